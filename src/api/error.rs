@@ -1,0 +1,154 @@
+//! The one error type of every handler, and its `application/problem+json` form (RFC 9457).
+//!
+//! [`ApiError::parts`] is the single table from error to HTTP status, stable code and title.
+//! Caller mistakes carry an `errors` array with one entry per failed check; our own failures are
+//! logged in full and reach the client only as a generic `internal_error`.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::catalog::FieldError;
+
+/// Media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A problem details object (RFC 9457) with our stable `code` and per-field `errors`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:visitmatch:problem:invalid_query_parameter",
+    "title": "A query parameter is invalid",
+    "status": 400,
+    "detail": "limit: must be a whole number between 1 and 100, got `500`",
+    "code": "invalid_query_parameter",
+    "errors": [{"field": "limit", "code": "invalid_value", "message": "must be a whole number between 1 and 100, got `500`"}]
+}))]
+pub struct Problem {
+    /// A URI naming the problem type: `urn:visitmatch:problem:{code}`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// Short summary of the problem type; the same for every occurrence.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// What went wrong this time, for a human.
+    pub detail: String,
+    /// The request path, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// Stable machine-readable code (see the table in `api/error.rs`).
+    pub code: String,
+    /// One entry per failed check, naming the field at fault.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// Every way a request can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: query parameters failed validation.
+    #[error("invalid query parameters")]
+    InvalidQuery(Vec<FieldError>),
+    /// 400: a path parameter is malformed.
+    #[error("invalid path parameter")]
+    InvalidPath(FieldError),
+    /// 400: the body is not valid JSON.
+    #[error("malformed JSON body: {0}")]
+    MalformedJson(String),
+    /// 422: the body is JSON but fails validation.
+    #[error("invalid request body")]
+    InvalidBody(Vec<FieldError>),
+    /// 415: the body is not declared as JSON.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// 413: the body is too large.
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// 404: no visible base with this id.
+    #[error("no base with id `{0}`")]
+    BaseNotFound(String),
+    /// 404: no such route.
+    #[error("no route for {0}")]
+    RouteNotFound(String),
+    /// 405: the route exists but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 500: our fault; details are logged, not returned.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// The table: status, stable code and title of each error.
+    pub fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            ApiError::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query_parameter", "A query parameter is invalid"),
+            ApiError::InvalidPath(_) => (StatusCode::BAD_REQUEST, "invalid_path_parameter", "A path parameter is invalid"),
+            ApiError::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json", "The request body is not valid JSON"),
+            ApiError::InvalidBody(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", "The request body is invalid"),
+            ApiError::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "The request body must be application/json")
+            }
+            ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The request body is too large"),
+            ApiError::BaseNotFound(_) => (StatusCode::NOT_FOUND, "base_not_found", "No such base"),
+            ApiError::RouteNotFound(_) => (StatusCode::NOT_FOUND, "route_not_found", "No such route"),
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed on this route"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error"),
+        }
+    }
+
+    /// The problem document for this error.
+    pub fn problem(&self) -> Problem {
+        let (status, code, title) = self.parts();
+        let (detail, errors) = match self {
+            ApiError::InvalidQuery(errors) | ApiError::InvalidBody(errors) => (join(errors), errors.clone()),
+            ApiError::InvalidPath(error) => (format!("{}: {}", error.field, error.message), vec![error.clone()]),
+            ApiError::MalformedJson(message) => (message.clone(), Vec::new()),
+            ApiError::BaseNotFound(id) => (format!("there is no base with id `{id}`"), Vec::new()),
+            ApiError::RouteNotFound(path) => (format!("there is no route {path}; see /docs"), Vec::new()),
+            ApiError::Internal(_) => ("the server failed; the error has been logged".to_string(), Vec::new()),
+            other => (other.to_string(), Vec::new()),
+        };
+        Problem {
+            problem_type: format!("urn:visitmatch:problem:{code}"),
+            title: title.to_string(),
+            status: status.as_u16(),
+            detail,
+            instance: match self {
+                ApiError::RouteNotFound(path) => Some(path.clone()),
+                _ => None,
+            },
+            code: code.to_string(),
+            errors,
+        }
+    }
+}
+
+fn join(errors: &[FieldError]) -> String {
+    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+}
+
+impl From<crate::Error> for ApiError {
+    fn from(error: crate::Error) -> Self {
+        match error {
+            crate::Error::NotFound(id) => ApiError::BaseNotFound(id),
+            crate::Error::Invalid(errors) => ApiError::InvalidBody(errors),
+            other => ApiError::Internal(format!("{other:#}")),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(message) = &self {
+            tracing::error!(error = %message, "request failed");
+        }
+        let problem = self.problem();
+        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response
+    }
+}

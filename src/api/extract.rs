@@ -1,0 +1,51 @@
+//! Extractors whose failures come back as problem documents, not axum's plain-text rejections.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+use crate::catalog::FieldError;
+
+/// `axum::Json`, but a malformed or invalid body becomes an [`ApiError`] naming the problem.
+pub struct AppJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for AppJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(AppJson(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::JsonDataError(error) => {
+            // axum reports the path of the bad value first: "Failed to deserialize …: limit: invalid type …".
+            let text = error.body_text();
+            let detail = text.split_once("target type: ").map_or(text.as_str(), |(_, rest)| rest);
+            let (field, message) = match detail.split_once(": ") {
+                Some((path, message)) if !path.contains(' ') => (path.to_string(), message.to_string()),
+                _ => ("(body)".to_string(), detail.to_string()),
+            };
+            ApiError::InvalidBody(vec![FieldError::new(&field, "invalid_value", message)])
+        }
+        JsonRejection::JsonSyntaxError(error) => ApiError::MalformedJson(error.body_text()),
+        JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        other => ApiError::MalformedJson(other.body_text()),
+    }
+}
+
+/// Splits a raw query string into decoded `(name, value)` pairs, in order.
+pub fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}

@@ -1,0 +1,131 @@
+//! The HTTP API (axum) and its OpenAPI description (utoipa).
+//!
+//! [`app`] builds the whole router from one [`AppState`]; tests call it in-process or serve it
+//! on a loopback port. Handlers stay thin: extract, validate, call the [`BaseLibrary`] on a
+//! blocking thread, map the result. Every error leaves as `application/problem+json`
+//! ([`error`]). The OpenAPI document is generated from the handlers' annotations, served at
+//! `/openapi.json`, browsable at `/docs`, and committed as `openapi/openapi.json`.
+
+pub mod error;
+pub mod extract;
+pub mod routes;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::Uri;
+use axum::Router;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::library::BaseLibrary;
+use error::ApiError;
+
+/// Largest accepted request body.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The base library (catalog + index).
+    pub library: Arc<BaseLibrary>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "visitmatch",
+        description = "Exchange-base library of the Wenzhou foreign affairs office (对外交流基地备选库): \
+search, filter and read bases; later, match delegations and plan visits. Every error is \
+`application/problem+json` with a stable `code`.",
+        license(name = "MIT", identifier = "MIT")
+    ),
+    tags(
+        (name = "bases", description = "The exchange-base library"),
+        (name = "reference", description = "Divisions, zones and the industry taxonomy"),
+        (name = "service", description = "Health"),
+    )
+)]
+struct ApiDoc;
+
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(routes::health::router())
+        .merge(routes::bases::router())
+        .merge(routes::reference::router())
+}
+
+/// The OpenAPI document of the API, as generated from the code.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut api) = api_router().split_for_parts();
+    api.info.version = env!("CARGO_PKG_VERSION").to_string();
+    api
+}
+
+/// The OpenAPI document as pretty JSON with a final newline: the form committed in `openapi/`.
+pub fn openapi_json() -> String {
+    let mut json = openapi().to_pretty_json().expect("the OpenAPI document always serialises");
+    json.push('\n');
+    json
+}
+
+/// The whole application router.
+pub fn app(state: AppState) -> Router {
+    let (router, _) = api_router().split_for_parts();
+    router
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi()))
+        .fallback(route_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn route_not_found(uri: Uri) -> ApiError {
+    ApiError::RouteNotFound(uri.path().to_string())
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// Runs blocking library work (SQLite, tantivy) off the async threads; a panic there becomes a
+/// 500, not a crash.
+pub async fn run_blocking<T, F>(work: F) -> Result<T, ApiError>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(work).await.map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))
+}
+
+/// Serves the app on `listener` until Ctrl-C or SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

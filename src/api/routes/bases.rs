@@ -1,0 +1,346 @@
+//! `GET /v1/bases`, `POST /v1/bases/search` and `GET /v1/bases/{id}`: the public view of the
+//! base library. Restricted bases never appear here, and contact details are left out.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::api::error::{ApiError, Problem};
+use crate::api::extract::{query_pairs, AppJson};
+use crate::api::{run_blocking, AppState};
+use crate::catalog::FieldError;
+use crate::domain::{is_valid_base_id, BaseKind, Contact, ExchangeBase, TaxonomyMatch, SUPPORTED_LANGUAGES};
+use crate::library::BaseLibrary;
+use crate::search::{BaseFilters, BaseQuery, SearchHit, SortOrder};
+
+/// Routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_bases)).routes(routes!(search_bases)).routes(routes!(get_base))
+}
+
+/// Largest page size.
+pub const MAX_LIMIT: u32 = 100;
+/// Deepest offset; beyond it, narrow the query instead of paging.
+pub const MAX_OFFSET: u32 = 10_000;
+/// Longest accepted query text, in characters.
+pub const MAX_QUERY_CHARS: usize = 500;
+
+/// Search and filter parameters, as a JSON body (`POST /v1/bases/search`).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"q": "footwear design", "division": ["lucheng", "ouhai"], "language": ["en"], "group_size": 20, "limit": 10}))]
+pub struct BaseSearchRequest {
+    /// Free text in any language (Chinese, English, Italian, German, French, Spanish, Japanese…).
+    pub q: Option<String>,
+    /// Division or functional-zone codes; a county-level code includes its zones.
+    #[serde(default)]
+    pub division: Vec<String>,
+    /// Kind codes (`enterprise`, `university`, …).
+    #[serde(default)]
+    pub kind: Vec<String>,
+    /// Industry codes from the taxonomy; a code includes the industries below it.
+    #[serde(default)]
+    pub industry: Vec<String>,
+    /// Guide language codes; a base matches when it offers any of them.
+    #[serde(default)]
+    pub language: Vec<String>,
+    /// Smallest number of employees.
+    pub employees_min: Option<u32>,
+    /// Largest number of employees.
+    pub employees_max: Option<u32>,
+    /// Only bases that can receive a group of this many people.
+    pub group_size: Option<u32>,
+    /// `relevance` (default; by id when there is no text) or `id`.
+    pub sort: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<u32>,
+    /// Hits to skip, 0 to 10000 (default 0).
+    pub offset: Option<u32>,
+}
+
+/// Query parameters of `GET /v1/bases`. List parameters take comma-separated values and may
+/// be repeated.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Documents the parameters; parsing is done by `parse_list_query` to report every error.
+pub struct BaseListParams {
+    /// Free text in any language, e.g. `鞋`, `footwear`, `calzature`, `Schuhe`.
+    #[param(example = "footwear")]
+    q: Option<String>,
+    /// Division or zone codes, comma-separated (`lucheng,wz_etdz`).
+    division: Option<String>,
+    /// Kind codes, comma-separated.
+    kind: Option<String>,
+    /// Industry codes, comma-separated.
+    industry: Option<String>,
+    /// Guide language codes, comma-separated.
+    language: Option<String>,
+    /// Smallest number of employees.
+    employees_min: Option<u32>,
+    /// Largest number of employees.
+    employees_max: Option<u32>,
+    /// Only bases that can receive a group of this many people.
+    group_size: Option<u32>,
+    /// `relevance` or `id`.
+    sort: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    limit: Option<u32>,
+    /// Hits to skip, 0 to 10000.
+    offset: Option<u32>,
+}
+
+/// One page of bases.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BasePage {
+    /// Bases matching over all pages.
+    pub total: usize,
+    /// Hits skipped.
+    pub offset: usize,
+    /// Page size.
+    pub limit: usize,
+    /// This page, best match first (or by id without text).
+    pub items: Vec<SearchHit>,
+    /// Industries the query text named, with the term that named each.
+    pub query_industries: Vec<TaxonomyMatch>,
+}
+
+/// Search and list exchange bases.
+///
+/// Without `q`, lists bases by id. With `q`, ranks them by relevance: the text is segmented
+/// (jieba for Chinese, stemming for English) and matched against names, descriptions, needs,
+/// promotion points and tags, and any industry it names in any language is expanded through
+/// the taxonomy. Restricted bases never appear.
+#[utoipa::path(
+    get, path = "/v1/bases", tag = "bases",
+    params(BaseListParams),
+    responses(
+        (status = 200, description = "A page of bases", body = BasePage),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn list_bases(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<BasePage>, ApiError> {
+    let request = parse_list_query(raw.as_deref()).map_err(ApiError::InvalidQuery)?;
+    search(state.library, request).await.map_err(|e| match e {
+        SearchFailure::Invalid(errors) => ApiError::InvalidQuery(errors),
+        SearchFailure::Api(error) => error,
+    })
+}
+
+/// Search exchange bases with a JSON body (same semantics as `GET /v1/bases`).
+#[utoipa::path(
+    post, path = "/v1/bases/search", tag = "bases",
+    request_body = BaseSearchRequest,
+    responses(
+        (status = 200, description = "A page of bases", body = BasePage),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn search_bases(State(state): State<AppState>, AppJson(request): AppJson<BaseSearchRequest>) -> Result<Json<BasePage>, ApiError> {
+    search(state.library, request).await.map_err(|e| match e {
+        SearchFailure::Invalid(errors) => ApiError::InvalidBody(errors),
+        SearchFailure::Api(error) => error,
+    })
+}
+
+/// One exchange base by id.
+#[utoipa::path(
+    get, path = "/v1/bases/{id}", tag = "bases",
+    params(("id" = String, Path, description = "Base id", example = "lucheng-001")),
+    responses(
+        (status = 200, description = "The base", body = ExchangeBase),
+        (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such base", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn get_base(State(state): State<AppState>, path: Result<Path<String>, PathRejection>) -> Result<Json<ExchangeBase>, ApiError> {
+    let Path(id) = path.map_err(|e| ApiError::InvalidPath(FieldError::new("id", "invalid_value", e.body_text())))?;
+    if !is_valid_base_id(&id) {
+        return Err(ApiError::InvalidPath(FieldError::new("id", "invalid_value", "a base id uses only a-z, 0-9 and '-'")));
+    }
+    let library = state.library.clone();
+    let base = run_blocking(move || library.get(&id, false)).await??;
+    Ok(Json(public_view(base)))
+}
+
+enum SearchFailure {
+    Invalid(Vec<FieldError>),
+    Api(ApiError),
+}
+
+async fn search(library: Arc<BaseLibrary>, request: BaseSearchRequest) -> Result<Json<BasePage>, SearchFailure> {
+    let query = to_base_query(&request, &library).map_err(SearchFailure::Invalid)?;
+    let (offset, limit) = (query.offset, query.limit);
+    let results = run_blocking(move || library.search(&query))
+        .await
+        .map_err(SearchFailure::Api)?
+        .map_err(|e| SearchFailure::Api(e.into()))?;
+    Ok(Json(BasePage {
+        total: results.total,
+        offset,
+        limit,
+        items: results.hits.into_iter().map(|hit| SearchHit { score: hit.score, base: public_view(hit.base) }).collect(),
+        query_industries: results.query_industries,
+    }))
+}
+
+/// Drops what only officers may see.
+fn public_view(mut base: ExchangeBase) -> ExchangeBase {
+    base.contact = Contact::default();
+    base
+}
+
+const LIST_PARAMETERS: &[&str] =
+    &["q", "division", "kind", "industry", "language", "employees_min", "employees_max", "group_size", "sort", "limit", "offset"];
+
+/// Reads `GET /v1/bases` parameters, reporting every malformed or unknown one.
+fn parse_list_query(raw: Option<&str>) -> Result<BaseSearchRequest, Vec<FieldError>> {
+    let mut request = BaseSearchRequest::default();
+    let mut errors = Vec::new();
+    let mut seen_scalars = std::collections::HashSet::new();
+    for (name, value) in query_pairs(raw) {
+        let list = || value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(String::from).collect::<Vec<_>>();
+        let number = |errors: &mut Vec<FieldError>| match value.trim().parse::<u32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.push(FieldError::new(&name, "invalid_value", format!("must be a whole number, got `{value}`")));
+                None
+            }
+        };
+        if !["division", "kind", "industry", "language"].contains(&name.as_str()) && !seen_scalars.insert(name.clone()) {
+            errors.push(FieldError::new(&name, "invalid_value", "is given more than once"));
+            continue;
+        }
+        match name.as_str() {
+            "q" => request.q = Some(value.clone()),
+            "division" => request.division.extend(list()),
+            "kind" => request.kind.extend(list()),
+            "industry" => request.industry.extend(list()),
+            "language" => request.language.extend(list()),
+            "employees_min" => request.employees_min = number(&mut errors),
+            "employees_max" => request.employees_max = number(&mut errors),
+            "group_size" => request.group_size = number(&mut errors),
+            "limit" => request.limit = number(&mut errors),
+            "offset" => request.offset = number(&mut errors),
+            "sort" => request.sort = Some(value.clone()),
+            _ => errors.push(FieldError::new(
+                &name,
+                "unknown_parameter",
+                format!("is not a parameter of this route; use {}", LIST_PARAMETERS.join(", ")),
+            )),
+        }
+    }
+    if errors.is_empty() { Ok(request) } else { Err(errors) }
+}
+
+/// Checks values against the reference data and limits, and builds the index query.
+fn to_base_query(request: &BaseSearchRequest, library: &BaseLibrary) -> Result<BaseQuery, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let text = request.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(String::from);
+    if text.as_ref().is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS) {
+        errors.push(FieldError::new("q", "invalid_value", format!("is longer than {MAX_QUERY_CHARS} characters")));
+    }
+    for code in &request.division {
+        if library.divisions().get(code).is_none() {
+            errors.push(FieldError::new("division", "invalid_value", format!("`{code}` is not a division or zone code; see GET /v1/divisions")));
+        }
+    }
+    let mut kinds = Vec::new();
+    for code in &request.kind {
+        match BaseKind::from_code(code) {
+            Some(kind) => kinds.push(kind),
+            None => {
+                let known: Vec<&str> = BaseKind::ALL.iter().map(|k| k.code()).collect();
+                errors.push(FieldError::new("kind", "invalid_value", format!("`{code}` is not a kind; use {}", known.join(", "))));
+            }
+        }
+    }
+    for code in &request.industry {
+        if library.taxonomy().get(code).is_none() {
+            errors.push(FieldError::new("industry", "invalid_value", format!("`{code}` is not an industry code; see GET /v1/industries")));
+        }
+    }
+    for lang in &request.language {
+        if !SUPPORTED_LANGUAGES.contains(&lang.as_str()) {
+            errors.push(FieldError::new("language", "invalid_value", format!("`{lang}` is not a supported language code")));
+        }
+    }
+    if let (Some(min), Some(max)) = (request.employees_min, request.employees_max) {
+        if min > max {
+            errors.push(FieldError::new("employees_min", "invalid_value", format!("{min} is above employees_max {max}")));
+        }
+    }
+    let group_size = match request.group_size {
+        Some(0) => {
+            errors.push(FieldError::new("group_size", "invalid_value", "must be at least 1"));
+            None
+        }
+        Some(n) if n > u32::from(u16::MAX) => {
+            errors.push(FieldError::new("group_size", "invalid_value", format!("{n} is not a plausible group size")));
+            None
+        }
+        other => other.map(|n| n as u16),
+    };
+    let sort = match request.sort.as_deref() {
+        None | Some("relevance") => SortOrder::Relevance,
+        Some("id") => SortOrder::Id,
+        Some(other) => {
+            errors.push(FieldError::new("sort", "invalid_value", format!("`{other}` must be relevance or id")));
+            SortOrder::Relevance
+        }
+    };
+    let limit = request.limit.unwrap_or(20);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        errors.push(FieldError::new("limit", "invalid_value", format!("must be between 1 and {MAX_LIMIT}, got {limit}")));
+    }
+    let offset = request.offset.unwrap_or(0);
+    if offset > MAX_OFFSET {
+        errors.push(FieldError::new("offset", "invalid_value", format!("must be at most {MAX_OFFSET}, got {offset}")));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(BaseQuery {
+        text,
+        filters: BaseFilters {
+            divisions: request.division.clone(),
+            kinds,
+            industries: request.industry.clone(),
+            languages: request.language.clone(),
+            employees_min: request.employees_min,
+            employees_max: request.employees_max,
+            group_size,
+        },
+        offset: offset as usize,
+        limit: limit as usize,
+        include_restricted: false,
+        sort,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_query_accepts_comma_lists_and_repeats() {
+        let request = parse_list_query(Some("q=%E9%9E%8B&division=lucheng,ouhai&division=yueqing&limit=5")).unwrap();
+        assert_eq!(request.q.as_deref(), Some("鞋"));
+        assert_eq!(request.division, vec!["lucheng", "ouhai", "yueqing"]);
+        assert_eq!(request.limit, Some(5));
+    }
+
+    #[test]
+    fn list_query_reports_every_bad_parameter() {
+        let errors = parse_list_query(Some("limit=ten&colour=red&offset=1&offset=2")).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["limit", "colour", "offset"]);
+    }
+}

@@ -1,0 +1,5 @@
+//! One module per resource, each exposing `router()`.
+
+pub mod bases;
+pub mod health;
+pub mod reference;

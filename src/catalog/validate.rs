@@ -1,0 +1,542 @@
+//! Turning an untrusted record (a JSON object or a CSV row) into an [`ExchangeBase`].
+//!
+//! Every check runs, and every failure is reported with the field at fault, so an officer fixing
+//! a spreadsheet sees all problems at once rather than one per attempt. Each failure carries a
+//! stable code (`missing_field`, `invalid_type`, `invalid_value`, `unknown_field`,
+//! `duplicate_id`, `malformed_record`).
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::{
+    is_valid_base_id, BaseKind, BaseSize, Contact, DivisionRegistry, ExchangeBase, Location, OpeningHours, PhotoPolicy,
+    Taxonomy, TimeRange, Weekday, SUPPORTED_LANGUAGES,
+};
+
+/// Latitude and longitude bounds of Wenzhou, with a margin; a point outside is a typo or a
+/// swapped pair, not a base of ours.
+pub const WENZHOU_LAT: (f64, f64) = (27.0, 28.7);
+/// See [`WENZHOU_LAT`].
+pub const WENZHOU_LON: (f64, f64) = (119.5, 121.4);
+
+/// Every field a base record may carry, in the order of the CSV header.
+pub const RECORD_FIELDS: &[&str] = &[
+    "id", "name_zh", "name_en", "kind", "industries", "division", "address_zh", "address_en", "lat", "lon",
+    "employees", "floor_area_m2", "annual_revenue_million_cny", "needs", "promotion_points", "description_zh",
+    "description_en", "visit_minutes", "opening_hours", "closed_dates", "max_group_size", "guide_languages",
+    "restricted", "approval_required", "photo_policy", "open_scope", "tags", "contact_name", "contact_phone",
+    "contact_email",
+];
+
+/// One failed check on one field of one record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The record's line in the input file (1-based), when the record came from a file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// The field at fault, e.g. `lat` or `opening_hours`; `(record)` for the whole record.
+    pub field: String,
+    /// Stable code: `missing_field`, `invalid_type`, `invalid_value`, `unknown_field`,
+    /// `duplicate_id` or `malformed_record`.
+    pub code: String,
+    /// What is wrong, for a human.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A failure of `field` with `code`.
+    pub fn new(field: &str, code: &str, message: impl Into<String>) -> FieldError {
+        FieldError { line: None, field: field.to_string(), code: code.to_string(), message: message.into() }
+    }
+
+    /// The same failure, placed at `line`.
+    pub fn at_line(mut self, line: usize) -> FieldError {
+        self.line = Some(line);
+        self
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(line) = self.line {
+            write!(f, "line {line}, ")?;
+        }
+        write!(f, "field `{}`: {} [{}]", self.field, self.message, self.code)
+    }
+}
+
+/// A field value as it arrives: typed JSON, or text from a CSV cell.
+#[derive(Debug, Clone, Copy)]
+pub enum RawValue<'a> {
+    /// A JSON value.
+    Json(&'a serde_json::Value),
+    /// A CSV cell (already known to be non-empty).
+    Text(&'a str),
+}
+
+/// A record whose fields can be read by name.
+pub trait RawRecord {
+    /// The value of `field`, or `None` when absent, JSON `null` or an empty CSV cell.
+    fn get(&self, field: &str) -> Option<RawValue<'_>>;
+    /// Every field name present, to report unknown ones.
+    fn field_names(&self) -> Vec<String>;
+}
+
+impl RawRecord for serde_json::Map<String, serde_json::Value> {
+    fn get(&self, field: &str) -> Option<RawValue<'_>> {
+        self.get(field).filter(|v| !v.is_null()).map(RawValue::Json)
+    }
+    fn field_names(&self) -> Vec<String> {
+        self.keys().cloned().collect()
+    }
+}
+
+/// A CSV row paired with its header.
+pub struct CsvRow<'a> {
+    /// Column names.
+    pub header: &'a csv::StringRecord,
+    /// Cell values.
+    pub row: &'a csv::StringRecord,
+}
+
+impl RawRecord for CsvRow<'_> {
+    fn get(&self, field: &str) -> Option<RawValue<'_>> {
+        let index = self.header.iter().position(|h| h.trim() == field)?;
+        self.row.get(index).map(str::trim).filter(|cell| !cell.is_empty()).map(RawValue::Text)
+    }
+    fn field_names(&self) -> Vec<String> {
+        self.header.iter().map(|h| h.trim().to_string()).collect()
+    }
+}
+
+/// Reads fields of one record and collects every failure.
+struct FieldReader<'r> {
+    record: &'r dyn RawRecord,
+    errors: Vec<FieldError>,
+}
+
+impl<'r> FieldReader<'r> {
+    fn fail(&mut self, field: &str, code: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, code, message));
+    }
+
+    fn text(&mut self, field: &str, required: bool, max_chars: usize) -> Option<String> {
+        let value = match self.record.get(field) {
+            None => {
+                if required {
+                    self.fail(field, "missing_field", "is required");
+                }
+                return None;
+            }
+            Some(RawValue::Text(text)) => text.to_string(),
+            Some(RawValue::Json(serde_json::Value::String(text))) => text.trim().to_string(),
+            Some(RawValue::Json(other)) => {
+                self.fail(field, "invalid_type", format!("must be a string, got {}", json_type(other)));
+                return None;
+            }
+        };
+        if value.is_empty() {
+            if required {
+                self.fail(field, "missing_field", "is required and must not be blank");
+            }
+            return None;
+        }
+        if value.chars().count() > max_chars {
+            self.fail(field, "invalid_value", format!("is longer than {max_chars} characters"));
+            return None;
+        }
+        Some(value)
+    }
+
+    fn list(&mut self, field: &str, required: bool) -> Vec<String> {
+        let items: Vec<String> = match self.record.get(field) {
+            None => Vec::new(),
+            Some(RawValue::Text(text)) => text.split('|').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
+            Some(RawValue::Json(serde_json::Value::Array(values))) => {
+                let mut items = Vec::new();
+                for (i, value) in values.iter().enumerate() {
+                    match value.as_str().map(str::trim) {
+                        Some(text) if !text.is_empty() => items.push(text.to_string()),
+                        Some(_) => self.fail(field, "invalid_value", format!("item {i} is blank")),
+                        None => self.fail(field, "invalid_type", format!("item {i} must be a string, got {}", json_type(value))),
+                    }
+                }
+                items
+            }
+            Some(RawValue::Json(other)) => {
+                self.fail(field, "invalid_type", format!("must be a list of strings, got {}", json_type(other)));
+                return Vec::new();
+            }
+        };
+        if required && items.is_empty() && !self.errors.iter().any(|e| e.field == field) {
+            self.fail(field, "missing_field", "needs at least one item");
+        }
+        if let Some(item) = items.iter().find(|item| item.chars().count() > 500) {
+            let preview: String = item.chars().take(20).collect();
+            self.fail(field, "invalid_value", format!("item `{preview}…` is longer than 500 characters"));
+        }
+        items
+    }
+
+    fn number(&mut self, field: &str, required: bool) -> Option<f64> {
+        let number = match self.record.get(field) {
+            None => {
+                if required {
+                    self.fail(field, "missing_field", "is required");
+                }
+                return None;
+            }
+            Some(RawValue::Json(serde_json::Value::Number(n))) => n.as_f64(),
+            Some(RawValue::Text(text)) => match text.parse::<f64>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    self.fail(field, "invalid_type", format!("must be a number, got `{text}`"));
+                    return None;
+                }
+            },
+            Some(RawValue::Json(other)) => {
+                self.fail(field, "invalid_type", format!("must be a number, got {}", json_type(other)));
+                return None;
+            }
+        };
+        match number {
+            Some(n) if n.is_finite() => Some(n),
+            _ => {
+                self.fail(field, "invalid_value", "must be a finite number");
+                None
+            }
+        }
+    }
+
+    fn ranged(&mut self, field: &str, required: bool, min: f64, max: f64) -> Option<f64> {
+        let n = self.number(field, required)?;
+        if n < min || n > max {
+            self.fail(field, "invalid_value", format!("must be between {min} and {max}, got {n}"));
+            return None;
+        }
+        Some(n)
+    }
+
+    fn whole(&mut self, field: &str, required: bool, min: u32, max: u32) -> Option<u32> {
+        let n = self.ranged(field, required, f64::from(min), f64::from(max))?;
+        if n.fract() != 0.0 {
+            self.fail(field, "invalid_value", format!("must be a whole number, got {n}"));
+            return None;
+        }
+        Some(n as u32)
+    }
+
+    fn boolean(&mut self, field: &str) -> bool {
+        match self.record.get(field) {
+            None => false,
+            Some(RawValue::Json(serde_json::Value::Bool(b))) => *b,
+            Some(RawValue::Text(text)) => match text.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "1" | "y" => true,
+                "false" | "no" | "0" | "n" => false,
+                _ => {
+                    self.fail(field, "invalid_type", format!("must be true or false, got `{text}`"));
+                    false
+                }
+            },
+            Some(RawValue::Json(other)) => {
+                self.fail(field, "invalid_type", format!("must be true or false, got {}", json_type(other)));
+                false
+            }
+        }
+    }
+
+    fn opening_hours(&mut self, field: &str) -> OpeningHours {
+        let result = match self.record.get(field) {
+            None => Err("is required".to_string()),
+            Some(RawValue::Text(text)) => OpeningHours::parse_compact(text),
+            Some(RawValue::Json(serde_json::Value::String(text))) => OpeningHours::parse_compact(text),
+            Some(RawValue::Json(serde_json::Value::Object(days))) => parse_hours_object(days),
+            Some(RawValue::Json(other)) => {
+                self.fail(field, "invalid_type", format!("must be an object of weekday ranges, got {}", json_type(other)));
+                return OpeningHours::default();
+            }
+        };
+        match result {
+            Ok(hours) => hours,
+            Err(message) => {
+                let code = if self.record.get(field).is_none() { "missing_field" } else { "invalid_value" };
+                self.fail(field, code, message);
+                OpeningHours::default()
+            }
+        }
+    }
+}
+
+fn parse_hours_object(days: &serde_json::Map<String, serde_json::Value>) -> Result<OpeningHours, String> {
+    let mut parsed: BTreeMap<Weekday, Vec<TimeRange>> = BTreeMap::new();
+    for (day, ranges) in days {
+        let weekday: Weekday = day.parse()?;
+        let ranges = ranges.as_array().ok_or_else(|| format!("{day}: must be a list of \"HH:MM-HH:MM\" strings"))?;
+        for range in ranges {
+            let text = range.as_str().ok_or_else(|| format!("{day}: must be a list of \"HH:MM-HH:MM\" strings"))?;
+            parsed.entry(weekday).or_default().push(text.parse().map_err(|e| format!("{day}: {e}"))?);
+        }
+    }
+    OpeningHours::from_days(parsed)
+}
+
+fn json_type(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// Checks one record against the taxonomy and the division registry and builds the base.
+pub fn validate_record(
+    record: &dyn RawRecord,
+    taxonomy: &Taxonomy,
+    divisions: &DivisionRegistry,
+) -> Result<ExchangeBase, Vec<FieldError>> {
+    let mut r = FieldReader { record, errors: Vec::new() };
+
+    for name in record.field_names() {
+        if !RECORD_FIELDS.contains(&name.as_str()) {
+            r.fail(&name, "unknown_field", "is not a field of a base; see the import schema in README.md");
+        }
+    }
+
+    let id = r.text("id", true, 64);
+    if let Some(id) = &id {
+        if !is_valid_base_id(id) {
+            r.fail("id", "invalid_value", format!("`{id}` must use only a-z, 0-9 and '-', and not start with '-'"));
+        }
+    }
+    let name_zh = r.text("name_zh", true, 200);
+    let name_en = r.text("name_en", false, 200);
+    let kind = r.text("kind", true, 40).and_then(|code| {
+        let kind = BaseKind::from_code(&code);
+        if kind.is_none() {
+            let known: Vec<&str> = BaseKind::ALL.iter().map(|k| k.code()).collect();
+            r.fail("kind", "invalid_value", format!("`{code}` is not a kind; use one of {}", known.join(", ")));
+        }
+        kind
+    });
+    let industries = r.list("industries", true);
+    let mut seen = HashSet::new();
+    for code in &industries {
+        if taxonomy.get(code).is_none() {
+            r.fail("industries", "invalid_value", format!("`{code}` is not an industry code of fixtures/taxonomy.json"));
+        } else if !seen.insert(code) {
+            r.fail("industries", "invalid_value", format!("`{code}` is listed twice"));
+        }
+    }
+    let division = r.text("division", true, 40);
+    if let Some(code) = &division {
+        if divisions.get(code).is_none() {
+            r.fail("division", "invalid_value", format!("`{code}` is not a division or functional zone code"));
+        }
+    }
+    let address_zh = r.text("address_zh", true, 300);
+    let address_en = r.text("address_en", false, 300);
+    let lat = r.ranged("lat", true, WENZHOU_LAT.0, WENZHOU_LAT.1);
+    let lon = r.ranged("lon", true, WENZHOU_LON.0, WENZHOU_LON.1);
+    let employees = r.whole("employees", false, 0, 10_000_000);
+    let floor_area_m2 = r.whole("floor_area_m2", false, 0, 1_000_000_000);
+    let revenue = r.ranged("annual_revenue_million_cny", false, 0.0, 1e9);
+    let needs = r.list("needs", false);
+    let promotion_points = r.list("promotion_points", false);
+    let description_zh = r.text("description_zh", true, 5000);
+    let description_en = r.text("description_en", false, 5000);
+    let visit_minutes = r.whole("visit_minutes", true, 10, 480);
+    let opening_hours = r.opening_hours("opening_hours");
+    let mut closed_dates = Vec::new();
+    for text in r.list("closed_dates", false) {
+        match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+            Ok(date) => closed_dates.push(date),
+            Err(_) => r.fail("closed_dates", "invalid_value", format!("`{text}` is not a date; write YYYY-MM-DD")),
+        }
+    }
+    closed_dates.sort();
+    closed_dates.dedup();
+    let max_group_size = r.whole("max_group_size", true, 1, 2000);
+    let guide_languages = r.list("guide_languages", true);
+    for lang in &guide_languages {
+        if !SUPPORTED_LANGUAGES.contains(&lang.as_str()) {
+            r.fail("guide_languages", "invalid_value", format!("`{lang}` is not a supported language code ({})", SUPPORTED_LANGUAGES.join(", ")));
+        }
+    }
+    let restricted = r.boolean("restricted");
+    let approval_required = r.boolean("approval_required");
+    let photo_policy = match r.text("photo_policy", false, 20).as_deref() {
+        None | Some("allowed") => PhotoPolicy::Allowed,
+        Some("restricted") => PhotoPolicy::Restricted,
+        Some("forbidden") => PhotoPolicy::Forbidden,
+        Some(other) => {
+            r.fail("photo_policy", "invalid_value", format!("`{other}` must be allowed, restricted or forbidden"));
+            PhotoPolicy::Allowed
+        }
+    };
+    let open_scope = r.text("open_scope", false, 1000);
+    let tags = r.list("tags", false);
+    let contact = Contact {
+        name: r.text("contact_name", false, 100),
+        phone: r.text("contact_phone", false, 40),
+        email: r.text("contact_email", false, 200),
+    };
+    if let Some(email) = &contact.email {
+        if !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
+            r.fail("contact_email", "invalid_value", format!("`{email}` is not an e-mail address"));
+        }
+    }
+
+    if !r.errors.is_empty() {
+        return Err(r.errors);
+    }
+    // Every required value is present here: a missing one would have left an error above.
+    let (Some(id), Some(name_zh), Some(kind), Some(division), Some(address_zh), Some(lat), Some(lon)) =
+        (id, name_zh, kind, division, address_zh, lat, lon)
+    else {
+        return Err(vec![FieldError::new("(record)", "malformed_record", "required fields are missing")]);
+    };
+    let (Some(description_zh), Some(visit_minutes), Some(max_group_size)) = (description_zh, visit_minutes, max_group_size) else {
+        return Err(vec![FieldError::new("(record)", "malformed_record", "required fields are missing")]);
+    };
+    Ok(ExchangeBase {
+        id,
+        name_zh,
+        name_en,
+        kind,
+        industries,
+        location: Location { division, address_zh, address_en, lat, lon },
+        size: BaseSize { employees, floor_area_m2, annual_revenue_million_cny: revenue },
+        needs,
+        promotion_points,
+        description_zh,
+        description_en,
+        visit_minutes: visit_minutes as u16,
+        opening_hours,
+        closed_dates,
+        max_group_size: max_group_size as u16,
+        guide_languages,
+        restricted,
+        approval_required,
+        photo_policy,
+        open_scope,
+        tags,
+        contact,
+    })
+}
+
+/// The flat record form of a base: what `export` writes and `import` reads back.
+pub fn to_record(base: &ExchangeBase) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::json;
+    let mut record = serde_json::Map::new();
+    let mut put = |key: &str, value: serde_json::Value| {
+        if !value.is_null() {
+            record.insert(key.to_string(), value);
+        }
+    };
+    put("id", json!(base.id));
+    put("name_zh", json!(base.name_zh));
+    put("name_en", json!(base.name_en));
+    put("kind", json!(base.kind.code()));
+    put("industries", json!(base.industries));
+    put("division", json!(base.location.division));
+    put("address_zh", json!(base.location.address_zh));
+    put("address_en", json!(base.location.address_en));
+    put("lat", json!(base.location.lat));
+    put("lon", json!(base.location.lon));
+    put("employees", json!(base.size.employees));
+    put("floor_area_m2", json!(base.size.floor_area_m2));
+    put("annual_revenue_million_cny", json!(base.size.annual_revenue_million_cny));
+    put("needs", json!(base.needs));
+    put("promotion_points", json!(base.promotion_points));
+    put("description_zh", json!(base.description_zh));
+    put("description_en", json!(base.description_en));
+    put("visit_minutes", json!(base.visit_minutes));
+    put("opening_hours", serde_json::to_value(&base.opening_hours).unwrap_or_default());
+    put("closed_dates", json!(base.closed_dates.iter().map(|d| d.to_string()).collect::<Vec<_>>()));
+    put("max_group_size", json!(base.max_group_size));
+    put("guide_languages", json!(base.guide_languages));
+    put("restricted", json!(base.restricted));
+    put("approval_required", json!(base.approval_required));
+    put("photo_policy", json!(base.photo_policy.code()));
+    put("open_scope", json!(base.open_scope));
+    put("tags", json!(base.tags));
+    put("contact_name", json!(base.contact.name));
+    put("contact_phone", json!(base.contact.phone));
+    put("contact_email", json!(base.contact.email));
+    record
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn good_record() -> serde_json::Map<String, serde_json::Value> {
+        json!({
+            "id": "test-001", "name_zh": "测试鞋业有限公司", "kind": "enterprise", "industries": ["footwear"],
+            "division": "lucheng", "address_zh": "温州市鹿城区双屿", "lat": 28.0, "lon": 120.6,
+            "description_zh": "一家鞋企。", "visit_minutes": 60,
+            "opening_hours": {"mon": ["08:30-11:30", "13:30-17:00"]}, "max_group_size": 20,
+            "guide_languages": ["zh", "en"]
+        })
+        .as_object()
+        .unwrap()
+        .clone()
+    }
+
+    fn check(record: &serde_json::Map<String, serde_json::Value>) -> Result<ExchangeBase, Vec<FieldError>> {
+        validate_record(record, &Taxonomy::embedded(), &DivisionRegistry::embedded())
+    }
+
+    #[test]
+    fn accepts_a_minimal_record_and_round_trips_it() {
+        let base = check(&good_record()).unwrap();
+        assert_eq!(base.location.division, "lucheng");
+        assert_eq!(check(&to_record(&base)).unwrap(), base);
+    }
+
+    #[test]
+    fn reports_every_failing_field_at_once() {
+        let mut record = good_record();
+        record.insert("lat".into(), json!(120.6)); // swapped with lon
+        record.insert("kind".into(), json!("factory"));
+        record.insert("industries".into(), json!(["shoes"]));
+        record.insert("max_group_size".into(), json!("many"));
+        record.insert("colour".into(), json!("red"));
+        record.remove("name_zh");
+        let errors = check(&record).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        for field in ["lat", "kind", "industries", "max_group_size", "colour", "name_zh"] {
+            assert!(fields.contains(&field), "{field} not reported in {errors:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_hours_and_dates() {
+        let mut record = good_record();
+        record.insert("opening_hours".into(), json!({"mon": ["17:00-08:00"]}));
+        record.insert("closed_dates".into(), json!(["2026-02-30"]));
+        let errors = check(&record).unwrap_err();
+        assert!(errors.iter().any(|e| e.field == "opening_hours"));
+        assert!(errors.iter().any(|e| e.field == "closed_dates"));
+    }
+
+    #[test]
+    fn csv_rows_use_pipes_for_lists_and_compact_hours() {
+        let header = csv::StringRecord::from(vec!["id", "name_zh", "kind", "industries", "division", "address_zh", "lat", "lon",
+            "description_zh", "visit_minutes", "opening_hours", "max_group_size", "guide_languages", "restricted"]);
+        let row = csv::StringRecord::from(vec!["csv-1", "测试", "enterprise", "footwear|leather", "ouhai", "瓯海", "27.97", "120.61",
+            "描述", "45", "mon-fri 08:30-17:00", "15", "zh|en", "no"]);
+        let base = validate_record(&CsvRow { header: &header, row: &row }, &Taxonomy::embedded(), &DivisionRegistry::embedded()).unwrap();
+        assert_eq!(base.industries, vec!["footwear", "leather"]);
+        assert!(base.opening_hours.is_open_on(Weekday::Fri));
+        assert!(!base.restricted);
+    }
+}

@@ -1,0 +1,234 @@
+//! The command line: `serve`, `import`, `export`, `index rebuild`, `openapi`.
+//!
+//! Every command that touches data takes `--data-dir` (or `VISITMATCH_DATA_DIR`); the data
+//! directory holds the catalog database and the search index and is created, seeded and
+//! indexed on first use.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::api::{self, AppState};
+use crate::catalog::{RecordFormat, WriteMode};
+use crate::library::{BaseLibrary, OpenReport};
+use crate::Error;
+
+/// Exit code for input the user must fix (invalid records, a drifted OpenAPI file).
+pub const EXIT_INVALID_INPUT: u8 = 2;
+
+/// visitmatch: the exchange-base library of the Wenzhou foreign affairs office, and matching and
+/// planning of delegation visits.
+#[derive(Debug, Parser)]
+#[command(name = "visitmatch", version, about, long_about = None)]
+pub struct Cli {
+    /// Data directory holding the catalog database (catalog.sqlite3) and the search index
+    /// (tantivy/). Created and seeded with the embedded bases on first use.
+    #[arg(long, env = "VISITMATCH_DATA_DIR", default_value = "index", global = true)]
+    pub data_dir: PathBuf,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP API (OpenAPI at /openapi.json, Swagger UI at /docs).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "VISITMATCH_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
+    /// Import bases from a JSON Lines or CSV file, all or nothing (schema in README.md).
+    ///
+    /// Every record is validated first; if any is invalid, every problem is listed with its
+    /// line and field and nothing is written. Bases whose id exists are updated.
+    Import {
+        /// The file to import (.jsonl or .csv).
+        file: PathBuf,
+        /// File format; guessed from the extension when omitted.
+        #[arg(long, value_enum)]
+        format: Option<RecordFormat>,
+        /// Make the file the whole catalog: bases not in the file are deleted.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Export every base as JSON Lines in the import format.
+    Export {
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Manage the search index.
+    Index {
+        /// What to do with the index.
+        #[command(subcommand)]
+        action: IndexAction,
+    },
+    /// Print the OpenAPI document generated from the code.
+    Openapi {
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Instead of writing, fail if this file differs from the generated document.
+        #[arg(long, conflicts_with = "out")]
+        check: Option<PathBuf>,
+    },
+}
+
+/// Index subcommands.
+#[derive(Debug, Subcommand)]
+pub enum IndexAction {
+    /// Rebuild the search index from the catalog.
+    Rebuild,
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Serve { addr } => serve(&cli.data_dir, addr),
+        Command::Import { file, format, replace } => import(&cli.data_dir, &file, format, replace),
+        Command::Export { out } => export(&cli.data_dir, out.as_deref()),
+        Command::Index { action: IndexAction::Rebuild } => rebuild(&cli.data_dir),
+        Command::Openapi { out, check } => openapi(out.as_deref(), check.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type CliResult = Result<ExitCode, Box<dyn std::error::Error>>;
+
+fn progress_bar(message: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({elapsed})").expect("the template is valid").progress_chars("=> "),
+    );
+    bar.set_message(message);
+    bar
+}
+
+fn open(data_dir: &Path) -> Result<BaseLibrary, Error> {
+    let bar = progress_bar("indexing bases");
+    let (library, report) = BaseLibrary::open(data_dir, &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    bar.finish_and_clear();
+    let OpenReport { seeded, index_rebuilt } = report;
+    if let Some(count) = seeded {
+        tracing::info!(count, data_dir = %data_dir.display(), "seeded an empty catalog with the embedded bases");
+    }
+    if index_rebuilt {
+        tracing::info!(documents = library.indexed_count(), "search index was missing or stale and has been rebuilt");
+    }
+    Ok(library)
+}
+
+fn serve(data_dir: &Path, addr: SocketAddr) -> CliResult {
+    let library = Arc::new(open(data_dir)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        tracing::info!(addr = %listener.local_addr()?, bases = library.count()?, "visitmatch listening; API docs at /docs");
+        api::serve(listener, AppState { library }).await?;
+        Ok::<_, Box<dyn std::error::Error>>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(data_dir: &Path, file: &Path, format: Option<RecordFormat>, replace: bool) -> CliResult {
+    let Some(format) = format.or_else(|| RecordFormat::from_path(file)) else {
+        eprintln!("error: cannot tell the format of {}; pass --format jsonl or --format csv", file.display());
+        return Ok(ExitCode::from(EXIT_INVALID_INPUT));
+    };
+    let input = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let library = open(data_dir)?;
+    let mode = if replace { WriteMode::Replace } else { WriteMode::Upsert };
+    match library.import(&input, format, mode) {
+        Ok(outcome) => {
+            let s = outcome.summary;
+            println!(
+                "imported {}: {} inserted, {} updated, {} deleted; {} bases in the catalog",
+                file.display(),
+                s.inserted,
+                s.updated,
+                s.deleted,
+                outcome.total
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(Error::Invalid(errors)) => {
+            let records: std::collections::BTreeSet<_> = errors.iter().filter_map(|e| e.line).collect();
+            eprintln!(
+                "{}: {} problem(s) in {} record(s); nothing was imported",
+                file.display(),
+                errors.len(),
+                records.len()
+            );
+            for error in &errors {
+                eprintln!("  {error}");
+            }
+            Ok(ExitCode::from(EXIT_INVALID_INPUT))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn export(data_dir: &Path, out: Option<&Path>) -> CliResult {
+    let library = open(data_dir)?;
+    let count = match out {
+        Some(path) => {
+            // Write beside the target and rename, so a failed export never leaves half a file.
+            let partial = path.with_extension("partial");
+            let mut file = std::io::BufWriter::new(std::fs::File::create(&partial).map_err(|e| format!("{}: {e}", partial.display()))?);
+            let count = library.export(&mut file)?;
+            file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            std::fs::rename(&partial, path)?;
+            count
+        }
+        None => library.export(&mut std::io::stdout().lock())?,
+    };
+    eprintln!("exported {count} bases");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rebuild(data_dir: &Path) -> CliResult {
+    let library = open(data_dir)?;
+    let bar = progress_bar("rebuilding index");
+    let count = library.rebuild_index(&|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    bar.finish_and_clear();
+    println!("rebuilt the search index of {} with {count} bases", data_dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn openapi(out: Option<&Path>, check: Option<&Path>) -> CliResult {
+    let generated = api::openapi_json();
+    if let Some(path) = check {
+        let committed = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if committed != generated {
+            eprintln!("{} differs from the generated OpenAPI document; run `visitmatch openapi --out {}`", path.display(), path.display());
+            return Ok(ExitCode::from(EXIT_INVALID_INPUT));
+        }
+        println!("{} is up to date", path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    match out {
+        Some(path) => std::fs::write(path, generated)?,
+        None => std::io::stdout().lock().write_all(generated.as_bytes())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,123 @@
+//! The delegation profile: who is coming, when, and what they want from the visit.
+//!
+//! Matching (rank bases for a profile) and planning (turn ranked bases into an itinerary) both
+//! start from this type.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{BaseId, LanguageCode, Weekday};
+
+/// What sort of organisation sends the delegation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganisationType {
+    /// A national or local government body.
+    Government,
+    /// A chamber of commerce or business association.
+    BusinessAssociation,
+    /// A company.
+    Enterprise,
+    /// A university or college.
+    University,
+    /// A school.
+    School,
+    /// A research organisation.
+    Research,
+    /// Press and media.
+    Media,
+    /// A cultural organisation.
+    Cultural,
+    /// A non-governmental organisation, or a diaspora association.
+    Ngo,
+    /// Anything else.
+    Other,
+}
+
+/// When the delegation visits: concrete dates, or just weekdays when dates are not fixed yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitDays {
+    /// Concrete calendar dates, in order.
+    #[schema(value_type = Vec<String>, example = json!(["2026-12-07", "2026-12-08"]))]
+    Dates(Vec<NaiveDate>),
+    /// Weekdays only.
+    Weekdays(Vec<Weekday>),
+}
+
+impl VisitDays {
+    /// The weekdays the delegation is in town.
+    pub fn weekdays(&self) -> Vec<Weekday> {
+        match self {
+            VisitDays::Dates(dates) => dates.iter().map(|d| Weekday::of_date(*d)).collect(),
+            VisitDays::Weekdays(days) => days.clone(),
+        }
+    }
+}
+
+/// Where the delegation stays: a division (its seat is used) or a point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum Hotel {
+    /// A division or functional zone code.
+    Division {
+        /// Division or zone code, e.g. `lucheng`.
+        division: String,
+    },
+    /// Exact coordinates (WGS-84).
+    Point {
+        /// Latitude.
+        lat: f64,
+        /// Longitude.
+        lon: f64,
+        /// Hotel name, for the itinerary.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
+}
+
+/// A foreign delegation's profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DelegationProfile {
+    /// Country, ISO 3166-1 alpha-2 (`IT`, `DE`, `JP`).
+    #[schema(example = "IT")]
+    pub country: String,
+    /// Home city, if the delegation represents one (e.g. a sister city).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Prato")]
+    pub city: Option<String>,
+    /// What sort of organisation sends it.
+    pub organisation_type: OrganisationType,
+    /// Number of people, including accompanying staff.
+    #[schema(example = 12)]
+    pub size: u16,
+    /// When the delegation is in town.
+    pub visit: VisitDays,
+    /// Number of visiting days.
+    #[schema(example = 2)]
+    pub days: u8,
+    /// Where it stays.
+    pub hotel: Hotel,
+    /// Interests in free text, any language.
+    #[schema(example = "Italian footwear designers looking for manufacturing partners")]
+    pub interests: String,
+    /// Industries sought: taxonomy codes or free terms in any language.
+    #[serde(default)]
+    pub industries_sought: Vec<String>,
+    /// What the delegation brings (technology, capital, markets, talent…).
+    #[serde(default)]
+    pub offers: Vec<String>,
+    /// What the delegation is looking for.
+    #[serde(default)]
+    pub seeks: Vec<String>,
+    /// Bases that must be part of the visit.
+    #[serde(default)]
+    pub must_visit: Vec<BaseId>,
+    /// Bases that must not be proposed.
+    #[serde(default)]
+    pub avoid: Vec<BaseId>,
+    /// Languages the delegation speaks (ISO 639-1).
+    #[serde(default)]
+    pub languages: Vec<LanguageCode>,
+}

@@ -1,0 +1,37 @@
+//! Plain data of the two libraries and of a delegation: no I/O, no HTTP, no index.
+//!
+//! Everything else in the crate speaks these types. Values here are already valid: the
+//! constructors and parsers in this module and in [`crate::catalog::validate`] are the only way
+//! in, so a `ExchangeBase` found anywhere in the program has passed every check.
+
+mod base;
+mod delegation;
+mod division;
+mod hours;
+mod taxonomy;
+
+pub use base::{BaseKind, BaseSize, Contact, ExchangeBase, Location, PhotoPolicy};
+pub use delegation::{DelegationProfile, Hotel, OrganisationType, VisitDays};
+pub use division::{Cluster, Division, DivisionKind, DivisionRegistry};
+pub use hours::{ClockTime, OpeningHours, TimeRange, Weekday};
+pub use taxonomy::{IndustryNode, Taxonomy, TaxonomyMatch, Theme};
+
+/// ISO 639-1 language code in lower case, e.g. `zh`, `en`, `it`.
+pub type LanguageCode = String;
+
+/// Stable identifier of an exchange base: lower-case ASCII letters, digits and `-`, at most 64
+/// characters (for example `lucheng-001`).
+pub type BaseId = String;
+
+/// Languages the office supports for guides and interpreters (DOMAIN.md §5).
+pub const SUPPORTED_LANGUAGES: &[&str] = &[
+    "zh", "en", "it", "es", "fr", "de", "ja", "ko", "pt", "ms", "id", "th", "vi", "ar", "nl", "ru",
+];
+
+/// Whether `id` is a well-formed [`BaseId`].
+pub fn is_valid_base_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+}

@@ -1,0 +1,46 @@
+//! The crate's error type: caller mistakes and our own failures, kept apart.
+
+use crate::catalog::{FieldError, StoreError};
+use crate::search::IndexError;
+
+/// Everything that can go wrong in the library.
+///
+/// [`Error::Invalid`] and [`Error::NotFound`] are the caller's doing and carry enough detail to fix
+/// the input; the other variants are ours (storage, index, file system) and are reported to
+/// HTTP clients only as a generic internal error.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input failed validation; every failed check is listed.
+    #[error("{} invalid field(s): {}", .0.len(), summarize(.0))]
+    Invalid(Vec<FieldError>),
+    /// A base that does not exist (or is not visible to the caller).
+    #[error("no base with id `{0}`")]
+    NotFound(String),
+    /// The catalog database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The search index failed.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Whether the caller caused this error (as opposed to a failure on our side).
+    pub fn is_user_error(&self) -> bool {
+        matches!(self, Error::Invalid(_) | Error::NotFound(_))
+    }
+}
+
+fn summarize(errors: &[FieldError]) -> String {
+    let shown: Vec<String> = errors.iter().take(3).map(ToString::to_string).collect();
+    let more = errors.len().saturating_sub(3);
+    if more > 0 { format!("{}; and {more} more", shown.join("; ")) } else { shown.join("; ") }
+}

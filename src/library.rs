@@ -1,0 +1,153 @@
+//! The base library as one object: catalog, search index, taxonomy and divisions together.
+//!
+//! This is what the CLI and the HTTP API hold. Opening it creates the data directory, seeds
+//! an empty catalog from the embedded fixtures, and rebuilds the index when it does not
+//! reflect the catalog (missing, built by another schema version, or left behind by a write
+//! that did not reach it). Every write goes to SQLite first, in one transaction, then to the
+//! index in one commit.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::catalog::{parse_records, to_record, RecordFormat, Store, WriteMode, WriteSummary};
+use crate::domain::{DivisionRegistry, ExchangeBase, Taxonomy};
+use crate::search::{BaseQuery, IndexStatus, SearchIndex, SearchResults};
+use crate::Error;
+
+/// The default fixtures compiled into the binary: the library a fresh install starts with.
+pub const EMBEDDED_BASES: &str = include_str!("../fixtures/bases.jsonl");
+
+/// File name of the catalog database inside the data directory.
+pub const CATALOG_FILE: &str = "catalog.sqlite3";
+/// Folder of the search index inside the data directory.
+pub const INDEX_FOLDER: &str = "tantivy";
+
+/// What happened while opening the library.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenReport {
+    /// The catalog was empty and has been seeded with this many embedded bases.
+    pub seeded: Option<usize>,
+    /// The index was stale or missing and has been rebuilt.
+    pub index_rebuilt: bool,
+}
+
+/// Result of a successful import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ImportOutcome {
+    /// What changed in the catalog.
+    #[serde(flatten)]
+    pub summary: WriteSummary,
+    /// Bases in the catalog afterwards.
+    pub total: usize,
+}
+
+/// Catalog + index + reference data.
+pub struct BaseLibrary {
+    store: Store,
+    index: SearchIndex,
+    taxonomy: Arc<Taxonomy>,
+    divisions: Arc<DivisionRegistry>,
+    data_dir: PathBuf,
+}
+
+impl BaseLibrary {
+    /// Opens the library in `data_dir`, seeding and re-indexing as needed. `progress` sees
+    /// (done, total) while the index is rebuilt.
+    pub fn open(data_dir: &Path, progress: &dyn Fn(usize, usize)) -> Result<(BaseLibrary, OpenReport), Error> {
+        std::fs::create_dir_all(data_dir).map_err(|source| Error::Io { path: data_dir.to_path_buf(), source })?;
+        let taxonomy = Arc::new(Taxonomy::embedded());
+        let divisions = Arc::new(DivisionRegistry::embedded());
+        let store = Store::open(&data_dir.join(CATALOG_FILE))?;
+        let index = SearchIndex::open(&data_dir.join(INDEX_FOLDER), taxonomy.clone(), divisions.clone())?;
+        let library = BaseLibrary { store, index, taxonomy, divisions, data_dir: data_dir.to_path_buf() };
+
+        let mut report = OpenReport::default();
+        if library.store.version()?.revision == 0 {
+            let bases = parse_records(EMBEDDED_BASES, RecordFormat::Jsonl, &library.taxonomy, &library.divisions)
+                .map_err(Error::Invalid)?;
+            library.store.write(&bases, WriteMode::Upsert)?;
+            report.seeded = Some(bases.len());
+        }
+        if library.index_status()? != IndexStatus::Fresh {
+            library.rebuild_index(progress)?;
+            report.index_rebuilt = true;
+        }
+        Ok((library, report))
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The industry taxonomy.
+    pub fn taxonomy(&self) -> &Taxonomy {
+        &self.taxonomy
+    }
+
+    /// The divisions and zones.
+    pub fn divisions(&self) -> &DivisionRegistry {
+        &self.divisions
+    }
+
+    /// Whether the index reflects the catalog's current revision.
+    pub fn index_status(&self) -> Result<IndexStatus, Error> {
+        Ok(self.index.status(&self.store.version()?.to_payload())?)
+    }
+
+    /// Number of bases in the catalog (restricted included).
+    pub fn count(&self) -> Result<usize, Error> {
+        Ok(self.store.count()?)
+    }
+
+    /// Number of documents in the index.
+    pub fn indexed_count(&self) -> u64 {
+        self.index.num_docs()
+    }
+
+    /// Rebuilds the index from the catalog in one commit.
+    pub fn rebuild_index(&self, progress: &dyn Fn(usize, usize)) -> Result<usize, Error> {
+        // Read the version before the bases: a write landing in between makes the index look
+        // stale at the next check rather than look fresh while missing that write.
+        let version = self.store.version()?;
+        let bases = self.store.all()?;
+        self.index.rebuild(&bases, &version.to_payload(), progress)?;
+        Ok(bases.len())
+    }
+
+    /// Searches the index.
+    pub fn search(&self, query: &BaseQuery) -> Result<SearchResults, Error> {
+        Ok(self.index.search(query)?)
+    }
+
+    /// One base from the catalog. Restricted bases are found only when `include_restricted`.
+    pub fn get(&self, id: &str, include_restricted: bool) -> Result<ExchangeBase, Error> {
+        match self.store.get(id)? {
+            Some(base) if include_restricted || !base.restricted => Ok(base),
+            _ => Err(Error::NotFound(id.to_string())),
+        }
+    }
+
+    /// Validates every record of `input`, then writes all of them or none.
+    pub fn import(&self, input: &str, format: RecordFormat, mode: WriteMode) -> Result<ImportOutcome, Error> {
+        let bases = parse_records(input, format, &self.taxonomy, &self.divisions).map_err(Error::Invalid)?;
+        let (summary, version) = self.store.write(&bases, mode)?;
+        match mode {
+            WriteMode::Replace => self.index.rebuild(&bases, &version.to_payload(), &|_, _| {})?,
+            WriteMode::Upsert => self.index.upsert(&bases, &version.to_payload())?,
+        }
+        Ok(ImportOutcome { summary, total: self.store.count()? })
+    }
+
+    /// Writes every base as JSON Lines in the import format; returns how many were written.
+    pub fn export(&self, out: &mut dyn std::io::Write) -> Result<usize, Error> {
+        let bases = self.store.all()?;
+        let io = |source| Error::Io { path: PathBuf::from("(export output)"), source };
+        for base in &bases {
+            let line = serde_json::to_string(&to_record(base)).expect("a JSON map always serialises");
+            writeln!(out, "{line}").map_err(io)?;
+        }
+        out.flush().map_err(io)?;
+        Ok(bases.len())
+    }
+}

@@ -1,0 +1,230 @@
+//! Turning a text query and filters into a tantivy query, and hits back into bases.
+//!
+//! The text query is a disjunction of three kinds of evidence, strongest first:
+//! 1. the query names an industry of the taxonomy (in any language) and the base is tagged
+//!    with it (or with an industry below it);
+//! 2. BM25 on analysed words in the name, industry terms, tags, place, promotion points, needs
+//!    and description, each field with its own boost, plus the Chinese labels of the named
+//!    industries searched in the descriptions;
+//! 3. single CJK characters, a weak fallback for one-character Chinese queries.
+
+use std::collections::BTreeSet;
+use std::ops::Bound;
+
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Term, Value};
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument};
+use utoipa::ToSchema;
+
+use super::analyzer::CjkCharTokenizer;
+use super::index::{IndexError, SearchIndex};
+use crate::domain::{BaseKind, ExchangeBase, TaxonomyMatch};
+
+/// Filters on a listing. Values within one filter are alternatives (OR); filters combine with AND.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BaseFilters {
+    /// Division or zone codes; a county-level code also matches its functional zones.
+    pub divisions: Vec<String>,
+    /// Kinds.
+    pub kinds: Vec<BaseKind>,
+    /// Industry codes; a code also matches the industries below it.
+    pub industries: Vec<String>,
+    /// Guide languages.
+    pub languages: Vec<String>,
+    /// At least this many employees (bases without a figure are left out).
+    pub employees_min: Option<u32>,
+    /// At most this many employees (bases without a figure are left out).
+    pub employees_max: Option<u32>,
+    /// Only bases that can receive a group of this size.
+    pub group_size: Option<u16>,
+}
+
+/// The order of a listing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SortOrder {
+    /// Best match first when there is a text query, else by id.
+    #[default]
+    Relevance,
+    /// By id, ascending.
+    Id,
+}
+
+/// A search over the base library.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaseQuery {
+    /// Free text in any language; `None` lists every base that passes the filters.
+    pub text: Option<String>,
+    /// Filters.
+    pub filters: BaseFilters,
+    /// Hits to skip.
+    pub offset: usize,
+    /// Hits to return; at least 1.
+    pub limit: usize,
+    /// Whether restricted bases may appear (officers only; never for public responses).
+    pub include_restricted: bool,
+    /// Order of hits.
+    pub sort: SortOrder,
+}
+
+impl Default for BaseQuery {
+    fn default() -> Self {
+        BaseQuery { text: None, filters: BaseFilters::default(), offset: 0, limit: 20, include_restricted: false, sort: SortOrder::Relevance }
+    }
+}
+
+/// One base found by a search.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SearchHit {
+    /// Relevance score (BM25 plus taxonomy evidence); absent for listings without text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
+    /// The base.
+    pub base: ExchangeBase,
+}
+
+/// A page of hits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResults {
+    /// Bases matching the query and filters, over all pages.
+    pub total: usize,
+    /// This page.
+    pub hits: Vec<SearchHit>,
+    /// Industries the query text named, in any language.
+    pub query_industries: Vec<TaxonomyMatch>,
+}
+
+/// How much each analysed field counts for a word of the query.
+const FIELD_BOOSTS: [(&str, f32); 8] = [
+    ("name", 3.0),
+    ("industry_terms", 2.0),
+    ("tags", 1.5),
+    ("place", 1.5),
+    ("promotion", 1.2),
+    ("needs", 1.2),
+    ("description", 1.0),
+    ("parent_industry_terms", 0.6),
+];
+/// Score for a base tagged with an industry the query names.
+const NAMED_INDUSTRY_SCORE: f32 = 6.0;
+/// Score for a base tagged with an industry below the one the query names.
+const NAMED_INDUSTRY_PATH_SCORE: f32 = 2.0;
+/// Boost of the named industries' Chinese labels searched in descriptions.
+const EXPANSION_BOOST: f32 = 0.4;
+/// Boost of one matching CJK character.
+const CHAR_BOOST: f32 = 0.3;
+
+impl SearchIndex {
+    /// Runs `query` and returns one page of bases.
+    pub fn search(&self, query: &BaseQuery) -> Result<SearchResults, IndexError> {
+        let searcher = self.reader.searcher();
+        let text = query.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let query_industries = text.map(|t| self.taxonomy.match_text(t)).unwrap_or_default();
+
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(text) = text {
+            clauses.push((Occur::Must, self.text_query(text, &query_industries)));
+        }
+        clauses.extend(self.filter_clauses(query).into_iter().map(|q| (Occur::Must, q)));
+        let tantivy_query: Box<dyn Query> =
+            if clauses.is_empty() { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(clauses)) };
+
+        let total = searcher.search(&tantivy_query, &Count)?;
+        let limit = query.limit.max(1);
+        let mut hits = Vec::new();
+        if query.offset < total {
+            let page = TopDocs::with_limit(limit).and_offset(query.offset);
+            let addresses: Vec<(Option<f32>, DocAddress)> = if text.is_some() && query.sort == SortOrder::Relevance {
+                searcher.search(&tantivy_query, &page.order_by_score())?.into_iter().map(|(s, a)| (Some(s), a)).collect()
+            } else {
+                searcher
+                    .search(&tantivy_query, &page.order_by_string_fast_field("id", Order::Asc))?
+                    .into_iter()
+                    .map(|(_, a)| (None, a))
+                    .collect()
+            };
+            for (score, address) in addresses {
+                hits.push(SearchHit { score, base: self.stored_base(&searcher, address)? });
+            }
+        }
+        Ok(SearchResults { total, hits, query_industries })
+    }
+
+    fn stored_base(&self, searcher: &Searcher, address: DocAddress) -> Result<ExchangeBase, IndexError> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let json = doc.get_first(self.fields.record).and_then(|v| v.as_str()).unwrap_or_default();
+        Ok(serde_json::from_str(json)?)
+    }
+
+    fn field(&self, name: &str) -> Field {
+        self.index.schema().get_field(name).expect("field names in FIELD_BOOSTS exist in the schema")
+    }
+
+    fn text_query(&self, text: &str, named: &[TaxonomyMatch]) -> Box<dyn Query> {
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let words: BTreeSet<String> = self.tokenizer.terms(text).into_iter().collect();
+        for (field_name, boost) in FIELD_BOOSTS {
+            let field = self.field(field_name);
+            for word in &words {
+                should.push((Occur::Should, Box::new(BoostQuery::new(term_query(field, word), boost))));
+            }
+        }
+        for character in CjkCharTokenizer::terms(text) {
+            should.push((Occur::Should, Box::new(BoostQuery::new(term_query(self.fields.chars, &character), CHAR_BOOST))));
+        }
+        let mut expansion = BTreeSet::new();
+        for named_industry in named {
+            let code = &named_industry.code;
+            should.push((Occur::Should, Box::new(ConstScoreQuery::new(term_query(self.fields.industry, code), NAMED_INDUSTRY_SCORE))));
+            should.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(term_query(self.fields.industry_path, code), NAMED_INDUSTRY_PATH_SCORE)),
+            ));
+            if let Some(node) = self.taxonomy.get(code) {
+                let chinese = std::iter::once(&node.zh).chain(node.synonyms.get("zh").into_iter().flatten());
+                for label in chinese {
+                    expansion.extend(self.tokenizer.terms(label).into_iter().filter(|t| !words.contains(t)));
+                }
+            }
+        }
+        for word in &expansion {
+            for field in [self.fields.description, self.fields.needs, self.fields.promotion] {
+                should.push((Occur::Should, Box::new(BoostQuery::new(term_query(field, word), EXPANSION_BOOST))));
+            }
+        }
+        Box::new(BooleanQuery::new(should))
+    }
+
+    fn filter_clauses(&self, query: &BaseQuery) -> Vec<Box<dyn Query>> {
+        let f = &self.fields;
+        let filters = &query.filters;
+        let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+        let any_of = |field: Field, values: &mut dyn Iterator<Item = &str>| -> Option<Box<dyn Query>> {
+            let alternatives: Vec<(Occur, Box<dyn Query>)> = values.map(|v| (Occur::Should, term_query(field, v))).collect();
+            (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
+        };
+        clauses.extend(any_of(f.division_path, &mut filters.divisions.iter().map(String::as_str)));
+        clauses.extend(any_of(f.kind, &mut filters.kinds.iter().map(|k| k.code())));
+        clauses.extend(any_of(f.industry_path, &mut filters.industries.iter().map(String::as_str)));
+        clauses.extend(any_of(f.language, &mut filters.languages.iter().map(String::as_str)));
+        if filters.employees_min.is_some() || filters.employees_max.is_some() {
+            let bound = |value: Option<u32>, inclusive: fn(Term) -> Bound<Term>| match value {
+                Some(v) => inclusive(Term::from_field_u64(f.employees, u64::from(v))),
+                None => Bound::Unbounded,
+            };
+            clauses.push(Box::new(RangeQuery::new(bound(filters.employees_min, Bound::Included), bound(filters.employees_max, Bound::Included))));
+        }
+        if let Some(group) = filters.group_size {
+            clauses.push(Box::new(RangeQuery::new(Bound::Included(Term::from_field_u64(f.max_group_size, u64::from(group))), Bound::Unbounded)));
+        }
+        if !query.include_restricted {
+            clauses.push(Box::new(TermQuery::new(Term::from_field_u64(f.restricted, 0), IndexRecordOption::Basic)));
+        }
+        clauses
+    }
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
+}
