@@ -38,6 +38,7 @@ pub mod cli;
 pub mod domain;
 mod error;
 pub mod library;
+pub mod scoring;
 pub mod search;
 pub mod text;
 

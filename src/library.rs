@@ -7,10 +7,13 @@
 //! index in one commit.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use crate::catalog::{parse_records, to_record, RecordFormat, Store, WriteMode, WriteSummary};
-use crate::domain::{DivisionRegistry, ExchangeBase, Taxonomy};
+use crate::catalog::FieldError;
+use crate::domain::{DelegationProfile, DivisionRegistry, ExchangeBase, Relations, Taxonomy};
+use crate::scoring::features::Exposure;
+use crate::scoring::{BaseTable, MatchConfig, MatchOptions, MatchOutcome, Matcher};
 use crate::search::{BaseQuery, IndexStatus, SearchIndex, SearchResults};
 use crate::Error;
 
@@ -47,6 +50,10 @@ pub struct BaseLibrary {
     index: SearchIndex,
     taxonomy: Arc<Taxonomy>,
     divisions: Arc<DivisionRegistry>,
+    relations: Arc<Relations>,
+    match_config: MatchConfig,
+    table: RwLock<Arc<BaseTable>>,
+    exposure: RwLock<Arc<Exposure>>,
     data_dir: PathBuf,
 }
 
@@ -59,7 +66,17 @@ impl BaseLibrary {
         let divisions = Arc::new(DivisionRegistry::embedded());
         let store = Store::open(&data_dir.join(CATALOG_FILE))?;
         let index = SearchIndex::open(&data_dir.join(INDEX_FOLDER), taxonomy.clone(), divisions.clone())?;
-        let library = BaseLibrary { store, index, taxonomy, divisions, data_dir: data_dir.to_path_buf() };
+        let library = BaseLibrary {
+            store,
+            index,
+            taxonomy,
+            divisions,
+            relations: Arc::new(Relations::embedded()),
+            match_config: MatchConfig::default_config(),
+            table: RwLock::new(Arc::new(BaseTable::default())),
+            exposure: RwLock::new(Arc::new(Exposure::default())),
+            data_dir: data_dir.to_path_buf(),
+        };
 
         let mut report = OpenReport::default();
         if library.store.version()?.revision == 0 {
@@ -72,7 +89,85 @@ impl BaseLibrary {
             library.rebuild_index(progress)?;
             report.index_rebuilt = true;
         }
+        library.reload_exposure()?;
         Ok((library, report))
+    }
+
+    /// Replaces the matching configuration (weights, diversity, travel limits).
+    pub fn with_match_config(mut self, config: MatchConfig) -> BaseLibrary {
+        self.match_config = config;
+        self
+    }
+
+    /// The matching configuration in use.
+    pub fn match_config(&self) -> &MatchConfig {
+        &self.match_config
+    }
+
+    /// Relations data (countries, sister cities, diaspora, cooperation concepts).
+    pub fn relations(&self) -> &Relations {
+        &self.relations
+    }
+
+    /// The in-memory base table for matching, rebuilt when the catalog has changed (also by
+    /// another process, such as an import from the command line).
+    pub fn base_table(&self) -> Result<Arc<BaseTable>, Error> {
+        let payload = self.store.version()?.to_payload();
+        if let Ok(table) = self.table.read() {
+            if table.catalog_payload == payload {
+                return Ok(table.clone());
+            }
+        }
+        let bases = self.store.all()?;
+        let table = Arc::new(BaseTable::build(&bases, &self.taxonomy, &self.divisions, &self.relations, payload));
+        if let Ok(mut slot) = self.table.write() {
+            *slot = table.clone();
+        }
+        Ok(table)
+    }
+
+    fn reload_exposure(&self) -> Result<(), Error> {
+        let by_base = self.store.exposure_counts()?;
+        let table = self.base_table()?;
+        let mut by_county = std::collections::HashMap::new();
+        for (id, count) in &by_base {
+            if let Some((_, row)) = table.by_id(id) {
+                *by_county.entry(row.county.clone()).or_insert(0) += count;
+            }
+        }
+        if let Ok(mut slot) = self.exposure.write() {
+            *slot = Arc::new(Exposure { by_base, by_county });
+        }
+        Ok(())
+    }
+
+    /// Records that `ids` were proposed to a delegation, lowering their rotation feature.
+    pub fn record_exposures(&self, ids: &[String]) -> Result<(), Error> {
+        self.store.record_exposures(ids)?;
+        self.reload_exposure()
+    }
+
+    /// Ranks bases for a delegation. Invalid profiles are rejected with every failing field.
+    pub fn match_profile(&self, profile: &DelegationProfile, options: &MatchOptions) -> Result<MatchOutcome, Error> {
+        let errors = crate::scoring::profile::validate_profile(profile, &self.taxonomy, &self.divisions);
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        if let Some(weights) = &options.weights {
+            weights.validate().map_err(|message| Error::Invalid(vec![FieldError::new("weights", "invalid_value", message)]))?;
+        }
+        let table = self.base_table()?;
+        let exposure = self.exposure.read().map(|e| e.clone()).unwrap_or_default();
+        let matcher = Matcher {
+            index: &self.index,
+            table: &table,
+            taxonomy: &self.taxonomy,
+            divisions: &self.divisions,
+            relations: &self.relations,
+            config: &self.match_config,
+            exposure: &exposure,
+        };
+        matcher.run(profile, options)
     }
 
     /// The data directory.

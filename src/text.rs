@@ -82,6 +82,79 @@ pub fn is_stopword(normalized: &str) -> bool {
     STOPWORDS.contains(&normalized)
 }
 
+/// Finds known terms in free text, in any script: CJK terms as substrings, Latin-script terms
+/// as whole normalised word sequences ([`latin_words`]). Each term carries a payload (an index
+/// into the caller's table) and its language.
+#[derive(Debug, Clone, Default)]
+pub struct TermMatcher {
+    /// CJK terms, longest first.
+    cjk: Vec<(String, usize, String)>,
+    /// Latin terms by normalised word sequence.
+    latin: std::collections::HashMap<Vec<String>, Vec<(usize, String, String)>>,
+    longest_phrase: usize,
+}
+
+/// One term found by a [`TermMatcher`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermHit {
+    /// The payload given with the term.
+    pub payload: usize,
+    /// The term as registered.
+    pub term: String,
+    /// The term's language.
+    pub lang: String,
+}
+
+impl TermMatcher {
+    /// Registers `term` (in `lang`) for `payload`. Latin terms made only of stopwords are
+    /// ignored: they would fire on ordinary sentences.
+    pub fn add(&mut self, term: &str, payload: usize, lang: &str) {
+        if has_cjk(term) {
+            self.cjk.push((term.to_string(), payload, lang.to_string()));
+            self.cjk.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then(a.0.cmp(&b.0)));
+            return;
+        }
+        let words = latin_words(term);
+        if words.is_empty() || words.iter().all(|w| is_stopword(w)) {
+            return;
+        }
+        self.longest_phrase = self.longest_phrase.max(words.len());
+        let entry = self.latin.entry(words).or_default();
+        if !entry.iter().any(|(p, _, _)| *p == payload) {
+            entry.push((payload, term.to_string(), lang.to_string()));
+        }
+    }
+
+    /// Every payload named in `text`, once each, with the first term that named it.
+    pub fn find(&self, text: &str) -> Vec<TermHit> {
+        let mut seen = std::collections::HashSet::new();
+        let mut hits = Vec::new();
+        let mut push = |payload: usize, term: &str, lang: &str| {
+            if seen.insert(payload) {
+                hits.push(TermHit { payload, term: term.to_string(), lang: lang.to_string() });
+            }
+        };
+        if has_cjk(text) {
+            for (term, payload, lang) in &self.cjk {
+                if text.contains(term.as_str()) {
+                    push(*payload, term, lang);
+                }
+            }
+        }
+        let words = latin_words(text);
+        for start in 0..words.len() {
+            for len in (1..=self.longest_phrase.min(words.len() - start)).rev() {
+                if let Some(found) = self.latin.get(&words[start..start + len]) {
+                    for (payload, term, lang) in found {
+                        push(*payload, term, lang);
+                    }
+                }
+            }
+        }
+        hits
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

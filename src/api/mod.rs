@@ -39,12 +39,13 @@ pub struct AppState {
     info(
         title = "visitmatch",
         description = "Exchange-base library of the Wenzhou foreign affairs office (对外交流基地备选库): \
-search, filter and read bases; later, match delegations and plan visits. Every error is \
+search, filter and read bases, and rank them for a delegation profile with reasons. Every error is \
 `application/problem+json` with a stable `code`.",
         license(name = "MIT", identifier = "MIT")
     ),
     tags(
         (name = "bases", description = "The exchange-base library"),
+        (name = "matching", description = "Rank bases for a delegation profile, with reasons"),
         (name = "reference", description = "Divisions, zones and the industry taxonomy"),
         (name = "service", description = "Health"),
     )
@@ -56,6 +57,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::health::router())
         .merge(routes::bases::router())
         .merge(routes::reference::router())
+        .merge(routes::matches::router())
 }
 
 /// The OpenAPI document of the API, as generated from the code.

@@ -78,6 +78,11 @@ CREATE TABLE IF NOT EXISTS bases (
     updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 CREATE INDEX IF NOT EXISTS bases_division ON bases(division);
+CREATE TABLE IF NOT EXISTS exposures (
+    base_id TEXT NOT NULL,
+    recorded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX IF NOT EXISTS exposures_base ON exposures(base_id);
 ";
 
 /// The SQLite catalog. Cheap to share behind an `Arc`; calls are serialised on one connection,
@@ -178,6 +183,30 @@ impl Store {
         let version = read_version(&transaction)?;
         transaction.commit()?;
         Ok((summary, version))
+    }
+}
+
+impl Store {
+    /// Records that these bases were proposed to a delegation (feeds the rotation feature).
+    pub fn record_exposures(&self, ids: &[String]) -> Result<(), StoreError> {
+        let mut connection = self.lock()?;
+        let transaction = connection.transaction()?;
+        {
+            let mut insert = transaction.prepare("INSERT INTO exposures(base_id) VALUES (?1)")?;
+            for id in ids {
+                insert.execute(params![id])?;
+            }
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// How many times each base was proposed.
+    pub fn exposure_counts(&self) -> Result<std::collections::HashMap<String, u32>, StoreError> {
+        let connection = self.lock()?;
+        let mut statement = connection.prepare("SELECT base_id, COUNT(*) FROM exposures GROUP BY base_id")?;
+        let rows = statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u32)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 }
 

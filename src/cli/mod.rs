@@ -65,6 +65,25 @@ pub enum Command {
         #[arg(long, short)]
         out: Option<PathBuf>,
     },
+    /// Rank exchange bases for a delegation profile (JSON, as in `fixtures/profiles/`).
+    Match {
+        /// The profile file.
+        #[arg(long)]
+        profile: PathBuf,
+        /// How many bases to return.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
+        top: u32,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+        /// Also list relevant bases left out by a hard rule.
+        #[arg(long)]
+        explain_excluded: bool,
+        /// Matching configuration (weights, diversity, travel limits); defaults to the embedded
+        /// `fixtures/match_config.toml`.
+        #[arg(long, env = "VISITMATCH_MATCH_CONFIG")]
+        config: Option<PathBuf>,
+    },
     /// Manage the search index.
     Index {
         /// What to do with the index.
@@ -82,6 +101,15 @@ pub enum Command {
     },
 }
 
+/// How `match` prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// A readable table.
+    Table,
+    /// The same JSON as `POST /v1/matches`.
+    Json,
+}
+
 /// Index subcommands.
 #[derive(Debug, Subcommand)]
 pub enum IndexAction {
@@ -96,6 +124,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Import { file, format, replace } => import(&cli.data_dir, &file, format, replace),
         Command::Export { out } => export(&cli.data_dir, out.as_deref()),
         Command::Index { action: IndexAction::Rebuild } => rebuild(&cli.data_dir),
+        Command::Match { profile, top, format, explain_excluded, config } => {
+            match_profile(&cli.data_dir, &profile, top, format, explain_excluded, config.as_deref())
+        }
         Command::Openapi { out, check } => openapi(out.as_deref(), check.as_deref()),
     };
     match result {
@@ -229,6 +260,67 @@ fn openapi(out: Option<&Path>, check: Option<&Path>) -> CliResult {
     match out {
         Some(path) => std::fs::write(path, generated)?,
         None => std::io::stdout().lock().write_all(generated.as_bytes())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load_match_config(path: Option<&Path>) -> Result<crate::scoring::MatchConfig, Box<dyn std::error::Error>> {
+    match path {
+        None => Ok(crate::scoring::MatchConfig::default_config()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(crate::scoring::MatchConfig::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?)
+        }
+    }
+}
+
+fn match_profile(data_dir: &Path, profile_path: &Path, top: u32, format: OutputFormat, explain_excluded: bool, config: Option<&Path>) -> CliResult {
+    let config = load_match_config(config)?;
+    let text = std::fs::read_to_string(profile_path).map_err(|e| format!("{}: {e}", profile_path.display()))?;
+    let profile: crate::domain::DelegationProfile = match serde_json::from_str(&text) {
+        Ok(profile) => profile,
+        Err(e) => {
+            eprintln!("{}: line {}, column {}: {e}", profile_path.display(), e.line(), e.column());
+            return Ok(ExitCode::from(EXIT_INVALID_INPUT));
+        }
+    };
+    let library = open(data_dir)?.with_match_config(config);
+    let options = crate::scoring::MatchOptions { top: top as usize, explain_excluded, ..Default::default() };
+    let outcome = match library.match_profile(&profile, &options) {
+        Ok(outcome) => outcome,
+        Err(Error::Invalid(errors)) => {
+            eprintln!("{}: the profile is invalid", profile_path.display());
+            for error in &errors {
+                eprintln!("  {error}");
+            }
+            return Ok(ExitCode::from(EXIT_INVALID_INPUT));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    match format {
+        OutputFormat::Json => {
+            let json = serde_json::json!({
+                "items": outcome.items, "excluded": outcome.excluded, "warnings": outcome.warnings,
+                "candidates": outcome.candidates, "sought_industries": outcome.sought_industries,
+                "weights": outcome.weights, "diversity": outcome.diversity,
+            });
+            println!("{}", serde_json::to_string_pretty(&json)?);
+        }
+        OutputFormat::Table => {
+            let sought: Vec<String> = outcome.sought_industries.iter().map(|m| format!("{} ({})", m.code, m.term)).collect();
+            println!("sought industries: {}", if sought.is_empty() { "-".to_string() } else { sought.join(", ") });
+            println!("{:>4}  {:>5}  {:<16}  {:<30}  {:>5}  reason", "rank", "score", "id", "name", "min");
+            for item in &outcome.items {
+                let name: String = item.name_zh.chars().take(15).collect();
+                println!("{:>4}  {:>5.3}  {:<16}  {:<30}  {:>5}  {} / {}", item.rank, item.score, item.id, name, item.travel_minutes, item.reason_zh, item.reason_en);
+            }
+            for warning in &outcome.warnings {
+                println!("warning [{}] {}: {}", warning.code, warning.base_id, warning.message);
+            }
+            for excluded in &outcome.excluded {
+                println!("excluded [{}] {} {}: {}", excluded.reason.code(), excluded.id, excluded.name_zh, excluded.detail);
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,12 +7,17 @@
 mod base;
 mod delegation;
 mod division;
+pub mod geo;
 mod hours;
+mod keys;
+mod relations;
 mod taxonomy;
 
 pub use base::{BaseKind, BaseSize, Contact, ExchangeBase, Location, PhotoPolicy};
 pub use delegation::{DelegationProfile, Hotel, OrganisationType, VisitDays};
 pub use division::{Cluster, Division, DivisionKind, DivisionRegistry};
+pub use keys::base_key;
+pub use relations::{Concept, Country, DiasporaLink, Region, Relations, SisterCity};
 pub use hours::{ClockTime, OpeningHours, TimeRange, Weekday};
 pub use taxonomy::{IndustryNode, Taxonomy, TaxonomyMatch, Theme};
 

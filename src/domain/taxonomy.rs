@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::text::{has_cjk, is_stopword, latin_words};
+use crate::text::TermMatcher;
 
 /// An outbound-route theme (出访线路主题).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -75,11 +75,7 @@ pub struct Taxonomy {
     themes: Vec<Theme>,
     nodes: Vec<IndustryNode>,
     by_code: HashMap<String, usize>,
-    /// CJK terms, longest first, matched as substrings.
-    cjk_terms: Vec<(String, usize, String)>,
-    /// Latin terms as normalised word sequences.
-    latin_terms: HashMap<Vec<String>, Vec<(usize, String, String)>>,
-    longest_latin_phrase: usize,
+    matcher: TermMatcher,
 }
 
 impl Taxonomy {
@@ -119,27 +115,13 @@ impl Taxonomy {
             }
         }
 
-        let mut cjk_terms = Vec::new();
-        let mut latin_terms: HashMap<Vec<String>, Vec<(usize, String, String)>> = HashMap::new();
+        let mut matcher = TermMatcher::default();
         for (i, node) in file.industries.iter().enumerate() {
             for (lang, term) in node.all_terms() {
-                if has_cjk(term) {
-                    cjk_terms.push((term.to_string(), i, lang.to_string()));
-                } else {
-                    let words = latin_words(term);
-                    if words.is_empty() || words.iter().all(|w| is_stopword(w)) {
-                        continue;
-                    }
-                    let entry = latin_terms.entry(words).or_default();
-                    if !entry.iter().any(|(j, _, _)| *j == i) {
-                        entry.push((i, term.to_string(), lang.to_string()));
-                    }
-                }
+                matcher.add(term, i, lang);
             }
         }
-        cjk_terms.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then(a.0.cmp(&b.0)));
-        let longest_latin_phrase = latin_terms.keys().map(Vec::len).max().unwrap_or(0);
-        Ok(Taxonomy { themes: file.themes, nodes: file.industries, by_code, cjk_terms, latin_terms, longest_latin_phrase })
+        Ok(Taxonomy { themes: file.themes, nodes: file.industries, by_code, matcher })
     }
 
     /// All industries, in file order (parents before children).
@@ -194,31 +176,11 @@ impl Taxonomy {
     /// after lower-casing, accent folding and English stemming. Each industry is reported once,
     /// with the first term that found it.
     pub fn match_text(&self, text: &str) -> Vec<TaxonomyMatch> {
-        let mut seen = HashSet::new();
-        let mut matches = Vec::new();
-        let mut push = |index: usize, term: &str, lang: &str| {
-            if seen.insert(index) {
-                matches.push(TaxonomyMatch { code: self.nodes[index].code.clone(), term: term.to_string(), lang: lang.to_string() });
-            }
-        };
-        if has_cjk(text) {
-            for (term, index, lang) in &self.cjk_terms {
-                if text.contains(term.as_str()) {
-                    push(*index, term, lang);
-                }
-            }
-        }
-        let words = latin_words(text);
-        for start in 0..words.len() {
-            for len in (1..=self.longest_latin_phrase.min(words.len() - start)).rev() {
-                if let Some(hits) = self.latin_terms.get(&words[start..start + len]) {
-                    for (index, term, lang) in hits {
-                        push(*index, term, lang);
-                    }
-                }
-            }
-        }
-        matches
+        self.matcher
+            .find(text)
+            .into_iter()
+            .map(|hit| TaxonomyMatch { code: self.nodes[hit.payload].code.clone(), term: hit.term, lang: hit.lang })
+            .collect()
     }
 
     /// Resolves one entry of a profile's `industries_sought` (a code, or a term in any language)

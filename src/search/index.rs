@@ -141,6 +141,7 @@ impl SearchIndex {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &base.id);
+        doc.add_u64(f.key, crate::domain::base_key(&base.id));
         doc.add_text(f.name, &base.name_zh);
         if let Some(name_en) = &base.name_en {
             doc.add_text(f.name, name_en);

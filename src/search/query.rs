@@ -162,6 +162,18 @@ impl SearchIndex {
     }
 
     fn text_query(&self, text: &str, named: &[TaxonomyMatch]) -> Box<dyn Query> {
+        let mut should: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, self.word_query(text, named))];
+        for named_industry in named {
+            should.push((Occur::Should, self.industry_clause(&named_industry.code, NAMED_INDUSTRY_SCORE, false)));
+            should.push((Occur::Should, self.industry_clause(&named_industry.code, NAMED_INDUSTRY_PATH_SCORE, true)));
+        }
+        Box::new(BooleanQuery::new(should))
+    }
+
+    /// BM25 evidence only: the words of `text` in every analysed field (boosted per field), its
+    /// CJK characters, and the Chinese labels of the `named` industries in the descriptions.
+    /// Matches nothing when the text has no usable word.
+    pub fn word_query(&self, text: &str, named: &[TaxonomyMatch]) -> Box<dyn Query> {
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let words: BTreeSet<String> = self.tokenizer.terms(text).into_iter().collect();
         for (field_name, boost) in FIELD_BOOSTS {
@@ -175,13 +187,7 @@ impl SearchIndex {
         }
         let mut expansion = BTreeSet::new();
         for named_industry in named {
-            let code = &named_industry.code;
-            should.push((Occur::Should, Box::new(ConstScoreQuery::new(term_query(self.fields.industry, code), NAMED_INDUSTRY_SCORE))));
-            should.push((
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(term_query(self.fields.industry_path, code), NAMED_INDUSTRY_PATH_SCORE)),
-            ));
-            if let Some(node) = self.taxonomy.get(code) {
+            if let Some(node) = self.taxonomy.get(&named_industry.code) {
                 let chinese = std::iter::once(&node.zh).chain(node.synonyms.get("zh").into_iter().flatten());
                 for label in chinese {
                     expansion.extend(self.tokenizer.terms(label).into_iter().filter(|t| !words.contains(t)));
@@ -194,6 +200,58 @@ impl SearchIndex {
             }
         }
         Box::new(BooleanQuery::new(should))
+    }
+
+    /// BM25 of the words and CJK characters of `text` in one field (`needs`, `promotion`, …).
+    pub fn field_words_query(&self, text: &str, field_name: &str) -> Box<dyn Query> {
+        let field = self.field(field_name);
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for word in self.tokenizer.terms(text).into_iter().collect::<BTreeSet<_>>() {
+            should.push((Occur::Should, term_query(field, &word)));
+        }
+        Box::new(BooleanQuery::new(should))
+    }
+
+    /// A constant `score` for bases tagged with industry `code` (or, with `path`, with an
+    /// industry below it).
+    pub fn industry_clause(&self, code: &str, score: f32, path: bool) -> Box<dyn Query> {
+        let field = if path { self.fields.industry_path } else { self.fields.industry };
+        Box::new(ConstScoreQuery::new(term_query(field, code), score))
+    }
+
+    /// A constant `score` for bases in division `code` (or in a zone of it).
+    pub fn division_clause(&self, code: &str, score: f32) -> Box<dyn Query> {
+        Box::new(ConstScoreQuery::new(term_query(self.fields.division_path, code), score))
+    }
+
+    /// A constant `score` for the base with this id.
+    pub fn id_clause(&self, id: &str, score: f32) -> Box<dyn Query> {
+        Box::new(ConstScoreQuery::new(term_query(self.fields.id, id), score))
+    }
+
+    /// The best `limit` bases for `query`, as ([`crate::domain::base_key`], score), restricted
+    /// bases left out unless `include_restricted`.
+    pub fn scored_keys(&self, query: Box<dyn Query>, limit: usize, include_restricted: bool) -> Result<Vec<(u64, f32)>, IndexError> {
+        let searcher = self.reader.searcher();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
+        if !include_restricted {
+            clauses.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_u64(self.fields.restricted, 0), IndexRecordOption::Basic))));
+        }
+        let top = searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        let mut keys = Vec::with_capacity(top.len());
+        let mut columns = std::collections::HashMap::new();
+        for (score, address) in top {
+            let column = match columns.entry(address.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+                std::collections::hash_map::Entry::Vacant(entry) => {
+                    entry.insert(searcher.segment_reader(address.segment_ord).fast_fields().u64("key")?)
+                }
+            };
+            if let Some(key) = column.first(address.doc_id) {
+                keys.push((key, score));
+            }
+        }
+        Ok(keys)
     }
 
     fn filter_clauses(&self, query: &BaseQuery) -> Vec<Box<dyn Query>> {

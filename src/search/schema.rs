@@ -8,13 +8,15 @@ use super::analyzer::{CJK_CHARS, MIXED};
 
 /// Bumped whenever the schema or the analysers change; an index built by another version is
 /// rebuilt at start.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Handles to every field of the index.
 #[derive(Debug, Clone)]
 pub struct BaseFields {
     /// Base id: exact, stored, fast (for sorting listings).
     pub id: Field,
+    /// [`crate::domain::base_key`] of the id: maps a hit to in-memory data without a document read.
+    pub key: Field,
     /// Chinese and English names.
     pub name: Field,
     /// Chinese and English descriptions.
@@ -64,6 +66,7 @@ pub fn build_schema() -> (Schema, BaseFields) {
     let numeric = NumericOptions::default().set_indexed().set_fast();
     let fields = BaseFields {
         id: builder.add_text_field("id", STRING | STORED | FAST),
+        key: builder.add_u64_field("key", FAST),
         name: builder.add_text_field("name", text(MIXED)),
         description: builder.add_text_field("description", text(MIXED)),
         needs: builder.add_text_field("needs", text(MIXED)),

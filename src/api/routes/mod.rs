@@ -2,4 +2,5 @@
 
 pub mod bases;
 pub mod health;
+pub mod matches;
 pub mod reference;

@@ -1,0 +1,414 @@
+//! The feature of each candidate, all in 0..1, and their descriptions for explanations.
+//!
+//! [`FeatureContext::values`] is the hot path, run for every candidate; [`FeatureContext::describe`]
+//! recomputes the evidence behind one value in words, run only for the bases returned.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::config::MatchConfig;
+use super::profile::{Link, ProfileSignals};
+use super::table::BaseRow;
+use crate::domain::geo::travel_minutes;
+use crate::domain::{OrganisationType, Relations, Taxonomy};
+
+/// One scoring feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Feature {
+    /// BM25 text relevance.
+    Text,
+    /// Industry fit through the taxonomy.
+    Industry,
+    /// Offers meet main needs.
+    OffersNeeds,
+    /// Seeks meet promotion points.
+    SeeksPromotion,
+    /// Travel time from the hotel.
+    Location,
+    /// Group comfort and scale.
+    Size,
+    /// Guide languages.
+    Language,
+    /// Sister city and diaspora links.
+    Relationship,
+    /// Spread of exposure.
+    Rotation,
+}
+
+impl Feature {
+    /// Every feature, in matrix column order.
+    pub const ALL: [Feature; 9] = [
+        Feature::Text,
+        Feature::Industry,
+        Feature::OffersNeeds,
+        Feature::SeeksPromotion,
+        Feature::Location,
+        Feature::Size,
+        Feature::Language,
+        Feature::Relationship,
+        Feature::Rotation,
+    ];
+
+    /// The snake_case code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Feature::Text => "text",
+            Feature::Industry => "industry",
+            Feature::OffersNeeds => "offers_needs",
+            Feature::SeeksPromotion => "seeks_promotion",
+            Feature::Location => "location",
+            Feature::Size => "size",
+            Feature::Language => "language",
+            Feature::Relationship => "relationship",
+            Feature::Rotation => "rotation",
+        }
+    }
+}
+
+/// How past exposure is spread: times each base and each county-level division was proposed
+/// or visited.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Exposure {
+    /// Count per base id.
+    pub by_base: HashMap<String, u32>,
+    /// Count per county-level division.
+    pub by_county: HashMap<String, u32>,
+}
+
+/// How two industries relate, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndustryRelation {
+    /// The same industry.
+    Exact,
+    /// The base's industry lies below the sought one.
+    Narrower,
+    /// The base's industry lies above the sought one.
+    Broader,
+    /// Same parent.
+    Sibling,
+    /// Share an outbound-route theme.
+    SameTheme,
+}
+
+impl IndustryRelation {
+    /// The feature value of the relation.
+    pub fn value(self) -> f32 {
+        match self {
+            IndustryRelation::Exact => 1.0,
+            IndustryRelation::Narrower => 0.85,
+            IndustryRelation::Broader => 0.6,
+            IndustryRelation::Sibling => 0.45,
+            IndustryRelation::SameTheme => 0.2,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            IndustryRelation::Exact => "exact",
+            IndustryRelation::Narrower => "narrower",
+            IndustryRelation::Broader => "broader",
+            IndustryRelation::Sibling => "sibling",
+            IndustryRelation::SameTheme => "same theme",
+        }
+    }
+}
+
+/// The relation of base industry `base` to sought industry `sought`, if any.
+pub fn industry_relation(taxonomy: &Taxonomy, base: &str, sought: &str) -> Option<IndustryRelation> {
+    if base == sought {
+        return Some(IndustryRelation::Exact);
+    }
+    if taxonomy.ancestors_and_self(base).contains(&sought) {
+        return Some(IndustryRelation::Narrower);
+    }
+    if taxonomy.ancestors_and_self(sought).contains(&base) {
+        return Some(IndustryRelation::Broader);
+    }
+    let parent = |code: &str| taxonomy.get(code).and_then(|n| n.parent.clone());
+    if parent(base).is_some() && parent(base) == parent(sought) {
+        return Some(IndustryRelation::Sibling);
+    }
+    let base_themes = taxonomy.themes_of(base);
+    if taxonomy.themes_of(sought).iter().any(|t| base_themes.contains(t)) {
+        return Some(IndustryRelation::SameTheme);
+    }
+    None
+}
+
+/// Everything a feature needs besides the base.
+pub struct FeatureContext<'a> {
+    /// The interpreted profile.
+    pub signals: &'a ProfileSignals,
+    /// Taxonomy.
+    pub taxonomy: &'a Taxonomy,
+    /// Relations.
+    pub relations: &'a Relations,
+    /// Configuration.
+    pub config: &'a MatchConfig,
+    /// Visiting days.
+    pub days: u8,
+    /// Delegation size.
+    pub group_size: u16,
+    /// Text BM25 per base key, already divided by the pool's best.
+    pub text_scores: &'a HashMap<u64, f32>,
+    /// Needs BM25 of the offers per base key, normalised.
+    pub needs_scores: &'a HashMap<u64, f32>,
+    /// Promotion BM25 of the seeks per base key, normalised.
+    pub promotion_scores: &'a HashMap<u64, f32>,
+    /// Past exposure.
+    pub exposure: &'a Exposure,
+}
+
+impl FeatureContext<'_> {
+    /// Feature values of one base, in [`Feature::ALL`] order.
+    pub fn values(&self, key: u64, row: &BaseRow) -> [f32; 9] {
+        [
+            self.text_scores.get(&key).copied().unwrap_or(0.0),
+            self.best_industry(row).map_or(0.0, |(_, _, relation)| relation.value()),
+            self.offers_needs(key, row),
+            self.seeks_promotion(key, row),
+            self.location(row),
+            self.size(row),
+            self.language(row),
+            self.relationship(row).map_or(0.0, |(value, _, _)| value),
+            self.rotation(row),
+        ]
+    }
+
+    fn best_industry(&self, row: &BaseRow) -> Option<(String, String, IndustryRelation)> {
+        let mut best: Option<(String, String, IndustryRelation)> = None;
+        for base_code in &row.industries {
+            for sought in &self.signals.sought_industries {
+                if let Some(relation) = industry_relation(self.taxonomy, base_code, &sought.code) {
+                    if best.as_ref().is_none_or(|(_, _, b)| relation.value() > b.value()) {
+                        best = Some((base_code.clone(), sought.code.clone(), relation));
+                    }
+                }
+            }
+        }
+        best
+    }
+
+    fn country_in_needs(&self, row: &BaseRow) -> f32 {
+        if row.needs_countries.contains(&self.signals.country) {
+            1.0
+        } else if row.needs_region_countries.contains(&self.signals.country) {
+            0.5
+        } else {
+            0.0
+        }
+    }
+
+    fn offers_needs(&self, key: u64, row: &BaseRow) -> f32 {
+        let overlap = (self.signals.offers_concepts & row.needs_concepts).count_ones() as f32;
+        let concepts = (overlap / 2.0).min(1.0);
+        let bm25 = self.needs_scores.get(&key).copied().unwrap_or(0.0);
+        0.5 * concepts + 0.3 * self.country_in_needs(row) + 0.2 * bm25
+    }
+
+    fn seeks_promotion(&self, key: u64, row: &BaseRow) -> f32 {
+        let overlap = (self.signals.seeks_concepts & row.promotion_concepts).count_ones() as f32;
+        let concepts = (overlap / 2.0).min(1.0);
+        let bm25 = self.promotion_scores.get(&key).copied().unwrap_or(0.0);
+        0.5 * concepts + 0.5 * bm25
+    }
+
+    /// Driving minutes from the hotel.
+    pub fn travel(&self, row: &BaseRow) -> f32 {
+        travel_minutes(self.signals.hotel, (row.lat, row.lon), row.mountain) as f32
+    }
+
+    fn location(&self, row: &BaseRow) -> f32 {
+        let travel = self.config.travel;
+        let limit = (travel.one_day_limit_minutes + travel.extra_minutes_per_day * f32::from(self.days.saturating_sub(1)))
+            .min(travel.max_limit_minutes);
+        let minutes = self.travel(row);
+        (1.0 - (minutes - travel.comfortable_minutes) / (limit - travel.comfortable_minutes)).clamp(0.0, 1.0)
+    }
+
+    fn size(&self, row: &BaseRow) -> f32 {
+        let ratio = f32::from(self.group_size) / f32::from(row.max_group_size.max(1));
+        let comfort = if ratio <= 0.6 { 1.0 } else { (1.0 - (ratio - 0.6)).clamp(0.0, 1.0) };
+        let target: f32 = match self.signals.organisation_type {
+            OrganisationType::Government => 3000.0,
+            OrganisationType::BusinessAssociation => 1000.0,
+            OrganisationType::University => 2000.0,
+            OrganisationType::Enterprise | OrganisationType::Research => 500.0,
+            _ => 300.0,
+        };
+        let scale = match row.employees {
+            Some(employees) if employees > 0 => 1.0 - ((employees as f32).log10() - target.log10()).abs().min(2.0) / 2.0,
+            _ => 0.5,
+        };
+        0.5 * comfort + 0.5 * scale
+    }
+
+    fn language(&self, row: &BaseRow) -> f32 {
+        if self.signals.foreign_languages.is_empty() {
+            1.0
+        } else if self.signals.foreign_languages.iter().any(|l| row.guide_languages.contains(l)) {
+            1.0
+        } else if row.guide_languages.iter().any(|l| l == "en") {
+            0.6
+        } else {
+            0.2
+        }
+    }
+
+    fn relationship(&self, row: &BaseRow) -> Option<(f32, String, (String, String))> {
+        let mut best: Option<(f32, String, (String, String))> = None;
+        let mut consider = |value: f32, detail: String, reason: (String, String)| {
+            if best.as_ref().is_none_or(|(b, _, _)| value > *b) {
+                best = Some((value, detail, reason));
+            }
+        };
+        for link in &self.signals.links {
+            match link {
+                Link::SisterCity { city, city_zh, named, industries, divisions } => {
+                    let strength = if *named { 1.0 } else { 0.7 };
+                    let industry_hit =
+                        row.industries.iter().any(|code| industries.iter().any(|c| self.taxonomy.ancestors_and_self(code).contains(&c.as_str())));
+                    let division_hit = divisions.contains(&row.division) || divisions.contains(&row.county);
+                    if industry_hit || division_hit {
+                        consider(
+                            strength,
+                            format!("sister city {city}"),
+                            (format!("与友好城市{city_zh}的合作领域相关"), format!("fits the sister-city relationship with {city}")),
+                        );
+                    }
+                }
+                Link::Diaspora { divisions } => {
+                    let country = self.relations.country(&self.signals.country);
+                    let (zh, en) = country.map(|c| (c.zh.clone(), c.en.clone())).unwrap_or_default();
+                    if row.industries.iter().any(|c| c == "overseas_chinese") {
+                        consider(0.9, format!("diaspora heritage ({en})"), (format!("展示旅{zh}侨胞的侨乡历史"), format!("tells the story of Wenzhou emigrants in {en}")));
+                    } else if divisions.contains(&row.county) {
+                        consider(0.5, format!("home county of emigrants to {en}"), (format!("位于旅{zh}侨胞主要祖籍地"), format!("in the home county of many Wenzhou emigrants in {en}")));
+                    }
+                }
+            }
+        }
+        best
+    }
+
+    fn rotation(&self, row: &BaseRow) -> f32 {
+        let base = self.exposure.by_base.get(&row.id).copied().unwrap_or(0) as f32;
+        let county = self.exposure.by_county.get(&row.county).copied().unwrap_or(0) as f32;
+        0.7 / (1.0 + base / 3.0) + 0.3 / (1.0 + county / 20.0)
+    }
+
+    /// The evidence behind one feature value, and a reason phrase (Chinese, English) when the
+    /// feature speaks for the base.
+    pub fn describe(&self, feature: Feature, key: u64, row: &BaseRow) -> (String, Option<(String, String)>) {
+        let label = |code: &str| self.taxonomy.get(code).map(|n| (n.zh.clone(), n.en.clone())).unwrap_or_default();
+        match feature {
+            Feature::Text => {
+                let value = self.text_scores.get(&key).copied().unwrap_or(0.0);
+                let reason = (value >= 0.5).then(|| ("与代表团的兴趣描述高度相关".to_string(), "closely matches the delegation's stated interests".to_string()));
+                (format!("text relevance {value:.2} of the best in the pool"), reason)
+            }
+            Feature::Industry => match self.best_industry(row) {
+                Some((base_code, sought_code, relation)) => {
+                    let (base_zh, base_en) = label(&base_code);
+                    let (sought_zh, sought_en) = label(&sought_code);
+                    let reason = match relation {
+                        IndustryRelation::Exact => {
+                            Some((format!("主营{base_zh}，正是代表团关注的领域"), format!("works in {}, the industry the delegation seeks", base_en.to_lowercase())))
+                        }
+                        IndustryRelation::Narrower | IndustryRelation::Broader => Some((
+                            format!("主营{base_zh}，契合代表团关注的{sought_zh}"),
+                            format!("works in {}, close to the delegation's interest in {}", base_en.to_lowercase(), sought_en.to_lowercase()),
+                        )),
+                        _ => None,
+                    };
+                    (format!("{base_code} vs sought {sought_code}: {}", relation.describe()), reason)
+                }
+                None => ("no sought industry related".to_string(), None),
+            },
+            Feature::OffersNeeds => {
+                let overlap = self.signals.offers_concepts & row.needs_concepts;
+                let country = self.relations.country(&self.signals.country);
+                if self.country_in_needs(row) >= 1.0 {
+                    let need = row.needs.iter().find(|n| self.relations.names_country_directly(n, &self.signals.country)).cloned().unwrap_or_default();
+                    let (zh, en) = country.map(|c| (c.zh.clone(), c.en.clone())).unwrap_or_default();
+                    (format!("a main need names {en}"), Some((format!("其需求“{need}”正指向{zh}"), format!("its stated need \"{need}\" points to {en}"))))
+                } else if overlap != 0 {
+                    let concepts = self.concept_names(overlap);
+                    let need = row.needs.iter().find(|n| self.relations.concept_mask(n) & overlap != 0).cloned().unwrap_or_default();
+                    (
+                        format!("offers meet needs in {}", concepts.1),
+                        Some((format!("需求“{need}”与代表团可提供的{}对接", concepts.0), format!("needs {} that the delegation offers", concepts.1))),
+                    )
+                } else {
+                    ("no offered concept meets a main need".to_string(), None)
+                }
+            }
+            Feature::SeeksPromotion => {
+                let overlap = self.signals.seeks_concepts & row.promotion_concepts;
+                if overlap != 0 {
+                    let concepts = self.concept_names(overlap);
+                    let point = row.promotion_points.first().cloned().unwrap_or_default();
+                    (format!("seeks meet promotion points in {}", concepts.1), Some((format!("可展示：{point}"), format!("can show: {point}"))))
+                } else {
+                    ("no sought concept among the promotion points".to_string(), None)
+                }
+            }
+            Feature::Location => {
+                let minutes = self.travel(row).round();
+                let reason = (minutes <= 45.0).then(|| (format!("距酒店约{minutes}分钟车程"), format!("about {minutes} min from the hotel")));
+                (format!("about {minutes} min from the hotel"), reason)
+            }
+            Feature::Size => (format!("receives up to {} people for a group of {}", row.max_group_size, self.group_size), None),
+            Feature::Language => {
+                let shared: Vec<&String> = self.signals.foreign_languages.iter().filter(|l| row.guide_languages.contains(l)).collect();
+                let reason = shared.iter().find(|l| l.as_str() != "en").map(|l| {
+                    let (zh, en) = language_name(l);
+                    (format!("可提供{zh}讲解"), format!("guides speak {en}"))
+                });
+                (format!("guide languages {}", row.guide_languages.join(",")), reason)
+            }
+            Feature::Relationship => match self.relationship(row) {
+                Some((_, detail, reason)) => (detail, Some(reason)),
+                None => ("no sister-city or diaspora link".to_string(), None),
+            },
+            Feature::Rotation => {
+                let count = self.exposure.by_base.get(&row.id).copied().unwrap_or(0);
+                (format!("proposed or visited {count} time(s) before"), None)
+            }
+        }
+    }
+
+    fn concept_names(&self, mask: u64) -> (String, String) {
+        let concepts: Vec<&crate::domain::Concept> =
+            self.relations.concepts().iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, c)| c).collect();
+        let zh: Vec<&str> = concepts.iter().filter_map(|c| c.zh.first().map(String::as_str)).collect();
+        let en: Vec<&str> = concepts.iter().filter_map(|c| c.en.first().map(String::as_str)).collect();
+        (zh.join("、"), en.join(", "))
+    }
+}
+
+/// Chinese and English names of a guide language code.
+pub fn language_name(code: &str) -> (&'static str, &'static str) {
+    match code {
+        "zh" => ("中文", "Chinese"),
+        "en" => ("英语", "English"),
+        "it" => ("意大利语", "Italian"),
+        "es" => ("西班牙语", "Spanish"),
+        "fr" => ("法语", "French"),
+        "de" => ("德语", "German"),
+        "ja" => ("日语", "Japanese"),
+        "ko" => ("韩语", "Korean"),
+        "pt" => ("葡萄牙语", "Portuguese"),
+        "ms" => ("马来语", "Malay"),
+        "id" => ("印尼语", "Indonesian"),
+        "th" => ("泰语", "Thai"),
+        "vi" => ("越南语", "Vietnamese"),
+        "ar" => ("阿拉伯语", "Arabic"),
+        "nl" => ("荷兰语", "Dutch"),
+        "ru" => ("俄语", "Russian"),
+        _ => ("外语", "a foreign language"),
+    }
+}

@@ -1,0 +1,419 @@
+//! The matching pipeline: profile → candidates → hard rules → features → scores → MMR.
+
+use std::collections::{HashMap, HashSet};
+
+use ndarray::{Array1, Array2};
+use serde::Serialize;
+use tantivy::query::{BooleanQuery, Occur, Query};
+use utoipa::ToSchema;
+
+use super::config::{MatchConfig, MatchWeights};
+use super::explain::ScoreExplanation;
+use super::features::{Exposure, Feature, FeatureContext};
+use super::profile::ProfileSignals;
+use super::rules::{violation, ExclusionReason};
+use super::table::{BaseRow, BaseTable};
+use crate::domain::{base_key, BaseKind, DelegationProfile, DivisionRegistry, Relations, Taxonomy, TaxonomyMatch};
+use crate::search::SearchIndex;
+
+/// Per-request choices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchOptions {
+    /// How many bases to return.
+    pub top: usize,
+    /// Whether to list relevant bases left out by a hard rule.
+    pub explain_excluded: bool,
+    /// MMR diversity (0 = pure relevance); the configured default when `None`.
+    pub diversity: Option<f32>,
+    /// Whether past exposure counts; the configured default when `None`.
+    pub rotation: Option<bool>,
+    /// Weights replacing the configured ones.
+    pub weights: Option<MatchWeights>,
+}
+
+impl Default for MatchOptions {
+    fn default() -> Self {
+        MatchOptions { top: 10, explain_excluded: false, diversity: None, rotation: None, weights: None }
+    }
+}
+
+/// One ranked base.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct MatchedBase {
+    /// 1-based rank.
+    pub rank: usize,
+    /// Base id.
+    pub id: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
+    /// Kind.
+    pub kind: BaseKind,
+    /// Division or zone code.
+    pub division: String,
+    /// Industry codes.
+    pub industries: Vec<String>,
+    /// Total score, 0..1 (weighted mean of the features).
+    pub score: f32,
+    /// Whether the base is on the must-visit list.
+    pub must_visit: bool,
+    /// Estimated driving minutes from the hotel.
+    pub travel_minutes: u32,
+    /// Largest group the base receives.
+    pub max_group_size: u16,
+    /// Why this base: a one-line reason in Chinese.
+    pub reason_zh: String,
+    /// Why this base: a one-line reason in English.
+    pub reason_en: String,
+    /// Profile terms found in the base's name, needs or promotion points, and the industry terms that matched.
+    pub matched_terms: Vec<String>,
+    /// Score explanation: total, then each weighted feature with its raw value and weight.
+    pub explanation: ScoreExplanation,
+}
+
+/// A relevant base left out by a hard rule.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ExcludedBase {
+    /// Base id.
+    pub id: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// Reason code.
+    pub reason: ExclusionReason,
+    /// Details.
+    pub detail: String,
+}
+
+/// Something the officer should know about the result.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct MatchWarning {
+    /// Stable code: `must_visit_excluded`, `unknown_base`.
+    pub code: String,
+    /// The base concerned.
+    pub base_id: String,
+    /// Details.
+    pub message: String,
+}
+
+/// The result of a match.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchOutcome {
+    /// Ranked bases, must-visit bases first.
+    pub items: Vec<MatchedBase>,
+    /// Relevant bases left out by hard rules (when asked for).
+    pub excluded: Vec<ExcludedBase>,
+    /// Warnings.
+    pub warnings: Vec<MatchWarning>,
+    /// Candidates scored.
+    pub candidates: usize,
+    /// Industries read from the profile.
+    pub sought_industries: Vec<TaxonomyMatch>,
+    /// Weights used (rotation zeroed when off).
+    pub weights: MatchWeights,
+    /// Diversity used.
+    pub diversity: f32,
+}
+
+/// Score for must-visit bases in the candidate query: they always enter the pool.
+const MUST_VISIT_POOL_SCORE: f32 = 1000.0;
+/// Pool-query score of a base in a sought industry.
+const SOUGHT_INDUSTRY_POOL_SCORE: f32 = 3.0;
+/// Pool-query score of a base linked by a sister city or the diaspora.
+const LINK_POOL_SCORE: f32 = 1.0;
+
+/// Runs matches against one snapshot of the library.
+pub struct Matcher<'a> {
+    /// The search index.
+    pub index: &'a SearchIndex,
+    /// In-memory rows of every base.
+    pub table: &'a BaseTable,
+    /// Taxonomy.
+    pub taxonomy: &'a Taxonomy,
+    /// Divisions.
+    pub divisions: &'a DivisionRegistry,
+    /// Relations and cooperation concepts.
+    pub relations: &'a Relations,
+    /// Configuration.
+    pub config: &'a MatchConfig,
+    /// Past exposure.
+    pub exposure: &'a Exposure,
+}
+
+impl Matcher<'_> {
+    /// Ranks bases for `profile`. The profile must already be validated.
+    pub fn run(&self, profile: &DelegationProfile, options: &MatchOptions) -> crate::Result<MatchOutcome> {
+        let signals = ProfileSignals::read(profile, self.taxonomy, self.divisions, self.relations);
+        let pool_size = self.config.ranking.candidate_pool.max(options.top);
+
+        let pool = self.index.scored_keys(self.pool_query(&signals, profile), pool_size, false)?;
+        let text_scores = normalised(self.index.scored_keys(self.index.word_query(&signals.text, &signals.sought_industries), pool_size, false)?);
+        let needs_scores = if signals.offers_text.trim().is_empty() {
+            HashMap::new()
+        } else {
+            normalised(self.index.scored_keys(self.index.field_words_query(&signals.offers_text, "needs"), pool_size, false)?)
+        };
+        let promotion_scores = if signals.seeks_text.trim().is_empty() {
+            HashMap::new()
+        } else {
+            normalised(self.index.scored_keys(self.index.field_words_query(&signals.seeks_text, "promotion"), pool_size, false)?)
+        };
+
+        let mut warnings = Vec::new();
+        let mut keys: Vec<u64> = pool.iter().map(|(key, _)| *key).collect();
+        for id in &profile.must_visit {
+            match self.table.by_id(id) {
+                Some(_) if !keys.contains(&base_key(id)) => keys.push(base_key(id)),
+                Some(_) => {}
+                None => warnings.push(MatchWarning { code: "unknown_base".into(), base_id: id.clone(), message: "no base with this id".into() }),
+            }
+        }
+
+        let mut candidates: Vec<(u64, usize)> = Vec::new();
+        let mut excluded = Vec::new();
+        for key in keys {
+            let Some((index, row)) = self.table.by_key(key) else { continue };
+            match violation(row, &signals, profile.size, &profile.avoid) {
+                None => candidates.push((key, index)),
+                Some((reason, detail)) => {
+                    if profile.must_visit.contains(&row.id) {
+                        warnings.push(MatchWarning {
+                            code: "must_visit_excluded".into(),
+                            base_id: row.id.clone(),
+                            message: format!("a must-visit base breaks a hard rule: {detail}"),
+                        });
+                    }
+                    if options.explain_excluded && reason != ExclusionReason::Restricted {
+                        excluded.push(ExcludedBase { id: row.id.clone(), name_zh: row.name_zh.clone(), reason, detail });
+                    }
+                }
+            }
+        }
+
+        let rotation = options.rotation.unwrap_or(self.config.ranking.rotation);
+        let mut weights = options.weights.unwrap_or(self.config.weights);
+        if !rotation {
+            weights.rotation = 0.0;
+        }
+        let context = FeatureContext {
+            signals: &signals,
+            taxonomy: self.taxonomy,
+            relations: self.relations,
+            config: self.config,
+            days: profile.days,
+            group_size: profile.size,
+            text_scores: &text_scores,
+            needs_scores: &needs_scores,
+            promotion_scores: &promotion_scores,
+            exposure: self.exposure,
+        };
+        let mut matrix = Array2::<f32>::zeros((candidates.len(), Feature::ALL.len()));
+        for (i, (key, index)) in candidates.iter().enumerate() {
+            let values = context.values(*key, self.table.row(*index));
+            matrix.row_mut(i).assign(&Array1::from_iter(values));
+        }
+        let weight_vector = weights.to_array();
+        let total_weight = weight_vector.sum().max(f32::EPSILON);
+        let scores = matrix.dot(&weight_vector) / total_weight;
+
+        let diversity = options.diversity.unwrap_or(self.config.ranking.diversity).clamp(0.0, 1.0);
+        let must: HashSet<&str> = profile.must_visit.iter().map(String::as_str).collect();
+        let order = self.select(&candidates, scores.as_slice().unwrap_or(&[]), diversity, options.top, &must);
+
+        let profile_terms: HashSet<String> = self.index.tokenizer.terms(&signals.text).into_iter().collect();
+        let items = order
+            .into_iter()
+            .enumerate()
+            .map(|(rank, i)| {
+                let (key, index) = candidates[i];
+                let row = self.table.row(index);
+                let features = matrix.row(i);
+                self.describe_hit(rank + 1, key, row, scores[i], features.as_slice().unwrap_or(&[]), &weights, total_weight, &context, &profile_terms, must.contains(row.id.as_str()))
+            })
+            .collect();
+        Ok(MatchOutcome {
+            items,
+            excluded,
+            warnings,
+            candidates: candidates.len(),
+            sought_industries: signals.sought_industries.clone(),
+            weights,
+            diversity,
+        })
+    }
+
+    fn pool_query(&self, signals: &ProfileSignals, profile: &DelegationProfile) -> Box<dyn Query> {
+        let mut should: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, self.index.word_query(&signals.text, &signals.sought_industries))];
+        for sought in &signals.sought_industries {
+            should.push((Occur::Should, self.index.industry_clause(&sought.code, SOUGHT_INDUSTRY_POOL_SCORE, true)));
+        }
+        for link in &signals.links {
+            match link {
+                super::profile::Link::SisterCity { industries, divisions, .. } => {
+                    for code in industries {
+                        should.push((Occur::Should, self.index.industry_clause(code, LINK_POOL_SCORE, true)));
+                    }
+                    for code in divisions {
+                        should.push((Occur::Should, self.index.division_clause(code, LINK_POOL_SCORE)));
+                    }
+                }
+                super::profile::Link::Diaspora { divisions } => {
+                    should.push((Occur::Should, self.index.industry_clause("overseas_chinese", LINK_POOL_SCORE, true)));
+                    for code in divisions {
+                        should.push((Occur::Should, self.index.division_clause(code, LINK_POOL_SCORE * 0.5)));
+                    }
+                }
+            }
+        }
+        for id in &profile.must_visit {
+            should.push((Occur::Should, self.index.id_clause(id, MUST_VISIT_POOL_SCORE)));
+        }
+        Box::new(BooleanQuery::new(should))
+    }
+
+    /// Maximal marginal relevance: must-visit bases first, then repeatedly the base with the
+    /// best `(1 - diversity) * score - diversity * (similarity to those already chosen)`.
+    fn select(&self, candidates: &[(u64, usize)], scores: &[f32], diversity: f32, top: usize, must: &HashSet<&str>) -> Vec<usize> {
+        let mut chosen: Vec<usize> = Vec::new();
+        let mut must_first: Vec<usize> = (0..candidates.len()).filter(|i| must.contains(self.table.row(candidates[*i].1).id.as_str())).collect();
+        must_first.sort_by(|a, b| scores[*b].total_cmp(&scores[*a]));
+        chosen.extend(must_first);
+        let mut remaining: Vec<usize> = (0..candidates.len()).filter(|i| !chosen.contains(i)).collect();
+        let mut max_similarity: Vec<f32> = remaining
+            .iter()
+            .map(|r| chosen.iter().map(|c| self.similarity(candidates[*r].1, candidates[*c].1)).fold(0.0, f32::max))
+            .collect();
+        while chosen.len() < top && !remaining.is_empty() {
+            let (position, _) = remaining
+                .iter()
+                .enumerate()
+                .map(|(p, i)| (p, (1.0 - diversity) * scores[*i] - diversity * max_similarity[p]))
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+                .expect("remaining is not empty");
+            let picked = remaining.remove(position);
+            max_similarity.remove(position);
+            for (p, r) in remaining.iter().enumerate() {
+                max_similarity[p] = max_similarity[p].max(self.similarity(candidates[*r].1, candidates[picked].1));
+            }
+            chosen.push(picked);
+        }
+        chosen.truncate(top.max(chosen.iter().filter(|i| must.contains(self.table.row(candidates[**i].1).id.as_str())).count()));
+        chosen
+    }
+
+    /// How alike two bases are for diversity: same main industry, related industries, same
+    /// county, same cluster.
+    fn similarity(&self, a: usize, b: usize) -> f32 {
+        let (a, b) = (self.table.row(a), self.table.row(b));
+        let mut similarity: f32 = 0.0;
+        if a.industries.first() == b.industries.first() {
+            similarity += 0.5;
+        } else if a.industries.iter().any(|x| b.industries.contains(x)) {
+            similarity += 0.25;
+        }
+        if a.county == b.county {
+            similarity += 0.3;
+        } else if a.cluster == b.cluster {
+            similarity += 0.1;
+        }
+        if a.kind == b.kind {
+            similarity += 0.2;
+        }
+        similarity.min(1.0)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn describe_hit(
+        &self,
+        rank: usize,
+        key: u64,
+        row: &BaseRow,
+        score: f32,
+        features: &[f32],
+        weights: &MatchWeights,
+        total_weight: f32,
+        context: &FeatureContext<'_>,
+        profile_terms: &HashSet<String>,
+        must_visit: bool,
+    ) -> MatchedBase {
+        let mut details = Vec::new();
+        let mut reasons: Vec<(f32, (String, String))> = Vec::new();
+        for (column, feature) in Feature::ALL.iter().enumerate() {
+            let value = features.get(column).copied().unwrap_or(0.0);
+            let weight = weights.get(*feature) / total_weight;
+            let (detail, reason) = context.describe(*feature, key, row);
+            if let Some(reason) = reason {
+                if value * weight > 0.0 {
+                    // A sister-city or diaspora link is always worth telling the officer.
+                    let priority = if *feature == Feature::Relationship { 1.0 } else { 0.0 };
+                    reasons.push((value * weight + priority, reason));
+                }
+            }
+            details.push(ScoreExplanation {
+                value: value * weight,
+                description: format!("{}: {detail}", feature.code()),
+                feature: Some(feature.code().to_string()),
+                details: vec![ScoreExplanation::leaf(value, "feature value"), ScoreExplanation::leaf(weight, "normalised weight")],
+            });
+        }
+        reasons.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let (reason_zh, reason_en) = if reasons.is_empty() {
+            ("综合条件较为匹配".to_string(), "a fair overall fit".to_string())
+        } else {
+            let top: Vec<&(String, String)> = reasons.iter().take(3).map(|(_, r)| r).collect();
+            (top.iter().map(|r| r.0.as_str()).collect::<Vec<_>>().join("；"), capitalise(&top.iter().map(|r| r.1.as_str()).collect::<Vec<_>>().join("; ")))
+        };
+
+        let base_text = format!("{} {} {} {}", row.name_zh, row.name_en.as_deref().unwrap_or(""), row.needs.join(" "), row.promotion_points.join(" "));
+        let mut matched_terms: Vec<String> =
+            self.index.tokenizer.terms(&base_text).into_iter().filter(|t| profile_terms.contains(t)).collect();
+        for sought in &context.signals.sought_industries {
+            if row.industries.iter().any(|code| self.taxonomy.ancestors_and_self(code).contains(&sought.code.as_str())) {
+                matched_terms.push(sought.term.clone());
+            }
+        }
+        matched_terms.sort();
+        matched_terms.dedup();
+
+        MatchedBase {
+            rank,
+            id: row.id.clone(),
+            name_zh: row.name_zh.clone(),
+            name_en: row.name_en.clone(),
+            kind: row.kind,
+            division: row.division.clone(),
+            industries: row.industries.clone(),
+            score,
+            must_visit,
+            travel_minutes: context.travel(row).round() as u32,
+            max_group_size: row.max_group_size,
+            reason_zh,
+            reason_en,
+            matched_terms,
+            explanation: ScoreExplanation {
+                value: score,
+                description: "weighted mean of the features".to_string(),
+                feature: None,
+                details,
+            },
+        }
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Divides scores by the best one, so the top base of the pool has 1.
+fn normalised(scores: Vec<(u64, f32)>) -> HashMap<u64, f32> {
+    let best = scores.iter().map(|(_, s)| *s).fold(0.0f32, f32::max);
+    if best <= 0.0 {
+        return HashMap::new();
+    }
+    scores.into_iter().map(|(key, score)| (key, score / best)).collect()
+}

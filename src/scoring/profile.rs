@@ -1,0 +1,219 @@
+//! What the matcher reads from a delegation profile, computed once per request.
+
+use std::collections::BTreeSet;
+
+use crate::catalog::validate::{WENZHOU_LAT, WENZHOU_LON};
+use crate::catalog::FieldError;
+use crate::domain::{is_valid_base_id, DelegationProfile, VisitDays, SUPPORTED_LANGUAGES, DivisionRegistry, Hotel, OrganisationType, Relations, Taxonomy, TaxonomyMatch, Weekday};
+
+/// A sister city or diaspora link that applies to the delegation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Link {
+    /// The delegation comes from (or from the country of) a sister or friendly city.
+    SisterCity {
+        /// City name.
+        city: String,
+        /// Chinese city name.
+        city_zh: String,
+        /// Whether the delegation names this very city (not only its country).
+        named: bool,
+        /// Industries the relationship is about.
+        industries: Vec<String>,
+        /// Divisions the relationship is about.
+        divisions: Vec<String>,
+    },
+    /// Many Wenzhou emigrants live in the delegation's country.
+    Diaspora {
+        /// Home divisions of the emigrants.
+        divisions: Vec<String>,
+    },
+}
+
+/// The profile, interpreted.
+#[derive(Debug, Clone)]
+pub struct ProfileSignals {
+    /// Interests, seeks and sought industries as one text.
+    pub text: String,
+    /// What the delegation offers, as one text.
+    pub offers_text: String,
+    /// What the delegation seeks, as one text.
+    pub seeks_text: String,
+    /// Industries sought, from the explicit list and from the text, with the term that named each.
+    pub sought_industries: Vec<TaxonomyMatch>,
+    /// Cooperation concepts the delegation offers.
+    pub offers_concepts: u64,
+    /// Cooperation concepts the delegation seeks.
+    pub seeks_concepts: u64,
+    /// Weekdays of the visit.
+    pub weekdays: Vec<Weekday>,
+    /// Dates of the visit, when known.
+    pub dates: Vec<chrono::NaiveDate>,
+    /// Hotel position.
+    pub hotel: (f64, f64),
+    /// Languages the delegation speaks other than Chinese (empty when it speaks Chinese).
+    pub foreign_languages: Vec<String>,
+    /// Country code, upper case.
+    pub country: String,
+    /// Relationship links that apply.
+    pub links: Vec<Link>,
+    /// Organisation type.
+    pub organisation_type: OrganisationType,
+}
+
+impl ProfileSignals {
+    /// Reads `profile`. The caller has validated it (known hotel division, at least one day).
+    pub fn read(profile: &DelegationProfile, taxonomy: &Taxonomy, divisions: &DivisionRegistry, relations: &Relations) -> ProfileSignals {
+        let text = [profile.interests.as_str(), &profile.seeks.join("；"), &profile.industries_sought.join("；")].join("\n");
+        let offers_text = profile.offers.join("；");
+        let seeks_text = [profile.seeks.join("；"), profile.interests.clone()].join("\n");
+
+        let mut sought = Vec::new();
+        let mut seen = BTreeSet::new();
+        for entry in &profile.industries_sought {
+            if taxonomy.get(entry).is_some() {
+                if seen.insert(entry.clone()) {
+                    let node = taxonomy.get(entry).map(|n| n.en.clone()).unwrap_or_default();
+                    sought.push(TaxonomyMatch { code: entry.clone(), term: node, lang: "en".into() });
+                }
+            } else {
+                for m in taxonomy.match_text(entry) {
+                    if seen.insert(m.code.clone()) {
+                        sought.push(m);
+                    }
+                }
+            }
+        }
+        for m in taxonomy.match_text(&format!("{}\n{}", profile.interests, profile.seeks.join("；"))) {
+            if seen.insert(m.code.clone()) {
+                sought.push(m);
+            }
+        }
+
+        let hotel = match &profile.hotel {
+            Hotel::Point { lat, lon, .. } => (*lat, *lon),
+            Hotel::Division { division } => divisions.get(division).map(|d| (d.lat, d.lon)).unwrap_or((28.0, 120.656)),
+        };
+        let foreign_languages = if profile.languages.iter().any(|l| l == "zh") || profile.languages.is_empty() && profile.country == "CN" {
+            Vec::new()
+        } else if profile.languages.is_empty() {
+            vec!["en".to_string()]
+        } else {
+            profile.languages.clone()
+        };
+
+        let country = profile.country.to_ascii_uppercase();
+        let mut links = Vec::new();
+        for city in relations.sister_cities_of(&country, profile.city.as_deref()) {
+            let named = profile.city.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(&city.city) || c == city.city_zh);
+            links.push(Link::SisterCity {
+                city: city.city.clone(),
+                city_zh: city.city_zh.clone(),
+                named,
+                industries: city.industries.clone(),
+                divisions: city.divisions.clone(),
+            });
+        }
+        if let Some(diaspora) = relations.diaspora_of(&country) {
+            links.push(Link::Diaspora { divisions: diaspora.divisions.clone() });
+        }
+
+        let dates = match &profile.visit {
+            crate::domain::VisitDays::Dates(dates) => dates.clone(),
+            crate::domain::VisitDays::Weekdays(_) => Vec::new(),
+        };
+        ProfileSignals {
+            offers_concepts: relations.concept_mask(&offers_text),
+            seeks_concepts: relations.concept_mask(&seeks_text),
+            text,
+            offers_text,
+            seeks_text,
+            sought_industries: sought,
+            weekdays: profile.visit.weekdays(),
+            dates,
+            hotel,
+            foreign_languages,
+            country,
+            links,
+            organisation_type: profile.organisation_type,
+        }
+    }
+}
+
+/// Largest delegation the matcher accepts.
+pub const MAX_DELEGATION_SIZE: u16 = 500;
+/// Longest visit, in days.
+pub const MAX_DAYS: u8 = 14;
+
+/// Checks a profile and reports every failing field (paths like `profile.hotel.division`).
+pub fn validate_profile(profile: &DelegationProfile, taxonomy: &Taxonomy, divisions: &DivisionRegistry) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut fail = |field: &str, message: String| errors.push(FieldError::new(&format!("profile.{field}"), "invalid_value", message));
+    if profile.country.len() != 2 || !profile.country.chars().all(|c| c.is_ascii_alphabetic()) {
+        fail("country", format!("`{}` must be an ISO 3166-1 alpha-2 code such as IT or DE", profile.country));
+    }
+    if profile.size == 0 || profile.size > MAX_DELEGATION_SIZE {
+        fail("size", format!("must be between 1 and {MAX_DELEGATION_SIZE}, got {}", profile.size));
+    }
+    if profile.days == 0 || profile.days > MAX_DAYS {
+        fail("days", format!("must be between 1 and {MAX_DAYS}, got {}", profile.days));
+    }
+    match &profile.visit {
+        VisitDays::Dates(dates) => {
+            if dates.is_empty() {
+                fail("visit.dates", "needs at least one date".to_string());
+            } else if dates.len() != usize::from(profile.days) {
+                fail("visit.dates", format!("lists {} date(s) but days is {}", dates.len(), profile.days));
+            }
+            if dates.windows(2).any(|w| w[1] <= w[0]) {
+                fail("visit.dates", "must be distinct and in order".to_string());
+            }
+        }
+        VisitDays::Weekdays(days) => {
+            if days.is_empty() {
+                fail("visit.weekdays", "needs at least one weekday".to_string());
+            }
+        }
+    }
+    match &profile.hotel {
+        Hotel::Division { division } => {
+            if divisions.get(division).is_none() {
+                fail("hotel.division", format!("`{division}` is not a division or zone code"));
+            }
+        }
+        Hotel::Point { lat, lon, .. } => {
+            if !(WENZHOU_LAT.0..=WENZHOU_LAT.1).contains(lat) {
+                fail("hotel.lat", format!("must lie in Wenzhou ({} to {}), got {lat}", WENZHOU_LAT.0, WENZHOU_LAT.1));
+            }
+            if !(WENZHOU_LON.0..=WENZHOU_LON.1).contains(lon) {
+                fail("hotel.lon", format!("must lie in Wenzhou ({} to {}), got {lon}", WENZHOU_LON.0, WENZHOU_LON.1));
+            }
+        }
+    }
+    if profile.interests.trim().is_empty() && profile.industries_sought.is_empty() && profile.seeks.is_empty() {
+        fail("interests", "describe the delegation's interests, or list industries_sought or seeks".to_string());
+    }
+    if profile.interests.chars().count() > 4000 {
+        fail("interests", "is longer than 4000 characters".to_string());
+    }
+    for entry in &profile.industries_sought {
+        if taxonomy.resolve(entry).is_empty() {
+            fail("industries_sought", format!("`{entry}` is neither an industry code nor a term of the taxonomy (see GET /v1/industries)"));
+        }
+    }
+    for lang in &profile.languages {
+        if !SUPPORTED_LANGUAGES.contains(&lang.as_str()) {
+            fail("languages", format!("`{lang}` is not a supported language code"));
+        }
+    }
+    for (field, ids) in [("must_visit", &profile.must_visit), ("avoid", &profile.avoid)] {
+        for id in ids {
+            if !is_valid_base_id(id) {
+                fail(field, format!("`{id}` is not a base id"));
+            }
+        }
+    }
+    if let Some(both) = profile.must_visit.iter().find(|id| profile.avoid.contains(id)) {
+        fail("avoid", format!("`{both}` is both a must-visit and an avoided base"));
+    }
+    errors
+}

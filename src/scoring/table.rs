@@ -1,0 +1,162 @@
+//! What the matcher needs of every base, held in memory in compact form.
+//!
+//! Reading full records from the index for hundreds of candidates per request would dominate
+//! matching latency, so the library keeps this table beside the index and rebuilds it whenever
+//! the catalog changes. Hits map to rows through [`crate::domain::base_key`].
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::domain::{base_key, BaseKind, DivisionRegistry, ExchangeBase, Relations, Taxonomy, Weekday};
+
+/// One base, as the matcher sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaseRow {
+    /// Base id.
+    pub id: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Kind.
+    pub kind: BaseKind,
+    /// Industry codes, as listed.
+    pub industries: Vec<String>,
+    /// Division or zone code.
+    pub division: String,
+    /// County-level division code (the zone's parent for a zone).
+    pub county: String,
+    /// Geographic cluster.
+    pub cluster: String,
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+    /// Whether the base lies in a mountain area (slower roads).
+    pub mountain: bool,
+    /// Bit `d` set when open on weekday `d` (Monday = 0).
+    pub open_weekdays: u8,
+    /// Closed dates.
+    pub closed_dates: Vec<NaiveDate>,
+    /// Largest group.
+    pub max_group_size: u16,
+    /// Guide languages.
+    pub guide_languages: Vec<String>,
+    /// Employees, when known.
+    pub employees: Option<u32>,
+    /// Not open to foreign visitors.
+    pub restricted: bool,
+    /// Cooperation concepts named in the main needs.
+    pub needs_concepts: u64,
+    /// Cooperation concepts named in the promotion points and description.
+    pub promotion_concepts: u64,
+    /// Countries named directly in the main needs.
+    pub needs_countries: Vec<String>,
+    /// Countries named in the main needs through a region (欧洲, 东盟…).
+    pub needs_region_countries: Vec<String>,
+    /// Main needs, for reasons.
+    pub needs: Vec<String>,
+    /// Promotion points, for reasons.
+    pub promotion_points: Vec<String>,
+    /// Typical visit length.
+    pub visit_minutes: u16,
+}
+
+impl BaseRow {
+    /// Whether the base opens on `day` (ignoring closed dates).
+    pub fn opens_on(&self, day: Weekday) -> bool {
+        self.open_weekdays & (1 << (day as u8)) != 0
+    }
+}
+
+/// All bases, indexed by key and by id, tagged with the catalog version they reflect.
+#[derive(Debug, Clone, Default)]
+pub struct BaseTable {
+    rows: Vec<BaseRow>,
+    by_key: HashMap<u64, usize>,
+    by_id: HashMap<String, usize>,
+    /// The catalog payload this table was built from.
+    pub catalog_payload: String,
+}
+
+impl BaseTable {
+    /// Builds the table from catalog records.
+    pub fn build(
+        bases: &[ExchangeBase],
+        taxonomy: &Taxonomy,
+        divisions: &DivisionRegistry,
+        relations: &Relations,
+        catalog_payload: String,
+    ) -> BaseTable {
+        let _ = taxonomy;
+        let mut table = BaseTable { catalog_payload, ..BaseTable::default() };
+        for base in bases {
+            let division = divisions.get(&base.location.division);
+            let county = divisions.county_level(&base.location.division).map(|d| d.code.clone()).unwrap_or_default();
+            let open_weekdays =
+                Weekday::ALL.iter().filter(|d| base.opening_hours.is_open_on(**d)).fold(0u8, |mask, d| mask | (1 << (*d as u8)));
+            let needs_text = base.needs.join("；");
+            let promotion_text = format!("{}；{}", base.promotion_points.join("；"), base.description_zh);
+            let needs_countries: Vec<String> =
+                relations.countries().iter().filter(|c| relations.names_country_directly(&needs_text, &c.code)).map(|c| c.code.clone()).collect();
+            let needs_region_countries = relations.countries_named(&needs_text);
+            let row = BaseRow {
+                id: base.id.clone(),
+                name_zh: base.name_zh.clone(),
+                name_en: base.name_en.clone(),
+                kind: base.kind,
+                industries: base.industries.clone(),
+                division: base.location.division.clone(),
+                county,
+                cluster: division.map(|d| d.cluster.clone()).unwrap_or_default(),
+                lat: base.location.lat,
+                lon: base.location.lon,
+                mountain: division.is_some_and(|d| d.area_type == "mountain"),
+                open_weekdays,
+                closed_dates: base.closed_dates.clone(),
+                max_group_size: base.max_group_size,
+                guide_languages: base.guide_languages.clone(),
+                employees: base.size.employees,
+                restricted: base.restricted,
+                needs_concepts: relations.concept_mask(&needs_text),
+                promotion_concepts: relations.concept_mask(&promotion_text),
+                needs_countries,
+                needs_region_countries,
+                needs: base.needs.clone(),
+                promotion_points: base.promotion_points.clone(),
+                visit_minutes: base.visit_minutes,
+            };
+            let index = table.rows.len();
+            table.by_key.insert(base_key(&row.id), index);
+            table.by_id.insert(row.id.clone(), index);
+            table.rows.push(row);
+        }
+        table
+    }
+
+    /// The row of a hit's key.
+    pub fn by_key(&self, key: u64) -> Option<(usize, &BaseRow)> {
+        self.by_key.get(&key).map(|i| (*i, &self.rows[*i]))
+    }
+
+    /// The row of an id.
+    pub fn by_id(&self, id: &str) -> Option<(usize, &BaseRow)> {
+        self.by_id.get(id).map(|i| (*i, &self.rows[*i]))
+    }
+
+    /// A row by position.
+    pub fn row(&self, index: usize) -> &BaseRow {
+        &self.rows[index]
+    }
+
+    /// Number of bases.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}

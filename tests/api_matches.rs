@@ -1,0 +1,152 @@
+//! Matching: `POST /v1/matches` on a real server, and the matcher through the library.
+//!
+//! Properties covered:
+//! 1. English, Italian and Chinese profiles get top-10s in their sought industries, with reasons
+//!    in both languages and a full explanation tree.
+//! 2. Hard rules hold: a 40-person delegation never gets a base receiving fewer; nothing closed
+//!    on the visit days; avoided and restricted bases never appear.
+//! 3. Must-visit bases come first; one that breaks a rule is reported, not proposed.
+//! 4. Diversity spreads the list over more divisions; a sister-city delegation sees the link.
+//! 5. Invalid profiles get a 422 naming every field at fault.
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::{TempDataDir, TestServer};
+use serde_json::{json, Value};
+use visitmatch::domain::{DelegationProfile, Weekday};
+use visitmatch::scoring::MatchOptions;
+
+fn profile(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/profiles").join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn post_match(server: &TestServer, body: &Value) -> (u16, Value) {
+    server.block_on(async {
+        let response = reqwest::Client::new().post(server.url("/v1/matches")).json(body).send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    })
+}
+
+fn within(taxonomy: &visitmatch::domain::Taxonomy, codes: &[Value], roots: &[&str]) -> bool {
+    codes.iter().any(|c| {
+        let ancestors = taxonomy.ancestors_and_self(c.as_str().unwrap());
+        roots.iter().any(|root| ancestors.contains(root))
+    })
+}
+
+#[test]
+fn three_languages_get_sensible_top_tens_with_reasons() {
+    let server = TestServer::start();
+    let taxonomy = visitmatch::domain::Taxonomy::embedded();
+    let cases: [(&str, &[&str]); 3] = [
+        ("prato_fashion_it.json", &["garments", "footwear", "smart_equipment"]),
+        ("malaysia_electrical_en.json", &["electrical"]),
+        ("netherlands_diaspora_zh.json", &["culture_tourism", "tea", "ecommerce", "agri_marine"]),
+    ];
+    for (file, roots) in cases {
+        let (status, body) = post_match(&server, &json!({"profile": profile(file), "top": 10}));
+        assert_eq!(status, 200, "{file}: {body}");
+        let items = body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 10, "{file}");
+        let on_topic = items.iter().filter(|i| within(&taxonomy, i["industries"].as_array().unwrap(), roots)).count();
+        assert!(on_topic >= 9, "{file}: only {on_topic} of 10 on topic: {body}");
+        let ids: HashSet<&str> = items.iter().map(|i| i["id"].as_str().unwrap()).collect();
+        assert_eq!(ids.len(), 10, "{file}: duplicate bases");
+        for (rank, item) in items.iter().enumerate() {
+            assert_eq!(item["rank"], rank + 1);
+            let score = item["score"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&score), "{file}: score {score}");
+            assert!(!item["reason_zh"].as_str().unwrap().is_empty() && !item["reason_en"].as_str().unwrap().is_empty());
+            let features = item["explanation"]["details"].as_array().unwrap();
+            assert_eq!(features.len(), 9);
+            let sum: f64 = features.iter().map(|f| f["value"].as_f64().unwrap()).sum();
+            assert!((sum - score).abs() < 1e-3, "{file}: explanation does not add up: {sum} vs {score}");
+        }
+    }
+}
+
+#[test]
+fn a_forty_person_delegation_never_gets_a_small_base() {
+    let server = TestServer::start();
+    let mut big = profile("malaysia_electrical_en.json");
+    big["size"] = json!(40);
+    let (status, body) = post_match(&server, &json!({"profile": big, "top": 100, "explain_excluded": true}));
+    assert_eq!(status, 200, "{body}");
+    for item in body["items"].as_array().unwrap() {
+        assert!(item["max_group_size"].as_u64().unwrap() >= 40, "{item}");
+    }
+    let excluded = body["excluded"].as_array().unwrap();
+    assert!(excluded.iter().any(|e| e["reason"] == "group_too_large"), "relevant small bases are listed as excluded: {body}");
+}
+
+#[test]
+fn closed_avoided_and_restricted_bases_never_appear() {
+    let data = TempDataDir::new();
+    let library = data.open();
+    let mut sunday: DelegationProfile = serde_json::from_value(profile("malaysia_electrical_en.json")).unwrap();
+    sunday.visit = visitmatch::domain::VisitDays::Weekdays(vec![Weekday::Sun]);
+    sunday.days = 1;
+    sunday.avoid = vec!["elec-town-007".into()];
+    let outcome = library.match_profile(&sunday, &MatchOptions { top: 50, ..Default::default() }).unwrap();
+    assert!(!outcome.items.is_empty());
+    for item in &outcome.items {
+        let base = library.get(&item.id, true).unwrap();
+        assert!(base.opening_hours.is_open_on(Weekday::Sun), "{} is closed on Sunday", item.id);
+        assert!(!base.restricted);
+        assert_ne!(item.id, "elec-town-007");
+    }
+}
+
+#[test]
+fn must_visit_bases_come_first_and_broken_ones_are_reported() {
+    let data = TempDataDir::new();
+    let library = data.open();
+    let mut italians: DelegationProfile = serde_json::from_value(profile("prato_fashion_it.json")).unwrap();
+    italians.must_visit = vec!["lucheng-023".into(), "marine-001".into()]; // 江心屿 and a restricted terminal
+    let outcome = library.match_profile(&italians, &MatchOptions::default()).unwrap();
+    assert_eq!(outcome.items[0].id, "lucheng-023");
+    assert!(outcome.items[0].must_visit);
+    assert!(outcome.items.iter().all(|i| i.id != "marine-001"));
+    assert!(outcome.warnings.iter().any(|w| w.code == "must_visit_excluded" && w.base_id == "marine-001"), "{:?}", outcome.warnings);
+}
+
+#[test]
+fn diversity_spreads_divisions_and_sister_cities_show_in_reasons() {
+    let data = TempDataDir::new();
+    let library = data.open();
+    let italians: DelegationProfile = serde_json::from_value(profile("prato_fashion_it.json")).unwrap();
+    let divisions = |diversity: f32| {
+        let outcome = library.match_profile(&italians, &MatchOptions { diversity: Some(diversity), ..Default::default() }).unwrap();
+        outcome.items.iter().map(|i| i.division.clone()).collect::<HashSet<_>>().len()
+    };
+    assert!(divisions(0.6) > divisions(0.0), "diversity did not spread the list");
+    let outcome = library.match_profile(&italians, &MatchOptions::default()).unwrap();
+    assert!(outcome.items.iter().any(|i| i.reason_en.contains("Prato") && i.reason_zh.contains("普拉托")));
+}
+
+#[test]
+fn invalid_profiles_get_a_problem_naming_each_field() {
+    let server = TestServer::start();
+    let mut bad = profile("malaysia_electrical_en.json");
+    bad["size"] = json!(0);
+    bad["country"] = json!("Malaysia");
+    bad["hotel"] = json!({"division": "atlantis"});
+    bad["industries_sought"] = json!(["unobtainium"]);
+    let (status, body) = post_match(&server, &json!({"profile": bad, "top": 500}));
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["code"], "invalid_request");
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["top"], "request-level checks come first");
+    let (status, body) = post_match(&server, &json!({"profile": bad}));
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    for field in ["profile.size", "profile.country", "profile.hotel.division", "profile.industries_sought"] {
+        assert!(fields.contains(&field), "{field} missing from {fields:?}");
+    }
+    let (status, body) = post_match(&server, &json!({"profile": {"country": "IT"}}));
+    assert_eq!(status, 422, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("missing field"), "{body}");
+}
