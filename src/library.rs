@@ -12,6 +12,7 @@ use std::sync::{Arc, RwLock};
 use crate::catalog::{parse_records, to_record, RecordFormat, Store, WriteMode, WriteSummary};
 use crate::catalog::FieldError;
 use crate::domain::{DelegationProfile, DivisionRegistry, ExchangeBase, Relations, Taxonomy};
+use crate::scoring::evaluate::{JudgedProfile, Metrics};
 use crate::scoring::features::Exposure;
 use crate::scoring::{BaseTable, MatchConfig, MatchOptions, MatchOutcome, Matcher};
 use crate::search::{BaseQuery, IndexStatus, SearchIndex, SearchResults};
@@ -42,6 +43,19 @@ pub struct ImportOutcome {
     pub summary: WriteSummary,
     /// Bases in the catalog afterwards.
     pub total: usize,
+}
+
+/// Metrics of the full matcher and the baseline on one judged profile.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct JudgedResult {
+    /// Profile id.
+    pub id: String,
+    /// Profile language.
+    pub lang: String,
+    /// Full matcher.
+    pub full: Metrics,
+    /// BM25-only baseline.
+    pub baseline: Metrics,
 }
 
 /// Catalog + index + reference data.
@@ -145,6 +159,33 @@ impl BaseLibrary {
     pub fn record_exposures(&self, ids: &[String]) -> Result<(), Error> {
         self.store.record_exposures(ids)?;
         self.reload_exposure()
+    }
+
+    /// The BM25-only baseline of the evaluation: bases ranked by plain BM25 of the profile's
+    /// interests, seeks and sought industries over the analysed fields, without taxonomy
+    /// expansion, features or hard rules (restricted bases are still never shown).
+    pub fn bm25_baseline(&self, profile: &DelegationProfile, top: usize) -> Result<Vec<String>, Error> {
+        let table = self.base_table()?;
+        let text = [profile.interests.as_str(), &profile.seeks.join("；"), &profile.industries_sought.join("；")].join("\n");
+        let keys = self.index.scored_keys(self.index.word_query(&text, &[]), top, false)?;
+        Ok(keys.into_iter().filter_map(|(key, _)| table.by_key(key).map(|(_, row)| row.id.clone())).collect())
+    }
+
+    /// Runs the full matcher and the BM25 baseline on every judged profile.
+    pub fn evaluate_matching(&self, judged: &[JudgedProfile], options: &MatchOptions) -> Result<Vec<JudgedResult>, Error> {
+        let mut results = Vec::new();
+        for case in judged {
+            let full = self.match_profile(&case.profile, &MatchOptions { top: 20, ..options.clone() })?;
+            let full_ids: Vec<String> = full.items.into_iter().map(|item| item.id).collect();
+            let baseline_ids = self.bm25_baseline(&case.profile, 20)?;
+            results.push(JudgedResult {
+                id: case.id.clone(),
+                lang: case.lang.clone(),
+                full: Metrics::of(&full_ids, &case.judgments),
+                baseline: Metrics::of(&baseline_ids, &case.judgments),
+            });
+        }
+        Ok(results)
     }
 
     /// Ranks bases for a delegation. Invalid profiles are rejected with every failing field.

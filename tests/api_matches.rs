@@ -110,7 +110,7 @@ fn must_visit_bases_come_first_and_broken_ones_are_reported() {
     assert_eq!(outcome.items[0].id, "lucheng-023");
     assert!(outcome.items[0].must_visit);
     assert!(outcome.items.iter().all(|i| i.id != "marine-001"));
-    assert!(outcome.warnings.iter().any(|w| w.code == "must_visit_excluded" && w.base_id == "marine-001"), "{:?}", outcome.warnings);
+    assert!(outcome.warnings.iter().any(|w| w.code == "must_visit_excluded" && w.subject == "marine-001"), "{:?}", outcome.warnings);
 }
 
 #[test]
@@ -143,9 +143,15 @@ fn invalid_profiles_get_a_problem_naming_each_field() {
     let (status, body) = post_match(&server, &json!({"profile": bad}));
     assert_eq!(status, 422);
     let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    for field in ["profile.size", "profile.country", "profile.hotel.division", "profile.industries_sought"] {
+    for field in ["profile.size", "profile.country", "profile.hotel.division"] {
         assert!(fields.contains(&field), "{field} missing from {fields:?}");
     }
+    let mut unknown_term = profile("malaysia_electrical_en.json");
+    unknown_term["industries_sought"] = json!(["unobtainium", "low voltage"]);
+    let (status, body) = post_match(&server, &json!({"profile": unknown_term}));
+    assert_eq!(status, 200, "an unknown industry term is a warning, not an error");
+    assert_eq!(body["warnings"][0]["code"], "unknown_industry_term");
+    assert_eq!(body["warnings"][0]["subject"], "unobtainium");
     let (status, body) = post_match(&server, &json!({"profile": {"country": "IT"}}));
     assert_eq!(status, 422, "{body}");
     assert!(body["detail"].as_str().unwrap().contains("missing field"), "{body}");

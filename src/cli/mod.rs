@@ -84,6 +84,19 @@ pub enum Command {
         #[arg(long, env = "VISITMATCH_MATCH_CONFIG")]
         config: Option<PathBuf>,
     },
+    /// Measure ranking quality on a judged set: NDCG@10, P@5 and recall@20 of the full matcher
+    /// and of a BM25-only baseline, side by side.
+    EvaluateMatching {
+        /// Judged profiles (JSON Lines, as `fixtures/judged/profiles.jsonl`).
+        #[arg(long, default_value = "fixtures/judged/profiles.jsonl")]
+        judged: PathBuf,
+        /// Matching configuration to evaluate; the embedded defaults when omitted.
+        #[arg(long, env = "VISITMATCH_MATCH_CONFIG")]
+        config: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
     /// Manage the search index.
     Index {
         /// What to do with the index.
@@ -124,6 +137,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Import { file, format, replace } => import(&cli.data_dir, &file, format, replace),
         Command::Export { out } => export(&cli.data_dir, out.as_deref()),
         Command::Index { action: IndexAction::Rebuild } => rebuild(&cli.data_dir),
+        Command::EvaluateMatching { judged, config, format } => evaluate_matching(&cli.data_dir, &judged, config.as_deref(), format),
         Command::Match { profile, top, format, explain_excluded, config } => {
             match_profile(&cli.data_dir, &profile, top, format, explain_excluded, config.as_deref())
         }
@@ -315,11 +329,58 @@ fn match_profile(data_dir: &Path, profile_path: &Path, top: u32, format: OutputF
                 println!("{:>4}  {:>5.3}  {:<16}  {:<30}  {:>5}  {} / {}", item.rank, item.score, item.id, name, item.travel_minutes, item.reason_zh, item.reason_en);
             }
             for warning in &outcome.warnings {
-                println!("warning [{}] {}: {}", warning.code, warning.base_id, warning.message);
+                println!("warning [{}] {}: {}", warning.code, warning.subject, warning.message);
             }
             for excluded in &outcome.excluded {
                 println!("excluded [{}] {} {}: {}", excluded.reason.code(), excluded.id, excluded.name_zh, excluded.detail);
             }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn evaluate_matching(data_dir: &Path, judged_path: &Path, config: Option<&Path>, format: OutputFormat) -> CliResult {
+    let config = load_match_config(config)?;
+    let text = std::fs::read_to_string(judged_path).map_err(|e| format!("{}: {e}", judged_path.display()))?;
+    let judged = match crate::scoring::evaluate::read_judged(&text) {
+        Ok(judged) => judged,
+        Err(e) => {
+            eprintln!("{}: {e}", judged_path.display());
+            return Ok(ExitCode::from(EXIT_INVALID_INPUT));
+        }
+    };
+    let library = open(data_dir)?.with_match_config(config);
+    let results = match library.evaluate_matching(&judged, &crate::scoring::MatchOptions::default()) {
+        Ok(results) => results,
+        Err(Error::Invalid(errors)) => {
+            eprintln!("{}: a judged profile is invalid", judged_path.display());
+            for error in &errors {
+                eprintln!("  {error}");
+            }
+            return Ok(ExitCode::from(EXIT_INVALID_INPUT));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let full = crate::scoring::evaluate::Metrics::mean(&results.iter().map(|r| r.full).collect::<Vec<_>>());
+    let baseline = crate::scoring::evaluate::Metrics::mean(&results.iter().map(|r| r.baseline).collect::<Vec<_>>());
+    match format {
+        OutputFormat::Json => {
+            let json = serde_json::json!({"profiles": results, "mean": {"full": full, "baseline": baseline}});
+            println!("{}", serde_json::to_string_pretty(&json)?);
+        }
+        OutputFormat::Table => {
+            println!("| profile | lang | NDCG@10 full | NDCG@10 BM25 | P@5 full | P@5 BM25 | R@20 full | R@20 BM25 |");
+            println!("|---|---|---|---|---|---|---|---|");
+            for r in &results {
+                println!(
+                    "| {} | {} | {:.3} | {:.3} | {:.2} | {:.2} | {:.3} | {:.3} |",
+                    r.id, r.lang, r.full.ndcg_10, r.baseline.ndcg_10, r.full.p_5, r.baseline.p_5, r.full.recall_20, r.baseline.recall_20
+                );
+            }
+            println!(
+                "| **mean ({} profiles)** | | **{:.3}** | **{:.3}** | **{:.3}** | **{:.3}** | **{:.3}** | **{:.3}** |",
+                results.len(), full.ndcg_10, baseline.ndcg_10, full.p_5, baseline.p_5, full.recall_20, baseline.recall_20
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

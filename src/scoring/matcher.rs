@@ -89,10 +89,10 @@ pub struct ExcludedBase {
 /// Something the officer should know about the result.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct MatchWarning {
-    /// Stable code: `must_visit_excluded`, `unknown_base`.
+    /// Stable code: `must_visit_excluded`, `unknown_base`, `unknown_industry_term`.
     pub code: String,
-    /// The base concerned.
-    pub base_id: String,
+    /// What the warning is about: a base id, or a term of the profile.
+    pub subject: String,
     /// Details.
     pub message: String,
 }
@@ -161,12 +161,21 @@ impl Matcher<'_> {
         };
 
         let mut warnings = Vec::new();
+        for entry in &profile.industries_sought {
+            if self.taxonomy.resolve(entry).is_empty() {
+                warnings.push(MatchWarning {
+                    code: "unknown_industry_term".into(),
+                    subject: entry.clone(),
+                    message: "not an industry of the taxonomy; used as free text only".into(),
+                });
+            }
+        }
         let mut keys: Vec<u64> = pool.iter().map(|(key, _)| *key).collect();
         for id in &profile.must_visit {
             match self.table.by_id(id) {
                 Some(_) if !keys.contains(&base_key(id)) => keys.push(base_key(id)),
                 Some(_) => {}
-                None => warnings.push(MatchWarning { code: "unknown_base".into(), base_id: id.clone(), message: "no base with this id".into() }),
+                None => warnings.push(MatchWarning { code: "unknown_base".into(), subject: id.clone(), message: "no base with this id".into() }),
             }
         }
 
@@ -180,7 +189,7 @@ impl Matcher<'_> {
                     if profile.must_visit.contains(&row.id) {
                         warnings.push(MatchWarning {
                             code: "must_visit_excluded".into(),
-                            base_id: row.id.clone(),
+                            subject: row.id.clone(),
                             message: format!("a must-visit base breaks a hard rule: {detail}"),
                         });
                     }

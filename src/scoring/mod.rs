@@ -17,6 +17,7 @@
 //! Nothing here knows about HTTP.
 
 pub mod config;
+pub mod evaluate;
 pub mod explain;
 pub mod features;
 pub mod matcher;

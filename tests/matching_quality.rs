@@ -1,0 +1,21 @@
+//! Ranking quality on the judged set (`fixtures/judged/`): the full matcher must beat the
+//! BM25-only baseline clearly. The figures themselves are reported in `benches/README.md`
+//! (`visitmatch evaluate-matching`); this test guards against a regression below the baseline.
+
+mod common;
+
+use visitmatch::scoring::evaluate::{read_judged, Metrics};
+use visitmatch::scoring::MatchOptions;
+
+#[test]
+fn full_ranker_beats_bm25_baseline_on_the_judged_set() {
+    let data = common::TempDataDir::new();
+    let library = data.open();
+    let judged = read_judged(include_str!("../fixtures/judged/profiles.jsonl")).unwrap();
+    let results = library.evaluate_matching(&judged, &MatchOptions::default()).unwrap();
+    let full = Metrics::mean(&results.iter().map(|r| r.full).collect::<Vec<_>>());
+    let baseline = Metrics::mean(&results.iter().map(|r| r.baseline).collect::<Vec<_>>());
+    assert!(full.ndcg_10 >= baseline.ndcg_10 + 0.05, "NDCG@10 full {:.3} vs baseline {:.3}", full.ndcg_10, baseline.ndcg_10);
+    assert!(full.p_5 > baseline.p_5, "P@5 full {:.3} vs baseline {:.3}", full.p_5, baseline.p_5);
+    assert!(full.recall_20 > baseline.recall_20, "R@20 full {:.3} vs baseline {:.3}", full.recall_20, baseline.recall_20);
+}
