@@ -26,11 +26,12 @@
 //! | [`text`] | what is a word, in Chinese and in Latin-script languages? |
 //! | [`catalog`] | is this record valid, and how is it stored for good? (SQLite) |
 //! | [`search`] | which bases match this text and these filters? (tantivy) |
+//! | [`scoring`] | which bases fit this delegation best, and why? |
 //! | [`library`] | catalog + index kept in step |
 //! | [`api`] | the HTTP interface (axum, OpenAPI) |
 //! | [`cli`] | the command line |
 //!
-//! Dependencies point one way: `domain` ← `catalog`, `search` ← `library` ← `api` ← `cli`.
+//! Dependencies point one way: `domain` ← `catalog`, `search`, `scoring` ← `library` ← `api` ← `cli`.
 
 pub mod api;
 pub mod catalog;

@@ -132,8 +132,9 @@ impl BaseLibrary {
                 return Ok(table.clone());
             }
         }
-        let bases = self.store.all()?;
-        let table = Arc::new(BaseTable::build(&bases, &self.taxonomy, &self.divisions, &self.relations, payload));
+        let mut table = BaseTable::empty(payload);
+        self.store.for_each(|base| table.push(&base, &self.divisions, &self.relations))?;
+        let table = Arc::new(table);
         if let Ok(mut slot) = self.table.write() {
             *slot = table.clone();
         }
@@ -143,7 +144,8 @@ impl BaseLibrary {
     fn reload_exposure(&self) -> Result<(), Error> {
         let by_base = self.store.exposure_counts()?;
         let table = self.base_table()?;
-        let mut by_county = std::collections::HashMap::new();
+        let by_base: rustc_hash::FxHashMap<String, u32> = by_base.into_iter().collect();
+        let mut by_county = rustc_hash::FxHashMap::default();
         for (id, count) in &by_base {
             if let Some((_, row)) = table.by_id(id) {
                 *by_county.entry(row.county.clone()).or_insert(0) += count;

@@ -89,6 +89,9 @@ pub fn is_stopword(normalized: &str) -> bool {
 pub struct TermMatcher {
     /// CJK terms, longest first.
     cjk: Vec<(String, usize, String)>,
+    /// Positions in `cjk` of the terms starting with each character: a text is scanned once,
+    /// rather than once per term.
+    cjk_by_first_char: std::collections::HashMap<char, Vec<usize>>,
     /// Latin terms by normalised word sequence.
     latin: std::collections::HashMap<Vec<String>, Vec<(usize, String, String)>>,
     longest_phrase: usize,
@@ -112,6 +115,12 @@ impl TermMatcher {
         if has_cjk(term) {
             self.cjk.push((term.to_string(), payload, lang.to_string()));
             self.cjk.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then(a.0.cmp(&b.0)));
+            self.cjk_by_first_char.clear();
+            for (position, (term, _, _)) in self.cjk.iter().enumerate() {
+                if let Some(first) = term.chars().next() {
+                    self.cjk_by_first_char.entry(first).or_default().push(position);
+                }
+            }
             return;
         }
         let words = latin_words(term);
@@ -135,10 +144,18 @@ impl TermMatcher {
             }
         };
         if has_cjk(text) {
-            for (term, payload, lang) in &self.cjk {
-                if text.contains(term.as_str()) {
-                    push(*payload, term, lang);
+            // Terms found anywhere in the text, reported longest first as a full scan would.
+            let mut found: Vec<usize> = Vec::new();
+            for (offset, c) in text.char_indices() {
+                if let Some(positions) = self.cjk_by_first_char.get(&c) {
+                    found.extend(positions.iter().filter(|p| text[offset..].starts_with(self.cjk[**p].0.as_str())));
                 }
+            }
+            found.sort_unstable();
+            found.dedup();
+            for position in found {
+                let (term, payload, lang) = &self.cjk[position];
+                push(*payload, term, lang);
             }
         }
         let words = latin_words(text);

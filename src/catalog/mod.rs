@@ -6,6 +6,7 @@
 //! other way round.
 
 pub mod import;
+pub mod scale;
 pub mod store;
 pub mod validate;
 

@@ -145,6 +145,20 @@ impl Store {
         Ok(bases)
     }
 
+    /// Calls `visit` with every base, ordered by id, without holding them all in memory.
+    pub fn for_each(&self, mut visit: impl FnMut(ExchangeBase)) -> Result<usize, StoreError> {
+        let connection = self.lock()?;
+        let mut statement = connection.prepare("SELECT id, record FROM bases ORDER BY id")?;
+        let mut rows = statement.query([])?;
+        let mut count = 0;
+        while let Some(row) = rows.next()? {
+            let (id, json): (String, String) = (row.get(0)?, row.get(1)?);
+            visit(decode(&id, &json)?);
+            count += 1;
+        }
+        Ok(count)
+    }
+
     /// Writes `bases` in one transaction: either all of them land or none.
     pub fn write(&self, bases: &[ExchangeBase], mode: WriteMode) -> Result<(WriteSummary, CatalogVersion), StoreError> {
         let mut connection = self.lock()?;

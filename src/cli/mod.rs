@@ -97,6 +97,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
+    /// Write a synthetic catalog of COUNT bases scaled from the embedded fixtures (import format),
+    /// for benchmarks.
+    Generate {
+        /// Number of bases.
+        #[arg(long)]
+        count: usize,
+        /// Output file (JSON Lines).
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Manage the search index.
     Index {
         /// What to do with the index.
@@ -137,6 +150,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Import { file, format, replace } => import(&cli.data_dir, &file, format, replace),
         Command::Export { out } => export(&cli.data_dir, out.as_deref()),
         Command::Index { action: IndexAction::Rebuild } => rebuild(&cli.data_dir),
+        Command::Generate { count, out, seed } => generate(count, &out, seed),
         Command::EvaluateMatching { judged, config, format } => evaluate_matching(&cli.data_dir, &judged, config.as_deref(), format),
         Command::Match { profile, top, format, explain_excluded, config } => {
             match_profile(&cli.data_dir, &profile, top, format, explain_excluded, config.as_deref())
@@ -383,5 +397,21 @@ fn evaluate_matching(data_dir: &Path, judged_path: &Path, config: Option<&Path>,
             );
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn generate(count: usize, out: &Path, seed: u64) -> CliResult {
+    let taxonomy = crate::domain::Taxonomy::embedded();
+    let divisions = crate::domain::DivisionRegistry::embedded();
+    let fixtures = crate::catalog::parse_records(crate::library::EMBEDDED_BASES, RecordFormat::Jsonl, &taxonomy, &divisions)
+        .map_err(|errors| format!("embedded fixtures invalid: {}", errors.len()))?;
+    let partial = out.with_extension("partial");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&partial).map_err(|e| format!("{}: {e}", partial.display()))?);
+    for base in crate::catalog::scale::scale_bases(&fixtures, count, seed) {
+        writeln!(file, "{}", serde_json::to_string(&crate::catalog::to_record(&base))?)?;
+    }
+    file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    std::fs::rename(&partial, out)?;
+    println!("wrote {count} bases to {}", out.display());
     Ok(ExitCode::SUCCESS)
 }

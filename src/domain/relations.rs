@@ -207,6 +207,24 @@ impl Relations {
         codes
     }
 
+    /// Countries named in `text`: those named directly, and those named through a region.
+    pub fn countries_in(&self, text: &str) -> (Vec<String>, Vec<String>) {
+        let mut direct = Vec::new();
+        let mut via_region = Vec::new();
+        for hit in self.place_matcher.find(text) {
+            if hit.payload >= REGION_OFFSET {
+                via_region.extend(self.regions[hit.payload - REGION_OFFSET].countries.iter().cloned());
+            } else {
+                direct.push(self.countries[hit.payload].code.clone());
+            }
+        }
+        direct.sort();
+        direct.dedup();
+        via_region.sort();
+        via_region.dedup();
+        (direct, via_region)
+    }
+
     /// Whether `text` names the country itself (not only a region containing it).
     pub fn names_country_directly(&self, text: &str, country: &str) -> bool {
         self.place_matcher

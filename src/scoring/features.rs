@@ -3,7 +3,7 @@
 //! [`FeatureContext::values`] is the hot path, run for every candidate; [`FeatureContext::describe`]
 //! recomputes the evidence behind one value in words, run only for the bases returned.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -160,6 +160,43 @@ pub struct FeatureContext<'a> {
     pub promotion_scores: &'a HashMap<u64, f32>,
     /// Past exposure.
     pub exposure: &'a Exposure,
+    /// Best relation of every taxonomy industry to a sought one: computed once per request.
+    pub industry_fit: HashMap<String, (String, IndustryRelation)>,
+    /// For each link of `signals.links`, every industry at or below the ones it is about.
+    pub link_industries: Vec<std::collections::HashSet<String>>,
+}
+
+/// Precomputes, for every industry of the taxonomy, its best relation to a sought industry.
+pub fn industry_fit_table(taxonomy: &Taxonomy, signals: &ProfileSignals) -> HashMap<String, (String, IndustryRelation)> {
+    let mut table = HashMap::default();
+    for node in taxonomy.industries() {
+        let mut best: Option<(String, IndustryRelation)> = None;
+        for sought in &signals.sought_industries {
+            if let Some(relation) = industry_relation(taxonomy, &node.code, &sought.code) {
+                if best.as_ref().is_none_or(|(_, b)| relation.value() > b.value()) {
+                    best = Some((sought.code.clone(), relation));
+                }
+            }
+        }
+        if let Some(best) = best {
+            table.insert(node.code.clone(), best);
+        }
+    }
+    table
+}
+
+/// For each link, the industries at or below the ones it is about.
+pub fn link_industry_sets(taxonomy: &Taxonomy, signals: &ProfileSignals) -> Vec<std::collections::HashSet<String>> {
+    signals
+        .links
+        .iter()
+        .map(|link| match link {
+            Link::SisterCity { industries, .. } => {
+                industries.iter().flat_map(|code| taxonomy.descendants_and_self(code)).map(String::from).collect()
+            }
+            Link::Diaspora { .. } => std::collections::HashSet::new(),
+        })
+        .collect()
 }
 
 impl FeatureContext<'_> {
@@ -167,29 +204,31 @@ impl FeatureContext<'_> {
     pub fn values(&self, key: u64, row: &BaseRow) -> [f32; 9] {
         [
             self.text_scores.get(&key).copied().unwrap_or(0.0),
-            self.best_industry(row).map_or(0.0, |(_, _, relation)| relation.value()),
+            self.industry_value(row),
             self.offers_needs(key, row),
             self.seeks_promotion(key, row),
             self.location(row),
             self.size(row),
             self.language(row),
-            self.relationship(row).map_or(0.0, |(value, _, _)| value),
+            self.relationship_value(row),
             self.rotation(row),
         ]
     }
 
+    fn industry_value(&self, row: &BaseRow) -> f32 {
+        row.industries.iter().filter_map(|code| self.industry_fit.get(code)).map(|(_, r)| r.value()).fold(0.0, f32::max)
+    }
+
     fn best_industry(&self, row: &BaseRow) -> Option<(String, String, IndustryRelation)> {
-        let mut best: Option<(String, String, IndustryRelation)> = None;
+        let mut best: Option<(&String, &String, IndustryRelation)> = None;
         for base_code in &row.industries {
-            for sought in &self.signals.sought_industries {
-                if let Some(relation) = industry_relation(self.taxonomy, base_code, &sought.code) {
-                    if best.as_ref().is_none_or(|(_, _, b)| relation.value() > b.value()) {
-                        best = Some((base_code.clone(), sought.code.clone(), relation));
-                    }
+            if let Some((sought, relation)) = self.industry_fit.get(base_code) {
+                if best.as_ref().is_none_or(|(_, _, b)| relation.value() > b.value()) {
+                    best = Some((base_code, sought, *relation));
                 }
             }
         }
-        best
+        best.map(|(base, sought, relation)| (base.clone(), sought.clone(), relation))
     }
 
     fn country_in_needs(&self, row: &BaseRow) -> f32 {
@@ -258,6 +297,28 @@ impl FeatureContext<'_> {
         }
     }
 
+    fn relationship_value(&self, row: &BaseRow) -> f32 {
+        let mut best: f32 = 0.0;
+        for (link_index, link) in self.signals.links.iter().enumerate() {
+            match link {
+                Link::SisterCity { named, divisions, .. } => {
+                    let industry_hit = self.link_industries.get(link_index).is_some_and(|set| row.industries.iter().any(|code| set.contains(code)));
+                    if industry_hit || divisions.contains(&row.division) || divisions.contains(&row.county) {
+                        best = best.max(if *named { 1.0 } else { 0.7 });
+                    }
+                }
+                Link::Diaspora { divisions } => {
+                    if row.industries.iter().any(|c| c == "overseas_chinese") {
+                        best = best.max(0.9);
+                    } else if divisions.contains(&row.county) {
+                        best = best.max(0.5);
+                    }
+                }
+            }
+        }
+        best
+    }
+
     fn relationship(&self, row: &BaseRow) -> Option<(f32, String, (String, String))> {
         let mut best: Option<(f32, String, (String, String))> = None;
         let mut consider = |value: f32, detail: String, reason: (String, String)| {
@@ -265,12 +326,11 @@ impl FeatureContext<'_> {
                 best = Some((value, detail, reason));
             }
         };
-        for link in &self.signals.links {
+        for (link_index, link) in self.signals.links.iter().enumerate() {
             match link {
-                Link::SisterCity { city, city_zh, named, industries, divisions } => {
+                Link::SisterCity { city, city_zh, named, divisions, .. } => {
                     let strength = if *named { 1.0 } else { 0.7 };
-                    let industry_hit =
-                        row.industries.iter().any(|code| industries.iter().any(|c| self.taxonomy.ancestors_and_self(code).contains(&c.as_str())));
+                    let industry_hit = self.link_industries.get(link_index).is_some_and(|set| row.industries.iter().any(|code| set.contains(code)));
                     let division_hit = divisions.contains(&row.division) || divisions.contains(&row.county);
                     if industry_hit || division_hit {
                         consider(
@@ -295,6 +355,9 @@ impl FeatureContext<'_> {
     }
 
     fn rotation(&self, row: &BaseRow) -> f32 {
+        if self.exposure.by_base.is_empty() {
+            return 1.0;
+        }
         let base = self.exposure.by_base.get(&row.id).copied().unwrap_or(0) as f32;
         let county = self.exposure.by_county.get(&row.county).copied().unwrap_or(0) as f32;
         0.7 / (1.0 + base / 3.0) + 0.3 / (1.0 + county / 20.0)

@@ -1,6 +1,8 @@
 //! The matching pipeline: profile → candidates → hard rules → features → scores → MMR.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use ndarray::{Array1, Array2};
 use serde::Serialize;
@@ -147,15 +149,21 @@ impl Matcher<'_> {
         let signals = ProfileSignals::read(profile, self.taxonomy, self.divisions, self.relations);
         let pool_size = self.config.ranking.candidate_pool.max(options.top);
 
-        let pool = self.index.scored_keys(self.pool_query(&signals, profile), pool_size, false)?;
-        let text_scores = normalised(self.index.scored_keys(self.index.word_query(&signals.text, &signals.sought_industries), pool_size, false)?);
+        // The pool is the best bases by text, plus the best by structure (sought industries,
+        // relationship links, must-visit): two cheap queries rather than one large union.
+        let text_hits = self.index.scored_keys(self.index.word_query(&signals.text, &signals.sought_industries), pool_size, false)?;
+        let structured_hits = self.index.scored_keys(self.structured_query(&signals, profile), pool_size, false)?;
+        let mut pool: Vec<(u64, f32)> = text_hits.clone();
+        let in_pool: HashSet<u64> = pool.iter().map(|(key, _)| *key).collect();
+        pool.extend(structured_hits.into_iter().filter(|(key, _)| !in_pool.contains(key)));
+        let text_scores = normalised(text_hits);
         let needs_scores = if signals.offers_text.trim().is_empty() {
-            HashMap::new()
+            HashMap::default()
         } else {
             normalised(self.index.scored_keys(self.index.field_words_query(&signals.offers_text, "needs"), pool_size, false)?)
         };
         let promotion_scores = if signals.seeks_text.trim().is_empty() {
-            HashMap::new()
+            HashMap::default()
         } else {
             normalised(self.index.scored_keys(self.index.field_words_query(&signals.seeks_text, "promotion"), pool_size, false)?)
         };
@@ -216,6 +224,8 @@ impl Matcher<'_> {
             needs_scores: &needs_scores,
             promotion_scores: &promotion_scores,
             exposure: self.exposure,
+            industry_fit: super::features::industry_fit_table(self.taxonomy, &signals),
+            link_industries: super::features::link_industry_sets(self.taxonomy, &signals),
         };
         let mut matrix = Array2::<f32>::zeros((candidates.len(), Feature::ALL.len()));
         for (i, (key, index)) in candidates.iter().enumerate() {
@@ -252,8 +262,8 @@ impl Matcher<'_> {
         })
     }
 
-    fn pool_query(&self, signals: &ProfileSignals, profile: &DelegationProfile) -> Box<dyn Query> {
-        let mut should: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, self.index.word_query(&signals.text, &signals.sought_industries))];
+    fn structured_query(&self, signals: &ProfileSignals, profile: &DelegationProfile) -> Box<dyn Query> {
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for sought in &signals.sought_industries {
             should.push((Occur::Should, self.index.industry_clause(&sought.code, SOUGHT_INDUSTRY_POOL_SCORE, true)));
         }
@@ -284,6 +294,7 @@ impl Matcher<'_> {
     /// Maximal marginal relevance: must-visit bases first, then repeatedly the base with the
     /// best `(1 - diversity) * score - diversity * (similarity to those already chosen)`.
     fn select(&self, candidates: &[(u64, usize)], scores: &[f32], diversity: f32, top: usize, must: &HashSet<&str>) -> Vec<usize> {
+        let traits: Vec<SimilarityTraits> = candidates.iter().map(|(_, index)| SimilarityTraits::of(self.table.row(*index))).collect();
         let mut chosen: Vec<usize> = Vec::new();
         let mut must_first: Vec<usize> = (0..candidates.len()).filter(|i| must.contains(self.table.row(candidates[*i].1).id.as_str())).collect();
         must_first.sort_by(|a, b| scores[*b].total_cmp(&scores[*a]));
@@ -291,7 +302,7 @@ impl Matcher<'_> {
         let mut remaining: Vec<usize> = (0..candidates.len()).filter(|i| !chosen.contains(i)).collect();
         let mut max_similarity: Vec<f32> = remaining
             .iter()
-            .map(|r| chosen.iter().map(|c| self.similarity(candidates[*r].1, candidates[*c].1)).fold(0.0, f32::max))
+            .map(|r| chosen.iter().map(|c| traits[*r].similarity(&traits[*c])).fold(0.0, f32::max))
             .collect();
         while chosen.len() < top && !remaining.is_empty() {
             let (position, _) = remaining
@@ -303,33 +314,12 @@ impl Matcher<'_> {
             let picked = remaining.remove(position);
             max_similarity.remove(position);
             for (p, r) in remaining.iter().enumerate() {
-                max_similarity[p] = max_similarity[p].max(self.similarity(candidates[*r].1, candidates[picked].1));
+                max_similarity[p] = max_similarity[p].max(traits[*r].similarity(&traits[picked]));
             }
             chosen.push(picked);
         }
         chosen.truncate(top.max(chosen.iter().filter(|i| must.contains(self.table.row(candidates[**i].1).id.as_str())).count()));
         chosen
-    }
-
-    /// How alike two bases are for diversity: same main industry, related industries, same
-    /// county, same cluster.
-    fn similarity(&self, a: usize, b: usize) -> f32 {
-        let (a, b) = (self.table.row(a), self.table.row(b));
-        let mut similarity: f32 = 0.0;
-        if a.industries.first() == b.industries.first() {
-            similarity += 0.5;
-        } else if a.industries.iter().any(|x| b.industries.contains(x)) {
-            similarity += 0.25;
-        }
-        if a.county == b.county {
-            similarity += 0.3;
-        } else if a.cluster == b.cluster {
-            similarity += 0.1;
-        }
-        if a.kind == b.kind {
-            similarity += 0.2;
-        }
-        similarity.min(1.0)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -410,6 +400,47 @@ impl Matcher<'_> {
     }
 }
 
+/// What diversity compares, reduced to integers once per candidate.
+struct SimilarityTraits {
+    primary_industry: u64,
+    industries: Vec<u64>,
+    county: u64,
+    cluster: u64,
+    kind: BaseKind,
+}
+
+impl SimilarityTraits {
+    fn of(row: &BaseRow) -> SimilarityTraits {
+        SimilarityTraits {
+            primary_industry: row.industries.first().map_or(0, |c| base_key(c)),
+            industries: row.industries.iter().map(|c| base_key(c)).collect(),
+            county: base_key(&row.county),
+            cluster: base_key(&row.cluster),
+            kind: row.kind,
+        }
+    }
+
+    /// How alike two bases are for diversity: same main industry, shared industries, same
+    /// county or cluster, same kind; at most 1.
+    fn similarity(&self, other: &SimilarityTraits) -> f32 {
+        let mut similarity: f32 = 0.0;
+        if self.primary_industry == other.primary_industry {
+            similarity += 0.5;
+        } else if self.industries.iter().any(|x| other.industries.contains(x)) {
+            similarity += 0.25;
+        }
+        if self.county == other.county {
+            similarity += 0.3;
+        } else if self.cluster == other.cluster {
+            similarity += 0.1;
+        }
+        if self.kind == other.kind {
+            similarity += 0.2;
+        }
+        similarity.min(1.0)
+    }
+}
+
 fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
@@ -422,7 +453,7 @@ fn capitalise(text: &str) -> String {
 fn normalised(scores: Vec<(u64, f32)>) -> HashMap<u64, f32> {
     let best = scores.iter().map(|(_, s)| *s).fold(0.0f32, f32::max);
     if best <= 0.0 {
-        return HashMap::new();
+        return HashMap::default();
     }
     scores.into_iter().map(|(key, score)| (key, score / best)).collect()
 }

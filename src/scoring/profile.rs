@@ -65,7 +65,8 @@ impl ProfileSignals {
     pub fn read(profile: &DelegationProfile, taxonomy: &Taxonomy, divisions: &DivisionRegistry, relations: &Relations) -> ProfileSignals {
         let text = [profile.interests.as_str(), &profile.seeks.join("；"), &profile.industries_sought.join("；")].join("\n");
         let offers_text = profile.offers.join("；");
-        let seeks_text = [profile.seeks.join("；"), profile.interests.clone()].join("\n");
+        // What the delegation seeks, or its interests when it lists nothing it seeks.
+        let seeks_text = if profile.seeks.is_empty() { profile.interests.clone() } else { profile.seeks.join("；") };
 
         let mut sought = Vec::new();
         let mut seen = BTreeSet::new();

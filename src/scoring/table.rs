@@ -4,11 +4,11 @@
 //! matching latency, so the library keeps this table beside the index and rebuilds it whenever
 //! the catalog changes. Hits map to rows through [`crate::domain::base_key`].
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use chrono::NaiveDate;
 
-use crate::domain::{base_key, BaseKind, DivisionRegistry, ExchangeBase, Relations, Taxonomy, Weekday};
+use crate::domain::{base_key, BaseKind, DivisionRegistry, ExchangeBase, Relations, Weekday};
 
 /// One base, as the matcher sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,55 +84,61 @@ impl BaseTable {
     /// Builds the table from catalog records.
     pub fn build(
         bases: &[ExchangeBase],
-        taxonomy: &Taxonomy,
         divisions: &DivisionRegistry,
         relations: &Relations,
         catalog_payload: String,
     ) -> BaseTable {
-        let _ = taxonomy;
         let mut table = BaseTable { catalog_payload, ..BaseTable::default() };
         for base in bases {
-            let division = divisions.get(&base.location.division);
-            let county = divisions.county_level(&base.location.division).map(|d| d.code.clone()).unwrap_or_default();
-            let open_weekdays =
-                Weekday::ALL.iter().filter(|d| base.opening_hours.is_open_on(**d)).fold(0u8, |mask, d| mask | (1 << (*d as u8)));
-            let needs_text = base.needs.join("；");
-            let promotion_text = format!("{}；{}", base.promotion_points.join("；"), base.description_zh);
-            let needs_countries: Vec<String> =
-                relations.countries().iter().filter(|c| relations.names_country_directly(&needs_text, &c.code)).map(|c| c.code.clone()).collect();
-            let needs_region_countries = relations.countries_named(&needs_text);
-            let row = BaseRow {
-                id: base.id.clone(),
-                name_zh: base.name_zh.clone(),
-                name_en: base.name_en.clone(),
-                kind: base.kind,
-                industries: base.industries.clone(),
-                division: base.location.division.clone(),
-                county,
-                cluster: division.map(|d| d.cluster.clone()).unwrap_or_default(),
-                lat: base.location.lat,
-                lon: base.location.lon,
-                mountain: division.is_some_and(|d| d.area_type == "mountain"),
-                open_weekdays,
-                closed_dates: base.closed_dates.clone(),
-                max_group_size: base.max_group_size,
-                guide_languages: base.guide_languages.clone(),
-                employees: base.size.employees,
-                restricted: base.restricted,
-                needs_concepts: relations.concept_mask(&needs_text),
-                promotion_concepts: relations.concept_mask(&promotion_text),
-                needs_countries,
-                needs_region_countries,
-                needs: base.needs.clone(),
-                promotion_points: base.promotion_points.clone(),
-                visit_minutes: base.visit_minutes,
-            };
-            let index = table.rows.len();
-            table.by_key.insert(base_key(&row.id), index);
-            table.by_id.insert(row.id.clone(), index);
-            table.rows.push(row);
+            table.push(base, divisions, relations);
         }
         table
+    }
+
+    /// An empty table for the catalog version `catalog_payload`, filled with [`BaseTable::push`].
+    pub fn empty(catalog_payload: String) -> BaseTable {
+        BaseTable { catalog_payload, ..BaseTable::default() }
+    }
+
+    /// Adds one base (the catalog streams them in without holding all records at once).
+    pub fn push(&mut self, base: &ExchangeBase, divisions: &DivisionRegistry, relations: &Relations) {
+        let division = divisions.get(&base.location.division);
+        let county = divisions.county_level(&base.location.division).map(|d| d.code.clone()).unwrap_or_default();
+        let open_weekdays =
+            Weekday::ALL.iter().filter(|d| base.opening_hours.is_open_on(**d)).fold(0u8, |mask, d| mask | (1 << (*d as u8)));
+        let needs_text = base.needs.join("；");
+        let promotion_text = format!("{}；{}", base.promotion_points.join("；"), base.description_zh);
+        let (needs_countries, needs_region_countries) = relations.countries_in(&needs_text);
+        let row = BaseRow {
+            id: base.id.clone(),
+            name_zh: base.name_zh.clone(),
+            name_en: base.name_en.clone(),
+            kind: base.kind,
+            industries: base.industries.clone(),
+            division: base.location.division.clone(),
+            county,
+            cluster: division.map(|d| d.cluster.clone()).unwrap_or_default(),
+            lat: base.location.lat,
+            lon: base.location.lon,
+            mountain: division.is_some_and(|d| d.area_type == "mountain"),
+            open_weekdays,
+            closed_dates: base.closed_dates.clone(),
+            max_group_size: base.max_group_size,
+            guide_languages: base.guide_languages.clone(),
+            employees: base.size.employees,
+            restricted: base.restricted,
+            needs_concepts: relations.concept_mask(&needs_text),
+            promotion_concepts: relations.concept_mask(&promotion_text),
+            needs_countries,
+            needs_region_countries,
+            needs: base.needs.clone(),
+            promotion_points: base.promotion_points.clone(),
+            visit_minutes: base.visit_minutes,
+        };
+        let index = self.rows.len();
+        self.by_key.insert(base_key(&row.id), index);
+        self.by_id.insert(row.id.clone(), index);
+        self.rows.push(row);
     }
 
     /// The row of a hit's key.

@@ -6,7 +6,7 @@
 //! 2. BM25 on analysed words in the name, industry terms, tags, place, promotion points, needs
 //!    and description, each field with its own boost, plus the Chinese labels of the named
 //!    industries searched in the descriptions;
-//! 3. single CJK characters, a weak fallback for one-character Chinese queries.
+//! 3. single CJK characters, a weak fallback for short Chinese queries (four characters or fewer).
 
 use std::collections::BTreeSet;
 use std::ops::Bound;
@@ -112,6 +112,8 @@ const NAMED_INDUSTRY_SCORE: f32 = 6.0;
 const NAMED_INDUSTRY_PATH_SCORE: f32 = 2.0;
 /// Boost of the named industries' Chinese labels searched in descriptions.
 const EXPANSION_BOOST: f32 = 0.4;
+/// Longest query, in distinct CJK characters, that also searches single characters.
+const MAX_CHAR_FALLBACK: usize = 4;
 /// Boost of one matching CJK character.
 const CHAR_BOOST: f32 = 0.3;
 
@@ -182,8 +184,13 @@ impl SearchIndex {
                 should.push((Occur::Should, Box::new(BoostQuery::new(term_query(field, word), boost))));
             }
         }
-        for character in CjkCharTokenizer::terms(text) {
-            should.push((Occur::Should, Box::new(BoostQuery::new(term_query(self.fields.chars, &character), CHAR_BOOST))));
+        let characters = CjkCharTokenizer::terms(text);
+        // Single characters rescue short queries (鞋 meets 皮鞋); in longer texts jieba's words
+        // carry the meaning, and common characters would only add noise and latency.
+        if characters.len() <= MAX_CHAR_FALLBACK {
+            for character in characters {
+                should.push((Occur::Should, Box::new(BoostQuery::new(term_query(self.fields.chars, &character), CHAR_BOOST))));
+            }
         }
         let mut expansion = BTreeSet::new();
         for named_industry in named {
@@ -235,7 +242,8 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
         if !include_restricted {
-            clauses.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_u64(self.fields.restricted, 0), IndexRecordOption::Basic))));
+            // Excluding the few restricted bases is far cheaper than intersecting with all the others.
+            clauses.push((Occur::MustNot, Box::new(TermQuery::new(Term::from_field_u64(self.fields.restricted, 1), IndexRecordOption::Basic))));
         }
         let top = searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(limit.max(1)).order_by_score())?;
         let mut keys = Vec::with_capacity(top.len());
