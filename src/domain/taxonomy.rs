@@ -76,6 +76,8 @@ pub struct Taxonomy {
     nodes: Vec<IndustryNode>,
     by_code: HashMap<String, usize>,
     matcher: TermMatcher,
+    /// Each code's ancestors (itself first), computed once: relations are asked per request.
+    ancestors: HashMap<String, Vec<String>>,
 }
 
 impl Taxonomy {
@@ -121,7 +123,14 @@ impl Taxonomy {
                 matcher.add(term, i, lang);
             }
         }
-        Ok(Taxonomy { themes: file.themes, nodes: file.industries, by_code, matcher })
+        let mut taxonomy = Taxonomy { themes: file.themes, nodes: file.industries, by_code, matcher, ancestors: HashMap::new() };
+        let ancestors = taxonomy
+            .nodes
+            .iter()
+            .map(|node| (node.code.clone(), taxonomy.ancestors_and_self(&node.code).into_iter().map(String::from).collect()))
+            .collect();
+        taxonomy.ancestors = ancestors;
+        Ok(taxonomy)
     }
 
     /// All industries, in file order (parents before children).
@@ -148,6 +157,16 @@ impl Taxonomy {
             current = node.parent.as_deref().and_then(|p| self.get(p));
         }
         path
+    }
+
+    /// Whether `ancestor` is `code` or one of its ancestors (precomputed, no allocation).
+    pub fn is_within(&self, code: &str, ancestor: &str) -> bool {
+        self.ancestors.get(code).is_some_and(|path| path.iter().any(|a| a == ancestor))
+    }
+
+    /// The parent code of an industry.
+    pub fn parent_of(&self, code: &str) -> Option<&str> {
+        self.get(code).and_then(|n| n.parent.as_deref())
     }
 
     /// The code itself and every industry below it.

@@ -121,14 +121,13 @@ pub fn industry_relation(taxonomy: &Taxonomy, base: &str, sought: &str) -> Optio
     if base == sought {
         return Some(IndustryRelation::Exact);
     }
-    if taxonomy.ancestors_and_self(base).contains(&sought) {
+    if taxonomy.is_within(base, sought) {
         return Some(IndustryRelation::Narrower);
     }
-    if taxonomy.ancestors_and_self(sought).contains(&base) {
+    if taxonomy.is_within(sought, base) {
         return Some(IndustryRelation::Broader);
     }
-    let parent = |code: &str| taxonomy.get(code).and_then(|n| n.parent.clone());
-    if parent(base).is_some() && parent(base) == parent(sought) {
+    if taxonomy.parent_of(base).is_some() && taxonomy.parent_of(base) == taxonomy.parent_of(sought) {
         return Some(IndustryRelation::Sibling);
     }
     let base_themes = taxonomy.themes_of(base);

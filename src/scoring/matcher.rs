@@ -364,11 +364,17 @@ impl Matcher<'_> {
             (top.iter().map(|r| r.0.as_str()).collect::<Vec<_>>().join("；"), capitalise(&top.iter().map(|r| r.1.as_str()).collect::<Vec<_>>().join("; ")))
         };
 
+        // Chinese profile words are looked up as substrings and Latin ones as normalised words,
+        // which finds the same terms as segmenting the base's text, at a fraction of the cost.
         let base_text = format!("{} {} {} {}", row.name_zh, row.name_en.as_deref().unwrap_or(""), row.needs.join(" "), row.promotion_points.join(" "));
-        let mut matched_terms: Vec<String> =
-            self.index.tokenizer.terms(&base_text).into_iter().filter(|t| profile_terms.contains(t)).collect();
+        let base_words: HashSet<String> = crate::text::latin_words(&base_text).into_iter().collect();
+        let mut matched_terms: Vec<String> = profile_terms
+            .iter()
+            .filter(|t| if crate::text::has_cjk(t) { base_text.contains(t.as_str()) } else { base_words.contains(*t) })
+            .cloned()
+            .collect();
         for sought in &context.signals.sought_industries {
-            if row.industries.iter().any(|code| self.taxonomy.ancestors_and_self(code).contains(&sought.code.as_str())) {
+            if row.industries.iter().any(|code| self.taxonomy.is_within(code, &sought.code)) {
                 matched_terms.push(sought.term.clone());
             }
         }
