@@ -78,6 +78,8 @@ pub struct Taxonomy {
     matcher: TermMatcher,
     /// Each code's ancestors (itself first), computed once: relations are asked per request.
     ancestors: HashMap<String, Vec<String>>,
+    /// Each code's themes (inherited), computed once.
+    themes_by_code: HashMap<String, Vec<String>>,
 }
 
 impl Taxonomy {
@@ -123,13 +125,26 @@ impl Taxonomy {
                 matcher.add(term, i, lang);
             }
         }
-        let mut taxonomy = Taxonomy { themes: file.themes, nodes: file.industries, by_code, matcher, ancestors: HashMap::new() };
+        let mut taxonomy = Taxonomy {
+            themes: file.themes,
+            nodes: file.industries,
+            by_code,
+            matcher,
+            ancestors: HashMap::new(),
+            themes_by_code: HashMap::new(),
+        };
         let ancestors = taxonomy
             .nodes
             .iter()
             .map(|node| (node.code.clone(), taxonomy.ancestors_and_self(&node.code).into_iter().map(String::from).collect()))
             .collect();
         taxonomy.ancestors = ancestors;
+        let themes_by_code = taxonomy
+            .nodes
+            .iter()
+            .map(|node| (node.code.clone(), taxonomy.themes_of(&node.code).into_iter().map(String::from).collect()))
+            .collect();
+        taxonomy.themes_by_code = themes_by_code;
         Ok(taxonomy)
     }
 
@@ -162,6 +177,14 @@ impl Taxonomy {
     /// Whether `ancestor` is `code` or one of its ancestors (precomputed, no allocation).
     pub fn is_within(&self, code: &str, ancestor: &str) -> bool {
         self.ancestors.get(code).is_some_and(|path| path.iter().any(|a| a == ancestor))
+    }
+
+    /// Whether two industries share an outbound-route theme (precomputed).
+    pub fn share_theme(&self, a: &str, b: &str) -> bool {
+        match (self.themes_by_code.get(a), self.themes_by_code.get(b)) {
+            (Some(x), Some(y)) => x.iter().any(|t| y.contains(t)),
+            _ => false,
+        }
     }
 
     /// The parent code of an industry.

@@ -130,8 +130,7 @@ pub fn industry_relation(taxonomy: &Taxonomy, base: &str, sought: &str) -> Optio
     if taxonomy.parent_of(base).is_some() && taxonomy.parent_of(base) == taxonomy.parent_of(sought) {
         return Some(IndustryRelation::Sibling);
     }
-    let base_themes = taxonomy.themes_of(base);
-    if taxonomy.themes_of(sought).iter().any(|t| base_themes.contains(t)) {
+    if taxonomy.share_theme(base, sought) {
         return Some(IndustryRelation::SameTheme);
     }
     None
