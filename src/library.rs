@@ -127,11 +127,10 @@ impl BaseLibrary {
     /// another process, such as an import from the command line).
     pub fn base_table(&self) -> Result<Arc<BaseTable>, Error> {
         let payload = self.store.version()?.to_payload();
-        if let Ok(table) = self.table.read() {
-            if table.catalog_payload == payload {
+        if let Ok(table) = self.table.read()
+            && table.catalog_payload == payload {
                 return Ok(table.clone());
             }
-        }
         let mut table = BaseTable::empty(payload);
         self.store.for_each(|base| table.push(&base, &self.divisions, &self.relations))?;
         let table = Arc::new(table);

@@ -309,11 +309,10 @@ pub fn validate_record(
     }
 
     let id = r.text("id", true, 64);
-    if let Some(id) = &id {
-        if !is_valid_base_id(id) {
+    if let Some(id) = &id
+        && !is_valid_base_id(id) {
             r.fail("id", "invalid_value", format!("`{id}` must use only a-z, 0-9 and '-', and not start with '-'"));
         }
-    }
     let name_zh = r.text("name_zh", true, 200);
     let name_en = r.text("name_en", false, 200);
     let kind = r.text("kind", true, 40).and_then(|code| {
@@ -334,11 +333,10 @@ pub fn validate_record(
         }
     }
     let division = r.text("division", true, 40);
-    if let Some(code) = &division {
-        if divisions.get(code).is_none() {
+    if let Some(code) = &division
+        && divisions.get(code).is_none() {
             r.fail("division", "invalid_value", format!("`{code}` is not a division or functional zone code"));
         }
-    }
     let address_zh = r.text("address_zh", true, 300);
     let address_en = r.text("address_en", false, 300);
     let lat = r.ranged("lat", true, WENZHOU_LAT.0, WENZHOU_LAT.1);
@@ -386,11 +384,10 @@ pub fn validate_record(
         phone: r.text("contact_phone", false, 40),
         email: r.text("contact_email", false, 200),
     };
-    if let Some(email) = &contact.email {
-        if !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
+    if let Some(email) = &contact.email
+        && (!email.contains('@') || email.starts_with('@') || email.ends_with('@')) {
             r.fail("contact_email", "invalid_value", format!("`{email}` is not an e-mail address"));
         }
-    }
 
     if !r.errors.is_empty() {
         return Err(r.errors);

@@ -327,12 +327,7 @@ fn match_profile(data_dir: &Path, profile_path: &Path, top: u32, format: OutputF
     };
     match format {
         OutputFormat::Json => {
-            let json = serde_json::json!({
-                "items": outcome.items, "excluded": outcome.excluded, "warnings": outcome.warnings,
-                "candidates": outcome.candidates, "sought_industries": outcome.sought_industries,
-                "weights": outcome.weights, "diversity": outcome.diversity,
-            });
-            println!("{}", serde_json::to_string_pretty(&json)?);
+            println!("{}", serde_json::to_string_pretty(&outcome)?);
         }
         OutputFormat::Table => {
             let sought: Vec<String> = outcome.sought_industries.iter().map(|m| format!("{} ({})", m.code, m.term)).collect();

@@ -194,14 +194,8 @@ impl Relations {
 
     /// Countries named in `text`, directly or through a region that contains them.
     pub fn countries_named(&self, text: &str) -> Vec<String> {
-        let mut codes = Vec::new();
-        for hit in self.place_matcher.find(text) {
-            if hit.payload >= REGION_OFFSET {
-                codes.extend(self.regions[hit.payload - REGION_OFFSET].countries.iter().cloned());
-            } else {
-                codes.push(self.countries[hit.payload].code.clone());
-            }
-        }
+        let (mut codes, via_region) = self.countries_in(text);
+        codes.extend(via_region);
         codes.sort();
         codes.dedup();
         codes

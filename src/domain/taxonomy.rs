@@ -100,11 +100,10 @@ impl Taxonomy {
         }
         let theme_codes: HashSet<&str> = file.themes.iter().map(|t| t.code.as_str()).collect();
         for node in &file.industries {
-            if let Some(parent) = &node.parent {
-                if !by_code.contains_key(parent) {
+            if let Some(parent) = &node.parent
+                && !by_code.contains_key(parent) {
                     return Err(format!("industry `{}` has unknown parent `{parent}`", node.code));
                 }
-            }
             if let Some(theme) = node.themes.iter().find(|t| !theme_codes.contains(t.as_str())) {
                 return Err(format!("industry `{}` has unknown theme `{theme}`", node.code));
             }

@@ -170,11 +170,10 @@ pub fn industry_fit_table(taxonomy: &Taxonomy, signals: &ProfileSignals) -> Hash
     for node in taxonomy.industries() {
         let mut best: Option<(String, IndustryRelation)> = None;
         for sought in &signals.sought_industries {
-            if let Some(relation) = industry_relation(taxonomy, &node.code, &sought.code) {
-                if best.as_ref().is_none_or(|(_, b)| relation.value() > b.value()) {
+            if let Some(relation) = industry_relation(taxonomy, &node.code, &sought.code)
+                && best.as_ref().is_none_or(|(_, b)| relation.value() > b.value()) {
                     best = Some((sought.code.clone(), relation));
                 }
-            }
         }
         if let Some(best) = best {
             table.insert(node.code.clone(), best);
@@ -220,11 +219,10 @@ impl FeatureContext<'_> {
     fn best_industry(&self, row: &BaseRow) -> Option<(String, String, IndustryRelation)> {
         let mut best: Option<(&String, &String, IndustryRelation)> = None;
         for base_code in &row.industries {
-            if let Some((sought, relation)) = self.industry_fit.get(base_code) {
-                if best.as_ref().is_none_or(|(_, _, b)| relation.value() > b.value()) {
+            if let Some((sought, relation)) = self.industry_fit.get(base_code)
+                && best.as_ref().is_none_or(|(_, _, b)| relation.value() > b.value()) {
                     best = Some((base_code, sought, *relation));
                 }
-            }
         }
         best.map(|(base, sought, relation)| (base.clone(), sought.clone(), relation))
     }
@@ -284,9 +282,9 @@ impl FeatureContext<'_> {
     }
 
     fn language(&self, row: &BaseRow) -> f32 {
-        if self.signals.foreign_languages.is_empty() {
-            1.0
-        } else if self.signals.foreign_languages.iter().any(|l| row.guide_languages.contains(l)) {
+        let understood = self.signals.foreign_languages.is_empty()
+            || self.signals.foreign_languages.iter().any(|l| row.guide_languages.contains(l));
+        if understood {
             1.0
         } else if row.guide_languages.iter().any(|l| l == "en") {
             0.6

@@ -99,22 +99,22 @@ pub struct MatchWarning {
     pub message: String,
 }
 
-/// The result of a match.
-#[derive(Debug, Clone, PartialEq)]
+/// The result of a match: what `POST /v1/matches` returns.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct MatchOutcome {
-    /// Ranked bases, must-visit bases first.
+    /// Ranked bases; must-visit bases first.
     pub items: Vec<MatchedBase>,
-    /// Relevant bases left out by hard rules (when asked for).
+    /// Relevant bases left out by a hard rule (only with `explain_excluded`).
     pub excluded: Vec<ExcludedBase>,
-    /// Warnings.
+    /// Warnings (a must-visit base that breaks a rule, an unknown id or industry term).
     pub warnings: Vec<MatchWarning>,
-    /// Candidates scored.
+    /// Candidates scored after the hard rules.
     pub candidates: usize,
-    /// Industries read from the profile.
+    /// Industries read from the profile, in any language, with the term that named each.
     pub sought_industries: Vec<TaxonomyMatch>,
-    /// Weights used (rotation zeroed when off).
+    /// The weights used (rotation zeroed when off).
     pub weights: MatchWeights,
-    /// Diversity used.
+    /// The diversity used.
     pub diversity: f32,
 }
 
@@ -342,13 +342,12 @@ impl Matcher<'_> {
             let value = features.get(column).copied().unwrap_or(0.0);
             let weight = weights.get(*feature) / total_weight;
             let (detail, reason) = context.describe(*feature, key, row);
-            if let Some(reason) = reason {
-                if value * weight > 0.0 {
+            if let Some(reason) = reason
+                && value * weight > 0.0 {
                     // A sister-city or diaspora link is always worth telling the officer.
                     let priority = if *feature == Feature::Relationship { 1.0 } else { 0.0 };
                     reasons.push((value * weight + priority, reason));
                 }
-            }
             details.push(ScoreExplanation {
                 value: value * weight,
                 description: format!("{}: {detail}", feature.code()),

@@ -174,11 +174,10 @@ impl SearchIndex {
                 }
             }
             for ancestor in self.taxonomy.ancestors_and_self(code) {
-                if path_codes.insert(ancestor.to_string()) && ancestor != code {
-                    if let Some(node) = self.taxonomy.get(ancestor) {
+                if path_codes.insert(ancestor.to_string()) && ancestor != code
+                    && let Some(node) = self.taxonomy.get(ancestor) {
                         doc.add_text(f.parent_industry_terms, format!("{} {}", node.zh, node.en));
                     }
-                }
             }
         }
         for code in &path_codes {

@@ -272,11 +272,10 @@ fn to_base_query(request: &BaseSearchRequest, library: &BaseLibrary) -> Result<B
             errors.push(FieldError::new("language", "invalid_value", format!("`{lang}` is not a supported language code")));
         }
     }
-    if let (Some(min), Some(max)) = (request.employees_min, request.employees_max) {
-        if min > max {
+    if let (Some(min), Some(max)) = (request.employees_min, request.employees_max)
+        && min > max {
             errors.push(FieldError::new("employees_min", "invalid_value", format!("{min} is above employees_max {max}")));
         }
-    }
     let group_size = match request.group_size {
         Some(0) => {
             errors.push(FieldError::new("group_size", "invalid_value", "must be at least 1"));

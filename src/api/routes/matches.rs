@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -11,8 +11,8 @@ use crate::api::error::{ApiError, Problem};
 use crate::api::extract::AppJson;
 use crate::api::{run_blocking, AppState};
 use crate::catalog::FieldError;
-use crate::domain::{DelegationProfile, TaxonomyMatch};
-use crate::scoring::{ExcludedBase, MatchOptions, MatchWarning, MatchWeights, MatchedBase};
+use crate::domain::DelegationProfile;
+use crate::scoring::{MatchOptions, MatchOutcome, MatchWeights};
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -54,25 +54,6 @@ pub struct MatchRequest {
     pub record_exposure: bool,
 }
 
-/// Ranked bases with reasons.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MatchResponse {
-    /// Ranked bases; must-visit bases first.
-    pub items: Vec<MatchedBase>,
-    /// Relevant bases left out by a hard rule (only with `explain_excluded`).
-    pub excluded: Vec<ExcludedBase>,
-    /// Warnings (a must-visit base that breaks a rule, an unknown id).
-    pub warnings: Vec<MatchWarning>,
-    /// Candidates scored after the hard rules.
-    pub candidates: usize,
-    /// Industries read from the profile, in any language, with the term that named each.
-    pub sought_industries: Vec<TaxonomyMatch>,
-    /// The weights used.
-    pub weights: MatchWeights,
-    /// The diversity used.
-    pub diversity: f32,
-}
-
 /// Rank exchange bases for a delegation.
 ///
 /// Hard rules are never broken: restricted bases, bases whose largest group is smaller than
@@ -83,23 +64,22 @@ pub struct MatchResponse {
     post, path = "/v1/matches", tag = "matching",
     request_body = MatchRequest,
     responses(
-        (status = 200, description = "Ranked bases", body = MatchResponse),
+        (status = 200, description = "Ranked bases", body = MatchOutcome),
         (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn create_match(State(state): State<AppState>, AppJson(request): AppJson<MatchRequest>) -> Result<Json<MatchResponse>, ApiError> {
+async fn create_match(State(state): State<AppState>, AppJson(request): AppJson<MatchRequest>) -> Result<Json<MatchOutcome>, ApiError> {
     let top = request.top.unwrap_or(10);
     let mut errors = Vec::new();
     if !(1..=MAX_TOP).contains(&top) {
         errors.push(FieldError::new("top", "invalid_value", format!("must be between 1 and {MAX_TOP}, got {top}")));
     }
-    if let Some(diversity) = request.diversity {
-        if !(0.0..=1.0).contains(&diversity) {
+    if let Some(diversity) = request.diversity
+        && !(0.0..=1.0).contains(&diversity) {
             errors.push(FieldError::new("diversity", "invalid_value", format!("must be between 0 and 1, got {diversity}")));
         }
-    }
     if !errors.is_empty() {
         return Err(ApiError::InvalidBody(errors));
     }
@@ -120,13 +100,5 @@ async fn create_match(State(state): State<AppState>, AppJson(request): AppJson<M
         Ok(outcome)
     })
     .await??;
-    Ok(Json(MatchResponse {
-        items: outcome.items,
-        excluded: outcome.excluded,
-        warnings: outcome.warnings,
-        candidates: outcome.candidates,
-        sought_industries: outcome.sought_industries,
-        weights: outcome.weights,
-        diversity: outcome.diversity,
-    }))
+    Ok(Json(outcome))
 }
