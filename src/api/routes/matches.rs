@@ -93,7 +93,9 @@ async fn create_match(State(state): State<AppState>, AppJson(request): AppJson<M
     let library = state.library.clone();
     let record = request.record_exposure;
     let outcome = run_blocking(move || -> crate::Result<_> {
+        let started = std::time::Instant::now();
         let outcome = library.match_profile(&request.profile, &options)?;
+        tracing::debug!(micros = started.elapsed().as_micros() as u64, candidates = outcome.candidates, "matched");
         if record {
             library.record_exposures(&outcome.items.iter().map(|i| i.id.clone()).collect::<Vec<_>>())?;
         }
