@@ -247,9 +247,24 @@ impl BaseLibrary {
         // Read the version before the bases: a write landing in between makes the index look
         // stale at the next check rather than look fresh while missing that write.
         let version = self.store.version()?;
-        let bases = self.store.all()?;
-        self.index.rebuild(&bases, &version.to_payload(), progress)?;
-        Ok(bases.len())
+        let total = self.store.count()?;
+        let rebuild = self.index.begin_rebuild()?;
+        let mut failure = None;
+        let mut done = 0;
+        self.store.for_each(|base| {
+            if failure.is_none() {
+                failure = rebuild.add(&base).err();
+                done += 1;
+                if done % 256 == 0 || done == total {
+                    progress(done, total);
+                }
+            }
+        })?;
+        if let Some(error) = failure {
+            return Err(error.into());
+        }
+        rebuild.commit(&version.to_payload())?;
+        Ok(done)
     }
 
     /// Searches the index.

@@ -114,6 +114,15 @@ impl SearchIndex {
         self.commit(writer, catalog_payload)
     }
 
+    /// Starts replacing the whole index; documents are added one at a time with
+    /// [`IndexRebuild::add`] (so a large catalog never sits in memory at once) and become
+    /// visible together at [`IndexRebuild::commit`].
+    pub fn begin_rebuild(&self) -> Result<IndexRebuild<'_>, IndexError> {
+        let writer = self.writer()?;
+        writer.delete_all_documents()?;
+        Ok(IndexRebuild { index: self, writer })
+    }
+
     /// Adds or replaces `bases` (matched by id) in one commit.
     pub fn upsert(&self, bases: &[ExchangeBase], catalog_payload: &str) -> Result<(), IndexError> {
         let writer = self.writer()?;
@@ -159,6 +168,18 @@ impl SearchIndex {
         for tag in &base.tags {
             doc.add_text(f.tags, tag);
         }
+        let mut body = vec![base.description_zh.clone()];
+        body.extend(base.description_en.iter().cloned());
+        body.extend(base.needs.iter().cloned());
+        body.extend(base.promotion_points.iter().cloned());
+        body.extend(base.tags.iter().cloned());
+        body.push(base.location.address_zh.clone());
+        for code in self.divisions.path(&base.location.division) {
+            if let Some(division) = self.divisions.get(&code) {
+                body.push(format!("{} {} {}", division.zh, division.en, division.pinyin));
+            }
+        }
+        doc.add_text(f.body, body.join("\n"));
         let mut chars_source = vec![base.name_zh.as_str(), &base.description_zh];
         chars_source.extend(base.needs.iter().map(String::as_str));
         chars_source.extend(base.promotion_points.iter().map(String::as_str));
@@ -211,4 +232,24 @@ impl SearchIndex {
 /// The commit payload: schema version and catalog version, so either change marks it stale.
 fn payload(catalog_payload: &str) -> String {
     format!("v{SCHEMA_VERSION}|{catalog_payload}")
+}
+
+/// A rebuild in progress; see [`SearchIndex::begin_rebuild`]. Dropped without commit, it
+/// leaves the index as it was.
+pub struct IndexRebuild<'a> {
+    index: &'a SearchIndex,
+    writer: IndexWriter<TantivyDocument>,
+}
+
+impl IndexRebuild<'_> {
+    /// Adds one base.
+    pub fn add(&self, base: &ExchangeBase) -> Result<(), IndexError> {
+        self.writer.add_document(self.index.document(base)?)?;
+        Ok(())
+    }
+
+    /// Commits every added base at once, recording the catalog version.
+    pub fn commit(self, catalog_payload: &str) -> Result<(), IndexError> {
+        self.index.commit(self.writer, catalog_payload)
+    }
 }

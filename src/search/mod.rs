@@ -10,5 +10,5 @@ mod index;
 mod query;
 pub mod schema;
 
-pub use index::{IndexError, IndexStatus, SearchIndex};
+pub use index::{IndexError, IndexRebuild, IndexStatus, SearchIndex};
 pub use query::{BaseFilters, BaseQuery, SearchHit, SearchResults, SortOrder};

@@ -3,9 +3,9 @@
 //! The text query is a disjunction of three kinds of evidence, strongest first:
 //! 1. the query names an industry of the taxonomy (in any language) and the base is tagged
 //!    with it (or with an industry below it);
-//! 2. BM25 on analysed words in the name, industry terms, tags, place, promotion points, needs
-//!    and description, each field with its own boost, plus the Chinese labels of the named
-//!    industries searched in the descriptions;
+//! 2. BM25 on analysed words in the name, the industry terms and the body (description, needs,
+//!    promotion points, tags, place), each with its own boost, plus the Chinese labels of the
+//!    named industries searched in the body;
 //! 3. single CJK characters, a weak fallback for short Chinese queries (four characters or fewer).
 
 use std::collections::BTreeSet;
@@ -96,16 +96,7 @@ pub struct SearchResults {
 }
 
 /// How much each analysed field counts for a word of the query.
-const FIELD_BOOSTS: [(&str, f32); 8] = [
-    ("name", 3.0),
-    ("industry_terms", 2.0),
-    ("tags", 1.5),
-    ("place", 1.5),
-    ("promotion", 1.2),
-    ("needs", 1.2),
-    ("description", 1.0),
-    ("parent_industry_terms", 0.6),
-];
+const FIELD_BOOSTS: [(&str, f32); 4] = [("name", 3.0), ("industry_terms", 2.0), ("body", 1.0), ("parent_industry_terms", 0.6)];
 /// Score for a base tagged with an industry the query names.
 const NAMED_INDUSTRY_SCORE: f32 = 6.0;
 /// Score for a base tagged with an industry below the one the query names.
@@ -202,9 +193,7 @@ impl SearchIndex {
             }
         }
         for word in &expansion {
-            for field in [self.fields.description, self.fields.needs, self.fields.promotion] {
-                should.push((Occur::Should, Box::new(BoostQuery::new(term_query(field, word), EXPANSION_BOOST))));
-            }
+            should.push((Occur::Should, Box::new(BoostQuery::new(term_query(self.fields.body, word), EXPANSION_BOOST))));
         }
         Box::new(BooleanQuery::new(should))
     }
