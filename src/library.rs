@@ -167,7 +167,7 @@ impl BaseLibrary {
     /// expansion, features or hard rules (restricted bases are still never shown).
     pub fn bm25_baseline(&self, profile: &DelegationProfile, top: usize) -> Result<Vec<String>, Error> {
         let table = self.base_table()?;
-        let text = [profile.interests.as_str(), &profile.seeks.join("；"), &profile.industries_sought.join("；")].join("\n");
+        let text = crate::scoring::profile::profile_text(profile);
         let keys = self.index.scored_keys(self.index.word_query(&text, &[]), top, false)?;
         Ok(keys.into_iter().filter_map(|(key, _)| table.by_key(key).map(|(_, row)| row.id.clone())).collect())
     }
@@ -191,7 +191,7 @@ impl BaseLibrary {
 
     /// Ranks bases for a delegation. Invalid profiles are rejected with every failing field.
     pub fn match_profile(&self, profile: &DelegationProfile, options: &MatchOptions) -> Result<MatchOutcome, Error> {
-        let errors = crate::scoring::profile::validate_profile(profile, &self.taxonomy, &self.divisions);
+        let errors = crate::scoring::profile::validate_profile(profile, &self.divisions);
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));
         }
@@ -293,13 +293,18 @@ impl BaseLibrary {
 
     /// Writes every base as JSON Lines in the import format; returns how many were written.
     pub fn export(&self, out: &mut dyn std::io::Write) -> Result<usize, Error> {
-        let bases = self.store.all()?;
         let io = |source| Error::Io { path: PathBuf::from("(export output)"), source };
-        for base in &bases {
-            let line = serde_json::to_string(&to_record(base)).expect("a JSON map always serialises");
-            writeln!(out, "{line}").map_err(io)?;
+        let mut failure = None;
+        let count = self.store.for_each(|base| {
+            if failure.is_none() {
+                let line = serde_json::to_string(&to_record(&base)).expect("a JSON map always serialises");
+                failure = writeln!(out, "{line}").err();
+            }
+        })?;
+        if let Some(error) = failure {
+            return Err(io(error));
         }
         out.flush().map_err(io)?;
-        Ok(bases.len())
+        Ok(count)
     }
 }

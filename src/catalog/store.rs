@@ -132,19 +132,6 @@ impl Store {
         record.map(|json| decode(id, &json)).transpose()
     }
 
-    /// Every base, ordered by id.
-    pub fn all(&self) -> Result<Vec<ExchangeBase>, StoreError> {
-        let connection = self.lock()?;
-        let mut statement = connection.prepare("SELECT id, record FROM bases ORDER BY id")?;
-        let rows = statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
-        let mut bases = Vec::new();
-        for row in rows {
-            let (id, json) = row?;
-            bases.push(decode(&id, &json)?);
-        }
-        Ok(bases)
-    }
-
     /// Calls `visit` with every base, ordered by id, without holding them all in memory.
     pub fn for_each(&self, mut visit: impl FnMut(ExchangeBase)) -> Result<usize, StoreError> {
         let connection = self.lock()?;

@@ -194,6 +194,15 @@ fn open(data_dir: &Path) -> Result<BaseLibrary, Error> {
     Ok(library)
 }
 
+/// Prints a heading and one indented line per failed check, and gives the invalid-input exit code.
+fn report_invalid(heading: &str, errors: &[crate::catalog::FieldError]) -> ExitCode {
+    eprintln!("{heading}");
+    for error in errors {
+        eprintln!("  {error}");
+    }
+    ExitCode::from(EXIT_INVALID_INPUT)
+}
+
 fn serve(data_dir: &Path, addr: SocketAddr) -> CliResult {
     let library = Arc::new(open(data_dir)?);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -229,16 +238,8 @@ fn import(data_dir: &Path, file: &Path, format: Option<RecordFormat>, replace: b
         }
         Err(Error::Invalid(errors)) => {
             let records: std::collections::BTreeSet<_> = errors.iter().filter_map(|e| e.line).collect();
-            eprintln!(
-                "{}: {} problem(s) in {} record(s); nothing was imported",
-                file.display(),
-                errors.len(),
-                records.len()
-            );
-            for error in &errors {
-                eprintln!("  {error}");
-            }
-            Ok(ExitCode::from(EXIT_INVALID_INPUT))
+            let heading = format!("{}: {} problem(s) in {} record(s); nothing was imported", file.display(), errors.len(), records.len());
+            Ok(report_invalid(&heading, &errors))
         }
         Err(other) => Err(other.into()),
     }
@@ -316,13 +317,7 @@ fn match_profile(data_dir: &Path, profile_path: &Path, top: u32, format: OutputF
     let options = crate::scoring::MatchOptions { top: top as usize, explain_excluded, ..Default::default() };
     let outcome = match library.match_profile(&profile, &options) {
         Ok(outcome) => outcome,
-        Err(Error::Invalid(errors)) => {
-            eprintln!("{}: the profile is invalid", profile_path.display());
-            for error in &errors {
-                eprintln!("  {error}");
-            }
-            return Ok(ExitCode::from(EXIT_INVALID_INPUT));
-        }
+        Err(Error::Invalid(errors)) => return Ok(report_invalid(&format!("{}: the profile is invalid", profile_path.display()), &errors)),
         Err(other) => return Err(other.into()),
     };
     match format {
@@ -362,11 +357,7 @@ fn evaluate_matching(data_dir: &Path, judged_path: &Path, config: Option<&Path>,
     let results = match library.evaluate_matching(&judged, &crate::scoring::MatchOptions::default()) {
         Ok(results) => results,
         Err(Error::Invalid(errors)) => {
-            eprintln!("{}: a judged profile is invalid", judged_path.display());
-            for error in &errors {
-                eprintln!("  {error}");
-            }
-            return Ok(ExitCode::from(EXIT_INVALID_INPUT));
+            return Ok(report_invalid(&format!("{}: a judged profile is invalid", judged_path.display()), &errors));
         }
         Err(other) => return Err(other.into()),
     };

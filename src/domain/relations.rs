@@ -192,15 +192,6 @@ impl Relations {
         self.diaspora.iter().find(|d| d.country.eq_ignore_ascii_case(country))
     }
 
-    /// Countries named in `text`, directly or through a region that contains them.
-    pub fn countries_named(&self, text: &str) -> Vec<String> {
-        let (mut codes, via_region) = self.countries_in(text);
-        codes.extend(via_region);
-        codes.sort();
-        codes.dedup();
-        codes
-    }
-
     /// Countries named in `text`: those named directly, and those named through a region.
     pub fn countries_in(&self, text: &str) -> (Vec<String>, Vec<String>) {
         let mut direct = Vec::new();
@@ -245,8 +236,8 @@ mod tests {
     #[test]
     fn finds_countries_directly_and_through_regions() {
         let relations = Relations::embedded();
-        assert_eq!(relations.countries_named("引进意大利鞋履设计人才"), vec!["IT"]);
-        assert!(relations.countries_named("拓展东南亚与欧洲市场").contains(&"VN".to_string()));
+        assert_eq!(relations.countries_in("引进意大利鞋履设计人才").0, vec!["IT"]);
+        assert!(relations.countries_in("拓展东南亚与欧洲市场").1.contains(&"VN".to_string()));
         assert!(relations.names_country_directly("对接德国与日本整车厂", "DE"));
         assert!(!relations.names_country_directly("拓展欧洲市场", "DE"));
     }

@@ -318,7 +318,6 @@ impl Matcher<'_> {
             }
             chosen.push(picked);
         }
-        chosen.truncate(top.max(chosen.iter().filter(|i| must.contains(self.table.row(candidates[**i].1).id.as_str())).count()));
         chosen
     }
 

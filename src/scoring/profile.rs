@@ -63,7 +63,7 @@ pub struct ProfileSignals {
 impl ProfileSignals {
     /// Reads `profile`. The caller has validated it (known hotel division, at least one day).
     pub fn read(profile: &DelegationProfile, taxonomy: &Taxonomy, divisions: &DivisionRegistry, relations: &Relations) -> ProfileSignals {
-        let text = [profile.interests.as_str(), &profile.seeks.join("；"), &profile.industries_sought.join("；")].join("\n");
+        let text = profile_text(profile);
         let offers_text = profile.offers.join("；");
         // What the delegation seeks, or its interests when it lists nothing it seeks.
         let seeks_text = if profile.seeks.is_empty() { profile.interests.clone() } else { profile.seeks.join("；") };
@@ -140,13 +140,19 @@ impl ProfileSignals {
     }
 }
 
+/// A profile's interests, seeks and sought industries as one text: what text relevance is
+/// measured on, by the matcher and by the BM25 baseline alike.
+pub fn profile_text(profile: &DelegationProfile) -> String {
+    [profile.interests.as_str(), &profile.seeks.join("；"), &profile.industries_sought.join("；")].join("\n")
+}
+
 /// Largest delegation the matcher accepts.
 pub const MAX_DELEGATION_SIZE: u16 = 500;
 /// Longest visit, in days.
 pub const MAX_DAYS: u8 = 14;
 
 /// Checks a profile and reports every failing field (paths like `profile.hotel.division`).
-pub fn validate_profile(profile: &DelegationProfile, taxonomy: &Taxonomy, divisions: &DivisionRegistry) -> Vec<FieldError> {
+pub fn validate_profile(profile: &DelegationProfile, divisions: &DivisionRegistry) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let mut fail = |field: &str, message: String| errors.push(FieldError::new(&format!("profile.{field}"), "invalid_value", message));
     if profile.country.len() != 2 || !profile.country.chars().all(|c| c.is_ascii_alphabetic()) {
@@ -201,7 +207,6 @@ pub fn validate_profile(profile: &DelegationProfile, taxonomy: &Taxonomy, divisi
             fail("industries_sought", "entries must be non-blank and at most 200 characters".to_string());
         }
     }
-    let _ = taxonomy;
     for lang in &profile.languages {
         if !SUPPORTED_LANGUAGES.contains(&lang.as_str()) {
             fail("languages", format!("`{lang}` is not a supported language code"));

@@ -81,20 +81,6 @@ pub struct BaseTable {
 }
 
 impl BaseTable {
-    /// Builds the table from catalog records.
-    pub fn build(
-        bases: &[ExchangeBase],
-        divisions: &DivisionRegistry,
-        relations: &Relations,
-        catalog_payload: String,
-    ) -> BaseTable {
-        let mut table = BaseTable { catalog_payload, ..BaseTable::default() };
-        for base in bases {
-            table.push(base, divisions, relations);
-        }
-        table
-    }
-
     /// An empty table for the catalog version `catalog_payload`, filled with [`BaseTable::push`].
     pub fn empty(catalog_payload: String) -> BaseTable {
         BaseTable { catalog_payload, ..BaseTable::default() }

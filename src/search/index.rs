@@ -103,15 +103,14 @@ impl SearchIndex {
     /// Replaces the whole index with `bases` in one commit, so readers see either the old or the
     /// new index, never a mix. `progress` is called with (done, total) as documents are added.
     pub fn rebuild(&self, bases: &[ExchangeBase], catalog_payload: &str, progress: &dyn Fn(usize, usize)) -> Result<(), IndexError> {
-        let writer = self.writer()?;
-        writer.delete_all_documents()?;
+        let rebuild = self.begin_rebuild()?;
         for (done, base) in bases.iter().enumerate() {
-            writer.add_document(self.document(base)?)?;
+            rebuild.add(base)?;
             if done % 256 == 0 || done + 1 == bases.len() {
                 progress(done + 1, bases.len());
             }
         }
-        self.commit(writer, catalog_payload)
+        rebuild.commit(catalog_payload)
     }
 
     /// Starts replacing the whole index; documents are added one at a time with
@@ -155,18 +154,11 @@ impl SearchIndex {
         if let Some(name_en) = &base.name_en {
             doc.add_text(f.name, name_en);
         }
-        doc.add_text(f.description, &base.description_zh);
-        if let Some(description_en) = &base.description_en {
-            doc.add_text(f.description, description_en);
-        }
         for need in &base.needs {
             doc.add_text(f.needs, need);
         }
         for point in &base.promotion_points {
             doc.add_text(f.promotion, point);
-        }
-        for tag in &base.tags {
-            doc.add_text(f.tags, tag);
         }
         let mut body = vec![base.description_zh.clone()];
         body.extend(base.description_en.iter().cloned());
@@ -175,6 +167,7 @@ impl SearchIndex {
         body.extend(base.tags.iter().cloned());
         body.push(base.location.address_zh.clone());
         for code in self.divisions.path(&base.location.division) {
+            doc.add_text(f.division_path, &code);
             if let Some(division) = self.divisions.get(&code) {
                 body.push(format!("{} {} {}", division.zh, division.en, division.pinyin));
             }
@@ -205,16 +198,6 @@ impl SearchIndex {
             doc.add_text(f.industry_path, code);
         }
 
-        for code in self.divisions.path(&base.location.division) {
-            doc.add_text(f.division_path, &code);
-            if let Some(division) = self.divisions.get(&code) {
-                doc.add_text(f.place, format!("{} {} {}", division.zh, division.en, division.pinyin));
-            }
-        }
-        doc.add_text(f.place, &base.location.address_zh);
-        if let Some(address_en) = &base.location.address_en {
-            doc.add_text(f.place, address_en);
-        }
         doc.add_text(f.kind, base.kind.code());
         for lang in &base.guide_languages {
             doc.add_text(f.language, lang);

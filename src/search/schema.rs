@@ -8,7 +8,7 @@ use super::analyzer::{CJK_CHARS, MIXED};
 
 /// Bumped whenever the schema or the analysers change; an index built by another version is
 /// rebuilt at start.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Handles to every field of the index.
 #[derive(Debug, Clone)]
@@ -19,14 +19,10 @@ pub struct BaseFields {
     pub key: Field,
     /// Chinese and English names.
     pub name: Field,
-    /// Chinese and English descriptions.
-    pub description: Field,
     /// Main needs (主要需求).
     pub needs: Field,
     /// Promotion points (推介要点).
     pub promotion: Field,
-    /// Free tags.
-    pub tags: Field,
     /// Description, needs, promotion points, tags and place in one field: one term lookup per
     /// query word instead of one per field, which is what keeps long profiles fast.
     pub body: Field,
@@ -34,8 +30,6 @@ pub struct BaseFields {
     pub industry_terms: Field,
     /// Labels of the ancestors of the base's industries (weaker evidence).
     pub parent_industry_terms: Field,
-    /// Division names (zh, en, pinyin) and the address.
-    pub place: Field,
     /// Single CJK characters of names, descriptions, needs and promotion points.
     pub chars: Field,
     /// The base's own industry codes.
@@ -71,14 +65,11 @@ pub fn build_schema() -> (Schema, BaseFields) {
         id: builder.add_text_field("id", STRING | STORED | FAST),
         key: builder.add_u64_field("key", FAST),
         name: builder.add_text_field("name", text(MIXED)),
-        description: builder.add_text_field("description", text(MIXED)),
         needs: builder.add_text_field("needs", text(MIXED)),
         promotion: builder.add_text_field("promotion", text(MIXED)),
-        tags: builder.add_text_field("tags", text(MIXED)),
         body: builder.add_text_field("body", text(MIXED)),
         industry_terms: builder.add_text_field("industry_terms", text(MIXED)),
         parent_industry_terms: builder.add_text_field("parent_industry_terms", text(MIXED)),
-        place: builder.add_text_field("place", text(MIXED)),
         chars: builder.add_text_field("chars", text(CJK_CHARS)),
         industry: builder.add_text_field("industry", STRING),
         industry_path: builder.add_text_field("industry_path", STRING),
