@@ -27,6 +27,7 @@
 //! | [`catalog`] | is this record valid, and how is it stored for good? (SQLite) |
 //! | [`search`] | which bases match this text and these filters? (tantivy) |
 //! | [`scoring`] | which bases fit this delegation best, and why? |
+//! | [`planner`] | which bases on which day, in what order, at what time? (TOPTW) |
 //! | [`library`] | catalog + index kept in step |
 //! | [`api`] | the HTTP interface (axum, OpenAPI) |
 //! | [`cli`] | the command line |
@@ -39,6 +40,8 @@ pub mod cli;
 pub mod domain;
 mod error;
 pub mod library;
+pub mod planner;
+mod rng;
 pub mod scoring;
 pub mod search;
 pub mod text;

@@ -6,28 +6,11 @@
 
 use crate::catalog::validate::{WENZHOU_LAT, WENZHOU_LON};
 use crate::domain::ExchangeBase;
-
-/// A small deterministic generator (SplitMix64): the same seed gives the same catalog.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+use crate::rng::SplitMix64;
 
 /// `count` bases built from `fixtures` (the originals first, then variations).
 pub fn scale_bases(fixtures: &[ExchangeBase], count: usize, seed: u64) -> Vec<ExchangeBase> {
-    let mut rng = SplitMix64(seed);
+    let mut rng = SplitMix64::new(seed);
     let mut out = Vec::with_capacity(count);
     for i in 0..count {
         let mut base = fixtures[i % fixtures.len()].clone();
@@ -38,9 +21,9 @@ pub fn scale_bases(fixtures: &[ExchangeBase], count: usize, seed: u64) -> Vec<Ex
             base.location.lat = (base.location.lat + (rng.unit() - 0.5) * 0.04).clamp(WENZHOU_LAT.0, WENZHOU_LAT.1);
             base.location.lon = (base.location.lon + (rng.unit() - 0.5) * 0.04).clamp(WENZHOU_LON.0, WENZHOU_LON.1);
             let needs_len = base.needs.len().max(1);
-            base.needs.rotate_left(rng.next() as usize % needs_len);
+            base.needs.rotate_left(rng.next_u64() as usize % needs_len);
             let promo_len = base.promotion_points.len().max(1);
-            base.promotion_points.rotate_left(rng.next() as usize % promo_len);
+            base.promotion_points.rotate_left(rng.next_u64() as usize % promo_len);
             if let Some(employees) = base.size.employees {
                 base.size.employees = Some(((employees as f64) * (0.5 + rng.unit())).round() as u32);
             }

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Runs the planner on every row of the TOPTW best-known-scores table and writes
+benches/toptw_results.md.
+
+    python3 benches/toptw.py [--seconds 1] [--seed 0] [--bench-dir ../shared/benchmarks/toptw]
+
+Builds the release binary, runs `visitmatch toptw FILE --tours M --seconds S` once per row
+(one at a time, so each run has the machine to itself), re-checks every returned route here
+with the benchmark's own rule (Euclidean distance truncated to 1 decimal for Solomon files,
+2 for `pr` files; exact integer arithmetic), and recomputes the score from the file.
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def read_instance(path):
+    lines = [l.split() for l in path.read_text().splitlines() if l.strip()]
+    n = int(float(lines[0][2]))
+    vertices = []
+    for fields in lines[2 : 2 + n + 1]:
+        vertices.append({
+            "x": round(float(fields[1]) * 1000),
+            "y": round(float(fields[2]) * 1000),
+            "service": int(float(fields[3])),
+            "score": int(float(fields[4])),
+            "open": int(float(fields[-2])),
+            "close": int(float(fields[-1])),
+        })
+    return vertices
+
+
+def check(path, routes, tours):
+    """Returns (score, problems) for the routes under the truncated-distance rule."""
+    scale = 100 if path.stem.startswith("pr") else 10
+    v = read_instance(path)
+
+    def travel(a, b):
+        squared = (v[a]["x"] - v[b]["x"]) ** 2 + (v[a]["y"] - v[b]["y"]) ** 2
+        return math.isqrt(scale * scale * squared // 1_000_000)
+
+    problems, seen, score = [], set(), 0
+    if len(routes) > tours:
+        problems.append(f"{len(routes)} routes for {tours} tours")
+    for r, route in enumerate(routes):
+        clock, here = v[0]["open"] * scale, 0
+        for site in route:
+            if site in seen or not 1 <= site < len(v):
+                problems.append(f"route {r}: vertex {site} repeated or unknown")
+            seen.add(site)
+            start = max(clock + travel(here, site), v[site]["open"] * scale)
+            if start > v[site]["close"] * scale:
+                problems.append(f"route {r}: vertex {site} starts at {start / scale} after {v[site]['close']}")
+            clock, here = start + v[site]["service"] * scale, site
+            score += v[site]["score"]
+        if clock + travel(here, 0) > v[0]["close"] * scale:
+            problems.append(f"route {r}: back at {(clock + travel(here, 0)) / scale} after {v[0]['close']}")
+    return score, problems
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--bench-dir", default=str(ROOT.parent / "shared" / "benchmarks" / "toptw"))
+    parser.add_argument("--out", default=str(ROOT / "benches" / "toptw_results.md"))
+    args = parser.parse_args()
+    bench = Path(args.bench_dir)
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    subprocess.run(["cargo", "build", "--release", "--locked", "--bin", "visitmatch"], cwd=ROOT, check=True)
+    binary = target / "release" / "visitmatch"
+
+    rows = list(csv.DictReader(open(bench / "bks.csv")))
+    results = []
+    for row in rows:
+        path = bench / "instances" / f"{row['instance']}.txt"
+        tours, bks = int(row["m"]), int(row["bks_score"])
+        out = subprocess.run(
+            [str(binary), "toptw", str(path), "--tours", str(tours), "--seconds", str(args.seconds), "--seed", str(args.seed)],
+            capture_output=True, text=True,
+        )
+        answer = json.loads(out.stdout)
+        score, problems = check(path, answer["routes"], tours)
+        if score != answer["score"]:
+            problems.append(f"reported score {answer['score']} but the routes score {score}")
+        gap = 100.0 * (bks - score) / bks
+        results.append((row["instance"], tours, score, bks, gap, answer["seconds"], not problems, problems))
+        print(f"{row['instance']:>6} m={tours} score {score:>5} bks {bks:>5} gap {gap:6.2f}% "
+              f"{answer['seconds']:.2f}s {'ok' if not problems else problems}", file=sys.stderr)
+
+    gaps = [r[4] for r in results]
+    feasible = sum(1 for r in results if r[6])
+    lines = [
+        "# TOPTW benchmark results",
+        "",
+        f"Command: `python3 benches/toptw.py --seconds {args.seconds:g} --seed {args.seed}` "
+        f"(release build, one instance at a time on this 2-core machine).",
+        "",
+        "Every route was re-checked by the script itself with the benchmark's rule (Euclidean",
+        "distances truncated to 1 decimal for Solomon files, 2 for `pr` files) and the score",
+        "recomputed from the instance file. Gap % = (BKS − score) / BKS; negative means above the BKS.",
+        "",
+        f"**Rows: {len(results)}, feasible: {feasible}, mean gap: {statistics.mean(gaps):.2f} %, "
+        f"median gap: {statistics.median(gaps):.2f} %, worst gap: {max(gaps):.2f} %, "
+        f"rows at or above BKS: {sum(1 for g in gaps if g <= 0)}, "
+        f"mean time: {statistics.mean(r[5] for r in results):.2f} s.**",
+        "",
+    ]
+    for label, keep in [("Solomon, m = 1", lambda r: not r[0].startswith("pr")),
+                        ("pr01–pr10", lambda r: r[0].startswith("pr") and int(r[0][2:]) <= 10),
+                        ("pr11–pr20", lambda r: r[0].startswith("pr") and int(r[0][2:]) > 10)]:
+        part = [r[4] for r in results if keep(r)]
+        if part:
+            lines.append(f"- {label}: {len(part)} rows, mean gap {statistics.mean(part):.2f} %")
+    for m in sorted({r[1] for r in results}):
+        part = [r[4] for r in results if r[1] == m]
+        lines.append(f"- m = {m}: {len(part)} rows, mean gap {statistics.mean(part):.2f} %")
+    lines += ["", "| instance | m | score | BKS | gap % | seconds | feasible |", "|---|---|---|---|---|---|---|"]
+    for name, m, score, bks, gap, seconds, ok, problems in results:
+        lines.append(f"| {name} | {m} | {score} | {bks} | {gap:.2f} | {seconds:.2f} | {'yes' if ok else 'NO: ' + '; '.join(problems)} |")
+    Path(args.out).write_text("\n".join(lines) + "\n")
+    print(f"mean gap {statistics.mean(gaps):.2f} %, feasible {feasible}/{len(results)}", file=sys.stderr)
+    return 0 if feasible == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,239 @@
+//! The planning problem: immutable, checked once, shared by the search and the evaluator.
+
+use std::fmt;
+use std::ops::{Add, AddAssign, Sub};
+
+/// A span or instant of time in the problem's integer unit.
+///
+/// Itineraries use minutes since midnight; the TOPTW benchmark uses tenths or hundredths of
+/// its distance unit. Integers keep every comparison exact (no floating-point ties).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Duration(pub i64);
+
+impl Duration {
+    /// No time.
+    pub const ZERO: Duration = Duration(0);
+    /// Larger than any real time; sums of a few of these do not overflow.
+    pub const UNBOUNDED: Duration = Duration(i64::MAX / 8);
+    /// Smaller than any real time.
+    pub const NEVER: Duration = Duration(i64::MIN / 8);
+}
+
+impl Add for Duration {
+    type Output = Duration;
+    fn add(self, other: Duration) -> Duration {
+        Duration(self.0 + other.0)
+    }
+}
+
+impl AddAssign for Duration {
+    fn add_assign(&mut self, other: Duration) {
+        self.0 += other.0;
+    }
+}
+
+impl Sub for Duration {
+    type Output = Duration;
+    fn sub(self, other: Duration) -> Duration {
+        Duration(self.0 - other.0)
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// When a visit may **start**: `open ..= close` (the visit may end after `close`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// Earliest start.
+    pub open: Duration,
+    /// Latest start.
+    pub close: Duration,
+}
+
+/// A place that may be visited, with what visiting it is worth.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    /// Row and column of the site in the travel matrix.
+    pub location: usize,
+    /// Value of visiting it (integer so that sums are exact).
+    pub prize: i64,
+    /// How long the visit lasts.
+    pub service: Duration,
+    /// When it may be visited, per tour; `None` = closed on that tour's day.
+    pub windows: Vec<Option<Window>>,
+    /// Geographic cluster, used by the one-cluster-per-day preference.
+    pub cluster: Option<u16>,
+    /// Must be part of the plan (a must-visit base, a fixed appointment).
+    pub required: bool,
+    /// Only this tour may hold it (a fixed appointment, a locked visit).
+    pub fixed_tour: Option<usize>,
+}
+
+/// A meal break every tour must take inside a window, at the place of the visit before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Break {
+    /// Earliest start of the break.
+    pub earliest: Duration,
+    /// Latest start of the break.
+    pub latest: Duration,
+    /// Its length.
+    pub length: Duration,
+}
+
+/// One tour: a day that leaves `start` and ends at `end`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tour {
+    /// Matrix location the tour leaves from (the hotel of the previous night).
+    pub start: usize,
+    /// Matrix location the tour returns to.
+    pub end: usize,
+    /// Departure time from `start`.
+    pub depart: Duration,
+    /// Latest arrival at `end`.
+    pub return_by: Duration,
+    /// Most visits in the tour.
+    pub max_visits: usize,
+    /// Most total driving in the tour.
+    pub max_travel: Duration,
+    /// The meal break, when the tour spans meal time.
+    pub meal: Option<Break>,
+}
+
+/// Soft preferences priced in the objective (all zero for the TOPTW benchmark).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Preferences {
+    /// Charged once for each cluster a tour visits beyond its first.
+    pub extra_cluster_penalty: i64,
+    /// Charged per unit of travel time.
+    pub travel_cost: i64,
+}
+
+/// A complete, checked planning problem. Build it with [`Problem::new`].
+#[derive(Debug, Clone)]
+pub struct Problem {
+    sites: Vec<Site>,
+    tours: Vec<Tour>,
+    travel: Vec<Duration>,
+    locations: usize,
+    /// Legs longer than this are not driven at all.
+    max_leg: Duration,
+    preferences: Preferences,
+}
+
+/// One inconsistency found by [`Problem::new`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProblemError {
+    /// Stable code, e.g. `window_reversed`.
+    pub code: &'static str,
+    /// What is wrong, naming the site or tour.
+    pub message: String,
+}
+
+impl fmt::Display for ProblemError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl Problem {
+    /// Checks every part and reports every inconsistency at once.
+    ///
+    /// `travel` is a row-major `locations × locations` matrix of driving times.
+    pub fn new(
+        sites: Vec<Site>,
+        tours: Vec<Tour>,
+        travel: Vec<Duration>,
+        max_leg: Option<Duration>,
+        preferences: Preferences,
+    ) -> Result<Problem, Vec<ProblemError>> {
+        let mut errors = Vec::new();
+        let mut fail = |code, message: String| errors.push(ProblemError { code, message });
+        let locations = (travel.len() as f64).sqrt() as usize;
+        if locations * locations != travel.len() {
+            fail("matrix_not_square", format!("{} travel entries do not form a square matrix", travel.len()));
+        }
+        if travel.iter().any(|t| t.0 < 0) {
+            fail("negative_travel", "travel times must not be negative".into());
+        }
+        if tours.is_empty() {
+            fail("no_tours", "a problem needs at least one tour".into());
+        }
+        for (t, tour) in tours.iter().enumerate() {
+            if tour.start >= locations || tour.end >= locations {
+                fail("tour_location_unknown", format!("tour {t} starts or ends outside the matrix"));
+            }
+            if tour.return_by < tour.depart {
+                fail("window_reversed", format!("tour {t} must return before it departs"));
+            }
+            if let Some(meal) = tour.meal {
+                if meal.latest < meal.earliest || meal.length.0 < 0 {
+                    fail("break_invalid", format!("tour {t} has a meal window that ends before it starts"));
+                }
+            }
+        }
+        for (i, site) in sites.iter().enumerate() {
+            if site.location >= locations {
+                fail("site_location_unknown", format!("site {i} is outside the matrix"));
+            }
+            if site.windows.len() != tours.len() {
+                fail("windows_per_tour", format!("site {i} has {} windows for {} tours", site.windows.len(), tours.len()));
+            }
+            if site.service.0 < 0 || site.prize < 0 {
+                fail("negative_site_value", format!("site {i} has a negative service time or prize"));
+            }
+            if site.windows.iter().flatten().any(|w| w.close < w.open) {
+                fail("window_reversed", format!("site {i} closes before it opens"));
+            }
+            if let Some(tour) = site.fixed_tour {
+                if tour >= tours.len() {
+                    fail("fixed_tour_unknown", format!("site {i} is fixed to tour {tour}, which does not exist"));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Problem { sites, tours, travel, locations, max_leg: max_leg.unwrap_or(Duration::UNBOUNDED), preferences })
+    }
+
+    /// The sites, indexed by site number.
+    pub fn sites(&self) -> &[Site] {
+        &self.sites
+    }
+
+    /// The tours (days), in order.
+    pub fn tours(&self) -> &[Tour] {
+        &self.tours
+    }
+
+    /// Soft preferences.
+    pub fn preferences(&self) -> Preferences {
+        self.preferences
+    }
+
+    /// Driving time between two matrix locations; [`Duration::UNBOUNDED`] for a leg longer
+    /// than the longest allowed single transfer.
+    #[inline]
+    pub fn travel(&self, from: usize, to: usize) -> Duration {
+        let t = self.travel[from * self.locations + to];
+        if t > self.max_leg {
+            Duration::UNBOUNDED
+        } else {
+            t
+        }
+    }
+
+    /// The window of `site` on `tour`, if it is open then and the tour may hold it.
+    #[inline]
+    pub fn window(&self, site: usize, tour: usize) -> Option<Window> {
+        let s = &self.sites[site];
+        match s.fixed_tour {
+            Some(fixed) if fixed != tour => None,
+            _ => s.windows[tour],
+        }
+    }
+}

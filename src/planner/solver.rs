@@ -1,0 +1,497 @@
+//! The search: adaptive large neighbourhood search with simulated-annealing acceptance.
+//!
+//! Each iteration removes a few visits (at random, a stretch of one tour, a site and its
+//! neighbours, or the visits that give least for their time), then re-inserts greedily by
+//! `gain² / time added` — the classic orienteering insertion ratio — with a little noise, and
+//! accepts the result by simulated annealing. Removal operators that lead to improvements are
+//! picked more often. The search restarts from the best plan when it has wandered without
+//! improving for a while.
+//!
+//! The search state is [`Route`]s (mutable, cached); the output is a plain [`Solution`].
+
+use std::time::Instant;
+
+use super::problem::{Duration, Problem};
+use super::route::{Insertion, Route};
+use crate::rng::SplitMix64;
+
+/// When to stop: whichever limit comes first. At least one must be set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stop {
+    /// Number of destroy-and-repair iterations.
+    pub max_iterations: Option<u64>,
+    /// Wall-clock limit.
+    pub max_runtime: Option<std::time::Duration>,
+}
+
+impl Stop {
+    /// Stop after `n` iterations (reproducible across machines).
+    pub fn iterations(n: u64) -> Stop {
+        Stop { max_iterations: Some(n), max_runtime: None }
+    }
+
+    /// Stop after `seconds` of search.
+    pub fn seconds(seconds: f64) -> Stop {
+        Stop { max_iterations: None, max_runtime: Some(std::time::Duration::from_secs_f64(seconds.max(0.0))) }
+    }
+}
+
+/// Search settings; the defaults are what the benchmark was measured with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SearchParams {
+    /// Seed of the random choices: the same seed and iteration limit give the same plan.
+    pub seed: u64,
+    /// Most visits removed in one iteration, as a share of the visits in the plan.
+    pub max_removal_share: f64,
+    /// Upper bound on visits removed in one iteration.
+    pub max_removal: usize,
+    /// Start temperature, as a share of the mean site prize.
+    pub start_temperature: f64,
+    /// Iterations without a new best plan before returning to the best.
+    pub restart_after: u64,
+    /// Relative noise on insertion ratios.
+    pub insertion_noise: f64,
+}
+
+impl Default for SearchParams {
+    fn default() -> Self {
+        SearchParams {
+            seed: 0,
+            max_removal_share: 0.3,
+            max_removal: 30,
+            start_temperature: 1.0,
+            restart_after: 2_000,
+            insertion_noise: 0.6,
+        }
+    }
+}
+
+/// One tour of a solution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedTour {
+    /// Tour number.
+    pub tour: usize,
+    /// Sites in visiting order.
+    pub visits: Vec<usize>,
+    /// The meal break follows this many visits (tours with a meal only).
+    pub meal_after: Option<usize>,
+}
+
+/// The best plan found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Solution {
+    /// One entry per tour, in tour order.
+    pub tours: Vec<PlannedTour>,
+    /// Sum of prizes of the visited sites.
+    pub prize: i64,
+    /// Prize minus the soft-preference charges (the objective).
+    pub value: i64,
+    /// Total driving time.
+    pub travel: Duration,
+    /// Sites not visited.
+    pub unvisited: Vec<usize>,
+    /// Iterations run.
+    pub iterations: u64,
+}
+
+#[derive(Debug, Clone)]
+struct State {
+    routes: Vec<Route>,
+    route_of: Vec<Option<usize>>,
+    value: i64,
+    travel: Duration,
+}
+
+impl State {
+    fn refresh_totals(&mut self, problem: &Problem) {
+        self.value = self.routes.iter().map(|r| r.value(problem)).sum();
+        self.travel = self.routes.iter().map(|r| r.travel()).fold(Duration::ZERO, |a, b| a + b);
+    }
+
+    /// Better: more value, or the same value with less driving.
+    fn is_better_than(&self, other: &State) -> bool {
+        (self.value, std::cmp::Reverse(self.travel)) > (other.value, std::cmp::Reverse(other.travel))
+    }
+
+    fn remove_site(&mut self, problem: &Problem, site: usize) -> bool {
+        let Some(r) = self.route_of[site] else { return false };
+        let route = &mut self.routes[r];
+        let index = route.visits().iter().position(|&s| s == site).expect("route_of out of step");
+        if route.remove(problem, index) {
+            self.route_of[site] = None;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Removal {
+    Random,
+    Stretch,
+    Related,
+    Worst,
+}
+
+const REMOVALS: [Removal; 4] = [Removal::Random, Removal::Stretch, Removal::Related, Removal::Worst];
+
+/// Solves `problem` until `stop`. Sites that are `required` and fixed to a tour are never
+/// removed once placed; other required sites should carry prizes large enough that the search
+/// keeps them (the itinerary builder does this).
+pub fn solve(problem: &Problem, params: &SearchParams, stop: Stop) -> Solution {
+    assert!(stop.max_iterations.is_some() || stop.max_runtime.is_some(), "a search needs a stopping limit");
+    let started = Instant::now();
+    let mut rng = SplitMix64::new(params.seed);
+    let sites = problem.sites();
+    // Sites that some tour can hold at all; the others never enter the search.
+    let candidates: Vec<usize> = (0..sites.len())
+        .filter(|&s| (0..problem.tours().len()).any(|t| problem.window(s, t).is_some()))
+        .collect();
+    let pinned: Vec<bool> = sites.iter().map(|s| s.required && s.fixed_tour.is_some()).collect();
+    let neighbours = nearest_sites(problem, &candidates, NEIGHBOURS);
+    let mean_prize = sites.iter().map(|s| s.prize as f64).sum::<f64>() / sites.len().max(1) as f64;
+
+    let mut current = State {
+        routes: (0..problem.tours().len()).map(|t| Route::empty(problem, t)).collect(),
+        route_of: vec![None; sites.len()],
+        value: 0,
+        travel: Duration::ZERO,
+    };
+    let mut cache = InsertionCache::new(candidates.len(), problem.tours().len());
+    repair(problem, &mut current, &candidates, &mut cache, &mut rng, 0.0);
+    current.refresh_totals(problem);
+    let mut best = current.clone();
+
+    let mut weights = [1.0f64; REMOVALS.len()];
+    let mut iteration = 0u64;
+    let mut last_improvement = 0u64;
+    loop {
+        let progress = match (stop.max_iterations, stop.max_runtime) {
+            (Some(n), _) if iteration >= n => break,
+            (_, Some(limit)) if started.elapsed() >= limit => break,
+            (Some(n), Some(limit)) => (iteration as f64 / n as f64).max(started.elapsed().as_secs_f64() / limit.as_secs_f64()),
+            (Some(n), None) => iteration as f64 / n as f64,
+            (None, Some(limit)) => started.elapsed().as_secs_f64() / limit.as_secs_f64(),
+            (None, None) => unreachable!(),
+        };
+        iteration += 1;
+        let temperature = params.start_temperature * mean_prize * (1.0 - progress).max(0.0);
+
+        let mut candidate = current.clone();
+        let visited: usize = candidate.routes.iter().map(Route::len).sum();
+        let most = ((visited as f64 * params.max_removal_share) as usize).clamp(MIN_REMOVAL.min(visited.max(1)), params.max_removal.max(1));
+        let count = 1 + rng.below(most);
+        let operator = pick_weighted(&weights, &mut rng);
+        destroy(problem, &mut candidate, REMOVALS[operator], count, &pinned, &mut rng);
+        let noise = params.insertion_noise * rng.unit();
+        repair(problem, &mut candidate, &candidates, &mut cache, &mut rng, noise);
+        if improve(problem, &mut candidate, &neighbours, &pinned) {
+            repair(problem, &mut candidate, &candidates, &mut cache, &mut rng, 0.0);
+        }
+        candidate.refresh_totals(problem);
+
+        let delta = (candidate.value - current.value) as f64;
+        let mut reward = 0.0;
+        if candidate.is_better_than(&best) {
+            best = candidate.clone();
+            last_improvement = iteration;
+            reward = 3.0;
+        } else if candidate.is_better_than(&current) {
+            reward = 1.0;
+        }
+        if delta >= 0.0 || (temperature > 0.0 && rng.unit() < (delta / temperature).exp()) {
+            current = candidate;
+        }
+        weights[operator] = 0.95 * weights[operator] + 0.05 * (1.0 + reward);
+        if iteration - last_improvement > params.restart_after {
+            current = best.clone();
+            last_improvement = iteration;
+        }
+    }
+    into_solution(problem, &best, iteration)
+}
+
+/// Removal size always allowed, however short the plan: small plans need big kicks.
+const MIN_REMOVAL: usize = 6;
+
+/// How many nearest sites the swap move looks at.
+const NEIGHBOURS: usize = 12;
+
+/// For each site, the `k` nearest candidate sites by driving time.
+fn nearest_sites(problem: &Problem, candidates: &[usize], k: usize) -> Vec<Vec<usize>> {
+    let sites = problem.sites();
+    (0..sites.len())
+        .map(|s| {
+            let mut near: Vec<usize> = candidates.iter().copied().filter(|&c| c != s).collect();
+            let key = |&c: &usize| problem.travel(sites[s].location, sites[c].location).min(problem.travel(sites[c].location, sites[s].location));
+            if near.len() > k {
+                near.select_nth_unstable_by_key(k, key);
+                near.truncate(k);
+            }
+            near.sort_by_key(key);
+            near
+        })
+        .collect()
+}
+
+/// Local search after repair: moves a visit to the place (same or other tour) where it
+/// drives least, and swaps a visit for a nearby unvisited site worth more. True if anything
+/// changed (freed time may let the repair insert more).
+fn improve(problem: &Problem, state: &mut State, neighbours: &[Vec<usize>], pinned: &[bool]) -> bool {
+    let mut changed = false;
+    for route in &mut state.routes {
+        changed |= route.two_opt(problem);
+    }
+    for r in 0..state.routes.len() {
+        let mut index = 0;
+        while index < state.routes[r].len() {
+            let site = state.routes[r].visits()[index];
+            if pinned[site] {
+                index += 1;
+                continue;
+            }
+            let saving = state.routes[r].removal_travel_saving(problem, index);
+            let prize = problem.sites()[site].prize;
+            let mut without = state.routes[r].clone();
+            if !without.remove(problem, index) {
+                index += 1;
+                continue;
+            }
+            // A nearby unvisited site worth more, in the freed place or anywhere in the tour.
+            let mut best_swap: Option<(i64, usize, usize)> = None;
+            for &other in &neighbours[site] {
+                if state.route_of[other].is_some() || problem.sites()[other].prize <= prize {
+                    continue;
+                }
+                for gap in 0..=without.len() {
+                    if let Some(ins) = without.price_insertion(problem, other, gap) {
+                        if best_swap.is_none_or(|(v, _, _)| ins.value_delta > v) {
+                            best_swap = Some((ins.value_delta, other, gap));
+                        }
+                    }
+                }
+            }
+            if let Some((_, other, gap)) = best_swap {
+                if without.insert(problem, other, gap) {
+                    state.routes[r] = without;
+                    state.route_of[site] = None;
+                    state.route_of[other] = Some(r);
+                    changed = true;
+                    continue;
+                }
+            }
+            // The cheapest place to drive to it, in this tour or another.
+            let mut best_move: Option<(Duration, usize, usize)> = None;
+            for r2 in 0..state.routes.len() {
+                let route = if r2 == r { &without } else { &state.routes[r2] };
+                for gap in 0..=route.len() {
+                    if let Some(ins) = route.price_insertion(problem, site, gap) {
+                        if ins.travel_delta < saving && best_move.is_none_or(|(d, _, _)| ins.travel_delta < d) {
+                            best_move = Some((ins.travel_delta, r2, gap));
+                        }
+                    }
+                }
+            }
+            if let Some((_, r2, gap)) = best_move {
+                let mut target = if r2 == r { without } else { state.routes[r2].clone() };
+                if target.insert(problem, site, gap) {
+                    if r2 != r {
+                        state.routes[r].remove(problem, index);
+                    }
+                    state.routes[r2] = target;
+                    state.route_of[site] = Some(r2);
+                    changed = true;
+                    if r2 != r {
+                        continue;
+                    }
+                }
+            }
+            index += 1;
+        }
+    }
+    changed
+}
+
+/// Runs `threads` independent searches (seeds `seed`, `seed + 1`, …) side by side and keeps
+/// the best plan: on a multi-core machine this costs no extra wall-clock time and evens out
+/// the luck of a single run.
+pub fn solve_parallel(problem: &Problem, params: &SearchParams, stop: Stop, threads: usize) -> Solution {
+    let threads = threads.max(1);
+    if threads == 1 {
+        return solve(problem, params, stop);
+    }
+    let solutions: Vec<Solution> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|i| {
+                let params = SearchParams { seed: params.seed.wrapping_add(i as u64), ..*params };
+                scope.spawn(move || solve(problem, &params, stop))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("search thread panicked")).collect()
+    });
+    let iterations = solutions.iter().map(|s| s.iterations).sum();
+    let mut best = solutions
+        .into_iter()
+        .max_by_key(|s| (s.value, std::cmp::Reverse(s.travel)))
+        .expect("at least one search");
+    best.iterations = iterations;
+    best
+}
+
+fn pick_weighted(weights: &[f64], rng: &mut SplitMix64) -> usize {
+    let total: f64 = weights.iter().sum();
+    let mut ticket = rng.unit() * total;
+    for (i, w) in weights.iter().enumerate() {
+        if ticket < *w {
+            return i;
+        }
+        ticket -= w;
+    }
+    weights.len() - 1
+}
+
+fn destroy(problem: &Problem, state: &mut State, how: Removal, count: usize, pinned: &[bool], rng: &mut SplitMix64) {
+    let visited: Vec<usize> = state.routes.iter().flat_map(|r| r.visits().iter().copied()).filter(|&s| !pinned[s]).collect();
+    if visited.is_empty() {
+        return;
+    }
+    let chosen: Vec<usize> = match how {
+        Removal::Random => {
+            let mut pool = visited;
+            let mut chosen = Vec::with_capacity(count);
+            while chosen.len() < count && !pool.is_empty() {
+                chosen.push(pool.swap_remove(rng.below(pool.len())));
+            }
+            chosen
+        }
+        Removal::Stretch => {
+            let busy: Vec<usize> = (0..state.routes.len()).filter(|&r| !state.routes[r].is_empty()).collect();
+            let route = &state.routes[busy[rng.below(busy.len())]];
+            let first = rng.below(route.len());
+            route.visits()[first..].iter().copied().filter(|&s| !pinned[s]).take(count).collect()
+        }
+        Removal::Related => {
+            let seed = visited[rng.below(visited.len())];
+            let at = problem.sites()[seed].location;
+            let mut by_distance = visited;
+            by_distance.sort_by_key(|&s| problem.travel(at, problem.sites()[s].location));
+            by_distance.truncate(count);
+            by_distance
+        }
+        Removal::Worst => {
+            let mut scored: Vec<(f64, usize)> = Vec::with_capacity(visited.len());
+            for route in &state.routes {
+                for (index, &site) in route.visits().iter().enumerate() {
+                    if pinned[site] {
+                        continue;
+                    }
+                    let saving = route.removal_saving(problem, index).0.max(0) as f64 + 1.0;
+                    let ratio = problem.sites()[site].prize as f64 / saving;
+                    scored.push((ratio * (0.7 + 0.6 * rng.unit()), site));
+                }
+            }
+            scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+            scored.into_iter().take(count).map(|(_, s)| s).collect()
+        }
+    };
+    for site in chosen {
+        state.remove_site(problem, site);
+    }
+}
+
+/// Best insertion of each candidate into each route, recomputed per route after it changes.
+struct InsertionCache {
+    routes: usize,
+    best: Vec<Option<(f64, Insertion)>>,
+}
+
+impl InsertionCache {
+    fn new(candidates: usize, routes: usize) -> Self {
+        InsertionCache { routes, best: vec![None; candidates * routes] }
+    }
+}
+
+/// The greedy ratio: gain squared over the time the visit adds.
+#[inline]
+fn insertion_ratio(insertion: &Insertion) -> Option<f64> {
+    (insertion.value_delta > 0).then(|| {
+        let gain = insertion.value_delta as f64;
+        gain * gain / (insertion.shift.0.max(0) as f64 + 1.0)
+    })
+}
+
+/// Inserts unvisited candidates greedily until none fits. Required sites go first.
+fn repair(
+    problem: &Problem,
+    state: &mut State,
+    candidates: &[usize],
+    cache: &mut InsertionCache,
+    rng: &mut SplitMix64,
+    noise: f64,
+) {
+    let m = cache.routes;
+    let mut open: Vec<usize> = (0..candidates.len()).filter(|&c| state.route_of[candidates[c]].is_none()).collect();
+    let fill = |cache: &mut InsertionCache, state: &State, open: &[usize], r: usize| {
+        let route = &state.routes[r];
+        for &c in open {
+            cache.best[c * m + r] = route.best_insertion(problem, candidates[c], 0..=route.len(), insertion_ratio);
+        }
+    };
+    for r in 0..m {
+        fill(cache, state, &open, r);
+    }
+    // Without a meal break an insertion only delays what follows and tightens what precedes,
+    // so a site that fitted nowhere can afterwards only fit next to the new visit.
+    let monotone = |r: usize| problem.tours()[r].meal.is_none();
+    loop {
+        let mut choice: Option<(bool, f64, usize, usize)> = None;
+        for (slot, &c) in open.iter().enumerate() {
+            let required = problem.sites()[candidates[c]].required;
+            for r in 0..m {
+                if let Some((ratio, _)) = cache.best[c * m + r] {
+                    let noisy = if noise > 0.0 { ratio * (1.0 + noise * (2.0 * rng.unit() - 1.0)) } else { ratio };
+                    if choice.is_none_or(|(req, b, _, _)| (required, noisy) > (req, b)) {
+                        choice = Some((required, noisy, slot, r));
+                    }
+                }
+            }
+        }
+        let Some((_, _, slot, r)) = choice else { break };
+        let c = open.swap_remove(slot);
+        let site = candidates[c];
+        let (_, insertion) = cache.best[c * m + r].expect("chosen insertion exists");
+        if state.routes[r].insert(problem, site, insertion.gap) {
+            state.route_of[site] = Some(r);
+        } else {
+            // Cannot happen when the price is right; keep the route usable and move on.
+            let index = insertion.gap;
+            state.routes[r].remove(problem, index);
+        }
+        if monotone(r) {
+            let route = &state.routes[r];
+            let new_gaps = insertion.gap..=(insertion.gap + 1).min(route.len());
+            for &c in &open {
+                let slot = &mut cache.best[c * m + r];
+                *slot = if slot.is_some() {
+                    route.best_insertion(problem, candidates[c], 0..=route.len(), insertion_ratio)
+                } else {
+                    route.best_insertion(problem, candidates[c], new_gaps.clone(), insertion_ratio)
+                };
+            }
+        } else {
+            fill(cache, state, &open, r);
+        }
+    }
+}
+
+fn into_solution(problem: &Problem, state: &State, iterations: u64) -> Solution {
+    let tours = state
+        .routes
+        .iter()
+        .map(|r| PlannedTour { tour: r.tour, visits: r.visits().to_vec(), meal_after: r.meal_after() })
+        .collect();
+    let prize = state.routes.iter().flat_map(|r| r.visits()).map(|&s| problem.sites()[s].prize).sum();
+    let unvisited = (0..problem.sites().len()).filter(|&s| state.route_of[s].is_none()).collect();
+    Solution { tours, prize, value: state.value, travel: state.travel, unvisited, iterations }
+}
