@@ -54,6 +54,25 @@ pub struct Window {
     pub close: Duration,
 }
 
+/// The earliest start at or after `arrival` inside one of `windows` (sorted, disjoint).
+#[inline]
+pub fn earliest_start(windows: &[Window], arrival: Duration) -> Option<Duration> {
+    windows.iter().find(|w| w.close >= arrival).map(|w| arrival.max(w.open))
+}
+
+/// The latest start at or before `by` inside one of `windows` (sorted, disjoint).
+#[inline]
+pub fn latest_start(windows: &[Window], by: Duration) -> Option<Duration> {
+    windows.iter().rev().find(|w| w.open <= by).map(|w| by.min(w.close))
+}
+
+/// Where a list of windows lies in the problem's window store (cheap to copy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WindowSpan {
+    start: u32,
+    len: u32,
+}
+
 /// A place that may be visited, with what visiting it is worth.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Site {
@@ -63,8 +82,9 @@ pub struct Site {
     pub prize: i64,
     /// How long the visit lasts.
     pub service: Duration,
-    /// When it may be visited, per tour; `None` = closed on that tour's day.
-    pub windows: Vec<Option<Window>>,
+    /// When it may be visited, per tour: sorted, disjoint windows (a lunch closure makes
+    /// two); empty = closed on that tour's day.
+    pub windows: Vec<Vec<Window>>,
     /// Geographic cluster, used by the one-cluster-per-day preference.
     pub cluster: Option<u16>,
     /// Must be part of the plan (a must-visit base, a fixed appointment).
@@ -116,6 +136,12 @@ pub struct Preferences {
 #[derive(Debug, Clone)]
 pub struct Problem {
     sites: Vec<Site>,
+    /// Every window of every site and tour, then each tour's start and end windows.
+    window_store: Vec<Window>,
+    /// `site * tours + tour` → the site's windows on that tour (empty when fixed elsewhere).
+    site_spans: Vec<WindowSpan>,
+    /// Per tour: the start location's window (the departure) and the end's (the deadline).
+    depot_spans: Vec<(WindowSpan, WindowSpan)>,
     tours: Vec<Tour>,
     travel: Vec<Duration>,
     locations: usize,
@@ -188,6 +214,9 @@ impl Problem {
             if site.windows.iter().flatten().any(|w| w.close < w.open) {
                 fail("window_reversed", format!("site {i} closes before it opens"));
             }
+            if site.windows.iter().any(|day| day.windows(2).any(|pair| pair[1].open <= pair[0].close)) {
+                fail("windows_unsorted", format!("site {i} has overlapping or unsorted windows on one day"));
+            }
             if let Some(tour) = site.fixed_tour {
                 if tour >= tours.len() {
                     fail("fixed_tour_unknown", format!("site {i} is fixed to tour {tour}, which does not exist"));
@@ -197,7 +226,38 @@ impl Problem {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(Problem { sites, tours, travel, locations, max_leg: max_leg.unwrap_or(Duration::UNBOUNDED), preferences })
+        let mut window_store = Vec::new();
+        let mut push = |windows: &[Window]| {
+            let span = WindowSpan { start: window_store.len() as u32, len: windows.len() as u32 };
+            window_store.extend_from_slice(windows);
+            span
+        };
+        let mut site_spans = Vec::with_capacity(sites.len() * tours.len());
+        for site in &sites {
+            for (t, windows) in site.windows.iter().enumerate() {
+                let allowed = site.fixed_tour.is_none_or(|fixed| fixed == t);
+                site_spans.push(if allowed { push(windows) } else { WindowSpan::default() });
+            }
+        }
+        let depot_spans = tours
+            .iter()
+            .map(|tour| {
+                let start = push(&[Window { open: tour.depart, close: tour.depart }]);
+                let end = push(&[Window { open: Duration::NEVER, close: tour.return_by }]);
+                (start, end)
+            })
+            .collect();
+        Ok(Problem {
+            sites,
+            window_store,
+            site_spans,
+            depot_spans,
+            tours,
+            travel,
+            locations,
+            max_leg: max_leg.unwrap_or(Duration::UNBOUNDED),
+            preferences,
+        })
     }
 
     /// The sites, indexed by site number.
@@ -227,13 +287,27 @@ impl Problem {
         }
     }
 
-    /// The window of `site` on `tour`, if it is open then and the tour may hold it.
+    /// The windows of `site` on `tour`; empty if it is closed then or fixed to another tour.
     #[inline]
-    pub fn window(&self, site: usize, tour: usize) -> Option<Window> {
-        let s = &self.sites[site];
-        match s.fixed_tour {
-            Some(fixed) if fixed != tour => None,
-            _ => s.windows[tour],
-        }
+    pub fn windows(&self, site: usize, tour: usize) -> &[Window] {
+        self.span_windows(self.site_span(site, tour))
+    }
+
+    /// Where the windows of `site` on `tour` are stored.
+    #[inline]
+    pub fn site_span(&self, site: usize, tour: usize) -> WindowSpan {
+        self.site_spans[site * self.tours.len() + tour]
+    }
+
+    /// The start and end windows of `tour`.
+    #[inline]
+    pub fn depot_spans(&self, tour: usize) -> (WindowSpan, WindowSpan) {
+        self.depot_spans[tour]
+    }
+
+    /// The windows stored at `span`.
+    #[inline]
+    pub fn span_windows(&self, span: WindowSpan) -> &[Window] {
+        &self.window_store[span.start as usize..(span.start + span.len) as usize]
     }
 }

@@ -12,7 +12,7 @@
 //! break); after every change the route moves the break to the position that returns
 //! earliest.
 
-use super::problem::{Duration, Problem, Window};
+use super::problem::{earliest_start, latest_start, Duration, Problem, Window, WindowSpan};
 
 /// A priced insertion of one site into one route.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -34,7 +34,7 @@ pub struct Route {
     pub tour: usize,
     visits: Vec<usize>,
     location: Vec<usize>,
-    window: Vec<Window>,
+    window: Vec<WindowSpan>,
     service: Vec<Duration>,
     start: Vec<Duration>,
     leave: Vec<Duration>,
@@ -148,8 +148,9 @@ impl Route {
         }
         self.location.clear();
         self.window.clear();
+        let (start_span, end_span) = problem.depot_spans(self.tour);
         self.location.push(spec.start);
-        self.window.push(Window { open: spec.depart, close: spec.depart });
+        self.window.push(start_span);
         self.prize = 0;
         self.clusters.clear();
         let mut feasible = n <= spec.max_visits;
@@ -164,16 +165,12 @@ impl Route {
                     None => self.clusters.push((cluster, 1)),
                 }
             }
-            match problem.window(site, self.tour) {
-                Some(window) => self.window.push(window),
-                None => {
-                    feasible = false;
-                    self.window.push(Window { open: Duration::UNBOUNDED, close: Duration::NEVER });
-                }
-            }
+            let span = problem.site_span(site, self.tour);
+            feasible &= !problem.span_windows(span).is_empty();
+            self.window.push(span);
         }
         self.location.push(spec.end);
-        self.window.push(Window { open: Duration::NEVER, close: spec.return_by });
+        self.window.push(end_span);
         self.travel = Duration::ZERO;
         for k in 0..=n {
             self.travel += problem.travel(self.location[k], self.location[k + 1]);
@@ -206,7 +203,7 @@ impl Route {
     /// Earliest starts with the break at `meal_at`; the arrival at the end if feasible.
     fn forward(&mut self, problem: &Problem, meal_at: Option<usize>) -> Option<Duration> {
         let n = self.visits.len();
-        self.start[0] = self.window[0].open;
+        self.start[0] = problem.tours()[self.tour].depart;
         let mut feasible = true;
         for k in 0..=n {
             if let (Some(meal), Some(at)) = (self.meal, meal_at) {
@@ -216,8 +213,13 @@ impl Route {
             }
             let arrival = self.departure(k, self.start[k], meal_at)
                 + problem.travel(self.location[k], self.location[k + 1]);
-            self.start[k + 1] = arrival.max(self.window[k + 1].open);
-            feasible &= self.start[k + 1] <= self.window[k + 1].close;
+            match earliest_start(problem.span_windows(self.window[k + 1]), arrival) {
+                Some(start) => self.start[k + 1] = start,
+                None => {
+                    feasible = false;
+                    self.start[k + 1] = arrival;
+                }
+            }
         }
         feasible.then_some(self.start[n + 1])
     }
@@ -225,7 +227,7 @@ impl Route {
     /// Latest starts: how late each position may start so that the rest still fits.
     fn backward(&mut self, problem: &Problem) {
         let n = self.visits.len();
-        self.latest[n + 1] = self.window[n + 1].close;
+        self.latest[n + 1] = problem.tours()[self.tour].return_by;
         for k in (0..=n).rev() {
             let leave_by = self.latest[k + 1] - problem.travel(self.location[k], self.location[k + 1]);
             let mut latest = leave_by - self.service[k];
@@ -238,15 +240,18 @@ impl Route {
                     };
                 }
             }
-            self.latest[k] = latest.min(self.window[k].close);
+            self.latest[k] = latest_start(problem.span_windows(self.window[k]), latest).unwrap_or(Duration::NEVER);
         }
     }
 
     /// Prices inserting `site` between position `gap` and `gap + 1`, without changing the
     /// route; `None` if the tour would become infeasible.
     pub fn price_insertion(&self, problem: &Problem, site: usize, gap: usize) -> Option<Insertion> {
-        let window = problem.window(site, self.tour)?;
-        self.price_insertion_within(problem, site, window, gap)
+        let windows = problem.windows(site, self.tour);
+        if windows.is_empty() {
+            return None;
+        }
+        self.price_insertion_within(problem, site, windows, gap)
     }
 
     /// The best insertion of `site` over `gaps` by `rank` (higher is better), if any gap fits.
@@ -257,10 +262,13 @@ impl Route {
         gaps: impl Iterator<Item = usize>,
         rank: impl Fn(&Insertion) -> Option<f64>,
     ) -> Option<(f64, Insertion)> {
-        let window = problem.window(site, self.tour)?;
+        let windows = problem.windows(site, self.tour);
+        if windows.is_empty() {
+            return None;
+        }
         let mut best: Option<(f64, Insertion)> = None;
         for gap in gaps {
-            if let Some(insertion) = self.price_insertion_within(problem, site, window, gap) {
+            if let Some(insertion) = self.price_insertion_within(problem, site, windows, gap) {
                 if let Some(score) = rank(&insertion) {
                     if best.is_none_or(|(b, _)| score > b) {
                         best = Some((score, insertion));
@@ -274,7 +282,7 @@ impl Route {
     /// [`Route::price_insertion`] with the site's window on this tour already looked up.
     /// The checks run cheapest and most often failing first: this is the search's hot loop.
     #[inline]
-    fn price_insertion_within(&self, problem: &Problem, site: usize, window: Window, gap: usize) -> Option<Insertion> {
+    fn price_insertion_within(&self, problem: &Problem, site: usize, windows: &[Window], gap: usize) -> Option<Insertion> {
         let spec = &problem.tours()[self.tour];
         if self.visits.len() >= spec.max_visits {
             return None;
@@ -283,10 +291,7 @@ impl Route {
         let from = self.location[gap];
         let leave = self.leave[gap];
         let to_site = problem.travel(from, s.location);
-        let start = (leave + to_site).max(window.open);
-        if start > window.close {
-            return None;
-        }
+        let start = earliest_start(windows, leave + to_site)?;
         let to = self.location[gap + 1];
         let from_site = problem.travel(s.location, to);
         let next_arrival = start + s.service + from_site;

@@ -5,7 +5,7 @@
 //! the independent reference those prices are tested against, and what the output is built
 //! from.
 
-use super::problem::{Duration, Problem};
+use super::problem::{earliest_start, Duration, Problem};
 
 /// One timed visit in a tour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,16 +157,16 @@ pub fn time_tour(
             return Err(Infeasible::Repeated { site });
         }
         let s = &problem.sites()[site];
-        let window = problem.window(site, tour).ok_or(Infeasible::Closed { site })?;
+        let windows = problem.windows(site, tour);
+        if windows.is_empty() {
+            return Err(Infeasible::Closed { site });
+        }
         let leg = problem.travel(place, s.location);
         if leg == Duration::UNBOUNDED {
             return Err(Infeasible::LegTooLong { to_site: Some(site) });
         }
         let arrival = clock + leg;
-        let start = arrival.max(window.open);
-        if start > window.close {
-            return Err(Infeasible::TooLate { site, start });
-        }
+        let start = earliest_start(windows, arrival).ok_or(Infeasible::TooLate { site, start: arrival })?;
         clock = start + s.service;
         timed.push(TimedVisit { site, travel: leg, arrival, start, end: clock });
         travel += leg;

@@ -146,7 +146,7 @@ pub fn solve(problem: &Problem, params: &SearchParams, stop: Stop) -> Solution {
     let sites = problem.sites();
     // Sites that some tour can hold at all; the others never enter the search.
     let candidates: Vec<usize> = (0..sites.len())
-        .filter(|&s| (0..problem.tours().len()).any(|t| problem.window(s, t).is_some()))
+        .filter(|&s| (0..problem.tours().len()).any(|t| !problem.windows(s, t).is_empty()))
         .collect();
     let pinned: Vec<bool> = sites.iter().map(|s| s.required && s.fixed_tour.is_some()).collect();
     let neighbours = nearest_sites(problem, &candidates, NEIGHBOURS);

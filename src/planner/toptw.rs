@@ -86,7 +86,7 @@ pub fn parse(name: &str, text: &str, tours: usize) -> Result<Instance, String> {
             location: i + 1,
             prize: v.prize,
             service: Duration(v.service * scale),
-            windows: vec![Some(Window { open: Duration(v.open * scale), close: Duration(v.close * scale) }); tours],
+            windows: vec![vec![Window { open: Duration(v.open * scale), close: Duration(v.close * scale) }]; tours],
             cluster: None,
             required: false,
             fixed_tour: None,
@@ -124,6 +124,6 @@ mod tests {
         assert_eq!(p.travel(0, 1), Duration(14));
         assert_eq!(p.travel(0, 2), Duration(50));
         assert_eq!(p.travel(1, 2), Duration(36)); // √13 = 3.605…
-        assert_eq!(p.sites()[2].windows[0], Some(Window { open: Duration(100), close: Duration(200) }));
+        assert_eq!(p.windows(2, 0), [Window { open: Duration(100), close: Duration(200) }]);
     }
 }
