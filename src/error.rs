@@ -13,6 +13,10 @@ pub enum Error {
     /// Input failed validation; every failed check is listed.
     #[error("{} invalid field(s): {}", .0.len(), summarize(.0))]
     Invalid(Vec<FieldError>),
+    /// A valid request that cannot be met (a must-visit base that cannot fit); every
+    /// conflict is listed with the field that causes it.
+    #[error("cannot be planned: {}", summarize(.0))]
+    Infeasible(Vec<FieldError>),
     /// A base that does not exist (or is not visible to the caller).
     #[error("no base with id `{0}`")]
     NotFound(String),
@@ -35,7 +39,7 @@ pub enum Error {
 impl Error {
     /// Whether the caller caused this error (as opposed to a failure on our side).
     pub fn is_user_error(&self) -> bool {
-        matches!(self, Error::Invalid(_) | Error::NotFound(_))
+        matches!(self, Error::Invalid(_) | Error::Infeasible(_) | Error::NotFound(_))
     }
 }
 

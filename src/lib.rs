@@ -28,6 +28,7 @@
 //! | [`search`] | which bases match this text and these filters? (tantivy) |
 //! | [`scoring`] | which bases fit this delegation best, and why? |
 //! | [`planner`] | which bases on which day, in what order, at what time? (TOPTW) |
+//! | [`itinerary`] | the visit schedule an officer signs off, and its exports |
 //! | [`library`] | catalog + index kept in step |
 //! | [`api`] | the HTTP interface (axum, OpenAPI) |
 //! | [`cli`] | the command line |
@@ -39,6 +40,7 @@ pub mod catalog;
 pub mod cli;
 pub mod domain;
 mod error;
+pub mod itinerary;
 pub mod library;
 pub mod planner;
 mod rng;

@@ -59,6 +59,9 @@ pub enum ApiError {
     /// 422: the body is JSON but fails validation.
     #[error("invalid request body")]
     InvalidBody(Vec<FieldError>),
+    /// 422: the body is valid but the request cannot be met.
+    #[error("the request cannot be met")]
+    Infeasible(Vec<FieldError>),
     /// 415: the body is not declared as JSON.
     #[error("unsupported media type")]
     UnsupportedMediaType,
@@ -87,6 +90,9 @@ impl ApiError {
             ApiError::InvalidPath(_) => (StatusCode::BAD_REQUEST, "invalid_path_parameter", "A path parameter is invalid"),
             ApiError::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json", "The request body is not valid JSON"),
             ApiError::InvalidBody(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", "The request body is invalid"),
+            ApiError::Infeasible(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "itinerary_infeasible", "The itinerary cannot be planned as asked")
+            }
             ApiError::UnsupportedMediaType => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "The request body must be application/json")
             }
@@ -102,7 +108,7 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let (status, code, title) = self.parts();
         let (detail, errors) = match self {
-            ApiError::InvalidQuery(errors) | ApiError::InvalidBody(errors) => (join(errors), errors.clone()),
+            ApiError::InvalidQuery(errors) | ApiError::InvalidBody(errors) | ApiError::Infeasible(errors) => (join(errors), errors.clone()),
             ApiError::InvalidPath(error) => (format!("{}: {}", error.field, error.message), vec![error.clone()]),
             ApiError::MalformedJson(message) => (message.clone(), Vec::new()),
             ApiError::BaseNotFound(id) => (format!("there is no base with id `{id}`"), Vec::new()),
@@ -134,6 +140,7 @@ impl From<crate::Error> for ApiError {
         match error {
             crate::Error::NotFound(id) => ApiError::BaseNotFound(id),
             crate::Error::Invalid(errors) => ApiError::InvalidBody(errors),
+            crate::Error::Infeasible(errors) => ApiError::Infeasible(errors),
             other => ApiError::Internal(format!("{other:#}")),
         }
     }

@@ -32,6 +32,15 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct AppState {
     /// The base library (catalog + index).
     pub library: Arc<BaseLibrary>,
+    /// Driving times for itineraries.
+    pub travel: Arc<crate::itinerary::TravelTimes>,
+}
+
+impl AppState {
+    /// State serving `library` with the road model's travel times.
+    pub fn new(library: Arc<BaseLibrary>) -> AppState {
+        AppState { library, travel: Arc::new(crate::itinerary::TravelTimes::road_model()) }
+    }
 }
 
 #[derive(OpenApi)]
@@ -39,13 +48,15 @@ pub struct AppState {
     info(
         title = "visitmatch",
         description = "Exchange-base library of the Wenzhou foreign affairs office (对外交流基地备选库): \
-search, filter and read bases, and rank them for a delegation profile with reasons. Every error is \
+search, filter and read bases, rank them for a delegation profile with reasons, and plan the visit \
+day by day. Every error is \
 `application/problem+json` with a stable `code`.",
         license(name = "MIT", identifier = "MIT")
     ),
     tags(
         (name = "bases", description = "The exchange-base library"),
         (name = "matching", description = "Rank bases for a delegation profile, with reasons"),
+        (name = "planning", description = "Day-by-day visit itineraries and their exports"),
         (name = "reference", description = "Divisions, zones and the industry taxonomy"),
         (name = "service", description = "Health"),
     )
@@ -58,6 +69,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::bases::router())
         .merge(routes::reference::router())
         .merge(routes::matches::router())
+        .merge(routes::itineraries::router())
 }
 
 /// The OpenAPI document of the API, as generated from the code.

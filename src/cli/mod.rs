@@ -44,6 +44,9 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "VISITMATCH_ADDR", default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
+        /// CSV of real driving times (`from,to,minutes`) replacing the road model pair by pair.
+        #[arg(long, env = "VISITMATCH_TRAVEL_MATRIX")]
+        travel_matrix: Option<PathBuf>,
     },
     /// Import bases from a JSON Lines or CSV file, all or nothing (schema in README.md).
     ///
@@ -110,6 +113,25 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Plan a delegation's visit day by day, from a profile (defaults for everything else) or
+    /// a full itinerary request (the body of `POST /v1/itineraries`).
+    Plan {
+        /// A delegation profile (JSON, as in `fixtures/profiles/`).
+        #[arg(long, required_unless_present = "request", conflicts_with = "request")]
+        profile: Option<PathBuf>,
+        /// A full itinerary request (JSON).
+        #[arg(long)]
+        request: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
+        format: PlanFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// CSV of real driving times (`from,to,minutes`) replacing the road model pair by pair.
+        #[arg(long, env = "VISITMATCH_TRAVEL_MATRIX")]
+        travel_matrix: Option<PathBuf>,
+    },
     /// Solve a standard TOPTW benchmark instance and print the result as one JSON object.
     ///
     /// Scores are those of the file; routes list vertex ids in visiting order (hotel left out).
@@ -155,6 +177,23 @@ pub enum OutputFormat {
     Json,
 }
 
+/// How `plan` prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    /// A readable day-by-day table.
+    Table,
+    /// The same JSON as `POST /v1/itineraries`.
+    Json,
+    /// iCalendar.
+    Ics,
+    /// CSV, one row per activity.
+    Csv,
+    /// Printable bilingual HTML.
+    Html,
+    /// GeoJSON of the stops and routes.
+    Geojson,
+}
+
 /// Index subcommands.
 #[derive(Debug, Subcommand)]
 pub enum IndexAction {
@@ -165,7 +204,10 @@ pub enum IndexAction {
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
-        Command::Serve { addr } => serve(&cli.data_dir, addr),
+        Command::Serve { addr, travel_matrix } => serve(&cli.data_dir, addr, travel_matrix.as_deref()),
+        Command::Plan { profile, request, format, out, travel_matrix } => {
+            plan(&cli.data_dir, profile.as_deref(), request.as_deref(), format, out.as_deref(), travel_matrix.as_deref())
+        }
         Command::Import { file, format, replace } => import(&cli.data_dir, &file, format, replace),
         Command::Export { out } => export(&cli.data_dir, out.as_deref()),
         Command::Index { action: IndexAction::Rebuild } => rebuild(&cli.data_dir),
@@ -223,13 +265,17 @@ fn report_invalid(heading: &str, errors: &[crate::catalog::FieldError]) -> ExitC
     ExitCode::from(EXIT_INVALID_INPUT)
 }
 
-fn serve(data_dir: &Path, addr: SocketAddr) -> CliResult {
+fn serve(data_dir: &Path, addr: SocketAddr, travel_matrix: Option<&Path>) -> CliResult {
+    let travel = match load_travel_times(travel_matrix)? {
+        Ok(travel) => travel,
+        Err(code) => return Ok(code),
+    };
     let library = Arc::new(open(data_dir)?);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         tracing::info!(addr = %listener.local_addr()?, bases = library.count()?, "visitmatch listening; API docs at /docs");
-        api::serve(listener, AppState { library }).await?;
+        api::serve(listener, AppState { library, travel: Arc::new(travel) }).await?;
         Ok::<_, Box<dyn std::error::Error>>(())
     })?;
     Ok(ExitCode::SUCCESS)
@@ -450,4 +496,96 @@ fn toptw(file: &Path, tours: usize, seconds: f64, iterations: Option<u64>, seed:
     });
     println!("{output}");
     Ok(if feasible { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The travel times: the road model, or the matrix file over it. A bad file is reported line by
+/// line and gives the invalid-input exit code.
+fn load_travel_times(path: Option<&Path>) -> Result<Result<crate::itinerary::TravelTimes, ExitCode>, Box<dyn std::error::Error>> {
+    let Some(path) = path else { return Ok(Ok(crate::itinerary::TravelTimes::road_model())) };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(crate::itinerary::TravelTimes::from_csv(&text)
+        .map_err(|errors| report_invalid(&format!("{}: invalid travel matrix", path.display()), &errors)))
+}
+
+fn plan(data_dir: &Path, profile: Option<&Path>, request: Option<&Path>, format: PlanFormat, out: Option<&Path>, travel_matrix: Option<&Path>) -> CliResult {
+    use crate::itinerary::export::{render, ExportFormat};
+    use crate::itinerary::ItineraryRequest;
+    let travel = match load_travel_times(travel_matrix)? {
+        Ok(travel) => travel,
+        Err(code) => return Ok(code),
+    };
+    let (path, request) = match (profile, request) {
+        (Some(path), _) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let profile = serde_json::from_str(&text).map_err(|e| format!("{}: not a delegation profile: {e}", path.display()))?;
+            (path, ItineraryRequest::for_profile(profile))
+        }
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            (path, serde_json::from_str(&text).map_err(|e| format!("{}: not an itinerary request: {e}", path.display()))?)
+        }
+        (None, None) => return Err("give --profile or --request".into()),
+    };
+    let library = open(data_dir)?;
+    let itinerary = match crate::itinerary::plan(&library, &travel, &request) {
+        Ok(itinerary) => itinerary,
+        Err(Error::Invalid(errors)) => return Ok(report_invalid(&format!("{}: invalid request", path.display()), &errors)),
+        Err(Error::Infeasible(errors)) => return Ok(report_invalid(&format!("{}: cannot be planned", path.display()), &errors)),
+        Err(other) => return Err(other.into()),
+    };
+    let text = match format {
+        PlanFormat::Table => plan_table(&itinerary),
+        PlanFormat::Json => render(&itinerary, ExportFormat::Json)?,
+        PlanFormat::Ics => match render(&itinerary, ExportFormat::Ics) {
+            Ok(text) => text,
+            Err(Error::Invalid(errors)) => return Ok(report_invalid("cannot export a calendar", &errors)),
+            Err(other) => return Err(other.into()),
+        },
+        PlanFormat::Csv => render(&itinerary, ExportFormat::Csv)?,
+        PlanFormat::Html => render(&itinerary, ExportFormat::Html)?,
+        PlanFormat::Geojson => render(&itinerary, ExportFormat::Geojson)?,
+    };
+    match out {
+        Some(out) => {
+            let partial = out.with_extension("partial");
+            std::fs::write(&partial, text)?;
+            std::fs::rename(&partial, out)?;
+            eprintln!("wrote {}", out.display());
+        }
+        None => print!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn plan_table(itinerary: &crate::itinerary::Itinerary) -> String {
+    use crate::itinerary::EventKind;
+    let mut out = String::new();
+    for day in &itinerary.days {
+        let date = day.date.map(|d| d.to_string()).unwrap_or_default();
+        out.push_str(&format!(
+            "Day {} {} {} — cluster {}, {} visits, {} min driving, {} min slack\n",
+            day.day,
+            date,
+            day.weekday.code(),
+            day.cluster.as_deref().unwrap_or("-"),
+            day.visits,
+            day.travel_minutes,
+            day.slack_minutes
+        ));
+        for event in day.events.iter().filter(|e| e.kind != EventKind::Travel) {
+            let score = event.score.map(|s| format!(" [{s:.2}]")).unwrap_or_default();
+            out.push_str(&format!("  {}-{}  {}{}  @ {}\n", event.start, event.end, event.title_zh, score, event.place_zh));
+        }
+    }
+    if !itinerary.left_out.is_empty() {
+        out.push_str("Left out:\n");
+        for left in itinerary.left_out.iter().take(15) {
+            let reason = serde_json::to_value(left.reason).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            out.push_str(&format!("  {:<28} {:.2}  {:<16} {}\n", left.base_id, left.score, reason, left.detail));
+        }
+        if itinerary.left_out.len() > 15 {
+            out.push_str(&format!("  … and {} more\n", itinerary.left_out.len() - 15));
+        }
+    }
+    out
 }

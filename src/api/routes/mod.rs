@@ -2,5 +2,6 @@
 
 pub mod bases;
 pub mod health;
+pub mod itineraries;
 pub mod matches;
 pub mod reference;

@@ -1,0 +1,83 @@
+//! `POST /v1/itineraries`: a day-by-day visit plan for a delegation, as JSON or an export.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::api::error::{ApiError, Problem};
+use crate::api::extract::{query_pairs, AppJson};
+use crate::api::{run_blocking, AppState};
+use crate::catalog::FieldError;
+use crate::itinerary::export::{render, ExportFormat};
+use crate::itinerary::{plan, Itinerary, ItineraryRequest};
+
+/// Routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create_itinerary))
+}
+
+/// Query parameters of `POST /v1/itineraries`.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documents the parameters; they are parsed by hand for precise errors
+struct ItineraryParams {
+    /// Response format: `json` (default), `ics`, `csv`, `html` (printable) or `geojson`.
+    format: Option<ExportFormat>,
+}
+
+/// Plan the visit: which bases on which day, in what order, at what time.
+///
+/// Candidate bases come from the matcher (the top `top_candidates` for the profile) or from
+/// `candidates`. The plan respects each base's opening hours on the day, the group size, the
+/// lunch window, appointments, locked visits, the longest transfer and the daily driving cap,
+/// and prefers one geographic cluster per day. Every candidate left out has a reason code.
+/// A must-visit base, locked visit or appointment that cannot be fitted gives a 422 with
+/// code `itinerary_infeasible` naming the field and why.
+#[utoipa::path(
+    post, path = "/v1/itineraries", tag = "planning",
+    params(ItineraryParams),
+    request_body = ItineraryRequest,
+    responses(
+        (status = 200, description = "The itinerary", content(
+            (Itinerary = "application/json"),
+            (String = "text/calendar"),
+            (String = "text/csv"),
+            (String = "text/html"),
+            (serde_json::Value = "application/geo+json"),
+        )),
+        (status = 400, description = "The body is not JSON or a query parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid (`invalid_request`), or the request cannot be met (`itinerary_infeasible`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn create_itinerary(
+    State(state): State<AppState>,
+    uri: axum::http::Uri,
+    AppJson(request): AppJson<ItineraryRequest>,
+) -> Result<Response, ApiError> {
+    let mut format = ExportFormat::Json;
+    let mut errors = Vec::new();
+    for (key, value) in query_pairs(uri.query()) {
+        match key.as_str() {
+            "format" => match serde_json::from_value::<ExportFormat>(serde_json::Value::String(value.clone())) {
+                Ok(f) => format = f,
+                Err(_) => errors.push(FieldError::new("format", "invalid_value", format!("`{value}` is not one of json, ics, csv, html, geojson"))),
+            },
+            other => errors.push(FieldError::new(other, "unknown_parameter", format!("`{other}` is not a parameter of this route"))),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::InvalidQuery(errors));
+    }
+    let library = state.library.clone();
+    let travel = state.travel.clone();
+    let body = run_blocking(move || -> crate::Result<String> {
+        let itinerary = plan(&library, &travel, &request)?;
+        render(&itinerary, format)
+    })
+    .await??;
+    Ok(([(header::CONTENT_TYPE, format.media_type())], body).into_response())
+}

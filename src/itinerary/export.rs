@@ -1,0 +1,252 @@
+//! Exports of an itinerary: an ICS calendar, a CSV table, a printable bilingual HTML page with
+//! the office's columns (日期 / 时间 / 活动内容 / 地点 / 陪同人员), and GeoJSON of the routes.
+
+use std::fmt::Write;
+
+use serde_json::{json, Value};
+
+use super::plan::{EventKind, Itinerary};
+use crate::catalog::FieldError;
+use crate::Error;
+
+/// An export format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// The itinerary as JSON.
+    Json,
+    /// iCalendar (RFC 5545), one event per activity; needs dates.
+    Ics,
+    /// A CSV table, one row per activity.
+    Csv,
+    /// A printable bilingual HTML page.
+    Html,
+    /// GeoJSON: the stops as points and each day's route as a line.
+    Geojson,
+}
+
+impl ExportFormat {
+    /// The media type of the format.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "application/json",
+            ExportFormat::Ics => "text/calendar; charset=utf-8",
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+            ExportFormat::Html => "text/html; charset=utf-8",
+            ExportFormat::Geojson => "application/geo+json",
+        }
+    }
+}
+
+/// Renders `itinerary` in `format`.
+pub fn render(itinerary: &Itinerary, format: ExportFormat) -> Result<String, Error> {
+    Ok(match format {
+        ExportFormat::Json => serde_json::to_string_pretty(itinerary).expect("itineraries serialise") + "\n",
+        ExportFormat::Ics => ics(itinerary)?,
+        ExportFormat::Csv => csv(itinerary),
+        ExportFormat::Html => html(itinerary),
+        ExportFormat::Geojson => serde_json::to_string_pretty(&geojson(itinerary)).expect("GeoJSON serialises") + "\n",
+    })
+}
+
+/// Activities worth a line on paper (driving legs are folded into the times).
+fn printed(kind: EventKind) -> bool {
+    !matches!(kind, EventKind::Travel)
+}
+
+/// iCalendar text; the profile must give dates (weekdays alone cannot be put in a calendar).
+pub fn ics(itinerary: &Itinerary) -> Result<String, Error> {
+    let mut out = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//visitmatch//itinerary//EN\r\nCALSCALE:GREGORIAN\r\n");
+    for day in &itinerary.days {
+        let Some(date) = day.date else {
+            return Err(Error::Invalid(vec![FieldError::new(
+                "profile.visit",
+                "dates_required",
+                "a calendar needs dates: give `visit.dates` instead of weekdays",
+            )]));
+        };
+        for (i, event) in day.events.iter().enumerate().filter(|(_, e)| printed(e.kind) && e.minutes > 0) {
+            let lines = [
+                "BEGIN:VEVENT".to_string(),
+                format!("UID:{}-{}-{}@visitmatch", date.format("%Y%m%d"), day.day, i),
+                format!("DTSTAMP:{}", utc_stamp(date, "00:00")),
+                format!("DTSTART:{}", utc_stamp(date, &event.start)),
+                format!("DTEND:{}", utc_stamp(date, &event.end)),
+                format!("SUMMARY:{}", ics_text(&format!("{} / {}", event.title_zh, event.title_en))),
+                format!("LOCATION:{}", ics_text(&format!("{} / {}", event.place_zh, event.place_en))),
+                format!("DESCRIPTION:{}", ics_text(&format!("陪同人员 Escort: {}", itinerary.escort))),
+                "END:VEVENT".to_string(),
+            ];
+            for line in lines {
+                out.push_str(&fold(&line));
+            }
+        }
+    }
+    out.push_str("END:VCALENDAR\r\n");
+    Ok(out)
+}
+
+/// Wenzhou local time (UTC+8 all year, no daylight saving) as an iCalendar UTC stamp.
+fn utc_stamp(date: chrono::NaiveDate, time: &str) -> String {
+    let local = chrono::NaiveTime::parse_from_str(time, "%H:%M").map(|t| date.and_time(t)).unwrap_or_else(|_| date.and_hms_opt(0, 0, 0).expect("midnight"));
+    (local - chrono::Duration::hours(8)).format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// Folds a content line at 75 octets (RFC 5545 §3.1), never inside a UTF-8 character.
+fn fold(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut used = 0;
+    for ch in line.chars() {
+        if used + ch.len_utf8() > 75 {
+            out.push_str("\r\n ");
+            used = 1;
+        }
+        out.push(ch);
+        used += ch.len_utf8();
+    }
+    out.push_str("\r\n");
+    out
+}
+
+fn ics_text(text: &str) -> String {
+    text.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n")
+}
+
+/// A CSV table, one row per activity (driving legs included, with their minutes).
+pub fn csv(itinerary: &Itinerary) -> String {
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record([
+            "day", "date", "weekday", "start", "end", "kind", "activity_zh", "activity_en", "place_zh", "place_en", "base_id", "minutes", "escort",
+        ])
+        .expect("writing to memory");
+    for day in &itinerary.days {
+        for event in &day.events {
+            let kind = serde_json::to_value(event.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            writer
+                .write_record([
+                    day.day.to_string(),
+                    day.date.map(|d| d.to_string()).unwrap_or_default(),
+                    day.weekday.code().to_string(),
+                    event.start.clone(),
+                    event.end.clone(),
+                    kind,
+                    event.title_zh.clone(),
+                    event.title_en.clone(),
+                    event.place_zh.clone(),
+                    event.place_en.clone(),
+                    event.base_id.clone().unwrap_or_default(),
+                    event.minutes.to_string(),
+                    itinerary.escort.clone(),
+                ])
+                .expect("writing to memory");
+        }
+    }
+    String::from_utf8(writer.into_inner().expect("writing to memory")).expect("CSV of UTF-8 fields")
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+const WEEKDAYS_ZH: [(&str, &str); 7] =
+    [("mon", "星期一"), ("tue", "星期二"), ("wed", "星期三"), ("thu", "星期四"), ("fri", "星期五"), ("sat", "星期六"), ("sun", "星期日")];
+
+/// A self-contained, printable bilingual page: one table per day with the office's columns.
+pub fn html(itinerary: &Itinerary) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>来访日程安排 / Visit programme</title>
+<style>
+  body {{ font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif; margin: 2rem; color: #111; }}
+  h1 {{ font-size: 1.4rem; margin-bottom: .2rem; }}
+  p.meta {{ margin-top: 0; color: #333; }}
+  h2 {{ font-size: 1.1rem; margin: 1.4rem 0 .4rem; }}
+  table {{ border-collapse: collapse; width: 100%; page-break-inside: auto; }}
+  tr {{ page-break-inside: avoid; }}
+  th, td {{ border: 1px solid #444; padding: .35rem .5rem; vertical-align: top; text-align: left; font-size: .92rem; }}
+  th {{ background: #eee; }}
+  td.time {{ white-space: nowrap; }}
+  .en {{ color: #444; font-size: .85em; display: block; }}
+  @media print {{
+    body {{ margin: 1cm; }}
+    h2 {{ page-break-after: avoid; }}
+    section.day {{ page-break-inside: avoid; }}
+    th {{ background: #ddd !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
+  }}
+  @page {{ size: A4; margin: 1.5cm; }}
+</style>
+</head>
+<body>
+<h1>来访日程安排 <span class="en">Visit programme</span></h1>
+<p class="meta">{} · {} 人 / {} people · {} 项参观 / {} visits</p>
+"#,
+        escape(&itinerary.country),
+        itinerary.group_size,
+        itinerary.group_size,
+        itinerary.visits,
+        itinerary.visits
+    );
+    for day in &itinerary.days {
+        let weekday_zh = WEEKDAYS_ZH.iter().find(|(code, _)| *code == day.weekday.code()).map(|(_, zh)| *zh).unwrap_or("");
+        let date = day.date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+        let date_cell = format!("{} {}<span class=\"en\">Day {} {}</span>", escape(&date), weekday_zh, day.day, day.weekday.code());
+        let _ = write!(
+            out,
+            "<section class=\"day\">\n<h2>第{}天 <span class=\"en\">Day {}</span></h2>\n<table>\n<thead><tr><th>日期<span class=\"en\">Date</span></th><th>时间<span class=\"en\">Time</span></th><th>活动内容<span class=\"en\">Activity</span></th><th>地点<span class=\"en\">Place</span></th><th>陪同人员<span class=\"en\">Escort</span></th></tr></thead>\n<tbody>\n",
+            day.day, day.day
+        );
+        for event in day.events.iter().filter(|e| printed(e.kind)) {
+            let time = if event.start == event.end { event.start.clone() } else { format!("{}–{}", event.start, event.end) };
+            let _ = writeln!(
+                out,
+                "<tr><td>{date_cell}</td><td class=\"time\">{}</td><td>{}<span class=\"en\">{}</span></td><td>{}<span class=\"en\">{}</span></td><td>{}</td></tr>",
+                time,
+                escape(&event.title_zh),
+                escape(&event.title_en),
+                escape(&event.place_zh),
+                escape(&event.place_en),
+                escape(&itinerary.escort),
+            );
+        }
+        out.push_str("</tbody>\n</table>\n</section>\n");
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+/// GeoJSON: every stop as a point (with day, order, kind and names), each day's route as a line.
+pub fn geojson(itinerary: &Itinerary) -> Value {
+    let mut features = Vec::new();
+    for day in &itinerary.days {
+        let stops: Vec<_> = day
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Depart | EventKind::Visit | EventKind::Appointment | EventKind::Return))
+            .collect();
+        for (order, stop) in stops.iter().enumerate() {
+            let kind = serde_json::to_value(stop.kind).unwrap_or(Value::Null);
+            features.push(json!({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [stop.lon, stop.lat]},
+                "properties": {
+                    "day": day.day, "order": order, "kind": kind, "start": stop.start, "end": stop.end,
+                    "name_zh": stop.title_zh, "name_en": stop.title_en, "base_id": stop.base_id,
+                }
+            }));
+        }
+        let line: Vec<[f64; 2]> = stops.iter().map(|s| [s.lon, s.lat]).collect();
+        features.push(json!({
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": line},
+            "properties": {"day": day.day, "kind": "route", "travel_minutes": day.travel_minutes, "cluster": day.cluster}
+        }));
+    }
+    json!({"type": "FeatureCollection", "features": features})
+}
