@@ -374,7 +374,7 @@ mod tests {
     use crate::rng::SplitMix64;
 
     fn instance(name: &str) -> Problem {
-        let path = format!("{}/../shared/benchmarks/toptw/instances/{name}.txt", env!("CARGO_MANIFEST_DIR"));
+        let path = format!("{}/tests/data/toptw/{name}.txt", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(path).unwrap();
         toptw::parse(name, &text, 1).unwrap().problem
     }

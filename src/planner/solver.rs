@@ -495,3 +495,236 @@ fn into_solution(problem: &Problem, state: &State, iterations: u64) -> Solution 
     let unvisited = (0..problem.sites().len()).filter(|&s| state.route_of[s].is_none()).collect();
     Solution { tours, prize, value: state.value, travel: state.travel, unvisited, iterations }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::planner::problem::{Break, Preferences, Site, Tour, Window};
+    use crate::planner::schedule::time_tour;
+
+    /// A random instance on a 60×60 grid: `sites` sites, `tours` tours of `day` minutes, with
+    /// lunch closures and a meal break when `meals`.
+    fn random_instance(seed: u64, sites: usize, tours: usize, meals: bool) -> Problem {
+        let mut rng = SplitMix64::new(seed);
+        let points: Vec<(i64, i64)> = (0..=sites).map(|_| (rng.below(60) as i64, rng.below(60) as i64)).collect();
+        let n = points.len();
+        let mut travel = Vec::with_capacity(n * n);
+        for a in &points {
+            for b in &points {
+                let d = (((a.0 - b.0).pow(2) + (a.1 - b.1).pow(2)) as f64).sqrt();
+                travel.push(Duration(d.floor() as i64));
+            }
+        }
+        let day = 480;
+        let site_list = (1..=sites)
+            .map(|i| {
+                let windows = (0..tours)
+                    .map(|_| {
+                        if rng.below(6) == 0 {
+                            return Vec::new();
+                        }
+                        let open = rng.below(200) as i64;
+                        if rng.below(2) == 0 {
+                            // Morning and afternoon with a closure in between.
+                            vec![
+                                Window { open: Duration(open), close: Duration(open + 60) },
+                                Window { open: Duration(open + 150), close: Duration(open + 260) },
+                            ]
+                        } else {
+                            vec![Window { open: Duration(open), close: Duration(open + 40 + rng.below(200) as i64) }]
+                        }
+                    })
+                    .collect();
+                Site {
+                    location: i,
+                    prize: 1 + rng.below(30) as i64,
+                    service: Duration(10 + rng.below(40) as i64),
+                    windows,
+                    cluster: Some(rng.below(3) as u16),
+                    required: false,
+                    fixed_tour: None,
+                }
+            })
+            .collect();
+        let meal = meals.then_some(Break { earliest: Duration(180), latest: Duration(240), length: Duration(60) });
+        let tour = Tour {
+            start: 0,
+            end: 0,
+            depart: Duration(0),
+            return_by: Duration(day),
+            max_visits: 6,
+            max_travel: Duration(200),
+            meal,
+        };
+        let prefs = Preferences { extra_cluster_penalty: if meals { 5 } else { 0 }, travel_cost: 0 };
+        Problem::new(site_list, vec![tour; tours], travel, Some(Duration(70)), prefs).unwrap()
+    }
+
+    #[test]
+    fn no_plan_ever_breaks_a_window_the_day_or_a_limit() {
+        for seed in 0..40 {
+            let meals = seed % 2 == 0;
+            let problem = random_instance(seed, 25, 3, meals);
+            let solution = solve(&problem, &SearchParams { seed, ..SearchParams::default() }, Stop::iterations(300));
+            let mut seen = std::collections::HashSet::new();
+            let mut value = 0;
+            for tour in &solution.tours {
+                let schedule = time_tour(&problem, tour.tour, &tour.visits, tour.meal_after)
+                    .unwrap_or_else(|why| panic!("seed {seed}: tour {} infeasible: {why:?}", tour.tour));
+                assert!(schedule.arrival <= problem.tours()[tour.tour].return_by);
+                assert!(tour.visits.len() <= problem.tours()[tour.tour].max_visits);
+                for v in &schedule.visits {
+                    assert!(seen.insert(v.site), "seed {seed}: site {} planned twice", v.site);
+                    assert!(problem.windows(v.site, tour.tour).iter().any(|w| w.open <= v.start && v.start <= w.close));
+                }
+                if let (Some(meal), Some(timed)) = (problem.tours()[tour.tour].meal, schedule.meal) {
+                    assert!(meal.earliest <= timed.start && timed.start <= meal.latest);
+                }
+                value += schedule.value(&problem);
+            }
+            assert_eq!(value, solution.value, "seed {seed}: reported value differs from the evaluator's");
+            assert_eq!(seen.len() + solution.unvisited.len(), problem.sites().len());
+        }
+    }
+
+    #[test]
+    fn priced_insertions_equal_the_real_change_with_meals_and_closures() {
+        for seed in 0..30 {
+            let problem = random_instance(100 + seed, 20, 1, true);
+            let mut rng = SplitMix64::new(seed);
+            let mut route = Route::empty(&problem, 0);
+            for _ in 0..60 {
+                let site = rng.below(problem.sites().len());
+                if route.visits().contains(&site) {
+                    continue;
+                }
+                let before = time_tour(&problem, 0, route.visits(), route.meal_after()).expect("route feasible");
+                for gap in 0..=route.len() {
+                    let mut visits = route.visits().to_vec();
+                    visits.insert(gap, site);
+                    // The priced move keeps the meal with the stop it follows.
+                    let meal_after = route.meal_after().map(|m| if gap < m { m + 1 } else { m });
+                    let real = time_tour(&problem, 0, &visits, meal_after);
+                    let priced = route.price_insertion(&problem, site, gap);
+                    assert_eq!(real.is_ok(), priced.is_some(), "seed {seed} site {site} gap {gap}: {real:?}");
+                    if let (Ok(real), Some(priced)) = (real, priced) {
+                        assert_eq!(real.travel - before.travel, priced.travel_delta);
+                        assert_eq!(real.value(&problem) - before.value(&problem), priced.value_delta);
+                    }
+                }
+                let gap = rng.below(route.len() + 1);
+                if route.price_insertion(&problem, site, gap).is_some() {
+                    assert!(route.insert(&problem, site, gap));
+                }
+            }
+        }
+    }
+
+    /// The best plan by trying every assignment of sites to tours and every order.
+    fn brute_force(problem: &Problem) -> i64 {
+        let n = problem.sites().len();
+        let m = problem.tours().len();
+        let mut best = 0;
+        let mut assignment = vec![0usize; n];
+        loop {
+            let mut total = 0;
+            let mut feasible = true;
+            for t in 0..m {
+                let members: Vec<usize> = (0..n).filter(|&s| assignment[s] == t + 1).collect();
+                match best_order(problem, t, &members) {
+                    Some(v) => total += v,
+                    None => feasible = false,
+                }
+            }
+            if feasible {
+                best = best.max(total);
+            }
+            // Next assignment in base m + 1.
+            let mut i = 0;
+            while i < n && assignment[i] == m {
+                assignment[i] = 0;
+                i += 1;
+            }
+            if i == n {
+                return best;
+            }
+            assignment[i] += 1;
+        }
+    }
+
+    fn best_order(problem: &Problem, tour: usize, members: &[usize]) -> Option<i64> {
+        fn permute(problem: &Problem, tour: usize, rest: &mut Vec<usize>, order: &mut Vec<usize>, best: &mut Option<i64>) {
+            if rest.is_empty() {
+                if let Ok(s) = time_tour(problem, tour, order, None) {
+                    *best = Some(best.map_or(s.prize, |b: i64| b.max(s.prize)));
+                }
+                return;
+            }
+            for i in 0..rest.len() {
+                let site = rest.remove(i);
+                order.push(site);
+                permute(problem, tour, rest, order, best);
+                order.pop();
+                rest.insert(i, site);
+            }
+        }
+        let mut best = None;
+        permute(problem, tour, &mut members.to_vec(), &mut Vec::new(), &mut best);
+        best
+    }
+
+    #[test]
+    fn small_instances_reach_their_proven_optimum() {
+        for seed in 0..12 {
+            let mut problem = random_instance(500 + seed, 6, 2, false);
+            // Tight days make the choice matter.
+            let tours: Vec<Tour> = problem.tours().iter().map(|t| Tour { return_by: Duration(200), ..t.clone() }).collect();
+            problem = Problem::new(problem.sites().to_vec(), tours, (0..49).map(|i| {
+                let (a, b) = (i / 7, i % 7);
+                let (sa, sb) = (if a == 0 { 0 } else { problem.sites()[a - 1].location }, if b == 0 { 0 } else { problem.sites()[b - 1].location });
+                problem.travel(sa, sb)
+            }).collect(), None, Preferences::default())
+            .unwrap();
+            let optimum = brute_force(&problem);
+            let solution = solve(&problem, &SearchParams { seed, ..SearchParams::default() }, Stop::iterations(500));
+            assert_eq!(solution.prize, optimum, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn a_site_out_of_reach_is_never_planned_and_fixed_sites_stay_on_their_tour() {
+        let problem = random_instance(7, 10, 2, false);
+        let mut sites = problem.sites().to_vec();
+        // Site 0 only opens after the day is over; site 1 must be on tour 1.
+        sites[0].windows = vec![vec![Window { open: Duration(10_000), close: Duration(10_100) }]; 2];
+        sites[1].windows = vec![vec![Window { open: Duration(0), close: Duration(400) }]; 2];
+        sites[1].fixed_tour = Some(1);
+        sites[1].required = true;
+        sites[1].prize = 1_000_000;
+        let travel: Vec<Duration> = (0..121).map(|i| problem.travel(i / 11, i % 11)).collect();
+        let problem = Problem::new(sites, problem.tours().to_vec(), travel, None, Preferences::default()).unwrap();
+        let solution = solve(&problem, &SearchParams::default(), Stop::iterations(200));
+        assert!(solution.unvisited.contains(&0));
+        assert!(solution.tours[1].visits.contains(&1));
+        assert!(!solution.tours[0].visits.contains(&1));
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_plan() {
+        let problem = random_instance(3, 30, 3, true);
+        let a = solve(&problem, &SearchParams { seed: 9, ..SearchParams::default() }, Stop::iterations(200));
+        let b = solve(&problem, &SearchParams { seed: 9, ..SearchParams::default() }, Stop::iterations(200));
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn invalid_problems_are_reported_all_at_once() {
+        let problem = random_instance(1, 3, 1, false);
+        let mut sites = problem.sites().to_vec();
+        sites[0].windows = vec![vec![Window { open: Duration(50), close: Duration(10) }]];
+        sites[1].fixed_tour = Some(4);
+        let errors = Problem::new(sites, problem.tours().to_vec(), vec![Duration(1); 15], None, Preferences::default()).unwrap_err();
+        let codes: Vec<&str> = errors.iter().map(|e| e.code).collect();
+        assert_eq!(codes, ["matrix_not_square", "window_reversed", "fixed_tour_unknown", "site_location_unknown"]);
+    }
+}
