@@ -295,8 +295,13 @@ pub fn plan(library: &BaseLibrary, travel: &TravelTimes, request: &ItineraryRequ
             }
             SiteRole::Appointment(a) => (format!("appointments[{a}]"), format!("the appointment `{}`", request.appointments[a].title_zh)),
         };
-        let why = why_not_alone(&build.problem, site, &settings);
-        infeasible.push(FieldError::new(&field, "itinerary_infeasible", format!("{what} cannot be fitted: {}", why.1)));
+        let (reason, why) = why_not_alone(&build.problem, site, &settings);
+        let why = if reason == LeftOutReason::NoTimeLeft {
+            "it fits on its own, but not together with the appointments, locked visits and other must-visit bases".to_string()
+        } else {
+            why
+        };
+        infeasible.push(FieldError::new(&field, "itinerary_infeasible", format!("{what} cannot be fitted: {why}")));
     }
     if !infeasible.is_empty() {
         return Err(Error::Infeasible(infeasible));

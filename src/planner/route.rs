@@ -291,13 +291,29 @@ impl Route {
         let from = self.location[gap];
         let leave = self.leave[gap];
         let to_site = problem.travel(from, s.location);
-        let start = earliest_start(windows, leave + to_site)?;
         let to = self.location[gap + 1];
         let from_site = problem.travel(s.location, to);
-        let next_arrival = start + s.service + from_site;
-        if next_arrival > self.latest[gap + 1] {
-            return None;
-        }
+        let kept = earliest_start(windows, leave + to_site)
+            .map(|start| start + s.service + from_site)
+            .filter(|&arrival| arrival <= self.latest[gap + 1]);
+        // When the break follows the stop before the gap, it may instead follow the new
+        // visit (lunch after it rather than before): the stops before are unaffected and the
+        // stops after carry no break, so this stays O(1).
+        let moved = match (self.meal, self.meal_at) {
+            (Some(meal), Some(at)) if at == gap => {
+                let leave_plain = self.start[gap] + self.service[gap];
+                earliest_start(windows, leave_plain + to_site)
+                    .filter(|&start| start + s.service <= meal.latest)
+                    .map(|start| (start + s.service).max(meal.earliest) + meal.length + from_site)
+                    .filter(|&arrival| arrival <= self.latest[gap + 1])
+            }
+            _ => None,
+        };
+        let next_arrival = match (kept, moved) {
+            (Some(a), Some(b)) => a.min(b),
+            (Some(a), None) | (None, Some(a)) => a,
+            (None, None) => return None,
+        };
         let direct = problem.travel(from, to);
         let travel_delta = to_site + from_site - direct;
         if self.travel + travel_delta > spec.max_travel {

@@ -602,9 +602,13 @@ mod tests {
                 for gap in 0..=route.len() {
                     let mut visits = route.visits().to_vec();
                     visits.insert(gap, site);
-                    // The priced move keeps the meal with the stop it follows.
+                    // The priced move keeps the meal with the stop it follows or, when that
+                    // stop is right before the gap, lets the new visit carry it.
                     let meal_after = route.meal_after().map(|m| if gap < m { m + 1 } else { m });
-                    let real = time_tour(&problem, 0, &visits, meal_after);
+                    let mut real = time_tour(&problem, 0, &visits, meal_after);
+                    if real.is_err() && route.meal_after() == Some(gap) {
+                        real = time_tour(&problem, 0, &visits, Some(gap + 1));
+                    }
                     let priced = route.price_insertion(&problem, site, gap);
                     assert_eq!(real.is_ok(), priced.is_some(), "seed {seed} site {site} gap {gap}: {real:?}");
                     if let (Ok(real), Some(priced)) = (real, priced) {

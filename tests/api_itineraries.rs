@@ -1,0 +1,296 @@
+//! Itineraries: `POST /v1/itineraries` on a real server over the embedded library.
+//!
+//! Properties covered:
+//! 1. A 3-day plan for a 12-person Italian delegation keeps every opening window, the group
+//!    size, the lunch window, the appointment, the banquet and a short last day.
+//! 2. A must-visit base that cannot fit (too far, closed, group too large) is a 422 naming it.
+//! 3. Bad fields are all named in one 422.
+//! 4. Locked visits stay where they were put, and re-planning reports what changed.
+//! 5. Every export format comes back with its media type; an unknown one is a 400.
+//! 6. Explicit candidates are planned; restricted and too-small bases are left out with reasons.
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::TestServer;
+use serde_json::{json, Value};
+
+fn request(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/itineraries").join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn post(server: &TestServer, query: &str, body: &Value) -> (u16, String, String) {
+    server.block_on(async {
+        let response = reqwest::Client::new().post(server.url(&format!("/v1/itineraries{query}"))).json(body).send().await.unwrap();
+        let status = response.status().as_u16();
+        let media = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        (status, media, response.text().await.unwrap())
+    })
+}
+
+fn plan(server: &TestServer, body: &Value) -> Value {
+    let (status, _, text) = post(server, "", body);
+    assert_eq!(status, 200, "{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+fn minutes(hhmm: &str) -> u32 {
+    let (h, m) = hhmm.split_once(':').unwrap();
+    h.parse::<u32>().unwrap() * 60 + m.parse::<u32>().unwrap()
+}
+
+fn get_base(server: &TestServer, id: &str) -> Value {
+    server.block_on(async { reqwest::get(server.url(&format!("/v1/bases/{id}"))).await.unwrap().json().await.unwrap() })
+}
+
+fn visits(day: &Value) -> Vec<&Value> {
+    day["events"].as_array().unwrap().iter().filter(|e| e["kind"] == "visit").collect()
+}
+
+#[test]
+fn a_three_day_plan_for_an_italian_delegation_respects_every_rule() {
+    let server = TestServer::start();
+    let body = request("prato_3_days.json");
+    let itinerary = plan(&server, &body);
+    let days = itinerary["days"].as_array().unwrap();
+    assert_eq!(days.len(), 3);
+    let mut seen = HashSet::new();
+    for day in days {
+        let events = day["events"].as_array().unwrap();
+        let day_visits = visits(day);
+        assert!((2..=4).contains(&day_visits.len()), "day {}: {} visits", day["day"], day_visits.len());
+        // Events run in order and never overlap.
+        for pair in events.windows(2) {
+            assert!(minutes(pair[0]["end"].as_str().unwrap()) <= minutes(pair[1]["start"].as_str().unwrap()), "{pair:?}");
+        }
+        assert!(minutes(events[0]["start"].as_str().unwrap()) >= minutes("08:30"));
+        for visit in &day_visits {
+            let id = visit["base_id"].as_str().unwrap();
+            assert!(seen.insert(id.to_string()), "{id} planned twice");
+            let base = get_base(&server, id);
+            assert!(base["max_group_size"].as_u64().unwrap() >= 12, "{id} too small");
+            let weekday = day["weekday"].as_str().unwrap();
+            let ranges: Vec<(u32, u32)> = base["opening_hours"][weekday]
+                .as_array()
+                .unwrap_or_else(|| panic!("{id} closed on {weekday}"))
+                .iter()
+                .map(|r| {
+                    let (open, close) = r.as_str().unwrap().split_once('-').unwrap();
+                    (minutes(open), minutes(close))
+                })
+                .collect();
+            let (start, end) = (minutes(visit["start"].as_str().unwrap()), minutes(visit["end"].as_str().unwrap()));
+            assert!(ranges.iter().any(|&(open, close)| open <= start && end <= close), "{id} {start}-{end} outside {ranges:?}");
+            assert!(visit["reason_en"].as_str().is_some_and(|r| !r.is_empty()));
+        }
+        let lunch: Vec<&Value> = events.iter().filter(|e| e["kind"] == "lunch").collect();
+        assert_eq!(lunch.len(), 1, "one lunch on day {}", day["day"]);
+        assert!(minutes(lunch[0]["start"].as_str().unwrap()) >= minutes("12:00"));
+        assert!(minutes(lunch[0]["end"].as_str().unwrap()) <= minutes("13:30"));
+        assert!(day["travel_minutes"].as_u64().unwrap() <= 180);
+    }
+    // Day 1: City Hall at 10:00, back before the 18:00 banquet.
+    let day1 = &days[0]["events"];
+    let meeting = day1.as_array().unwrap().iter().find(|e| e["kind"] == "appointment").expect("appointment planned");
+    assert_eq!((meeting["start"].as_str().unwrap(), meeting["end"].as_str().unwrap()), ("10:00", "11:00"));
+    let back = day1.as_array().unwrap().iter().find(|e| e["kind"] == "return").unwrap();
+    assert!(minutes(back["start"].as_str().unwrap()) <= minutes("18:00"));
+    assert!(day1.as_array().unwrap().iter().any(|e| e["kind"] == "banquet" && e["start"] == "18:00"));
+    // Day 3 ends by 15:00.
+    let back3 = days[2]["events"].as_array().unwrap().iter().find(|e| e["kind"] == "return").unwrap();
+    assert!(minutes(back3["start"].as_str().unwrap()) <= minutes("15:00"));
+    // Fashion delegation: most visits are in its industries; every left-out base has a reason.
+    let fashion = days.iter().flat_map(visits).filter(|v| {
+        let base = get_base(&server, v["base_id"].as_str().unwrap());
+        base["industries"].as_array().unwrap().iter().any(|i| {
+            let code = i.as_str().unwrap();
+            ["garment", "footwear", "knit", "textile", "leather", "fashion"].iter().any(|f| code.contains(f))
+        })
+    });
+    assert!(fashion.count() * 4 >= itinerary["visits"].as_u64().unwrap() as usize * 3, "mostly fashion visits");
+    for left in itinerary["left_out"].as_array().unwrap() {
+        assert!(left["reason"].is_string() && !left["detail"].as_str().unwrap().is_empty(), "{left}");
+    }
+}
+
+#[test]
+fn a_must_visit_that_cannot_fit_is_a_422_naming_it() {
+    let server = TestServer::start();
+    let mut body = request("prato_3_days.json");
+    body["profile"]["visit"] = json!({"dates": ["2026-12-12", "2026-12-13"]}); // a weekend
+    body["profile"]["days"] = json!(2);
+    body["profile"]["size"] = json!(30);
+    body["days"] = json!([]);
+    body["appointments"] = json!([]);
+    body["profile"]["must_visit"] = json!(["taishun-002", "lucheng-003"]);
+    let (status, media, text) = post(&server, "", &body);
+    assert_eq!(status, 422, "{text}");
+    assert_eq!(media, "application/problem+json");
+    let problem: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(problem["code"], "itinerary_infeasible");
+    let errors = problem["errors"].as_array().unwrap();
+    let field = |f: &str| errors.iter().find(|e| e["field"] == f).unwrap_or_else(|| panic!("{f} not named in {errors:?}"));
+    // lucheng-003 receives at most 20: the group of 30 is the first reason found.
+    assert!(field("profile.must_visit[1]")["message"].as_str().unwrap().contains("at most 20"));
+
+    // With a group that fits, the weekend closure and the distance are the reasons.
+    body["profile"]["size"] = json!(12);
+    let (status, _, text) = post(&server, "", &body);
+    assert_eq!(status, 422, "{text}");
+    let problem: Value = serde_json::from_str(&text).unwrap();
+    let errors = problem["errors"].as_array().unwrap();
+    let message = |f: &str| errors.iter().find(|e| e["field"] == f).map(|e| e["message"].as_str().unwrap().to_string()).unwrap_or_default();
+    assert!(message("profile.must_visit[1]").contains("closed"), "{errors:?}");
+    assert!(message("profile.must_visit[0]").contains("closed"), "{errors:?}");
+
+    // On weekdays Taishun is open but beyond the 90-minute transfer limit.
+    body["profile"]["visit"] = json!({"dates": ["2026-12-07", "2026-12-08"]});
+    body["profile"]["must_visit"] = json!(["taishun-002"]);
+    let (status, _, text) = post(&server, "", &body);
+    assert_eq!(status, 422, "{text}");
+    let problem: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(problem["errors"][0]["field"], "profile.must_visit[0]");
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("90 minutes"), "{problem}");
+    // Raising the limits and leaving early (lunch is taken near the last morning stop) makes
+    // it possible.
+    body["max_transfer_minutes"] = json!(180);
+    body["max_driving_minutes_per_day"] = json!(360);
+    body["day_start"] = json!("07:30");
+    let itinerary = plan(&server, &body);
+    let planned: Vec<&str> = itinerary["days"].as_array().unwrap().iter().flat_map(visits).map(|v| v["base_id"].as_str().unwrap()).collect();
+    assert!(planned.contains(&"taishun-002"), "{planned:?}");
+}
+
+#[test]
+fn bad_fields_are_all_named_in_one_422() {
+    let server = TestServer::start();
+    let mut body = request("prato_3_days.json");
+    body["day_start"] = json!("8h30");
+    body["lunch"] = json!({"from": "12:00", "to": "13:00", "minutes": 90});
+    body["appointments"][0]["day"] = json!(9);
+    body["candidates"] = json!([{"base_id": "lucheng-005", "score": 2.0}]);
+    body["max_visits_per_day"] = json!(0);
+    body["profile"]["size"] = json!(0);
+    let (status, media, text) = post(&server, "", &body);
+    assert_eq!((status, media.as_str()), (422, "application/problem+json"), "{text}");
+    let problem: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(problem["code"], "invalid_request");
+    let fields: HashSet<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    for expected in ["day_start", "lunch.minutes", "appointments[0].day", "candidates[0].score", "max_visits_per_day", "profile.size"] {
+        assert!(fields.contains(expected), "{expected} missing from {fields:?}");
+    }
+    // A wrong type is reported too, as is an unknown field.
+    let (status, _, text) = post(&server, "", &json!({"profile": body["profile"], "seed": "x"}));
+    assert!(status == 400 || status == 422, "{status} {text}");
+    let (status, _, _) = post(&server, "", &json!({"profile": request("prato_3_days.json")["profile"], "colour": "red"}));
+    assert!(status == 400 || status == 422);
+}
+
+#[test]
+fn locked_visits_stay_and_replanning_reports_what_changed() {
+    let server = TestServer::start();
+    let body = request("prato_3_days.json");
+    let first = plan(&server, &body);
+    let previous: Vec<Value> = first["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| visits(d).into_iter().map(move |v| json!({"base_id": v["base_id"], "day": d["day"], "start": v["start"]})))
+        .collect();
+    // Move the first visit of day 2 to day 1, keeping everything else free.
+    let moved = visits(&first["days"][1])[0]["base_id"].as_str().unwrap().to_string();
+    let mut again = body.clone();
+    again["locked"] = json!([{"base_id": moved, "day": 1}]);
+    again["previous"] = json!(previous);
+    let second = plan(&server, &again);
+    let day1: Vec<&str> = visits(&second["days"][0]).iter().map(|v| v["base_id"].as_str().unwrap()).collect();
+    assert!(day1.contains(&moved.as_str()), "{moved} not on day 1: {day1:?}");
+    let locked = visits(&second["days"][0]).into_iter().find(|v| v["base_id"] == moved.as_str()).unwrap();
+    assert_eq!(locked["locked"], true);
+    let changes = second["changes"].as_array().unwrap();
+    let change = changes.iter().find(|c| c["base_id"] == moved.as_str()).expect("the moved base is reported");
+    assert_eq!(change["change"], "moved");
+    assert!(change["before"].as_str().unwrap().starts_with("day 2"));
+    assert!(change["after"].as_str().unwrap().starts_with("day 1"));
+
+    // A locked time outside the base's hours cannot be met.
+    let mut impossible = body.clone();
+    impossible["locked"] = json!([{"base_id": moved, "day": 1, "start": "06:00"}]);
+    let (status, _, text) = post(&server, "", &impossible);
+    assert_eq!(status, 422, "{text}");
+    let problem: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(problem["code"], "itinerary_infeasible");
+    assert_eq!(problem["errors"][0]["field"], "locked[0].start");
+}
+
+#[test]
+fn every_export_format_comes_with_its_media_type() {
+    let server = TestServer::start();
+    let body = request("prato_3_days.json");
+    let itinerary = plan(&server, &body);
+    let visit_count = itinerary["visits"].as_u64().unwrap() as usize;
+
+    let (status, media, ics) = post(&server, "?format=ics", &body);
+    assert_eq!((status, media.as_str()), (200, "text/calendar; charset=utf-8"));
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.ends_with("END:VCALENDAR\r\n"));
+    assert!(ics.lines().all(|l| l.len() <= 76), "lines are folded at 75 octets");
+    // Visits, lunches, the appointment and the banquet are calendar events.
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), visit_count + 3 + 1 + 1);
+    assert!(ics.contains("DTSTART:20261207T020000Z"), "10:00 in Wenzhou is 02:00 UTC");
+
+    let (status, media, csv) = post(&server, "?format=csv", &body);
+    assert_eq!((status, media.as_str()), (200, "text/csv; charset=utf-8"));
+    assert!(csv.starts_with("day,date,weekday,start,end,kind,activity_zh"));
+    assert_eq!(csv.lines().filter(|l| l.contains(",visit,")).count(), visit_count);
+
+    let (status, media, html) = post(&server, "?format=html", &body);
+    assert_eq!((status, media.as_str()), (200, "text/html; charset=utf-8"));
+    for column in ["日期", "时间", "活动内容", "地点", "陪同人员", "Date", "Time", "Activity", "Place", "Escort", "@media print"] {
+        assert!(html.contains(column), "{column}");
+    }
+    assert!(html.contains("市外办 王科长"));
+    assert!(!html.contains("http://") && !html.contains("https://"), "the page needs nothing from the network");
+
+    let (status, media, geojson) = post(&server, "?format=geojson", &body);
+    assert_eq!((status, media.as_str()), (200, "application/geo+json"));
+    let geojson: Value = serde_json::from_str(&geojson).unwrap();
+    let lines = geojson["features"].as_array().unwrap().iter().filter(|f| f["geometry"]["type"] == "LineString").count();
+    assert_eq!(lines, 3);
+
+    let (status, media, text) = post(&server, "?format=pdf", &body);
+    assert_eq!((status, media.as_str()), (400, "application/problem+json"), "{text}");
+    assert!(text.contains("\"field\":\"format\""));
+
+    // Weekdays alone cannot make a calendar.
+    let mut weekdays = body.clone();
+    weekdays["profile"]["visit"] = json!({"weekdays": ["mon", "tue", "wed"]});
+    let (status, _, text) = post(&server, "?format=ics", &weekdays);
+    assert_eq!(status, 422, "{text}");
+    assert!(text.contains("dates_required"));
+}
+
+#[test]
+fn explicit_candidates_are_planned_and_the_rules_still_hold() {
+    let server = TestServer::start();
+    let mut body = request("prato_3_days.json");
+    body["appointments"] = json!([]);
+    body["candidates"] = json!([
+        {"base_id": "lucheng-002", "score": 0.9},
+        {"base_id": "lucheng-003", "score": 0.8},
+        {"base_id": "lucheng-001", "score": 0.95},
+        {"base_id": "marine-004", "score": 0.99}
+    ]);
+    let itinerary = plan(&server, &body);
+    let planned: HashSet<&str> = itinerary["days"].as_array().unwrap().iter().flat_map(visits).map(|v| v["base_id"].as_str().unwrap()).collect();
+    assert_eq!(planned, HashSet::from(["lucheng-002", "lucheng-003"]));
+    let reason = |id: &str| itinerary["left_out"].as_array().unwrap().iter().find(|l| l["base_id"] == id).map(|l| l["reason"].clone());
+    assert_eq!(reason("lucheng-001"), Some(json!("group_too_large")));
+    assert_eq!(reason("marine-004"), Some(json!("restricted")));
+
+    body["candidates"] = json!([{"base_id": "no-such-base", "score": 0.5}]);
+    let (status, _, text) = post(&server, "", &body);
+    assert_eq!(status, 422, "{text}");
+    assert!(text.contains("candidates[0].base_id") && text.contains("unknown_base"));
+}
