@@ -33,7 +33,8 @@
 //! | [`api`] | the HTTP interface (axum, OpenAPI) |
 //! | [`cli`] | the command line |
 //!
-//! Dependencies point one way: `domain` ← `catalog`, `search`, `scoring` ← `library` ← `api` ← `cli`.
+//! Dependencies point one way: `domain` ← `catalog`, `search`, `scoring` ← `library` ← `itinerary` ←
+//! `api` ← `cli`; `planner` stands alone (integer time units, no domain types).
 
 pub mod api;
 pub mod catalog;
