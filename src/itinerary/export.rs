@@ -172,12 +172,13 @@ pub fn html(itinerary: &Itinerary) -> String {
   tr {{ page-break-inside: avoid; }}
   th, td {{ border: 1px solid #444; padding: .35rem .5rem; vertical-align: top; text-align: left; font-size: .92rem; }}
   th {{ background: #eee; }}
-  td.time {{ white-space: nowrap; }}
+  td.time, td.date {{ white-space: nowrap; }}
   .en {{ color: #444; font-size: .85em; display: block; }}
   @media print {{
     body {{ margin: 1cm; }}
     h2 {{ page-break-after: avoid; }}
-    section.day {{ page-break-inside: avoid; }}
+    section.day + section.day {{ page-break-before: always; }}
+    th, td {{ font-size: 9.5pt; padding: 3px 5px; }}
     th {{ background: #ddd !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
   }}
   @page {{ size: A4; margin: 1.5cm; }}
@@ -202,11 +203,14 @@ pub fn html(itinerary: &Itinerary) -> String {
             "<section class=\"day\">\n<h2>第{}天 <span class=\"en\">Day {}</span></h2>\n<table>\n<thead><tr><th>日期<span class=\"en\">Date</span></th><th>时间<span class=\"en\">Time</span></th><th>活动内容<span class=\"en\">Activity</span></th><th>地点<span class=\"en\">Place</span></th><th>陪同人员<span class=\"en\">Escort</span></th></tr></thead>\n<tbody>\n",
             day.day, day.day
         );
-        for event in day.events.iter().filter(|e| printed(e.kind)) {
+        let rows: Vec<_> = day.events.iter().filter(|e| printed(e.kind)).collect();
+        for (i, event) in rows.iter().enumerate() {
             let time = if event.start == event.end { event.start.clone() } else { format!("{}–{}", event.start, event.end) };
+            // The date is written once per day, spanning the day's rows.
+            let date = if i == 0 { format!("<td class=\"date\" rowspan=\"{}\">{date_cell}</td>", rows.len()) } else { String::new() };
             let _ = writeln!(
                 out,
-                "<tr><td>{date_cell}</td><td class=\"time\">{}</td><td>{}<span class=\"en\">{}</span></td><td>{}<span class=\"en\">{}</span></td><td>{}</td></tr>",
+                "<tr>{date}<td class=\"time\">{}</td><td>{}<span class=\"en\">{}</span></td><td>{}<span class=\"en\">{}</span></td><td>{}</td></tr>",
                 time,
                 escape(&event.title_zh),
                 escape(&event.title_en),
