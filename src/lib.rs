@@ -29,6 +29,7 @@
 //! | [`scoring`] | which bases fit this delegation best, and why? |
 //! | [`planner`] | which bases on which day, in what order, at what time? (TOPTW) |
 //! | [`itinerary`] | the visit schedule an officer signs off, and its exports |
+//! | [`evaluation`] | how well did the suggestions fit past visits? (polars) |
 //! | [`library`] | catalog + index kept in step |
 //! | [`api`] | the HTTP interface (axum, OpenAPI) |
 //! | [`cli`] | the command line |
@@ -41,6 +42,7 @@ pub mod catalog;
 pub mod cli;
 pub mod domain;
 mod error;
+pub mod evaluation;
 pub mod itinerary;
 pub mod library;
 pub mod planner;

@@ -280,6 +280,12 @@ impl BaseLibrary {
         }
     }
 
+    /// Calls `visit` with every base of the catalog (restricted ones included), in id order,
+    /// without holding them all in memory.
+    pub fn for_each_base(&self, visit: impl FnMut(ExchangeBase)) -> Result<usize, Error> {
+        Ok(self.store.for_each(visit)?)
+    }
+
     /// Validates every record of `input`, then writes all of them or none.
     pub fn import(&self, input: &str, format: RecordFormat, mode: WriteMode) -> Result<ImportOutcome, Error> {
         let bases = parse_records(input, format, &self.taxonomy, &self.divisions).map_err(Error::Invalid)?;

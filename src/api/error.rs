@@ -71,6 +71,12 @@ pub enum ApiError {
     /// 404: no visible base with this id.
     #[error("no base with id `{0}`")]
     BaseNotFound(String),
+    /// 404: no evaluation job with this id.
+    #[error("no evaluation job `{0}`")]
+    JobNotFound(String),
+    /// 409: the job has not finished.
+    #[error("evaluation job `{0}` is {1:?}, not done")]
+    JobNotDone(String, crate::api::routes::evaluations::JobState),
     /// 404: no such route.
     #[error("no route for {0}")]
     RouteNotFound(String),
@@ -99,6 +105,8 @@ impl ApiError {
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The request body is too large"),
             ApiError::BaseNotFound(_) => (StatusCode::NOT_FOUND, "base_not_found", "No such base"),
             ApiError::RouteNotFound(_) => (StatusCode::NOT_FOUND, "route_not_found", "No such route"),
+            ApiError::JobNotFound(_) => (StatusCode::NOT_FOUND, "job_not_found", "No such evaluation job"),
+            ApiError::JobNotDone(..) => (StatusCode::CONFLICT, "job_not_done", "The evaluation job has not finished"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed on this route"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error"),
         }

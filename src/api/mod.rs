@@ -34,12 +34,19 @@ pub struct AppState {
     pub library: Arc<BaseLibrary>,
     /// Driving times for itineraries.
     pub travel: Arc<crate::itinerary::TravelTimes>,
+    /// Evaluation jobs.
+    pub jobs: Arc<routes::evaluations::Jobs>,
 }
 
 impl AppState {
     /// State serving `library` with the road model's travel times.
     pub fn new(library: Arc<BaseLibrary>) -> AppState {
-        AppState { library, travel: Arc::new(crate::itinerary::TravelTimes::road_model()) }
+        AppState::with_travel(library, crate::itinerary::TravelTimes::road_model())
+    }
+
+    /// State serving `library` with these travel times.
+    pub fn with_travel(library: Arc<BaseLibrary>, travel: crate::itinerary::TravelTimes) -> AppState {
+        AppState { library, travel: Arc::new(travel), jobs: routes::evaluations::new_jobs() }
     }
 }
 
@@ -57,6 +64,7 @@ day by day. Every error is \
         (name = "bases", description = "The exchange-base library"),
         (name = "matching", description = "Rank bases for a delegation profile, with reasons"),
         (name = "planning", description = "Day-by-day visit itineraries and their exports"),
+        (name = "evaluation", description = "Replay past visits and measure the suggestions"),
         (name = "reference", description = "Divisions, zones and the industry taxonomy"),
         (name = "service", description = "Health"),
     )
@@ -70,6 +78,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::reference::router())
         .merge(routes::matches::router())
         .merge(routes::itineraries::router())
+        .merge(routes::evaluations::router())
 }
 
 /// The OpenAPI document of the API, as generated from the code.

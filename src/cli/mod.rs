@@ -113,6 +113,28 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Replay past visits through the matcher and the planner, and report how well the
+    /// suggestions fit what happened (CSV and Parquet tables, summary.json, report.html).
+    ///
+    /// The BM25 baseline and the default configuration are always compared; each --config
+    /// adds one. Every bad cell is reported with its line and column, and nothing is written.
+    Evaluate {
+        /// Past visits, CSV or Parquet (columns in fixtures/past_visits/README.md).
+        #[arg(long)]
+        visits: PathBuf,
+        /// A matching configuration to compare (TOML, as fixtures/match_config.toml); repeatable.
+        #[arg(long = "config")]
+        configs: Vec<PathBuf>,
+        /// Folder for the report; replaced as a whole when the run succeeds.
+        #[arg(long)]
+        out: PathBuf,
+        /// Cut-off of the ranked lists.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
+        k: u32,
+        /// Most visits per configuration also planned as itineraries (spread over the file).
+        #[arg(long, default_value_t = 1000)]
+        itinerary_sample: usize,
+    },
     /// Plan a delegation's visit day by day, from a profile (defaults for everything else) or
     /// a full itinerary request (the body of `POST /v1/itineraries`).
     Plan {
@@ -205,6 +227,7 @@ pub enum IndexAction {
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Serve { addr, travel_matrix } => serve(&cli.data_dir, addr, travel_matrix.as_deref()),
+        Command::Evaluate { visits, configs, out, k, itinerary_sample } => evaluate(&cli.data_dir, &visits, &configs, &out, k as usize, itinerary_sample),
         Command::Plan { profile, request, format, out, travel_matrix } => {
             plan(&cli.data_dir, profile.as_deref(), request.as_deref(), format, out.as_deref(), travel_matrix.as_deref())
         }
@@ -275,7 +298,7 @@ fn serve(data_dir: &Path, addr: SocketAddr, travel_matrix: Option<&Path>) -> Cli
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         tracing::info!(addr = %listener.local_addr()?, bases = library.count()?, "visitmatch listening; API docs at /docs");
-        api::serve(listener, AppState { library, travel: Arc::new(travel) }).await?;
+        api::serve(listener, AppState::with_travel(library, travel)).await?;
         Ok::<_, Box<dyn std::error::Error>>(())
     })?;
     Ok(ExitCode::SUCCESS)
@@ -588,4 +611,47 @@ fn plan_table(itinerary: &crate::itinerary::Itinerary) -> String {
         }
     }
     out
+}
+
+fn evaluate(data_dir: &Path, visits_path: &Path, configs: &[PathBuf], out: &Path, k: usize, itinerary_sample: usize) -> CliResult {
+    use crate::evaluation::{check_visits, evaluate, read_table, report, EvaluateOptions, NamedRanker, Ranker, VisitFormat};
+    let Some(format) = VisitFormat::from_path(visits_path) else {
+        eprintln!("error: {} must end in .csv or .parquet", visits_path.display());
+        return Ok(ExitCode::from(EXIT_INVALID_INPUT));
+    };
+    let mut rankers = vec![
+        NamedRanker { name: "bm25".into(), ranker: Ranker::Bm25 },
+        NamedRanker { name: "default".into(), ranker: Ranker::Full(Box::new(load_match_config(None)?)) },
+    ];
+    for path in configs {
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("config").to_string();
+        if rankers.iter().any(|r| r.name == name) {
+            return Err(format!("two configurations are named `{name}`; rename one file").into());
+        }
+        rankers.push(NamedRanker { name, ranker: Ranker::Full(Box::new(load_match_config(Some(path))?)) });
+    }
+    let table = read_table(visits_path, format)?;
+    let library = open(data_dir)?;
+    let mut bases = Vec::new();
+    library.for_each_base(|b| bases.push(b))?;
+    let known = bases.iter().map(|b| b.id.clone()).collect();
+    let visits = match check_visits(&table, &known, library.divisions()) {
+        Ok(visits) => visits,
+        Err(errors) => {
+            return Ok(report_invalid(&format!("{}: {} problem(s); nothing was written", visits_path.display(), errors.len()), &errors));
+        }
+    };
+    let bar = progress_bar("replaying visits");
+    let options = EvaluateOptions { k, itinerary_sample, ..EvaluateOptions::default() };
+    let outcomes = evaluate(&library, &visits, &rankers, &options, &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    bar.finish_and_clear();
+    let built = report::build(&outcomes, &bases)?;
+    let summary = report::summary_json(&built, k, visits.len());
+    report::write(&built, &summary, out)?;
+    println!("{}", built.summary);
+    println!("wrote {} (report.html, summary.json, CSV and Parquet tables)", out.display());
+    Ok(ExitCode::SUCCESS)
 }
