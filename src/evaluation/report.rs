@@ -297,7 +297,8 @@ fn bar_chart(title: &str, labels: &[String], series: &[(String, Vec<f64>)]) -> S
         );
     }
     for (s, (name, _)) in series.iter().enumerate() {
-        let x = left + 200.0 + s as f64 * 120.0;
+        // The legend sits at the top right, clear of the title.
+        let x = width - 10.0 - (series.len() - s) as f64 * 120.0;
         let _ = write!(svg, r#"<rect x="{x}" y="10" width="10" height="10" fill="{}"/><text x="{}" y="19" font-size="11">{}</text>"#, PALETTE[s % PALETTE.len()], x + 14.0, escape(name));
     }
     svg.push_str("</svg>");
@@ -341,7 +342,7 @@ pub fn html(report: &Report, summary: &Value) -> String {
     let configs = column_text(&report.summary, "config");
     let metrics = ["hit_rate", "recall", "ndcg", "mrr", "coverage_bases", "coverage_divisions"];
     let overview = bar_chart(
-        "Metrics by configuration (k as in the summary)",
+        "Metrics by configuration",
         &metrics.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
         &configs.iter().enumerate().map(|(i, c)| (c.clone(), metrics.iter().map(|m| column_f64(&report.summary, m).get(i).copied().unwrap_or(0.0)).collect())).collect::<Vec<_>>(),
     );

@@ -195,6 +195,7 @@ fn replay(
                 diversity: Some(config.ranking.diversity),
                 rotation: Some(config.ranking.rotation),
                 weights: Some(config.weights.clone()),
+                explain: false,
             };
             let outcome = library.match_profile(&visit.profile, &options)?;
             outcome.items.into_iter().map(|i| (i.id, i.score)).unzip()

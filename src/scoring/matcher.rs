@@ -31,11 +31,14 @@ pub struct MatchOptions {
     pub rotation: Option<bool>,
     /// Weights replacing the configured ones.
     pub weights: Option<MatchWeights>,
+    /// Build each hit's explanation tree, reasons and matched terms (batch evaluation, which
+    /// only needs the ranking, turns this off).
+    pub explain: bool,
 }
 
 impl Default for MatchOptions {
     fn default() -> Self {
-        MatchOptions { top: 10, explain_excluded: false, diversity: None, rotation: None, weights: None }
+        MatchOptions { top: 10, explain_excluded: false, diversity: None, rotation: None, weights: None, explain: true }
     }
 }
 
@@ -248,7 +251,7 @@ impl Matcher<'_> {
                 let (key, index) = candidates[i];
                 let row = self.table.row(index);
                 let features = matrix.row(i);
-                self.describe_hit(rank + 1, key, row, scores[i], features.as_slice().unwrap_or(&[]), &weights, total_weight, &context, &profile_terms, must.contains(row.id.as_str()))
+                self.describe_hit(rank + 1, key, row, scores[i], features.as_slice().unwrap_or(&[]), &weights, total_weight, &context, &profile_terms, must.contains(row.id.as_str()), options.explain)
             })
             .collect();
         Ok(MatchOutcome {
@@ -334,10 +337,12 @@ impl Matcher<'_> {
         context: &FeatureContext<'_>,
         profile_terms: &HashSet<String>,
         must_visit: bool,
+        explain: bool,
     ) -> MatchedBase {
         let mut details = Vec::new();
         let mut reasons: Vec<(f32, (String, String))> = Vec::new();
-        for (column, feature) in Feature::ALL.iter().enumerate() {
+        let explained = if explain { &Feature::ALL[..] } else { &[] };
+        for (column, feature) in explained.iter().enumerate() {
             let value = features.get(column).copied().unwrap_or(0.0);
             let weight = weights.get(*feature) / total_weight;
             let (detail, reason) = context.describe(*feature, key, row);
@@ -368,10 +373,11 @@ impl Matcher<'_> {
         let base_words: HashSet<String> = crate::text::latin_words(&base_text).into_iter().collect();
         let mut matched_terms: Vec<String> = profile_terms
             .iter()
+            .filter(|_| explain)
             .filter(|t| if crate::text::has_cjk(t) { base_text.contains(t.as_str()) } else { base_words.contains(*t) })
             .cloned()
             .collect();
-        for sought in &context.signals.sought_industries {
+        for sought in context.signals.sought_industries.iter().filter(|_| explain) {
             if row.industries.iter().any(|code| self.taxonomy.is_within(code, &sought.code)) {
                 matched_terms.push(sought.term.clone());
             }

@@ -89,6 +89,7 @@ async fn create_match(State(state): State<AppState>, AppJson(request): AppJson<M
         diversity: request.diversity,
         rotation: request.rotation,
         weights: request.weights,
+        explain: true,
     };
     let library = state.library.clone();
     let record = request.record_exposure;
