@@ -110,3 +110,20 @@ fn a_large_input_becomes_a_job_with_status_and_result() {
     let (code, problem) = get(&server, "/v1/evaluations/eval-999");
     assert_eq!((code, problem["code"].as_str()), (404, Some("job_not_found")));
 }
+
+#[test]
+fn a_parquet_upload_reads_like_the_csv() {
+    use polars::prelude::*;
+    let server = TestServer::start();
+    let csv_text = fixture_csv(20);
+    let mut frame = CsvReadOptions::default().with_has_header(true).into_reader_with_file_handle(std::io::Cursor::new(csv_text.clone().into_bytes())).finish().unwrap();
+    let mut parquet = Vec::new();
+    ParquetWriter::new(&mut parquet).finish(&mut frame).unwrap();
+    let (status, _, from_parquet) = post(&server, "?itinerary_sample=2", "application/vnd.apache.parquet", parquet);
+    assert_eq!(status, 200, "{from_parquet}");
+    let (status, _, from_csv) = post(&server, "?itinerary_sample=2", "text/csv", csv_text.into_bytes());
+    assert_eq!(status, 200);
+    assert_eq!(from_parquet, from_csv);
+    let (status, _, problem) = post(&server, "", "application/vnd.apache.parquet", b"not parquet".to_vec());
+    assert_eq!((status, problem["code"].as_str()), (400, Some("unreadable_body")), "{problem}");
+}

@@ -56,6 +56,9 @@ pub enum ApiError {
     /// 400: the body is not valid JSON.
     #[error("malformed JSON body: {0}")]
     MalformedJson(String),
+    /// 400: an uploaded CSV or Parquet body cannot be read.
+    #[error("unreadable body: {0}")]
+    UnreadableBody(String),
     /// 422: the body is JSON but fails validation.
     #[error("invalid request body")]
     InvalidBody(Vec<FieldError>),
@@ -95,6 +98,7 @@ impl ApiError {
             ApiError::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query_parameter", "A query parameter is invalid"),
             ApiError::InvalidPath(_) => (StatusCode::BAD_REQUEST, "invalid_path_parameter", "A path parameter is invalid"),
             ApiError::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json", "The request body is not valid JSON"),
+            ApiError::UnreadableBody(_) => (StatusCode::BAD_REQUEST, "unreadable_body", "The uploaded table cannot be read"),
             ApiError::InvalidBody(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", "The request body is invalid"),
             ApiError::Infeasible(_) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "itinerary_infeasible", "The itinerary cannot be planned as asked")
@@ -118,7 +122,7 @@ impl ApiError {
         let (detail, errors) = match self {
             ApiError::InvalidQuery(errors) | ApiError::InvalidBody(errors) | ApiError::Infeasible(errors) => (join(errors), errors.clone()),
             ApiError::InvalidPath(error) => (format!("{}: {}", error.field, error.message), vec![error.clone()]),
-            ApiError::MalformedJson(message) => (message.clone(), Vec::new()),
+            ApiError::MalformedJson(message) | ApiError::UnreadableBody(message) => (message.clone(), Vec::new()),
             ApiError::BaseNotFound(id) => (format!("there is no base with id `{id}`"), Vec::new()),
             ApiError::RouteNotFound(path) => (format!("there is no route {path}; see /docs"), Vec::new()),
             ApiError::Internal(_) => ("the server failed; the error has been logged".to_string(), Vec::new()),

@@ -173,9 +173,9 @@ async fn create_evaluation(State(state): State<AppState>, uri: axum::http::Uri, 
         NamedRanker { name: "default".into(), ranker: Ranker::Full(Box::new(default.clone())) },
     ];
     let table = match media.as_str() {
-        "text/csv" => run_blocking(move || read_bytes(&body, VisitFormat::Csv)).await?.map_err(ApiError::MalformedJson)?,
+        "text/csv" => run_blocking(move || read_bytes(&body, VisitFormat::Csv)).await?.map_err(ApiError::UnreadableBody)?,
         "application/vnd.apache.parquet" | "application/octet-stream" => {
-            run_blocking(move || read_bytes(&body, VisitFormat::Parquet)).await?.map_err(ApiError::MalformedJson)?
+            run_blocking(move || read_bytes(&body, VisitFormat::Parquet)).await?.map_err(ApiError::UnreadableBody)?
         }
         "application/json" => {
             let request: EvaluationRequest = serde_json::from_slice(&body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
