@@ -30,6 +30,6 @@ impl SplitMix64 {
     /// Uniform in `0..bound` (`bound` > 0).
     pub(crate) fn below(&mut self, bound: usize) -> usize {
         // Lemire's multiply-shift: no division, bias below 2^-32 for our sizes.
-        ((self.next_u64() >> 32) * bound as u64 >> 32) as usize
+        (((self.next_u64() >> 32) * bound as u64) >> 32) as usize
     }
 }

@@ -73,7 +73,7 @@ fn bad_cells_are_reported_by_line_and_column_and_nothing_is_written() {
     let size_at = header.iter().position(|c| *c == "size").unwrap();
     let mut reader = csv::ReaderBuilder::new().from_reader(good.as_bytes());
     let records: Vec<csv::StringRecord> = reader.records().take(5).map(|r| r.unwrap()).collect();
-    let mut write_row = |record: &csv::StringRecord, edit: &dyn Fn(usize, &str) -> String| {
+    let write_row = |record: &csv::StringRecord, edit: &dyn Fn(usize, &str) -> String| {
         let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
         writer.write_record(record.iter().enumerate().map(|(i, v)| edit(i, v))).unwrap();
         String::from_utf8(writer.into_inner().unwrap()).unwrap().trim_end().to_string()

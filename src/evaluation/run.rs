@@ -194,7 +194,7 @@ fn replay(
                 explain_excluded: false,
                 diversity: Some(config.ranking.diversity),
                 rotation: Some(config.ranking.rotation),
-                weights: Some(config.weights.clone()),
+                weights: Some(config.weights),
                 explain: false,
             };
             let outcome = library.match_profile(&visit.profile, &options)?;

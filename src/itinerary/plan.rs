@@ -493,11 +493,10 @@ fn build_problem(
         places.push(start_place.clone());
         places.push(end_place.clone());
         let mut return_by = minutes(day.end);
-        if let Some((banquet_day, start, ..)) = &settings.banquet {
-            if *banquet_day == d {
+        if let Some((banquet_day, start, ..)) = &settings.banquet
+            && *banquet_day == d {
                 return_by = return_by.min(minutes(*start));
             }
-        }
         let (lunch_from, lunch_to, lunch_minutes) = settings.lunch;
         let meal = Break {
             earliest: minutes(lunch_from),
@@ -827,8 +826,8 @@ fn day_plan(
         ));
     }
     events.push(place_event(EventKind::Return, schedule.arrival, schedule.arrival, ("抵达酒店".into(), "Arrive at the hotel".into()), (end_place, end_zh.clone(), end_en.clone())));
-    if let Some((banquet_day, start, length, title_zh, title_en)) = &settings.banquet {
-        if *banquet_day == d {
+    if let Some((banquet_day, start, length, title_zh, title_en)) = &settings.banquet
+        && *banquet_day == d {
             let start = minutes(*start);
             events.push(place_event(
                 EventKind::Banquet,
@@ -838,7 +837,6 @@ fn day_plan(
                 (end_place, end_zh.clone(), end_en.clone()),
             ));
         }
-    }
     let cluster = clusters
         .into_iter()
         .max_by_key(|(code, count)| (*count, std::cmp::Reverse(*code)))

@@ -327,11 +327,10 @@ impl ItineraryRequest {
                 fail(format!("days[{i}].end"), format!("the day must end after it starts ({start})"));
             }
             if let Some(next) = settings.hotel {
-                if let Hotel::Division { division } = &next {
-                    if divisions.get(division).is_none() {
+                if let Hotel::Division { division } = &next
+                    && divisions.get(division).is_none() {
                         fail(format!("days[{i}].hotel.division"), format!("`{division}` is not a known division"));
                     }
-                }
                 hotel = next;
             }
             days.push(DaySpec { date: dates[i], weekday: *weekday, start, end, hotel: hotel.clone() });
@@ -438,11 +437,10 @@ impl ItineraryRequest {
         if !(1..=MAX_ITERATIONS).contains(&iterations) {
             fail("iterations".into(), format!("must be between 1 and {MAX_ITERATIONS}, got {iterations}"));
         }
-        if let Some(escort) = &self.escort {
-            if escort.chars().count() > 200 {
+        if let Some(escort) = &self.escort
+            && escort.chars().count() > 200 {
                 fail("escort".into(), "must be at most 200 characters".into());
             }
-        }
         if !errors.is_empty() {
             return Err(errors);
         }

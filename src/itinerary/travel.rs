@@ -88,11 +88,10 @@ impl TravelTimes {
 
     /// Driving minutes from `a` to `b`, rounded up.
     pub fn minutes(&self, a: &Place, b: &Place) -> u32 {
-        if let (Some(from), Some(to)) = (&a.key, &b.key) {
-            if let Some(&m) = self.overrides.get(&(from.clone(), to.clone())) {
+        if let (Some(from), Some(to)) = (&a.key, &b.key)
+            && let Some(&m) = self.overrides.get(&(from.clone(), to.clone())) {
                 return m;
             }
-        }
         if a.lat == b.lat && a.lon == b.lon {
             return 0;
         }

@@ -195,11 +195,10 @@ impl Problem {
             if tour.return_by < tour.depart {
                 fail("window_reversed", format!("tour {t} must return before it departs"));
             }
-            if let Some(meal) = tour.meal {
-                if meal.latest < meal.earliest || meal.length.0 < 0 {
+            if let Some(meal) = tour.meal
+                && (meal.latest < meal.earliest || meal.length.0 < 0) {
                     fail("break_invalid", format!("tour {t} has a meal window that ends before it starts"));
                 }
-            }
         }
         for (i, site) in sites.iter().enumerate() {
             if site.location >= locations {
@@ -217,11 +216,10 @@ impl Problem {
             if site.windows.iter().any(|day| day.windows(2).any(|pair| pair[1].open <= pair[0].close)) {
                 fail("windows_unsorted", format!("site {i} has overlapping or unsorted windows on one day"));
             }
-            if let Some(tour) = site.fixed_tour {
-                if tour >= tours.len() {
+            if let Some(tour) = site.fixed_tour
+                && tour >= tours.len() {
                     fail("fixed_tour_unknown", format!("site {i} is fixed to tour {tour}, which does not exist"));
                 }
-            }
         }
         if !errors.is_empty() {
             return Err(errors);

@@ -181,11 +181,10 @@ impl Route {
             // The break goes where the tour gets home earliest, which leaves the most room.
             let mut best: Option<(Duration, usize)> = None;
             for at in 0..=n {
-                if let Some(arrival) = self.forward(problem, Some(at)) {
-                    if best.is_none_or(|(earliest, _)| arrival < earliest) {
+                if let Some(arrival) = self.forward(problem, Some(at))
+                    && best.is_none_or(|(earliest, _)| arrival < earliest) {
                         best = Some((arrival, at));
                     }
-                }
             }
             match best {
                 Some((_, at)) => self.meal_at = Some(at),
@@ -206,11 +205,10 @@ impl Route {
         self.start[0] = problem.tours()[self.tour].depart;
         let mut feasible = true;
         for k in 0..=n {
-            if let (Some(meal), Some(at)) = (self.meal, meal_at) {
-                if at == k && self.start[k] + self.service[k] > meal.latest {
+            if let (Some(meal), Some(at)) = (self.meal, meal_at)
+                && at == k && self.start[k] + self.service[k] > meal.latest {
                     feasible = false;
                 }
-            }
             let arrival = self.departure(k, self.start[k], meal_at)
                 + problem.travel(self.location[k], self.location[k + 1]);
             match earliest_start(problem.span_windows(self.window[k + 1]), arrival) {
@@ -231,15 +229,14 @@ impl Route {
         for k in (0..=n).rev() {
             let leave_by = self.latest[k + 1] - problem.travel(self.location[k], self.location[k + 1]);
             let mut latest = leave_by - self.service[k];
-            if let (Some(meal), Some(at)) = (self.meal, self.meal_at) {
-                if at == k {
+            if let (Some(meal), Some(at)) = (self.meal, self.meal_at)
+                && at == k {
                     latest = if meal.earliest + meal.length > leave_by {
                         Duration::NEVER
                     } else {
                         (leave_by - meal.length - self.service[k]).min(meal.latest - self.service[k])
                     };
                 }
-            }
             self.latest[k] = latest_start(problem.span_windows(self.window[k]), latest).unwrap_or(Duration::NEVER);
         }
     }
@@ -268,13 +265,11 @@ impl Route {
         }
         let mut best: Option<(f64, Insertion)> = None;
         for gap in gaps {
-            if let Some(insertion) = self.price_insertion_within(problem, site, windows, gap) {
-                if let Some(score) = rank(&insertion) {
-                    if best.is_none_or(|(b, _)| score > b) {
+            if let Some(insertion) = self.price_insertion_within(problem, site, windows, gap)
+                && let Some(score) = rank(&insertion)
+                    && best.is_none_or(|(b, _)| score > b) {
                         best = Some((score, insertion));
                     }
-                }
-            }
         }
         best
     }

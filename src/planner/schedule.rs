@@ -139,8 +139,8 @@ pub fn time_tour(
     let mut prize = 0;
     let mut meal_slot = None;
     let mut take_meal = |clock: &mut Duration, after: usize| -> Result<(), Infeasible> {
-        if let Some((meal, at)) = meal {
-            if at == after {
+        if let Some((meal, at)) = meal
+            && at == after {
                 let start = (*clock).max(meal.earliest);
                 if start > meal.latest {
                     return Err(Infeasible::MealTooLate { start });
@@ -148,7 +148,6 @@ pub fn time_tour(
                 *clock = start + meal.length;
                 meal_slot = Some(TimedBreak { after_visits: after, start, end: *clock });
             }
-        }
         Ok(())
     };
     take_meal(&mut clock, 0)?;
@@ -171,11 +170,10 @@ pub fn time_tour(
         timed.push(TimedVisit { site, travel: leg, arrival, start, end: clock });
         travel += leg;
         prize += s.prize;
-        if let Some(cluster) = s.cluster {
-            if !clusters.contains(&cluster) {
+        if let Some(cluster) = s.cluster
+            && !clusters.contains(&cluster) {
                 clusters.push(cluster);
             }
-        }
         place = s.location;
         take_meal(&mut clock, index + 1)?;
     }

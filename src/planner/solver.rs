@@ -265,32 +265,29 @@ fn improve(problem: &Problem, state: &mut State, neighbours: &[Vec<usize>], pinn
                     continue;
                 }
                 for gap in 0..=without.len() {
-                    if let Some(ins) = without.price_insertion(problem, other, gap) {
-                        if best_swap.is_none_or(|(v, _, _)| ins.value_delta > v) {
+                    if let Some(ins) = without.price_insertion(problem, other, gap)
+                        && best_swap.is_none_or(|(v, _, _)| ins.value_delta > v) {
                             best_swap = Some((ins.value_delta, other, gap));
                         }
-                    }
                 }
             }
-            if let Some((_, other, gap)) = best_swap {
-                if without.insert(problem, other, gap) {
+            if let Some((_, other, gap)) = best_swap
+                && without.insert(problem, other, gap) {
                     state.routes[r] = without;
                     state.route_of[site] = None;
                     state.route_of[other] = Some(r);
                     changed = true;
                     continue;
                 }
-            }
             // The cheapest place to drive to it, in this tour or another.
             let mut best_move: Option<(Duration, usize, usize)> = None;
             for r2 in 0..state.routes.len() {
                 let route = if r2 == r { &without } else { &state.routes[r2] };
                 for gap in 0..=route.len() {
-                    if let Some(ins) = route.price_insertion(problem, site, gap) {
-                        if ins.travel_delta < saving && best_move.is_none_or(|(d, _, _)| ins.travel_delta < d) {
+                    if let Some(ins) = route.price_insertion(problem, site, gap)
+                        && ins.travel_delta < saving && best_move.is_none_or(|(d, _, _)| ins.travel_delta < d) {
                             best_move = Some((ins.travel_delta, r2, gap));
                         }
-                    }
                 }
             }
             if let Some((_, r2, gap)) = best_move {

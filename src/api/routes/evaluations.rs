@@ -170,7 +170,7 @@ async fn create_evaluation(State(state): State<AppState>, uri: axum::http::Uri, 
     let default = MatchConfig::default_config();
     let mut rankers = vec![
         NamedRanker { name: "bm25".into(), ranker: Ranker::Bm25 },
-        NamedRanker { name: "default".into(), ranker: Ranker::Full(Box::new(default.clone())) },
+        NamedRanker { name: "default".into(), ranker: Ranker::Full(Box::new(default)) },
     ];
     let table = match media.as_str() {
         "text/csv" => run_blocking(move || read_bytes(&body, VisitFormat::Csv)).await?.map_err(ApiError::UnreadableBody)?,
@@ -193,7 +193,7 @@ async fn create_evaluation(State(state): State<AppState>, uri: axum::http::Uri, 
                 if !names.insert(variant.name.clone()) {
                     return Err(ApiError::InvalidBody(vec![FieldError::new(&format!("variants[{i}].name"), "invalid_value", format!("`{}` is used twice", variant.name))]));
                 }
-                let mut config = default.clone();
+                let mut config = default;
                 config.weights = variant.weights;
                 rankers.push(NamedRanker { name: variant.name, ranker: Ranker::Full(Box::new(config)) });
             }
