@@ -294,3 +294,31 @@ fn explicit_candidates_are_planned_and_the_rules_still_hold() {
     assert_eq!(status, 422, "{text}");
     assert!(text.contains("candidates[0].base_id") && text.contains("unknown_base"));
 }
+
+#[test]
+fn when_every_heavy_permit_is_taken_a_plan_gets_503_with_retry_after() {
+    let semaphore = std::sync::Arc::new(tokio::sync::Semaphore::new(1));
+    let held = semaphore.clone();
+    let server = TestServer::start_with(move |mut state| {
+        state.heavy = held;
+        state
+    });
+    let body = request("prato_3_days.json");
+    let permit = semaphore.clone().try_acquire_owned().unwrap();
+    let (status, media, text) = server.block_on(async {
+        let response = reqwest::Client::new().post(server.url("/v1/itineraries")).json(&body).send().await.unwrap();
+        let status = response.status().as_u16();
+        assert_eq!(response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string()).as_deref(), Some("1"));
+        let media = response.headers().get("content-type").unwrap().to_str().unwrap().to_string();
+        (status, media, response.text().await.unwrap())
+    });
+    assert_eq!((status, media.as_str()), (503, "application/problem+json"), "{text}");
+    assert!(text.contains("server_busy"));
+    // Light routes are not limited.
+    let health = server.block_on(async { reqwest::get(server.url("/health")).await.unwrap().status().as_u16() });
+    assert_eq!(health, 200);
+    drop(permit);
+    let (status, _, text) = post(&server, "", &body);
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(semaphore.available_permits(), 1, "the permit is given back after the plan");
+}

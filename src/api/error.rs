@@ -86,6 +86,9 @@ pub enum ApiError {
     /// 405: the route exists but not with this method.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 503: every permit for heavy requests is in use; retry shortly.
+    #[error("the server is busy with other plans or evaluations; retry in a moment")]
+    Busy,
     /// 500: our fault; details are logged, not returned.
     #[error("internal error: {0}")]
     Internal(String),
@@ -112,6 +115,7 @@ impl ApiError {
             ApiError::JobNotFound(_) => (StatusCode::NOT_FOUND, "job_not_found", "No such evaluation job"),
             ApiError::JobNotDone(..) => (StatusCode::CONFLICT, "job_not_done", "The evaluation job has not finished"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed on this route"),
+            ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "server_busy", "The server is busy"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error"),
         }
     }
@@ -168,6 +172,9 @@ impl IntoResponse for ApiError {
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if matches!(self, ApiError::Busy) {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         response
     }
 }

@@ -27,6 +27,14 @@ use error::ApiError;
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Heavy requests (planning, evaluation) served at once per core; more get 503.
+pub const HEAVY_REQUESTS_PER_CORE: usize = 2;
+
+/// Takes a heavy-request permit, or answers 503 with Retry-After when all are in use.
+pub fn heavy_permit(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, error::ApiError> {
+    state.heavy.clone().try_acquire_owned().map_err(|_| error::ApiError::Busy)
+}
+
 /// Shared state of every handler.
 #[derive(Clone)]
 pub struct AppState {
@@ -36,6 +44,9 @@ pub struct AppState {
     pub travel: Arc<crate::itinerary::TravelTimes>,
     /// Evaluation jobs.
     pub jobs: Arc<routes::evaluations::Jobs>,
+    /// Permits for heavy requests (itineraries, evaluations): when none is free the request
+    /// gets 503 with Retry-After at once instead of piling up behind the others.
+    pub heavy: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -46,7 +57,13 @@ impl AppState {
 
     /// State serving `library` with these travel times.
     pub fn with_travel(library: Arc<BaseLibrary>, travel: crate::itinerary::TravelTimes) -> AppState {
-        AppState { library, travel: Arc::new(travel), jobs: routes::evaluations::new_jobs() }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        AppState {
+            library,
+            travel: Arc::new(travel),
+            jobs: routes::evaluations::new_jobs(),
+            heavy: Arc::new(tokio::sync::Semaphore::new(HEAVY_REQUESTS_PER_CORE * cores)),
+        }
     }
 }
 

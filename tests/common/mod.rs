@@ -38,13 +38,19 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start() -> TestServer {
+        TestServer::start_with(|state| state)
+    }
+
+    /// A server whose state is adjusted by `adjust` before it starts serving.
+    pub fn start_with(adjust: impl FnOnce(AppState) -> AppState) -> TestServer {
         let data = TempDataDir::new();
         let library = Arc::new(data.open());
+        let state = adjust(AppState::new(library));
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("a loopback port");
         let base_url = format!("http://{}", listener.local_addr().expect("an address"));
         runtime.spawn(async move {
-            let _ = axum::serve(listener, api::app(AppState::new(library))).await;
+            let _ = axum::serve(listener, api::app(state)).await;
         });
         TestServer { base_url, data, runtime: Some(runtime) }
     }

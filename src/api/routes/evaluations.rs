@@ -142,9 +142,11 @@ pub struct Variant {
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Unsupported body type", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A cell is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many plans and evaluations at once (`server_busy`); retry after the `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn create_evaluation(State(state): State<AppState>, uri: axum::http::Uri, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let permit = crate::api::heavy_permit(&state)?;
     let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     let mut k = 10u32;
     let mut sample = EvaluateOptions::default().itinerary_sample;
@@ -214,6 +216,7 @@ async fn create_evaluation(State(state): State<AppState>, uri: axum::http::Uri, 
     let library = state.library.clone();
     if visits.len() <= INLINE_VISITS {
         let summary = run_blocking(move || -> Result<serde_json::Value, crate::Error> {
+            let _permit = permit;
             let outcomes = evaluate(&library, &visits, &rankers, &options, &|_, _| {})?;
             let built = report::build(&outcomes, &bases).map_err(|e| crate::Error::Invalid(vec![FieldError::new("(report)", "internal", e)]))?;
             Ok(report::summary_json(&built, options.k, visits.len()))
@@ -247,6 +250,8 @@ async fn create_evaluation(State(state): State<AppState>, uri: axum::http::Uri, 
     let worker_jobs = jobs.clone();
     let worker_id = id.clone();
     tokio::task::spawn_blocking(move || {
+        // A running job holds its permit, so jobs count against the heavy-request limit too.
+        let _permit = permit;
         let progress = |done: usize, _total: usize| {
             if let Some(job) = worker_jobs.jobs.lock().expect("jobs lock").get_mut(&worker_id) {
                 job.status.done = done;

@@ -51,6 +51,7 @@ struct ItineraryParams {
         (status = 400, description = "The body is not JSON or a query parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid (`invalid_request`), or the request cannot be met (`itinerary_infeasible`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many plans and evaluations at once (`server_busy`); retry after the `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn create_itinerary(
@@ -72,9 +73,11 @@ async fn create_itinerary(
     if !errors.is_empty() {
         return Err(ApiError::InvalidQuery(errors));
     }
+    let permit = crate::api::heavy_permit(&state)?;
     let library = state.library.clone();
     let travel = state.travel.clone();
     let body = run_blocking(move || -> crate::Result<String> {
+        let _permit = permit;
         let itinerary = plan(&library, &travel, &request)?;
         render(&itinerary, format)
     })
