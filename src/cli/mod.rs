@@ -643,7 +643,7 @@ fn evaluate(data_dir: &Path, visits_path: &Path, configs: &[PathBuf], out: &Path
     };
     let bar = progress_bar("replaying visits");
     let options = EvaluateOptions { k, itinerary_sample, ..EvaluateOptions::default() };
-    let outcomes = evaluate(&library, &visits, &rankers, &options, &|done, total| {
+    let outcomes = evaluate(&library, &bases, &visits, &rankers, &options, &|done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     })?;

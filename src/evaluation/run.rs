@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::visits::PastVisit;
-use crate::domain::ExchangeBase;
+use crate::domain::{ClockTime, ExchangeBase};
 use crate::itinerary::request::Candidate;
 use crate::itinerary::{EventKind, ItineraryRequest, TravelTimes};
 use crate::library::BaseLibrary;
@@ -124,18 +124,18 @@ fn breaks_a_rule(base: &ExchangeBase, visit: &PastVisit) -> bool {
     base.restricted || base.max_group_size < profile.size || !open_some_day || profile.avoid.contains(&base.id)
 }
 
-/// Replays `visits` under every configuration. `progress(done, total)` is called as visits finish.
+/// Replays `visits` under every configuration. `catalog` is every base of `library` (the
+/// caller has read it already to check the visits). `progress(done, total)` is called as
+/// visits finish.
 pub fn evaluate(
     library: &BaseLibrary,
+    catalog: &[ExchangeBase],
     visits: &[PastVisit],
     rankers: &[NamedRanker],
     options: &EvaluateOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<VisitOutcome>, Error> {
-    let mut bases: HashMap<String, ExchangeBase> = HashMap::new();
-    library.for_each_base(|b| {
-        bases.insert(b.id.clone(), b);
-    })?;
+    let bases: HashMap<&str, &ExchangeBase> = catalog.iter().map(|b| (b.id.as_str(), b)).collect();
     let travel = TravelTimes::road_model();
     let total = visits.len() * rankers.len();
     let done = AtomicUsize::new(0);
@@ -172,7 +172,7 @@ pub fn evaluate(
 
 fn replay(
     library: &BaseLibrary,
-    bases: &HashMap<String, ExchangeBase>,
+    bases: &HashMap<&str, &ExchangeBase>,
     travel: &TravelTimes,
     ranker: &NamedRanker,
     visit: &PastVisit,
@@ -205,7 +205,7 @@ fn replay(
     let found = suggested.iter().filter(|id| visited.contains(id.as_str())).count();
     let first = suggested.iter().position(|id| visited.contains(id.as_str()));
     let gains: Vec<u8> = visit.visited.iter().map(|id| visit.gain(id)).collect();
-    let violations = suggested.iter().filter(|id| bases.get(*id).is_none_or(|b| breaks_a_rule(b, visit))).count() as u32;
+    let violations = suggested.iter().filter(|id| bases.get(id.as_str()).is_none_or(|b| breaks_a_rule(b, visit))).count() as u32;
     let (mut feasible, mut travel_share) = (None, None);
     if plan_it && !suggested.is_empty() {
         let mut request = ItineraryRequest::for_profile(visit.profile.clone());
@@ -217,8 +217,8 @@ fn replay(
                 let (mut driving, mut span) = (0u32, 0u32);
                 for day in &itinerary.days {
                     driving += day.travel_minutes;
-                    let depart = day.events.iter().find(|e| e.kind == EventKind::Depart).map(|e| minutes(&e.start));
-                    let back = day.events.iter().find(|e| e.kind == EventKind::Return).map(|e| minutes(&e.start));
+                    let depart = day.events.iter().find(|e| e.kind == EventKind::Depart).and_then(|e| minutes(&e.start));
+                    let back = day.events.iter().find(|e| e.kind == EventKind::Return).and_then(|e| minutes(&e.start));
                     if let (Some(a), Some(b)) = (depart, back) {
                         span += b.saturating_sub(a);
                     }
@@ -248,8 +248,8 @@ fn replay(
     })
 }
 
-fn minutes(hhmm: &str) -> u32 {
-    hhmm.split_once(':').map(|(h, m)| h.parse::<u32>().unwrap_or(0) * 60 + m.parse::<u32>().unwrap_or(0)).unwrap_or(0)
+fn minutes(hhmm: &str) -> Option<u32> {
+    hhmm.parse::<ClockTime>().ok().map(|t| u32::from(t.minutes()))
 }
 
 #[cfg(test)]

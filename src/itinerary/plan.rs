@@ -443,23 +443,48 @@ fn gather_candidates(library: &BaseLibrary, request: &ItineraryRequest, settings
 struct Built {
     problem: Problem,
     roles: Vec<SiteRole>,
-    /// Per day: start and end hotel place and name.
-    hotels: Vec<(Place, String, Place, String)>,
+    /// Per day: the hotel it starts from and the hotel of its night.
+    hotels: Vec<(NamedPlace, NamedPlace)>,
     /// Per appointment: its place and printed name.
     appointment_places: Vec<(Place, String, Option<String>)>,
 }
 
-fn hotel_place(library: &BaseLibrary, hotel: &Hotel) -> (Place, String) {
+/// A place with its printed Chinese and English names.
+#[derive(Debug, Clone)]
+struct NamedPlace {
+    place: Place,
+    zh: String,
+    en: String,
+}
+
+impl NamedPlace {
+    /// `zh / en`, or the one name when both are the same.
+    fn label(&self) -> String {
+        if self.zh == self.en {
+            self.zh.clone()
+        } else {
+            format!("{} / {}", self.zh, self.en)
+        }
+    }
+}
+
+/// The seat of a (validated) division as a place, with the division for its names.
+fn division_place<'a>(library: &'a BaseLibrary, code: &str) -> (Place, &'a crate::domain::Division) {
+    let d = library.divisions().get(code).expect("validated division");
+    (Place { key: Some(code.to_string()), lat: d.lat, lon: d.lon, mountain: d.area_type == "mountain" }, d)
+}
+
+fn hotel_place(library: &BaseLibrary, hotel: &Hotel) -> NamedPlace {
     match hotel {
         Hotel::Division { division } => {
-            let d = library.divisions().get(division).expect("validated division");
-            (
-                Place { key: Some(division.clone()), lat: d.lat, lon: d.lon, mountain: d.area_type == "mountain" },
-                format!("{}酒店 / hotel in {}", d.zh, d.en),
-            )
+            let (place, d) = division_place(library, division);
+            NamedPlace { place, zh: format!("{}酒店", d.zh), en: format!("hotel in {}", d.en) }
         }
         Hotel::Point { lat, lon, name } => {
-            (Place { key: None, lat: *lat, lon: *lon, mountain: false }, name.clone().unwrap_or_else(|| "酒店 / hotel".into()))
+            // A hotel name may be given bilingually as `中文 / English`.
+            let name = name.clone().unwrap_or_else(|| "酒店 / hotel".into());
+            let (zh, en) = name.split_once(" / ").map(|(zh, en)| (zh.to_string(), en.to_string())).unwrap_or((name.clone(), name.clone()));
+            NamedPlace { place: Place { key: None, lat: *lat, lon: *lon, mountain: false }, zh, en }
         }
     }
 }
@@ -488,10 +513,10 @@ fn build_problem(
     let mut tours = Vec::with_capacity(day_count);
     for (d, day) in settings.days.iter().enumerate() {
         let previous_night = if d == 0 { &settings.days[0].hotel } else { &settings.days[d - 1].hotel };
-        let (start_place, start_name) = hotel_place(library, previous_night);
-        let (end_place, end_name) = hotel_place(library, &day.hotel);
-        places.push(start_place.clone());
-        places.push(end_place.clone());
+        let start_hotel = hotel_place(library, previous_night);
+        let end_hotel = hotel_place(library, &day.hotel);
+        places.push(start_hotel.place.clone());
+        places.push(end_hotel.place.clone());
         let mut return_by = minutes(day.end);
         if let Some((banquet_day, start, ..)) = &settings.banquet
             && *banquet_day == d {
@@ -514,7 +539,7 @@ fn build_problem(
             max_travel: Duration(settings.max_driving_minutes as i64),
             meal: spans_lunch.then_some(meal),
         });
-        hotels.push((start_place, start_name, end_place, end_name));
+        hotels.push((start_hotel, end_hotel));
     }
 
     let mut sites = Vec::new();
@@ -529,12 +554,8 @@ fn build_problem(
                 (base_place(library, &base), base.name_zh.clone(), base.name_en.clone())
             }
             PlaceRef::Division { division } => {
-                let d = library.divisions().get(division).expect("validated division");
-                (
-                    Place { key: Some(division.clone()), lat: d.lat, lon: d.lon, mountain: d.area_type == "mountain" },
-                    d.zh.clone(),
-                    Some(d.en.clone()),
-                )
+                let (place, d) = division_place(library, division);
+                (place, d.zh.clone(), Some(d.en.clone()))
             }
             PlaceRef::Point { lat, lon, name } => (Place { key: None, lat: *lat, lon: *lon, mountain: false }, name.clone().unwrap_or_default(), name.clone()),
         };
@@ -688,7 +709,7 @@ fn day_plan(
 ) -> DayPlan {
     let d = schedule.tour;
     let day = &settings.days[d];
-    let (start_place, start_name, end_place, end_name) = &build.hotels[d];
+    let (start_hotel, end_hotel) = &build.hotels[d];
     let buffer = Duration(settings.buffer_minutes as i64);
     let mut events = Vec::new();
     let place_event = |kind, start: Duration, end: Duration, title: (String, String), place: (&Place, String, String)| Event {
@@ -711,14 +732,8 @@ fn day_plan(
         reason_en: None,
         locked: false,
     };
-    let split = |name: &str| -> (String, String) {
-        match name.split_once(" / ") {
-            Some((zh, en)) => (zh.to_string(), en.to_string()),
-            None => (name.to_string(), name.to_string()),
-        }
-    };
-    let (start_zh, start_en) = split(start_name);
-    let (end_zh, end_en) = split(end_name);
+    let (start_place, start_zh, start_en) = (&start_hotel.place, start_hotel.zh.clone(), start_hotel.en.clone());
+    let (end_place, end_zh, end_en) = (&end_hotel.place, end_hotel.zh.clone(), end_hotel.en.clone());
     // Leave as late as the first stop allows, so nobody waits at a closed gate.
     let first_leg = schedule.visits.first().map(|v| v.travel).unwrap_or(Duration::ZERO);
     let depart = match (schedule.visits.first(), schedule.meal) {
@@ -847,8 +862,8 @@ fn day_plan(
         date: day.date,
         weekday: day.weekday,
         cluster,
-        start_hotel: start_name.clone(),
-        end_hotel: end_name.clone(),
+        start_hotel: start_hotel.label(),
+        end_hotel: end_hotel.label(),
         events,
         visits,
         travel_minutes: schedule.travel.0 as u32,

@@ -217,7 +217,7 @@ async fn create_evaluation(State(state): State<AppState>, uri: axum::http::Uri, 
     if visits.len() <= INLINE_VISITS {
         let summary = run_blocking(move || -> Result<serde_json::Value, crate::Error> {
             let _permit = permit;
-            let outcomes = evaluate(&library, &visits, &rankers, &options, &|_, _| {})?;
+            let outcomes = evaluate(&library, &bases, &visits, &rankers, &options, &|_, _| {})?;
             let built = report::build(&outcomes, &bases).map_err(|e| crate::Error::Invalid(vec![FieldError::new("(report)", "internal", e)]))?;
             Ok(report::summary_json(&built, options.k, visits.len()))
         })
@@ -257,7 +257,7 @@ async fn create_evaluation(State(state): State<AppState>, uri: axum::http::Uri, 
                 job.status.done = done;
             }
         };
-        let outcome = evaluate(&library, &visits, &rankers, &options, &progress)
+        let outcome = evaluate(&library, &bases, &visits, &rankers, &options, &progress)
             .map_err(|e| e.to_string())
             .and_then(|outcomes| report::build(&outcomes, &bases))
             .map(|built| report::summary_json(&built, options.k, visits.len()));
