@@ -20,9 +20,26 @@ pub enum Error {
     /// A base that does not exist (or is not visible to the caller).
     #[error("no base with id `{0}`")]
     NotFound(String),
+    /// A visit record that does not exist.
+    #[error("no visit with id `{0}`")]
+    VisitNotFound(String),
+    /// A token that does not exist.
+    #[error("no token with id `{0}`")]
+    TokenNotFound(String),
+    /// A new base's id is taken.
+    #[error("a base with id `{0}` exists already")]
+    AlreadyExists(String),
+    /// A conditional write whose `If-Match` no longer names the current version.
+    #[error("`{id}` has changed since it was read; its ETag is now {current}")]
+    PreconditionFailed {
+        /// The base or visit id.
+        id: String,
+        /// Its current ETag.
+        current: String,
+    },
     /// The catalog database failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     /// The search index failed.
     #[error(transparent)]
     Index(#[from] IndexError),
@@ -39,7 +56,29 @@ pub enum Error {
 impl Error {
     /// Whether the caller caused this error (as opposed to a failure on our side).
     pub fn is_user_error(&self) -> bool {
-        matches!(self, Error::Invalid(_) | Error::Infeasible(_) | Error::NotFound(_))
+        matches!(
+            self,
+            Error::Invalid(_)
+                | Error::Infeasible(_)
+                | Error::NotFound(_)
+                | Error::VisitNotFound(_)
+                | Error::TokenNotFound(_)
+                | Error::AlreadyExists(_)
+                | Error::PreconditionFailed { .. }
+        )
+    }
+}
+
+impl From<StoreError> for Error {
+    /// The store's refusals of a write are the caller's doing; the rest are failures of ours.
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::BaseExists(id) => Error::AlreadyExists(id),
+            StoreError::BaseMissing(id) => Error::NotFound(id),
+            StoreError::VisitMissing(id) => Error::VisitNotFound(id),
+            StoreError::EtagMismatch { id, current } => Error::PreconditionFailed { id, current },
+            other => Error::Store(other),
+        }
     }
 }
 

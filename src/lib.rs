@@ -37,6 +37,7 @@
 //! Dependencies point one way: `domain` ← `catalog`, `search`, `scoring` ← `library` ← `itinerary` ←
 //! `api` ← `cli`; `planner` stands alone (integer time units, no domain types).
 
+pub mod access;
 pub mod api;
 pub mod catalog;
 pub mod cli;

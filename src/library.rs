@@ -7,11 +7,14 @@
 //! index in one commit.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
-use crate::catalog::{parse_records, to_record, RecordFormat, Store, WriteMode, WriteSummary};
-use crate::catalog::FieldError;
-use crate::domain::{DelegationProfile, DivisionRegistry, ExchangeBase, Relations, Taxonomy};
+use crate::access::{Actor, Role};
+use crate::catalog::{
+    parse_records, to_record, validate_record, AuditEntry, AuditQuery, BaseChange, CatalogVersion, FieldError, NewToken,
+    ChangeApplied, RecordFormat, Store, TokenInfo, VisitFilter, WriteMode, WriteSummary,
+};
+use crate::domain::{DelegationProfile, DivisionRegistry, ExchangeBase, Relations, Taxonomy, VisitDays, VisitInput, VisitRecord, VisitStatus};
 use crate::scoring::evaluate::{JudgedProfile, Metrics};
 use crate::scoring::features::Exposure;
 use crate::scoring::{BaseTable, MatchConfig, MatchOptions, MatchOutcome, Matcher};
@@ -36,7 +39,7 @@ pub struct OpenReport {
 }
 
 /// Result of a successful import.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ImportOutcome {
     /// What changed in the catalog.
     #[serde(flatten)]
@@ -68,6 +71,9 @@ pub struct BaseLibrary {
     match_config: MatchConfig,
     table: RwLock<Arc<BaseTable>>,
     exposure: RwLock<Arc<Exposure>>,
+    /// Held from a base write's SQLite transaction until its index commit, so index commits
+    /// happen in catalog order and each one carries the revision it reflects.
+    write_lock: Mutex<()>,
     data_dir: PathBuf,
 }
 
@@ -89,6 +95,7 @@ impl BaseLibrary {
             match_config: MatchConfig::default_config(),
             table: RwLock::new(Arc::new(BaseTable::default())),
             exposure: RwLock::new(Arc::new(Exposure::default())),
+            write_lock: Mutex::new(()),
             data_dir: data_dir.to_path_buf(),
         };
 
@@ -96,7 +103,8 @@ impl BaseLibrary {
         if library.store.version()?.revision == 0 {
             let bases = parse_records(EMBEDDED_BASES, RecordFormat::Jsonl, &library.taxonomy, &library.divisions)
                 .map_err(Error::Invalid)?;
-            library.store.write(&bases, WriteMode::Upsert)?;
+            let seeder = Actor { name: "system:seed".into(), role: Role::Admin };
+            library.store.write(&bases, WriteMode::Upsert, &seeder)?;
             report.seeded = Some(bases.len());
         }
         if library.index_status()? != IndexStatus::Fresh {
@@ -286,15 +294,213 @@ impl BaseLibrary {
         Ok(self.store.for_each(visit)?)
     }
 
-    /// Validates every record of `input`, then writes all of them or none.
-    pub fn import(&self, input: &str, format: RecordFormat, mode: WriteMode) -> Result<ImportOutcome, Error> {
+    /// Validates every record of `input`, then writes all of them or none, each change in the
+    /// audit log under `actor`.
+    pub fn import(&self, input: &str, format: RecordFormat, mode: WriteMode, actor: &Actor) -> Result<ImportOutcome, Error> {
         let bases = parse_records(input, format, &self.taxonomy, &self.divisions).map_err(Error::Invalid)?;
-        let (summary, version) = self.store.write(&bases, mode)?;
-        match mode {
-            WriteMode::Replace => self.index.rebuild(&bases, &version.to_payload(), &|_, _| {})?,
-            WriteMode::Upsert => self.index.upsert(&bases, &version.to_payload())?,
-        }
+        let _writing = self.write_lock.lock().map_err(|_| Error::Store(crate::catalog::StoreError::Poisoned))?;
+        let (summary, version) = self.store.write(&bases, mode, actor)?;
+        let indexed = match mode {
+            WriteMode::Replace => self.index.rebuild(&bases, &version.to_payload(), &|_, _| {}),
+            WriteMode::Upsert => self.index.upsert(&bases, &version.to_payload()),
+        };
+        self.index_followed(indexed, &version)?;
         Ok(ImportOutcome { summary, total: self.store.count()? })
+    }
+
+    /// One base with its ETag (the version an `If-Match` must name to change it).
+    pub fn get_with_etag(&self, id: &str, include_restricted: bool) -> Result<(ExchangeBase, String), Error> {
+        match self.store.get_with_etag(id)? {
+            Some((base, etag)) if include_restricted || !base.restricted => Ok((base, etag)),
+            _ => Err(Error::NotFound(id.to_string())),
+        }
+    }
+
+    /// Adds a base from a record in the import format (every failing field is reported).
+    pub fn create_base(&self, record: &serde_json::Map<String, serde_json::Value>, actor: &Actor) -> Result<(ExchangeBase, String), Error> {
+        let base = validate_record(record, &self.taxonomy, &self.divisions).map_err(Error::Invalid)?;
+        self.change_base(BaseChange::Create(&base), actor).map(written)
+    }
+
+    /// Replaces base `id` with `record` if it is still at version `if_match`. The record's
+    /// `id`, when given, must be `id`.
+    pub fn replace_base(
+        &self,
+        id: &str,
+        mut record: serde_json::Map<String, serde_json::Value>,
+        if_match: &str,
+        actor: &Actor,
+    ) -> Result<(ExchangeBase, String), Error> {
+        match record.get("id") {
+            None => {
+                record.insert("id".into(), id.into());
+            }
+            Some(serde_json::Value::String(given)) if given == id => {}
+            Some(other) => {
+                return Err(Error::Invalid(vec![FieldError::new(
+                    "id",
+                    "invalid_value",
+                    format!("is {other} but the path names `{id}`; ids cannot change (create a new base instead)"),
+                )]));
+            }
+        }
+        let base = validate_record(&record, &self.taxonomy, &self.divisions).map_err(Error::Invalid)?;
+        self.change_base(BaseChange::Replace { base: &base, if_match }, actor).map(written)
+    }
+
+    /// Applies a JSON merge patch (RFC 7396) to base `id` in its import-format record, checks
+    /// the result as a whole, and stores it if the base is still at version `if_match`.
+    pub fn patch_base(&self, id: &str, patch: &serde_json::Value, if_match: &str, actor: &Actor) -> Result<(ExchangeBase, String), Error> {
+        let Some(changes) = patch.as_object() else {
+            return Err(Error::Invalid(vec![FieldError::new("(body)", "invalid_type", "a merge patch must be a JSON object")]));
+        };
+        if changes.get("id").is_some_and(|given| given.as_str() != Some(id)) {
+            return Err(Error::Invalid(vec![FieldError::new("id", "invalid_value", "ids cannot change (create a new base instead)")]));
+        }
+        let (current, etag) = self.get_with_etag(id, true)?;
+        if !crate::catalog::etag_matches(if_match, &etag) {
+            return Err(Error::PreconditionFailed { id: id.to_string(), current: etag });
+        }
+        let mut record = serde_json::Value::Object(to_record(&current));
+        merge_patch(&mut record, patch);
+        let serde_json::Value::Object(record) = record else { unreachable!("a patched object stays an object") };
+        let base = validate_record(&record, &self.taxonomy, &self.divisions).map_err(Error::Invalid)?;
+        // The store checks the ETag again inside its transaction: a write landing after the
+        // read above makes this one fail rather than overwrite it.
+        self.change_base(BaseChange::Patch { base: &base, if_match: &etag }, actor).map(written)
+    }
+
+    /// Removes base `id` if it is still at version `if_match`.
+    pub fn delete_base(&self, id: &str, if_match: &str, actor: &Actor) -> Result<(), Error> {
+        self.change_base(BaseChange::Delete { id, if_match }, actor).map(|_| ())
+    }
+
+    fn change_base(&self, change: BaseChange<'_>, actor: &Actor) -> Result<ChangeApplied, Error> {
+        let _writing = self.write_lock.lock().map_err(|_| Error::Store(crate::catalog::StoreError::Poisoned))?;
+        let applied = self.store.apply(change, actor)?;
+        let indexed = match (&applied.after, change) {
+            (Some(base), _) => self.index.update(std::slice::from_ref(base), &[], &applied.version.to_payload()),
+            (None, BaseChange::Delete { id, .. }) => self.index.update(&[], &[id], &applied.version.to_payload()),
+            (None, _) => unreachable!("only a delete leaves no base"),
+        };
+        self.index_followed(indexed, &applied.version)?;
+        Ok(applied)
+    }
+
+    /// After a catalog write has committed, makes sure the index caught up: when its
+    /// incremental commit failed, the whole index is rebuilt from the catalog before the write
+    /// is acknowledged (a crash in between leaves it stale, and the next start rebuilds it).
+    fn index_followed(&self, indexed: Result<(), crate::search::IndexError>, version: &CatalogVersion) -> Result<(), Error> {
+        if let Err(error) = indexed {
+            tracing::error!(%error, revision = version.revision, "index update failed; rebuilding from the catalog");
+            self.rebuild_index(&|_, _| {})?;
+        }
+        Ok(())
+    }
+
+    /// Makes a bearer token; its secret is in the answer and nowhere else.
+    pub fn create_token(&self, name: &str, role: Role, actor: &Actor) -> Result<NewToken, Error> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+            return Err(Error::Invalid(vec![FieldError::new("name", "invalid_value", "must be 1 to 64 printable characters")]));
+        }
+        Ok(self.store.create_token(name, role, actor)?)
+    }
+
+    /// Who holds this token secret, if it is a live token.
+    pub fn verify_token(&self, secret: &str) -> Result<Option<Actor>, Error> {
+        Ok(self.store.verify_token(secret)?)
+    }
+
+    /// Whether any live token exists; without one, nobody can write.
+    pub fn has_tokens(&self) -> Result<bool, Error> {
+        Ok(self.store.has_tokens()?)
+    }
+
+    /// Every token (never their secrets).
+    pub fn tokens(&self) -> Result<Vec<TokenInfo>, Error> {
+        Ok(self.store.tokens()?)
+    }
+
+    /// Revokes a token at once.
+    pub fn revoke_token(&self, id: &str, actor: &Actor) -> Result<TokenInfo, Error> {
+        self.store.revoke_token(id, actor)?.ok_or_else(|| Error::TokenNotFound(id.to_string()))
+    }
+
+    /// A page of the audit log, newest first.
+    pub fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, Error> {
+        Ok(self.store.audit(query)?)
+    }
+
+    /// Records a visit after checking every field; confirmed and completed visits count for
+    /// rotation at once.
+    pub fn record_visit(&self, visit: &VisitInput, actor: &Actor) -> Result<(VisitRecord, String), Error> {
+        self.check_visit(visit)?;
+        let recorded = self.store.insert_visit(visit, actor)?;
+        self.reload_exposure()?;
+        Ok(recorded)
+    }
+
+    /// Replaces visit `id` if it is still at version `if_match`.
+    pub fn replace_visit(&self, id: &str, visit: &VisitInput, if_match: &str, actor: &Actor) -> Result<(VisitRecord, String), Error> {
+        self.check_visit(visit)?;
+        let recorded = self.store.replace_visit(id, visit, if_match, actor)?;
+        self.reload_exposure()?;
+        Ok(recorded)
+    }
+
+    /// One visit with its ETag.
+    pub fn visit(&self, id: &str) -> Result<(VisitRecord, String), Error> {
+        self.store.visit(id)?.ok_or_else(|| Error::VisitNotFound(id.to_string()))
+    }
+
+    /// The visits that pass `filter`, by start date.
+    pub fn visits(&self, filter: &VisitFilter) -> Result<Vec<VisitRecord>, Error> {
+        Ok(self.store.visits(filter)?)
+    }
+
+    fn check_visit(&self, visit: &VisitInput) -> Result<(), Error> {
+        let mut errors = crate::scoring::profile::validate_profile(&visit.profile, &self.divisions);
+        if let VisitDays::Weekdays(_) = visit.profile.visit {
+            errors.push(FieldError::new("profile.visit", "invalid_value", "a recorded visit needs its dates (`dates`), not weekdays"));
+        }
+        if let Some(theme) = &visit.theme
+            && !crate::evaluation::THEMES.contains(&theme.as_str()) {
+                errors.push(FieldError::new("theme", "invalid_value", format!("`{theme}` is not a theme; use one of {}", crate::evaluation::THEMES.join(", "))));
+            }
+        if visit.bases.is_empty() {
+            errors.push(FieldError::new("bases", "missing_field", "list the bases of the visit, in order"));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (position, id) in visit.bases.iter().enumerate() {
+            let field = format!("bases[{position}]");
+            if !seen.insert(id) {
+                errors.push(FieldError::new(&field, "invalid_value", format!("`{id}` is listed twice")));
+            } else if self.store.get(id)?.is_none() {
+                errors.push(FieldError::new(&field, "unknown_base", format!("no base with id `{id}`")));
+            }
+        }
+        match (&visit.outcome, visit.status) {
+            (None, VisitStatus::Completed) => {
+                errors.push(FieldError::new("outcome", "missing_field", "a completed visit records its outcome (at least `satisfaction`)"));
+            }
+            (Some(outcome), _) => {
+                if !(1..=5).contains(&outcome.satisfaction) {
+                    errors.push(FieldError::new("outcome.satisfaction", "invalid_value", format!("must be 1 to 5, got {}", outcome.satisfaction)));
+                }
+                for (position, id) in outcome.productive_bases.iter().enumerate() {
+                    if !visit.bases.contains(id) {
+                        errors.push(FieldError::new(
+                            &format!("outcome.productive_bases[{position}]"),
+                            "invalid_value",
+                            format!("`{id}` is not among the visit's bases"),
+                        ));
+                    }
+                }
+            }
+            (None, _) => {}
+        }
+        if errors.is_empty() { Ok(()) } else { Err(Error::Invalid(errors)) }
     }
 
     /// Writes every base as JSON Lines in the import format; returns how many were written.
@@ -312,5 +518,32 @@ impl BaseLibrary {
         }
         out.flush().map_err(io)?;
         Ok(count)
+    }
+}
+
+/// The base and ETag a create, replace or patch leaves behind.
+fn written(applied: ChangeApplied) -> (ExchangeBase, String) {
+    match (applied.after, applied.etag) {
+        (Some(base), Some(etag)) => (base, etag),
+        _ => unreachable!("only a delete leaves no base"),
+    }
+}
+
+/// RFC 7396: objects merge key by key, `null` removes a key, anything else replaces.
+fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    let serde_json::Value::Object(changes) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = serde_json::Value::Object(serde_json::Map::new());
+    }
+    let fields = target.as_object_mut().expect("made an object above");
+    for (key, value) in changes {
+        if value.is_null() {
+            fields.remove(key);
+        } else {
+            merge_patch(fields.entry(key.clone()).or_insert(serde_json::Value::Null), value);
+        }
     }
 }

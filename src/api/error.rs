@@ -65,9 +65,9 @@ pub enum ApiError {
     /// 422: the body is valid but the request cannot be met.
     #[error("the request cannot be met")]
     Infeasible(Vec<FieldError>),
-    /// 415: the body is not declared as JSON.
-    #[error("unsupported media type")]
-    UnsupportedMediaType,
+    /// 415: the body's media type is not one this route reads (the accepted ones are named).
+    #[error("the body must be {0}")]
+    UnsupportedMediaType(&'static str),
     /// 413: the body is too large.
     #[error("payload too large")]
     PayloadTooLarge,
@@ -80,6 +80,43 @@ pub enum ApiError {
     /// 409: the job has not finished.
     #[error("evaluation job `{0}` is {1:?}, not done")]
     JobNotDone(String, crate::api::routes::evaluations::JobState),
+    /// 404: no visit record with this id.
+    #[error("no visit with id `{0}`")]
+    VisitNotFound(String),
+    /// 404: no token with this id.
+    #[error("no token with id `{0}`")]
+    TokenNotFound(String),
+    /// 401: the route needs a bearer token and none was sent.
+    #[error("this request needs a bearer token (Authorization: Bearer …) with the `{}` role or higher", .0.code())]
+    Unauthenticated(crate::access::Role),
+    /// 401: the bearer token is malformed, unknown or revoked.
+    #[error("the bearer token is malformed, unknown or revoked")]
+    InvalidToken,
+    /// 403: the token's role is too low.
+    #[error("this request needs the `{}` role or higher; the token has `{}`", needed.code(), has.code())]
+    Forbidden {
+        /// The role the route needs.
+        needed: crate::access::Role,
+        /// The caller's role.
+        has: crate::access::Role,
+    },
+    /// 409: a base with this id exists.
+    #[error("a base with id `{0}` exists already; change it with PUT or PATCH")]
+    BaseExists(String),
+    /// 412: the resource changed since the caller read it.
+    #[error("`{id}` has changed since it was read; its ETag is now {current}. Read it again, reapply the change, and retry with the new ETag")]
+    PreconditionFailed {
+        /// The base or visit id.
+        id: String,
+        /// Its current ETag, also sent in the `ETag` header.
+        current: String,
+    },
+    /// 428: a change needs `If-Match`.
+    #[error("changing an existing record needs an If-Match header with the ETag it was read with (GET it first)")]
+    PreconditionRequired,
+    /// 503: the request took longer than the server allows.
+    #[error("the request took longer than {0} s and was stopped; narrow it or retry")]
+    Timeout(u64),
     /// 404: no such route.
     #[error("no route for {0}")]
     RouteNotFound(String),
@@ -106,14 +143,25 @@ impl ApiError {
             ApiError::Infeasible(_) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "itinerary_infeasible", "The itinerary cannot be planned as asked")
             }
-            ApiError::UnsupportedMediaType => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "The request body must be application/json")
+            ApiError::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "The request body's media type is not accepted here")
             }
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The request body is too large"),
             ApiError::BaseNotFound(_) => (StatusCode::NOT_FOUND, "base_not_found", "No such base"),
             ApiError::RouteNotFound(_) => (StatusCode::NOT_FOUND, "route_not_found", "No such route"),
             ApiError::JobNotFound(_) => (StatusCode::NOT_FOUND, "job_not_found", "No such evaluation job"),
             ApiError::JobNotDone(..) => (StatusCode::CONFLICT, "job_not_done", "The evaluation job has not finished"),
+            ApiError::VisitNotFound(_) => (StatusCode::NOT_FOUND, "visit_not_found", "No such visit"),
+            ApiError::TokenNotFound(_) => (StatusCode::NOT_FOUND, "token_not_found", "No such token"),
+            ApiError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated", "A bearer token is required"),
+            ApiError::InvalidToken => (StatusCode::UNAUTHORIZED, "invalid_token", "The bearer token is not valid"),
+            ApiError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden", "The token's role does not allow this"),
+            ApiError::BaseExists(_) => (StatusCode::CONFLICT, "base_exists", "A base with this id exists"),
+            ApiError::PreconditionFailed { .. } => {
+                (StatusCode::PRECONDITION_FAILED, "precondition_failed", "The record has changed since it was read")
+            }
+            ApiError::PreconditionRequired => (StatusCode::PRECONDITION_REQUIRED, "precondition_required", "If-Match is required"),
+            ApiError::Timeout(_) => (StatusCode::SERVICE_UNAVAILABLE, "request_timeout", "The request took too long"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed on this route"),
             ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "server_busy", "The server is busy"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error"),
@@ -157,6 +205,10 @@ impl From<crate::Error> for ApiError {
             crate::Error::NotFound(id) => ApiError::BaseNotFound(id),
             crate::Error::Invalid(errors) => ApiError::InvalidBody(errors),
             crate::Error::Infeasible(errors) => ApiError::Infeasible(errors),
+            crate::Error::VisitNotFound(id) => ApiError::VisitNotFound(id),
+            crate::Error::TokenNotFound(id) => ApiError::TokenNotFound(id),
+            crate::Error::AlreadyExists(id) => ApiError::BaseExists(id),
+            crate::Error::PreconditionFailed { id, current } => ApiError::PreconditionFailed { id, current },
             other => ApiError::Internal(format!("{other:#}")),
         }
     }
@@ -172,8 +224,23 @@ impl IntoResponse for ApiError {
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        if matches!(self, ApiError::Busy) {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        let headers = response.headers_mut();
+        match &self {
+            ApiError::Busy | ApiError::Timeout(_) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            ApiError::Unauthenticated(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"visitmatch\""));
+            }
+            ApiError::InvalidToken => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"visitmatch\", error=\"invalid_token\""));
+            }
+            ApiError::PreconditionFailed { current, .. } => {
+                if let Ok(value) = HeaderValue::from_str(current) {
+                    headers.insert(header::ETAG, value);
+                }
+            }
+            _ => {}
         }
         response
     }

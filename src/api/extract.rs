@@ -39,7 +39,7 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
             ApiError::InvalidBody(vec![FieldError::new(&field, "invalid_value", message)])
         }
         JsonRejection::JsonSyntaxError(error) => ApiError::MalformedJson(error.body_text()),
-        JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
+        JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType("application/json"),
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
         other => ApiError::MalformedJson(other.body_text()),
     }

@@ -6,6 +6,7 @@
 //! ([`error`]). The OpenAPI document is generated from the handlers' annotations, served at
 //! `/openapi.json`, browsable at `/docs`, and committed as `openapi/openapi.json`.
 
+pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod routes;
@@ -27,6 +28,10 @@ use error::ApiError;
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Longest a request may run by default (an inline evaluation of 200 visits takes a few
+/// seconds; larger ones become jobs).
+pub const DEFAULT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Heavy requests (planning, evaluation) served at once per core; more get 503.
 pub const HEAVY_REQUESTS_PER_CORE: usize = 2;
 
@@ -47,6 +52,8 @@ pub struct AppState {
     /// Permits for heavy requests (itineraries, evaluations): when none is free the request
     /// gets 503 with Retry-After at once instead of piling up behind the others.
     pub heavy: Arc<tokio::sync::Semaphore>,
+    /// Longest a request may take before it is answered 503 `request_timeout`.
+    pub request_timeout: std::time::Duration,
 }
 
 impl AppState {
@@ -63,6 +70,7 @@ impl AppState {
             travel: Arc::new(travel),
             jobs: routes::evaluations::new_jobs(),
             heavy: Arc::new(tokio::sync::Semaphore::new(HEAVY_REQUESTS_PER_CORE * cores)),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 }
@@ -77,21 +85,41 @@ day by day. Every error is \
 `application/problem+json` with a stable `code`.",
         license(name = "MIT", identifier = "MIT")
     ),
+    modifiers(&BearerSecurity),
     tags(
-        (name = "bases", description = "The exchange-base library"),
+        (name = "bases", description = "The exchange-base library: public reads; officers also see restricted bases and contacts; admins write"),
         (name = "matching", description = "Rank bases for a delegation profile, with reasons"),
         (name = "planning", description = "Day-by-day visit itineraries and their exports"),
         (name = "evaluation", description = "Replay past visits and measure the suggestions"),
+        (name = "visits", description = "Visit records (officers): planned, confirmed and completed visits and their outcomes"),
+        (name = "access", description = "Bearer tokens and the audit log (admins)"),
         (name = "reference", description = "Divisions, zones and the industry taxonomy"),
         (name = "service", description = "Health"),
     )
 )]
 struct ApiDoc;
 
+/// Declares the `bearer` security scheme the routes refer to.
+struct BearerSecurity;
+
+impl utoipa::Modify for BearerSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some("A token made with `visitmatch token create --role viewer|officer|admin` or `POST /v1/tokens`"))
+            .build();
+        openapi.components.get_or_insert_with(Default::default).add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
 fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::health::router())
         .merge(routes::bases::router())
+        .merge(routes::base_writes::router())
+        .merge(routes::visits::router())
+        .merge(routes::access::router())
         .merge(routes::reference::router())
         .merge(routes::matches::router())
         .merge(routes::itineraries::router())
@@ -120,8 +148,24 @@ pub fn app(state: AppState) -> Router {
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limit_duration))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Answers 503 `request_timeout` (problem+json, Retry-After) when a request runs longer than
+/// the state's limit. Blocking work already started finishes in the background; its result is
+/// dropped.
+async fn limit_duration(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match tokio::time::timeout(state.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::Timeout(state.request_timeout.as_secs().max(1)).into_response(),
+    }
 }
 
 async fn route_not_found(uri: Uri) -> ApiError {

@@ -5,11 +5,17 @@
 //! writes them in one transaction. The search index is derived from the store, never the
 //! other way round.
 
+pub mod audit;
 pub mod import;
 pub mod scale;
 pub mod store;
+pub mod tokens;
 pub mod validate;
+pub mod visits;
 
 pub use import::{parse_records, RecordFormat};
-pub use store::{CatalogVersion, Store, StoreError, WriteMode, WriteSummary};
+pub use audit::{AuditEntry, AuditQuery};
+pub use store::{base_target, etag_matches, BaseChange, CatalogVersion, ChangeApplied, Store, StoreError, WriteMode, WriteSummary};
+pub use tokens::{NewToken, TokenInfo};
+pub use visits::VisitFilter;
 pub use validate::{to_record, validate_record, FieldError, RECORD_FIELDS};

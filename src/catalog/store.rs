@@ -10,6 +10,7 @@ use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
+use crate::access::Actor;
 use crate::domain::ExchangeBase;
 
 /// Errors of the catalog store.
@@ -26,6 +27,23 @@ pub enum StoreError {
         /// What failed to decode.
         source: serde_json::Error,
     },
+    /// A create named an id that is taken.
+    #[error("a base with id `{0}` exists already")]
+    BaseExists(String),
+    /// A replace or delete named a base that does not exist.
+    #[error("no base with id `{0}`")]
+    BaseMissing(String),
+    /// The base changed since the writer read it.
+    #[error("base `{id}` has changed since it was read (its ETag is now {current})")]
+    EtagMismatch {
+        /// The base id.
+        id: String,
+        /// Its current ETag.
+        current: String,
+    },
+    /// A visit replace named a visit that does not exist.
+    #[error("no visit with id `{0}`")]
+    VisitMissing(String),
     /// A lock was poisoned by a panic in another thread.
     #[error("catalog connection lock poisoned")]
     Poisoned,
@@ -57,7 +75,7 @@ pub enum WriteMode {
 }
 
 /// Counts of what one write did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct WriteSummary {
     /// Bases that did not exist before.
     pub inserted: usize,
@@ -83,6 +101,39 @@ CREATE TABLE IF NOT EXISTS exposures (
     recorded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 CREATE INDEX IF NOT EXISTS exposures_base ON exposures(base_id);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    actor TEXT NOT NULL,
+    role TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    before TEXT,
+    after TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_target ON audit(target);
+CREATE TABLE IF NOT EXISTS tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    created_by TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE TABLE IF NOT EXISTS visits (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    start_date TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS visit_bases (
+    visit_id TEXT NOT NULL REFERENCES visits(id),
+    position INTEGER NOT NULL,
+    base_id TEXT NOT NULL,
+    PRIMARY KEY (visit_id, position)
+);
+CREATE INDEX IF NOT EXISTS visit_bases_base ON visit_bases(base_id);
 ";
 
 /// The SQLite catalog. Cheap to share behind an `Arc`; calls are serialised on one connection,
@@ -107,7 +158,7 @@ impl Store {
         Ok(Store { connection: Mutex::new(connection) })
     }
 
-    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
+    pub(super) fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
         self.connection.lock().map_err(|_| StoreError::Poisoned)
     }
 
@@ -147,7 +198,9 @@ impl Store {
     }
 
     /// Writes `bases` in one transaction: either all of them land or none.
-    pub fn write(&self, bases: &[ExchangeBase], mode: WriteMode) -> Result<(WriteSummary, CatalogVersion), StoreError> {
+    /// Every changed base is entered in the audit log, with its state before and after, in
+    /// the same transaction.
+    pub fn write(&self, bases: &[ExchangeBase], mode: WriteMode, actor: &Actor) -> Result<(WriteSummary, CatalogVersion), StoreError> {
         let mut connection = self.lock()?;
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut summary = WriteSummary::default();
@@ -158,32 +211,121 @@ impl Store {
                 statement.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?
             };
             for id in existing.iter().filter(|id| !keep.contains(id.as_str())) {
+                let before = record_json(&transaction, id)?;
                 transaction.execute("DELETE FROM bases WHERE id = ?1", params![id])?;
+                insert_audit(&transaction, actor, "import", &base_target(id), before.as_deref(), None)?;
                 summary.deleted += 1;
             }
         }
-        {
-            let mut exists = transaction.prepare("SELECT 1 FROM bases WHERE id = ?1")?;
-            let mut upsert = transaction.prepare(
-                "INSERT INTO bases(id, division, kind, restricted, record) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(id) DO UPDATE SET division = excluded.division, kind = excluded.kind,
-                   restricted = excluded.restricted, record = excluded.record,
-                   updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-            )?;
-            for base in bases {
-                if exists.exists(params![base.id])? {
-                    summary.updated += 1;
-                } else {
-                    summary.inserted += 1;
-                }
-                let json = serde_json::to_string(base).map_err(|source| StoreError::CorruptRow { id: base.id.clone(), source })?;
-                upsert.execute(params![base.id, base.location.division, base.kind.code(), base.restricted, json])?;
+        for base in bases {
+            let before = record_json(&transaction, &base.id)?;
+            let after = encode(base)?;
+            if before.is_some() {
+                summary.updated += 1;
+            } else {
+                summary.inserted += 1;
+            }
+            if before.as_deref() != Some(after.as_str()) {
+                upsert_row(&transaction, base, &after)?;
+                insert_audit(&transaction, actor, "import", &base_target(&base.id), before.as_deref(), Some(&after))?;
             }
         }
-        transaction.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'", [])?;
+        bump_revision(&transaction)?;
         let version = read_version(&transaction)?;
         transaction.commit()?;
         Ok((summary, version))
+    }
+}
+
+/// One change to one base, checked against what the writer last read.
+#[derive(Debug, Clone, Copy)]
+pub enum BaseChange<'a> {
+    /// Add a base whose id is not taken.
+    Create(&'a ExchangeBase),
+    /// Overwrite a base, if it is still at version `if_match` (its ETag).
+    Replace {
+        /// The new state (its id names the base).
+        base: &'a ExchangeBase,
+        /// The ETag the writer read.
+        if_match: &'a str,
+    },
+    /// The same as `Replace`, entered in the audit log as a patch.
+    Patch {
+        /// The patched state.
+        base: &'a ExchangeBase,
+        /// The ETag the writer read.
+        if_match: &'a str,
+    },
+    /// Remove a base, if it is still at version `if_match`.
+    Delete {
+        /// The base id.
+        id: &'a str,
+        /// The ETag the writer read.
+        if_match: &'a str,
+    },
+}
+
+/// What one applied [`BaseChange`] left behind.
+#[derive(Debug, Clone)]
+pub struct ChangeApplied {
+    /// The base afterwards (`None` after a delete).
+    pub after: Option<ExchangeBase>,
+    /// Its new ETag (`None` after a delete).
+    pub etag: Option<String>,
+    /// The catalog version the change produced.
+    pub version: CatalogVersion,
+}
+
+impl Store {
+    /// One base by id, with its ETag (a digest of its stored record: it changes whenever the
+    /// base does, and only then).
+    pub fn get_with_etag(&self, id: &str) -> Result<Option<(ExchangeBase, String)>, StoreError> {
+        let connection = self.lock()?;
+        let Some(json) = record_json(&connection, id)? else { return Ok(None) };
+        Ok(Some((decode(id, &json)?, etag_of(&json))))
+    }
+
+    /// Applies one change in one transaction, with its audit entry, if the base is where the
+    /// writer expects it: a create needs a free id, a replace or delete needs the base to exist
+    /// with the ETag the writer read (otherwise someone else changed it in between).
+    pub fn apply(&self, change: BaseChange<'_>, actor: &Actor) -> Result<ChangeApplied, StoreError> {
+        let mut connection = self.lock()?;
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let id = match change {
+            BaseChange::Create(base) | BaseChange::Replace { base, .. } | BaseChange::Patch { base, .. } => base.id.as_str(),
+            BaseChange::Delete { id, .. } => id,
+        };
+        let before = record_json(&transaction, id)?;
+        let (action, after) = match (change, &before) {
+            (BaseChange::Create(_), Some(_)) => return Err(StoreError::BaseExists(id.to_string())),
+            (BaseChange::Replace { .. } | BaseChange::Patch { .. } | BaseChange::Delete { .. }, None) => {
+                return Err(StoreError::BaseMissing(id.to_string()));
+            }
+            (
+                BaseChange::Replace { if_match, .. } | BaseChange::Patch { if_match, .. } | BaseChange::Delete { if_match, .. },
+                Some(json),
+            )
+                if !etag_matches(if_match, &etag_of(json)) =>
+            {
+                return Err(StoreError::EtagMismatch { id: id.to_string(), current: etag_of(json) });
+            }
+            (BaseChange::Create(base), None) => ("create", Some(base)),
+            (BaseChange::Replace { base, .. }, Some(_)) => ("replace", Some(base)),
+            (BaseChange::Patch { base, .. }, Some(_)) => ("patch", Some(base)),
+            (BaseChange::Delete { .. }, Some(_)) => ("delete", None),
+        };
+        let after_json = after.map(encode).transpose()?;
+        match (after, &after_json) {
+            (Some(base), Some(json)) => upsert_row(&transaction, base, json)?,
+            _ => {
+                transaction.execute("DELETE FROM bases WHERE id = ?1", params![id])?;
+            }
+        }
+        insert_audit(&transaction, actor, action, &base_target(id), before.as_deref(), after_json.as_deref())?;
+        bump_revision(&transaction)?;
+        let version = read_version(&transaction)?;
+        transaction.commit()?;
+        Ok(ChangeApplied { after: after.cloned(), etag: after_json.as_deref().map(etag_of), version })
     }
 }
 
@@ -202,13 +344,78 @@ impl Store {
         Ok(())
     }
 
-    /// How many times each base was proposed.
+    /// How many times each base was proposed to a delegation or used by a confirmed or
+    /// completed visit.
     pub fn exposure_counts(&self) -> Result<std::collections::HashMap<String, u32>, StoreError> {
         let connection = self.lock()?;
-        let mut statement = connection.prepare("SELECT base_id, COUNT(*) FROM exposures GROUP BY base_id")?;
+        let mut statement = connection.prepare(
+            "SELECT base_id, COUNT(*) FROM (
+                 SELECT base_id FROM exposures
+                 UNION ALL
+                 SELECT vb.base_id FROM visit_bases vb JOIN visits v ON v.id = vb.visit_id
+                 WHERE v.status IN ('confirmed', 'completed'))
+             GROUP BY base_id",
+        )?;
         let rows = statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u32)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+fn bump_revision(connection: &Connection) -> Result<(), StoreError> {
+    connection.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'", [])?;
+    Ok(())
+}
+
+fn record_json(connection: &Connection, id: &str) -> Result<Option<String>, StoreError> {
+    Ok(connection.query_row("SELECT record FROM bases WHERE id = ?1", params![id], |row| row.get(0)).optional()?)
+}
+
+fn encode(base: &ExchangeBase) -> Result<String, StoreError> {
+    serde_json::to_string(base).map_err(|source| StoreError::CorruptRow { id: base.id.clone(), source })
+}
+
+fn upsert_row(connection: &Connection, base: &ExchangeBase, json: &str) -> Result<(), StoreError> {
+    connection
+        .prepare_cached(
+            "INSERT INTO bases(id, division, kind, restricted, record) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(id) DO UPDATE SET division = excluded.division, kind = excluded.kind,
+               restricted = excluded.restricted, record = excluded.record,
+               updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        )?
+        .execute(params![base.id, base.location.division, base.kind.code(), base.restricted, json])?;
+    Ok(())
+}
+
+/// The audit target of a base.
+pub fn base_target(id: &str) -> String {
+    format!("base:{id}")
+}
+
+/// Enters one change in the audit log; called inside the transaction that makes the change, so
+/// the log and the data never disagree.
+pub(super) fn insert_audit(
+    connection: &Connection,
+    actor: &Actor,
+    action: &str,
+    target: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Result<(), StoreError> {
+    connection
+        .prepare_cached("INSERT INTO audit(actor, role, action, target, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![actor.name, actor.role.code(), action, target, before, after])?;
+    Ok(())
+}
+
+/// The ETag of a stored record: a quoted digest of its JSON.
+pub fn etag_of(json: &str) -> String {
+    use sha2::{Digest, Sha256};
+    format!("\"{}\"", crate::access::hex(&Sha256::digest(json.as_bytes())[..12]))
+}
+
+/// Whether an `If-Match` value names this ETag (`*` names any; weak tags compare by value).
+pub fn etag_matches(if_match: &str, etag: &str) -> bool {
+    if_match.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == etag)
 }
 
 fn read_version(connection: &Connection) -> Result<CatalogVersion, StoreError> {

@@ -13,6 +13,8 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+mod admin;
+
 use crate::api::{self, AppState};
 use crate::catalog::{RecordFormat, WriteMode};
 use crate::library::{BaseLibrary, OpenReport};
@@ -47,6 +49,9 @@ pub enum Command {
         /// CSV of real driving times (`from,to,minutes`) replacing the road model pair by pair.
         #[arg(long, env = "VISITMATCH_TRAVEL_MATRIX")]
         travel_matrix: Option<PathBuf>,
+        /// Longest a request may run, in seconds, before it is answered 503 `request_timeout`.
+        #[arg(long, env = "VISITMATCH_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        request_timeout: u64,
     },
     /// Import bases from a JSON Lines or CSV file, all or nothing (schema in README.md).
     ///
@@ -120,8 +125,11 @@ pub enum Command {
     /// adds one. Every bad cell is reported with its line and column, and nothing is written.
     Evaluate {
         /// Past visits, CSV or Parquet (columns in fixtures/past_visits/README.md).
+        #[arg(long, required_unless_present = "from_records", conflicts_with = "from_records")]
+        visits: Option<PathBuf>,
+        /// Replay the completed visits recorded in the catalog (`POST /v1/visits`) instead of a file.
         #[arg(long)]
-        visits: PathBuf,
+        from_records: bool,
         /// A matching configuration to compare (TOML, as fixtures/match_config.toml); repeatable.
         #[arg(long = "config")]
         configs: Vec<PathBuf>,
@@ -179,6 +187,18 @@ pub enum Command {
         #[command(subcommand)]
         action: IndexAction,
     },
+    /// Manage bearer tokens (roles: viewer, officer, admin).
+    Token {
+        /// What to do.
+        #[command(subcommand)]
+        action: admin::TokenAction,
+    },
+    /// Visit records.
+    Visits {
+        /// What to do.
+        #[command(subcommand)]
+        action: admin::VisitsAction,
+    },
     /// Print the OpenAPI document generated from the code.
     Openapi {
         /// Write to this file instead of standard output.
@@ -226,8 +246,10 @@ pub enum IndexAction {
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
-        Command::Serve { addr, travel_matrix } => serve(&cli.data_dir, addr, travel_matrix.as_deref()),
-        Command::Evaluate { visits, configs, out, k, itinerary_sample } => evaluate(&cli.data_dir, &visits, &configs, &out, k as usize, itinerary_sample),
+        Command::Serve { addr, travel_matrix, request_timeout } => serve(&cli.data_dir, addr, travel_matrix.as_deref(), request_timeout),
+        Command::Evaluate { visits, from_records: _, configs, out, k, itinerary_sample } => {
+            evaluate(&cli.data_dir, visits.as_deref(), &configs, &out, k as usize, itinerary_sample)
+        }
         Command::Plan { profile, request, format, out, travel_matrix } => {
             plan(&cli.data_dir, profile.as_deref(), request.as_deref(), format, out.as_deref(), travel_matrix.as_deref())
         }
@@ -241,6 +263,8 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Command::Toptw { file, tours, seconds, iterations, seed } => toptw(&file, tours as usize, seconds, iterations, seed),
         Command::Openapi { out, check } => openapi(out.as_deref(), check.as_deref()),
+        Command::Token { action } => admin::token(&cli.data_dir, action),
+        Command::Visits { action } => admin::visits(&cli.data_dir, action),
     };
     match result {
         Ok(code) => code,
@@ -288,7 +312,7 @@ fn report_invalid(heading: &str, errors: &[crate::catalog::FieldError]) -> ExitC
     ExitCode::from(EXIT_INVALID_INPUT)
 }
 
-fn serve(data_dir: &Path, addr: SocketAddr, travel_matrix: Option<&Path>) -> CliResult {
+fn serve(data_dir: &Path, addr: SocketAddr, travel_matrix: Option<&Path>, request_timeout_seconds: u64) -> CliResult {
     let travel = match load_travel_times(travel_matrix)? {
         Ok(travel) => travel,
         Err(code) => return Ok(code),
@@ -297,8 +321,13 @@ fn serve(data_dir: &Path, addr: SocketAddr, travel_matrix: Option<&Path>) -> Cli
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
+        if !library.has_tokens()? {
+            tracing::warn!("no bearer tokens yet: the service is read-only; make one with `visitmatch token create --role admin`");
+        }
         tracing::info!(addr = %listener.local_addr()?, bases = library.count()?, "visitmatch listening; API docs at /docs");
-        api::serve(listener, AppState::with_travel(library, travel)).await?;
+        let mut state = AppState::with_travel(library, travel);
+        state.request_timeout = std::time::Duration::from_secs(request_timeout_seconds);
+        api::serve(listener, state).await?;
         Ok::<_, Box<dyn std::error::Error>>(())
     })?;
     Ok(ExitCode::SUCCESS)
@@ -312,7 +341,7 @@ fn import(data_dir: &Path, file: &Path, format: Option<RecordFormat>, replace: b
     let input = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let library = open(data_dir)?;
     let mode = if replace { WriteMode::Replace } else { WriteMode::Upsert };
-    match library.import(&input, format, mode) {
+    match library.import(&input, format, mode, &crate::access::Actor::command_line()) {
         Ok(outcome) => {
             let s = outcome.summary;
             println!(
@@ -613,11 +642,19 @@ fn plan_table(itinerary: &crate::itinerary::Itinerary) -> String {
     out
 }
 
-fn evaluate(data_dir: &Path, visits_path: &Path, configs: &[PathBuf], out: &Path, k: usize, itinerary_sample: usize) -> CliResult {
+/// Replays the visits of `visits_path`, or the completed visit records of the catalog when it
+/// is `None`.
+fn evaluate(data_dir: &Path, visits_path: Option<&Path>, configs: &[PathBuf], out: &Path, k: usize, itinerary_sample: usize) -> CliResult {
     use crate::evaluation::{check_visits, evaluate, read_table, report, EvaluateOptions, NamedRanker, Ranker, VisitFormat};
-    let Some(format) = VisitFormat::from_path(visits_path) else {
-        eprintln!("error: {} must end in .csv or .parquet", visits_path.display());
-        return Ok(ExitCode::from(EXIT_INVALID_INPUT));
+    let format = match visits_path {
+        Some(path) => match VisitFormat::from_path(path) {
+            Some(format) => Some(format),
+            None => {
+                eprintln!("error: {} must end in .csv or .parquet", path.display());
+                return Ok(ExitCode::from(EXIT_INVALID_INPUT));
+            }
+        },
+        None => None,
     };
     let mut rankers = vec![
         NamedRanker { name: "bm25".into(), ranker: Ranker::Bm25 },
@@ -630,15 +667,26 @@ fn evaluate(data_dir: &Path, visits_path: &Path, configs: &[PathBuf], out: &Path
         }
         rankers.push(NamedRanker { name, ranker: Ranker::Full(Box::new(load_match_config(Some(path))?)) });
     }
-    let table = read_table(visits_path, format)?;
     let library = open(data_dir)?;
+    let table = match (visits_path, format) {
+        (Some(path), Some(format)) => read_table(path, format)?,
+        _ => {
+            let completed = crate::catalog::VisitFilter { status: vec![crate::domain::VisitStatus::Completed], ..Default::default() };
+            crate::evaluation::table_from_records(&library.visits(&completed)?, library.divisions())
+        }
+    };
+    if table.rows.is_empty() {
+        eprintln!("error: there are no visits to replay");
+        return Ok(ExitCode::from(EXIT_INVALID_INPUT));
+    }
+    let source = visits_path.map_or_else(|| "visit records".to_string(), |p| p.display().to_string());
     let mut bases = Vec::new();
     library.for_each_base(|b| bases.push(b))?;
     let known = bases.iter().map(|b| b.id.clone()).collect();
     let visits = match check_visits(&table, &known, library.divisions()) {
         Ok(visits) => visits,
         Err(errors) => {
-            return Ok(report_invalid(&format!("{}: {} problem(s); nothing was written", visits_path.display(), errors.len()), &errors));
+            return Ok(report_invalid(&format!("{source}: {} problem(s); nothing was written", errors.len()), &errors));
         }
     };
     let bar = progress_bar("replaying visits");

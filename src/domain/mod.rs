@@ -12,6 +12,7 @@ mod hours;
 mod keys;
 mod relations;
 mod taxonomy;
+mod visit;
 
 pub use base::{BaseKind, BaseSize, Contact, ExchangeBase, Location, PhotoPolicy};
 pub use delegation::{DelegationProfile, Hotel, OrganisationType, VisitDays};
@@ -20,6 +21,7 @@ pub use keys::base_key;
 pub use relations::{Concept, Country, DiasporaLink, Region, Relations, SisterCity};
 pub use hours::{ClockTime, OpeningHours, TimeRange, Weekday};
 pub use taxonomy::{IndustryNode, Taxonomy, TaxonomyMatch, Theme};
+pub use visit::{VisitInput, VisitOutcome, VisitRecord, VisitStatus};
 
 /// ISO 639-1 language code in lower case, e.g. `zh`, `en`, `it`.
 pub type LanguageCode = String;

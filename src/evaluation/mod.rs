@@ -13,4 +13,4 @@ pub mod run;
 pub mod visits;
 
 pub use run::{evaluate, EvaluateOptions, NamedRanker, Ranker, VisitOutcome};
-pub use visits::{check_visits, read_table, PastVisit, RawTable, VisitFormat};
+pub use visits::{check_visits, read_table, table_from_records, write_csv, PastVisit, RawTable, VisitFormat, THEMES};

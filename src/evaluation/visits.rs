@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::catalog::FieldError;
-use crate::domain::{DelegationProfile, DivisionRegistry, Hotel, OrganisationType, VisitDays};
+use crate::domain::{DelegationProfile, DivisionRegistry, Hotel, OrganisationType, VisitDays, VisitRecord, VisitStatus};
 
 /// The columns of a past-visits table, in file order (documented in `fixtures/past_visits/README.md`).
 pub const VISIT_COLUMNS: [&str; 19] = [
@@ -166,6 +166,69 @@ pub fn table_from_json(rows: &[serde_json::Map<String, serde_json::Value>]) -> R
         })
         .collect();
     RawTable { columns, rows }
+}
+
+/// Completed visit records as a table in the past-visit columns, ready for [`check_visits`]
+/// or for writing as CSV. A hotel given as a point is placed in the nearest division.
+pub fn table_from_records(records: &[VisitRecord], divisions: &DivisionRegistry) -> RawTable {
+    let join = |items: &[String]| items.join(";");
+    let rows = records
+        .iter()
+        .filter(|record| record.visit.status == VisitStatus::Completed)
+        .filter_map(|record| {
+            let visit = &record.visit;
+            let profile = &visit.profile;
+            let outcome = visit.outcome.clone().unwrap_or_default();
+            let start = match &profile.visit {
+                VisitDays::Dates(dates) => dates.first()?.to_string(),
+                VisitDays::Weekdays(_) => return None,
+            };
+            let hotel = match &profile.hotel {
+                Hotel::Division { division } => division.clone(),
+                Hotel::Point { lat, lon, .. } => nearest_division(divisions, *lat, *lon)?,
+            };
+            let organisation_type = serde_json::to_value(profile.organisation_type).ok()?.as_str()?.to_string();
+            let cells = [
+                record.id.clone(),
+                start,
+                profile.days.to_string(),
+                profile.country.clone(),
+                profile.city.clone().unwrap_or_default(),
+                organisation_type,
+                profile.size.to_string(),
+                hotel,
+                profile.interests.clone(),
+                join(&profile.industries_sought),
+                join(&profile.offers),
+                join(&profile.seeks),
+                join(&profile.languages),
+                visit.theme.clone().unwrap_or_default(),
+                join(&visit.bases),
+                join(&outcome.productive_bases),
+                outcome.agreements_signed.to_string(),
+                outcome.follow_up_projects.to_string(),
+                outcome.satisfaction.to_string(),
+            ];
+            Some(cells.into_iter().map(|c| Some(c).filter(|c| !c.is_empty())).collect())
+        })
+        .collect();
+    RawTable { columns: VISIT_COLUMNS.iter().map(|c| c.to_string()).collect(), rows }
+}
+
+/// Writes a table as CSV with a header row (empty cells for missing values).
+pub fn write_csv(table: &RawTable, out: impl std::io::Write) -> Result<(), csv::Error> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(&table.columns)?;
+    for row in &table.rows {
+        writer.write_record(row.iter().map(|cell| cell.as_deref().unwrap_or("")))?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+fn nearest_division(divisions: &DivisionRegistry, lat: f64, lon: f64) -> Option<String> {
+    let distance = |d: &crate::domain::Division| (d.lat - lat).powi(2) + ((d.lon - lon) * lat.to_radians().cos()).powi(2);
+    divisions.all().iter().min_by(|a, b| distance(a).total_cmp(&distance(b))).map(|d| d.code.clone())
 }
 
 fn list(cell: &str) -> Vec<String> {

@@ -124,7 +124,16 @@ impl SearchIndex {
 
     /// Adds or replaces `bases` (matched by id) in one commit.
     pub fn upsert(&self, bases: &[ExchangeBase], catalog_payload: &str) -> Result<(), IndexError> {
+        self.update(bases, &[], catalog_payload)
+    }
+
+    /// Adds or replaces `bases` and removes the bases `deleted` (by id), in one commit: searches
+    /// see all of it or none of it.
+    pub fn update(&self, bases: &[ExchangeBase], deleted: &[&str], catalog_payload: &str) -> Result<(), IndexError> {
         let writer = self.writer()?;
+        for id in deleted {
+            writer.delete_term(Term::from_field_text(self.fields.id, id));
+        }
         for base in bases {
             writer.delete_term(Term::from_field_text(self.fields.id, &base.id));
             writer.add_document(self.document(base)?)?;

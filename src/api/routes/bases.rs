@@ -1,5 +1,6 @@
-//! `GET /v1/bases`, `POST /v1/bases/search` and `GET /v1/bases/{id}`: the public view of the
-//! base library. Restricted bases never appear here, and contact details are left out.
+//! `GET /v1/bases`, `POST /v1/bases/search` and `GET /v1/bases/{id}`: reading the base library.
+//! Anonymous callers and viewers get the public view (no restricted bases, no contact details);
+//! officers and admins also see restricted bases and contacts. Writes are in [`super::base_writes`].
 
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::api::auth::Caller;
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{query_pairs, AppJson};
 use crate::api::{run_blocking, AppState};
@@ -115,18 +117,20 @@ pub struct BasePage {
 /// Without `q`, lists bases by id. With `q`, ranks them by relevance: the text is segmented
 /// (jieba for Chinese, stemming for English) and matched against names, descriptions, needs,
 /// promotion points and tags, and any industry it names in any language is expanded through
-/// the taxonomy. Restricted bases never appear.
+/// the taxonomy. Restricted bases and contact details appear only for officers and admins.
 #[utoipa::path(
     get, path = "/v1/bases", tag = "bases",
     params(BaseListParams),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of bases", body = BasePage),
         (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token sent is not valid", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn list_bases(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<BasePage>, ApiError> {
+async fn list_bases(State(state): State<AppState>, caller: Caller, RawQuery(raw): RawQuery) -> Result<Json<BasePage>, ApiError> {
     let request = parse_list_query(raw.as_deref()).map_err(ApiError::InvalidQuery)?;
-    search(state.library, request).await.map_err(|e| match e {
+    search(state.library, request, caller.sees_internal()).await.map_err(|e| match e {
         SearchFailure::Invalid(errors) => ApiError::InvalidQuery(errors),
         SearchFailure::Api(error) => error,
     })
@@ -136,38 +140,68 @@ async fn list_bases(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
 #[utoipa::path(
     post, path = "/v1/bases/search", tag = "bases",
     request_body = BaseSearchRequest,
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of bases", body = BasePage),
         (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token sent is not valid", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn search_bases(State(state): State<AppState>, AppJson(request): AppJson<BaseSearchRequest>) -> Result<Json<BasePage>, ApiError> {
-    search(state.library, request).await.map_err(|e| match e {
+async fn search_bases(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(request): AppJson<BaseSearchRequest>,
+) -> Result<Json<BasePage>, ApiError> {
+    search(state.library, request, caller.sees_internal()).await.map_err(|e| match e {
         SearchFailure::Invalid(errors) => ApiError::InvalidBody(errors),
         SearchFailure::Api(error) => error,
     })
 }
 
-/// One exchange base by id.
+/// One exchange base by id, with its version in the `ETag` header (send it back as `If-Match`
+/// to change the base).
 #[utoipa::path(
     get, path = "/v1/bases/{id}", tag = "bases",
     params(("id" = String, Path, description = "Base id", example = "lucheng-001")),
+    security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "The base", body = ExchangeBase),
+        (status = 200, description = "The base", body = ExchangeBase,
+         headers(("ETag" = String, description = "Version of the base, for If-Match"))),
         (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such base", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token sent is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such base (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn get_base(State(state): State<AppState>, path: Result<Path<String>, PathRejection>) -> Result<Json<ExchangeBase>, ApiError> {
+async fn get_base(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<impl axum::response::IntoResponse, ApiError> {
+    let id = base_id_from_path(path)?;
+    let library = state.library.clone();
+    let internal = caller.sees_internal();
+    let (base, etag) = run_blocking(move || library.get_with_etag(&id, internal)).await??;
+    Ok(with_etag(&etag, Json(view_for(base, internal))))
+}
+
+/// The base id of a path, checked.
+pub(crate) fn base_id_from_path(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
     let Path(id) = path.map_err(|e| ApiError::InvalidPath(FieldError::new("id", "invalid_value", e.body_text())))?;
     if !is_valid_base_id(&id) {
         return Err(ApiError::InvalidPath(FieldError::new("id", "invalid_value", "a base id uses only a-z, 0-9 and '-'")));
     }
-    let library = state.library.clone();
-    let base = run_blocking(move || library.get(&id, false)).await??;
-    Ok(Json(public_view(base)))
+    Ok(id)
+}
+
+/// A response with an `ETag` header.
+pub(crate) fn with_etag<T: axum::response::IntoResponse>(etag: &str, body: T) -> axum::response::Response {
+    let mut response = body.into_response();
+    if let Ok(value) = axum::http::HeaderValue::from_str(etag) {
+        response.headers_mut().insert(axum::http::header::ETAG, value);
+    }
+    response
 }
 
 enum SearchFailure {
@@ -175,8 +209,9 @@ enum SearchFailure {
     Api(ApiError),
 }
 
-async fn search(library: Arc<BaseLibrary>, request: BaseSearchRequest) -> Result<Json<BasePage>, SearchFailure> {
-    let query = to_base_query(&request, &library).map_err(SearchFailure::Invalid)?;
+async fn search(library: Arc<BaseLibrary>, request: BaseSearchRequest, internal: bool) -> Result<Json<BasePage>, SearchFailure> {
+    let mut query = to_base_query(&request, &library).map_err(SearchFailure::Invalid)?;
+    query.include_restricted = internal;
     let (offset, limit) = (query.offset, query.limit);
     let results = run_blocking(move || library.search(&query))
         .await
@@ -186,14 +221,16 @@ async fn search(library: Arc<BaseLibrary>, request: BaseSearchRequest) -> Result
         total: results.total,
         offset,
         limit,
-        items: results.hits.into_iter().map(|hit| SearchHit { score: hit.score, base: public_view(hit.base) }).collect(),
+        items: results.hits.into_iter().map(|hit| SearchHit { score: hit.score, base: view_for(hit.base, internal) }).collect(),
         query_industries: results.query_industries,
     }))
 }
 
-/// Drops what only officers may see.
-fn public_view(mut base: ExchangeBase) -> ExchangeBase {
-    base.contact = Contact::default();
+/// The base as this caller may see it: contacts only for officers and admins.
+pub(crate) fn view_for(mut base: ExchangeBase, internal: bool) -> ExchangeBase {
+    if !internal {
+        base.contact = Contact::default();
+    }
     base
 }
 

@@ -201,7 +201,7 @@ async fn create_evaluation(State(state): State<AppState>, uri: axum::http::Uri, 
             }
             table_from_json(&request.visits)
         }
-        _ => return Err(ApiError::UnsupportedMediaType),
+        _ => return Err(ApiError::UnsupportedMediaType("text/csv, application/vnd.apache.parquet or application/json")),
     };
     let library = state.library.clone();
     let (visits, bases) = run_blocking(move || -> crate::Result<_> {

@@ -7,6 +7,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::access::Role;
+use crate::api::auth::Caller;
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::AppJson;
 use crate::api::{run_blocking, AppState};
@@ -49,7 +51,8 @@ pub struct MatchRequest {
     pub rotation: Option<bool>,
     /// Weights replacing the configured ones for this request.
     pub weights: Option<MatchWeights>,
-    /// Record the returned bases as proposed (feeds rotation).
+    /// Record the returned bases as proposed (feeds rotation). Changes the library's state, so
+    /// it needs an officer's token.
     #[serde(default)]
     pub record_exposure: bool,
 }
@@ -63,14 +66,20 @@ pub struct MatchRequest {
 #[utoipa::path(
     post, path = "/v1/matches", tag = "matching",
     request_body = MatchRequest,
+    security((), ("bearer" = [])),
     responses(
+        (status = 401, description = "`record_exposure` without a token, or an invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`record_exposure` with a viewer's token", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "Ranked bases", body = MatchOutcome),
         (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn create_match(State(state): State<AppState>, AppJson(request): AppJson<MatchRequest>) -> Result<Json<MatchOutcome>, ApiError> {
+async fn create_match(State(state): State<AppState>, caller: Caller, AppJson(request): AppJson<MatchRequest>) -> Result<Json<MatchOutcome>, ApiError> {
+    if request.record_exposure {
+        caller.require(Role::Officer)?;
+    }
     let top = request.top.unwrap_or(10);
     let mut errors = Vec::new();
     if !(1..=MAX_TOP).contains(&top) {

@@ -1,8 +1,11 @@
 //! One module per resource, each exposing `router()`.
 
+pub mod access;
+pub mod base_writes;
 pub mod bases;
 pub mod evaluations;
 pub mod health;
 pub mod itineraries;
 pub mod matches;
 pub mod reference;
+pub mod visits;

@@ -1,0 +1,110 @@
+//! Who may do what: roles, the actor behind a change, and bearer tokens.
+//!
+//! A token is 160 random bits shown once when it is made (`visitmatch token create --role R`
+//! or `POST /v1/tokens`); the catalog keeps only its SHA-256, so a copied database does not
+//! give away working tokens. Because the secret is random rather than chosen by a person, an
+//! unsalted hash is enough: there is no dictionary to try.
+//!
+//! Roles are ordered: an admin may do whatever an officer may, an officer whatever a viewer may.
+//! Without a token a caller is anonymous and gets the public reads only.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+/// What a token allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Public reads, identified (the same data an anonymous caller sees).
+    Viewer,
+    /// Reads including internal fields and restricted bases; visit records; recording exposures.
+    Officer,
+    /// Everything an officer may do, plus base writes, tokens and the audit log.
+    Admin,
+}
+
+impl Role {
+    /// The snake_case code stored in the catalog.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Officer => "officer",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// The role with this code.
+    pub fn from_code(code: &str) -> Option<Role> {
+        [Role::Viewer, Role::Officer, Role::Admin].into_iter().find(|role| role.code() == code)
+    }
+}
+
+/// Whoever makes a change: recorded in the audit log next to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// A readable name: the token's name (`token:wang-li`) or `cli:{user}` for the command line.
+    pub name: String,
+    /// The role the change was made with.
+    pub role: Role,
+}
+
+impl Actor {
+    /// The local command line, acting as an admin of its own data directory.
+    pub fn command_line() -> Actor {
+        let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
+        Actor { name: format!("cli:{user}"), role: Role::Admin }
+    }
+}
+
+/// Prefix of every token, so a leaked one is recognisable in logs and by secret scanners.
+pub const TOKEN_PREFIX: &str = "vm_";
+
+/// A new random token secret (`vm_` and 40 hex digits).
+pub fn new_token_secret() -> String {
+    format!("{TOKEN_PREFIX}{}", hex(&random_bytes::<20>()))
+}
+
+/// A new token id: short, random and safe to show (it is not the secret).
+pub fn new_token_id() -> String {
+    format!("tok_{}", hex(&random_bytes::<6>()))
+}
+
+/// The stored form of a token secret.
+pub fn hash_token(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
+    bytes
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_random_prefixed_and_hash_to_their_own_digest() {
+        let (a, b) = (new_token_secret(), new_token_secret());
+        assert_ne!(a, b);
+        assert!(a.starts_with(TOKEN_PREFIX) && a.len() == TOKEN_PREFIX.len() + 40);
+        assert_eq!(hash_token(&a), hash_token(&a));
+        assert_ne!(hash_token(&a), hash_token(&b));
+        assert_eq!(hash_token(&a).len(), 64);
+    }
+
+    #[test]
+    fn roles_are_ordered_and_round_trip_their_codes() {
+        assert!(Role::Viewer < Role::Officer && Role::Officer < Role::Admin);
+        for role in [Role::Viewer, Role::Officer, Role::Admin] {
+            assert_eq!(Role::from_code(role.code()), Some(role));
+        }
+        assert_eq!(Role::from_code("root"), None);
+    }
+}

@@ -1,0 +1,258 @@
+//! Changing the base library: `POST /v1/bases`, `PUT`, `PATCH` and `DELETE /v1/bases/{id}`, and
+//! `POST /v1/bases/import` (all or nothing). Admins only.
+//!
+//! Every change to an existing base is conditional: the request carries the `ETag` it read as
+//! `If-Match`, and a base changed by someone else in between answers 412 with its new ETag
+//! instead of being overwritten. Each change lands in SQLite with its audit entry in one
+//! transaction and in the search index before the answer is sent.
+
+use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::Json;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::bases::{base_id_from_path, with_etag};
+use crate::access::Role;
+use crate::api::auth::{if_match, Caller};
+use crate::api::error::{ApiError, Problem};
+use crate::api::extract::{query_pairs, AppJson};
+use crate::api::{run_blocking, AppState};
+use crate::catalog::{FieldError, RecordFormat, WriteMode};
+use crate::domain::ExchangeBase;
+use crate::library::ImportOutcome;
+
+/// Largest bulk import body (a catalog of tens of thousands of bases).
+pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_base))
+        .routes(routes!(replace_base, patch_base, delete_base))
+        .merge(OpenApiRouter::new().routes(routes!(import_bases)).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
+}
+
+/// A base record in the import format: the same fields as a line of a JSON Lines import
+/// (`id`, `name_zh`, `kind`, `industries`, `division`, `address_zh`, `lat`, `lon`, `needs`,
+/// `promotion_points`, `description_zh`, `visit_minutes`, `opening_hours`, `max_group_size`,
+/// `guide_languages`, … see README.md).
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(value_type = Object, example = json!({
+    "id": "lucheng-901", "name_zh": "瓯江鞋履设计中心", "name_en": "Oujiang Footwear Design Centre",
+    "kind": "enterprise", "industries": ["footwear"], "division": "lucheng",
+    "address_zh": "温州市鹿城区双屿街道鞋都大道18号", "lat": 28.01, "lon": 120.6,
+    "employees": 120, "needs": ["引进意大利鞋履设计人才"], "promotion_points": ["鞋履设计打样中心"],
+    "description_zh": "专注鞋履设计与打样的创新平台。", "visit_minutes": 60,
+    "opening_hours": {"mon": ["09:00-17:00"], "tue": ["09:00-17:00"], "wed": ["09:00-17:00"], "thu": ["09:00-17:00"], "fri": ["09:00-17:00"]},
+    "max_group_size": 20, "guide_languages": ["zh", "en"], "restricted": false, "approval_required": false,
+    "tags": ["鞋业"], "contact_name": "王主任", "contact_phone": "0577-88000000"
+}))]
+pub struct BaseRecord(pub serde_json::Map<String, serde_json::Value>);
+
+/// Add a base (admin).
+///
+/// The record is checked as a whole: every failing field is listed in the 422 answer and
+/// nothing is written. The new base is searchable when the answer arrives.
+#[utoipa::path(
+    post, path = "/v1/bases", tag = "bases",
+    request_body = BaseRecord,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = ExchangeBase,
+         headers(("ETag" = String, description = "Version of the base"), ("Location" = String, description = "URL of the base"))),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token is not an admin's", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A base with this id exists", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fields are invalid", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn create_base(State(state): State<AppState>, caller: Caller, AppJson(record): AppJson<BaseRecord>) -> Result<Response, ApiError> {
+    let actor = caller.require(Role::Admin)?.clone();
+    let library = state.library.clone();
+    let (base, etag) = run_blocking(move || library.create_base(&record.0, &actor)).await??;
+    let location = format!("/v1/bases/{}", base.id);
+    let mut response = with_etag(&etag, (StatusCode::CREATED, Json(base)));
+    if let Ok(value) = header::HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+/// Replace a base (admin), if it has not changed since it was read.
+///
+/// Send the `ETag` of your last read as `If-Match`. The body is a whole record (its `id` may be
+/// left out; if given it must be the path's).
+#[utoipa::path(
+    put, path = "/v1/bases/{id}", tag = "bases",
+    params(
+        ("id" = String, Path, description = "Base id", example = "lucheng-001"),
+        ("If-Match" = String, Header, description = "The ETag the base was read with"),
+    ),
+    request_body = BaseRecord,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Replaced", body = ExchangeBase, headers(("ETag" = String, description = "New version"))),
+        (status = 400, description = "Malformed id or body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token is not an admin's", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such base", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The base changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fields are invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn replace_base(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    AppJson(record): AppJson<BaseRecord>,
+) -> Result<Response, ApiError> {
+    let actor = caller.require(Role::Admin)?.clone();
+    let id = base_id_from_path(path)?;
+    let expected = if_match(&headers)?;
+    let library = state.library.clone();
+    let (base, etag) = run_blocking(move || library.replace_base(&id, record.0, &expected, &actor)).await??;
+    Ok(with_etag(&etag, Json(base)))
+}
+
+/// Change some fields of a base (admin), as a JSON merge patch (RFC 7396).
+///
+/// Fields in the patch replace the base's, `null` removes an optional field; the result is
+/// checked as a whole record. Needs `If-Match`.
+#[utoipa::path(
+    patch, path = "/v1/bases/{id}", tag = "bases",
+    params(
+        ("id" = String, Path, description = "Base id", example = "lucheng-001"),
+        ("If-Match" = String, Header, description = "The ETag the base was read with"),
+    ),
+    request_body(content = BaseRecord, content_type = "application/merge-patch+json",
+                 example = json!({"needs": ["引进意大利鞋履设计人才", "共建海外仓"], "max_group_size": 25})),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Patched", body = ExchangeBase, headers(("ETag" = String, description = "New version"))),
+        (status = 400, description = "Malformed id or body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token is not an admin's", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such base", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The base changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fields are invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn patch_base(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    AppJson(patch): AppJson<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let actor = caller.require(Role::Admin)?.clone();
+    let id = base_id_from_path(path)?;
+    let expected = if_match(&headers)?;
+    let library = state.library.clone();
+    let (base, etag) = run_blocking(move || library.patch_base(&id, &patch, &expected, &actor)).await??;
+    Ok(with_etag(&etag, Json(base)))
+}
+
+/// Remove a base (admin), if it has not changed since it was read. Needs `If-Match`.
+#[utoipa::path(
+    delete, path = "/v1/bases/{id}", tag = "bases",
+    params(
+        ("id" = String, Path, description = "Base id", example = "lucheng-001"),
+        ("If-Match" = String, Header, description = "The ETag the base was read with"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token is not an admin's", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such base", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The base changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn delete_base(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let actor = caller.require(Role::Admin)?.clone();
+    let id = base_id_from_path(path)?;
+    let expected = if_match(&headers)?;
+    let library = state.library.clone();
+    run_blocking(move || library.delete_base(&id, &expected, &actor)).await??;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Import many bases at once (admin): JSON Lines (`application/x-ndjson`) or CSV (`text/csv`).
+///
+/// Every record is checked first; if any fails, every problem is listed with its line and field
+/// and nothing is written. `mode=upsert` (default) adds new bases and overwrites those whose id
+/// exists; `mode=replace` makes the file the whole library. Each changed base is entered in
+/// the audit log.
+#[utoipa::path(
+    post, path = "/v1/bases/import", tag = "bases",
+    params(("mode" = Option<String>, Query, description = "`upsert` (default) or `replace`")),
+    request_body(content(
+        (String = "application/x-ndjson", example = json!("{\"id\": \"lucheng-901\", \"name_zh\": \"…\"}\n")),
+        (String = "text/csv"),
+    )),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Imported", body = ImportOutcome),
+        (status = 400, description = "A query parameter is invalid or the body is not UTF-8", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token is not an admin's", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither JSON Lines nor CSV", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Records are invalid; nothing was written", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn import_bases(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<ImportOutcome>, ApiError> {
+    let actor = caller.require(Role::Admin)?.clone();
+    let mut mode = WriteMode::Upsert;
+    let mut errors = Vec::new();
+    for (name, value) in query_pairs(raw.as_deref()) {
+        match (name.as_str(), value.as_str()) {
+            ("mode", "upsert") => mode = WriteMode::Upsert,
+            ("mode", "replace") => mode = WriteMode::Replace,
+            ("mode", other) => errors.push(FieldError::new("mode", "invalid_value", format!("`{other}` must be upsert or replace"))),
+            (other, _) => errors.push(FieldError::new(other, "unknown_parameter", "is not a parameter of this route; use mode")),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::InvalidQuery(errors));
+    }
+    let media_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let format = match media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase().as_str() {
+        "application/x-ndjson" | "application/jsonl" | "application/json-lines" => RecordFormat::Jsonl,
+        "text/csv" => RecordFormat::Csv,
+        _ => return Err(ApiError::UnsupportedMediaType("application/x-ndjson or text/csv")),
+    };
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE { ApiError::PayloadTooLarge } else { ApiError::UnreadableBody(rejection.body_text()) }
+    })?;
+    let text = String::from_utf8(body.to_vec()).map_err(|e| ApiError::UnreadableBody(format!("the body is not UTF-8: {e}")))?;
+    let library = state.library.clone();
+    let outcome = run_blocking(move || library.import(&text, format, mode, &actor)).await??;
+    Ok(Json(outcome))
+}
