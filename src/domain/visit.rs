@@ -96,8 +96,7 @@ pub struct VisitRecord {
     /// Identifier given when the visit was recorded.
     #[schema(example = "visit-000001")]
     pub id: String,
-    /// The visit.
-    #[serde(flatten)]
+    /// The visit, exactly as recorded: send it back (changed) with `PUT` to update the record.
     pub visit: VisitInput,
     /// Who recorded the current state.
     pub recorded_by: String,

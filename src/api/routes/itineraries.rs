@@ -25,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[allow(dead_code)] // documents the parameters; they are parsed by hand for precise errors
 struct ItineraryParams {
     /// Response format: `json` (default), `ics`, `csv`, `html` (printable) or `geojson`.
+    #[param(inline)]
     format: Option<ExportFormat>,
 }
 
