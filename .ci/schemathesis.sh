@@ -27,22 +27,8 @@ if [ ! -x "$venv/bin/schemathesis" ]; then
   "$venv/bin/pip" install --quiet "schemathesis==4.32.5"
 fi
 
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-token=$("$bin" --data-dir "$work/data" token create --role admin --name schemathesis 2>/dev/null)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-RUST_LOG=warn "$bin" --data-dir "$work/data" serve --addr "127.0.0.1:$port" > "$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 600); do
-  curl -fsS "http://127.0.0.1:$port/health" > /dev/null 2>&1 && break
-  sleep 0.1
-done
+source .ci/server.sh
+start_server "$bin" schemathesis
 
 status=0
 SCHEMATHESIS_HOOKS="$PWD/.ci/schemathesis_hooks.py" "$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \

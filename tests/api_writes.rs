@@ -105,7 +105,8 @@ fn writes_need_a_token_and_the_right_role() {
     let c = client();
     let record = new_record("lucheng-901", "引进设计人才");
     let etag = etag_of(&server, "lucheng-001", &tokens.admin);
-    let writes: Vec<Box<dyn Fn(Option<&str>) -> RequestBuilder>> = vec![
+    type Write<'a> = Box<dyn Fn(Option<&str>) -> RequestBuilder + 'a>;
+    let writes: Vec<Write> = vec![
         Box::new(|t| with_token(c.post(server.url("/v1/bases")).json(&record), t)),
         Box::new(|t| with_token(c.put(server.url("/v1/bases/lucheng-001")).header("if-match", &etag).json(&record), t)),
         Box::new(|t| with_token(c.patch(server.url("/v1/bases/lucheng-001")).header("if-match", &etag).json(&json!({"tags": ["x"]})), t)),
