@@ -46,6 +46,7 @@ mod error;
 pub mod evaluation;
 pub mod itinerary;
 pub mod library;
+pub mod outbound;
 pub mod planner;
 mod rng;
 pub mod scoring;

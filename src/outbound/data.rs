@@ -1,0 +1,284 @@
+//! Countries, partner cities, rules and the route type, with the checks a route must pass.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::catalog::FieldError;
+use crate::domain::{is_valid_base_id, Relations, Taxonomy};
+use crate::evaluation::THEMES;
+
+/// The countries' industry features and links, embedded in the binary.
+pub const EMBEDDED_COUNTRIES: &str = include_str!("../../fixtures/outbound/countries.json");
+/// The routes a new catalog starts with.
+pub const EMBEDDED_ROUTES: &str = include_str!("../../fixtures/outbound/routes.json");
+/// Limits for official trips abroad.
+pub const EMBEDDED_RULES: &str = include_str!("../../fixtures/outbound/rules.json");
+
+/// One industry a country is strong in (产业特点).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct IndustryFeature {
+    /// Industry code of the taxonomy.
+    #[schema(example = "footwear")]
+    pub industry: String,
+    /// The feature in Chinese.
+    pub zh: String,
+    /// The feature in English.
+    pub en: String,
+}
+
+/// A city abroad the office works with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PartnerCity {
+    /// Name.
+    #[schema(example = "Prato")]
+    pub city: String,
+    /// Chinese name.
+    pub zh: String,
+    /// `sister`, `friendly` or `partner`.
+    pub relation: String,
+    /// Year the link was signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<u16>,
+    /// What the city is, in Chinese.
+    pub note_zh: String,
+    /// What the city is, in English.
+    pub note_en: String,
+}
+
+/// An earlier visit between the city and the country.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PastExchange {
+    /// Year.
+    pub year: u16,
+    /// `outbound` (Wenzhou went) or `inbound` (they came).
+    pub direction: String,
+    /// Title in Chinese.
+    pub title_zh: String,
+    /// Title in English.
+    pub title_en: String,
+    /// What came of it, in Chinese.
+    pub outcome_zh: String,
+    /// What came of it, in English.
+    pub outcome_en: String,
+}
+
+/// A country with what it is strong in and the city's links there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct OutboundCountry {
+    /// ISO 3166-1 alpha-2 code.
+    #[schema(example = "IT")]
+    pub code: String,
+    /// Industry features (产业特点).
+    pub features: Vec<IndustryFeature>,
+    /// Cooperation concepts the country is strong in (`talent`, `design`, `technology`, …).
+    pub strengths: Vec<String>,
+    /// Sister, friendly and partner cities.
+    pub partner_cities: Vec<PartnerCity>,
+    /// Earlier exchanges.
+    pub past_exchanges: Vec<PastExchange>,
+}
+
+/// Limits for official trips abroad (因公临时出国(境)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TripRules {
+    /// Most countries per trip.
+    pub max_countries: usize,
+    /// Most days abroad (leaving and re-entering included) for 1, 2, 3… countries.
+    pub max_days_by_countries: Vec<u16>,
+    /// Most members.
+    pub max_members: u16,
+    /// Days of international travel a trip needs on top of its stops.
+    pub travel_days: u16,
+}
+
+/// Something the trip serves at a stop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteTask {
+    /// Cooperation concept code (`talent`, `design`, `market`, `investment`, …).
+    #[schema(example = "talent")]
+    pub code: String,
+    /// The task in Chinese.
+    pub zh: String,
+    /// The task in English.
+    pub en: String,
+}
+
+/// One stop of a route.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteStop {
+    /// Partner city.
+    #[schema(example = "Milan")]
+    pub city: String,
+    /// Institution or event, in Chinese.
+    pub institution_zh: String,
+    /// Institution or event, in English.
+    pub institution_en: String,
+    /// Purpose, in Chinese.
+    pub purpose_zh: String,
+    /// Purpose, in English.
+    pub purpose_en: String,
+    /// Suggested days at this stop.
+    #[schema(example = 2)]
+    pub days: u16,
+    /// Best months (1–12).
+    pub best_months: Vec<u8>,
+    /// Task codes this stop serves (a subset of the route's tasks).
+    pub tasks: Vec<String>,
+}
+
+/// A themed outbound route (theme × country).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutboundRoute {
+    /// Stable id: `a-z`, `0-9`, `-`.
+    #[schema(example = "fsm-it-footwear-design")]
+    pub id: String,
+    /// Theme: `fashion_smart_manufacturing`, `services`, `fintech`, `talent`, `culture_tourism`.
+    pub theme: String,
+    /// Country code.
+    #[schema(example = "IT")]
+    pub country: String,
+    /// Title in Chinese.
+    pub title_zh: String,
+    /// Title in English.
+    pub title_en: String,
+    /// Industries the route is about (taxonomy codes).
+    pub industries: Vec<String>,
+    /// What the trip serves (有事才去).
+    pub tasks: Vec<RouteTask>,
+    /// Stops in order.
+    pub stops: Vec<RouteStop>,
+}
+
+impl OutboundRoute {
+    /// Suggested days at the stops, travel excluded.
+    pub fn stop_days(&self) -> u16 {
+        self.stops.iter().map(|s| s.days).sum()
+    }
+}
+
+/// Countries and rules, with the taxonomy and relations they refer to.
+pub struct OutboundReference {
+    /// Countries.
+    pub countries: Vec<OutboundCountry>,
+    /// Trip limits.
+    pub rules: TripRules,
+}
+
+impl OutboundReference {
+    /// The embedded countries and rules.
+    pub fn embedded() -> OutboundReference {
+        #[derive(Deserialize)]
+        struct Countries {
+            countries: Vec<OutboundCountry>,
+        }
+        let countries: Countries = serde_json::from_str(EMBEDDED_COUNTRIES).expect("the embedded countries are valid");
+        let rules: TripRules = serde_json::from_str(EMBEDDED_RULES).expect("the embedded rules are valid");
+        OutboundReference { countries: countries.countries, rules }
+    }
+
+    /// One country.
+    pub fn country(&self, code: &str) -> Option<&OutboundCountry> {
+        self.countries.iter().find(|c| c.code.eq_ignore_ascii_case(code))
+    }
+}
+
+/// The routes a new catalog starts with.
+pub fn embedded_routes() -> Vec<OutboundRoute> {
+    #[derive(Deserialize)]
+    struct Routes {
+        routes: Vec<OutboundRoute>,
+    }
+    serde_json::from_str::<Routes>(EMBEDDED_ROUTES).expect("the embedded routes are valid").routes
+}
+
+/// Every failed check of a route: id, theme, country, industries, tasks, stops.
+pub fn validate_route(route: &OutboundRoute, taxonomy: &Taxonomy, relations: &Relations) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut fail = |field: String, code: &str, message: String| errors.push(FieldError::new(&field, code, message));
+    if !is_valid_base_id(&route.id) {
+        fail("id".into(), "invalid_value", "uses only a-z, 0-9 and '-', at most 64 characters".into());
+    }
+    if !THEMES.contains(&route.theme.as_str()) {
+        fail("theme".into(), "invalid_value", format!("`{}` is not a theme; use one of {}", route.theme, THEMES.join(", ")));
+    }
+    if relations.country(&route.country).is_none() {
+        fail("country".into(), "invalid_value", format!("`{}` is not a known country code", route.country));
+    }
+    for (field, text) in [("title_zh", &route.title_zh), ("title_en", &route.title_en)] {
+        if text.trim().is_empty() || text.chars().count() > 200 {
+            fail(field.into(), "invalid_value", "must be 1 to 200 characters".into());
+        }
+    }
+    if route.industries.is_empty() {
+        fail("industries".into(), "missing_field", "name at least one industry".into());
+    }
+    for (i, code) in route.industries.iter().enumerate() {
+        if taxonomy.get(code).is_none() {
+            fail(format!("industries[{i}]"), "invalid_value", format!("`{code}` is not an industry code; see GET /v1/industries"));
+        }
+    }
+    if route.tasks.is_empty() {
+        fail("tasks".into(), "missing_field", "a trip needs at least one task (有事才去)".into());
+    }
+    let concepts: Vec<&str> = relations.concepts().iter().map(|c| c.code.as_str()).collect();
+    for (i, task) in route.tasks.iter().enumerate() {
+        if !concepts.contains(&task.code.as_str()) {
+            fail(format!("tasks[{i}].code"), "invalid_value", format!("`{}` is not a cooperation concept; use one of {}", task.code, concepts.join(", ")));
+        }
+    }
+    if route.stops.is_empty() {
+        fail("stops".into(), "missing_field", "list at least one stop".into());
+    }
+    for (i, stop) in route.stops.iter().enumerate() {
+        if stop.city.trim().is_empty() {
+            fail(format!("stops[{i}].city"), "missing_field", "name the city".into());
+        }
+        if !(1..=10).contains(&stop.days) {
+            fail(format!("stops[{i}].days"), "invalid_value", format!("must be 1 to 10, got {}", stop.days));
+        }
+        if stop.best_months.iter().any(|m| !(1..=12).contains(m)) {
+            fail(format!("stops[{i}].best_months"), "invalid_value", "months are 1 to 12".into());
+        }
+        if stop.tasks.is_empty() {
+            fail(format!("stops[{i}].tasks"), "missing_field", "a stop needs a task it serves (有事才去)".into());
+        }
+        for task in &stop.tasks {
+            if !route.tasks.iter().any(|t| &t.code == task) {
+                fail(format!("stops[{i}].tasks"), "invalid_value", format!("`{task}` is not one of the route's tasks"));
+            }
+        }
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_routes_and_countries_are_valid_and_linked() {
+        let (taxonomy, relations) = (Taxonomy::embedded(), Relations::embedded());
+        let reference = OutboundReference::embedded();
+        let routes = embedded_routes();
+        assert!(routes.len() >= 15);
+        for route in &routes {
+            assert_eq!(validate_route(route, &taxonomy, &relations), Vec::new(), "{}", route.id);
+            assert!(reference.country(&route.country).is_some(), "{}: no country features", route.id);
+            // A route of the library must itself be a trip the rules allow.
+            assert!(route.stop_days() + reference.rules.travel_days <= reference.rules.max_days_by_countries[0], "{}: too long", route.id);
+            assert!(route.tasks.len() < usize::from(reference.rules.max_members), "{}: too many tasks", route.id);
+        }
+        for theme in THEMES {
+            assert!(routes.iter().any(|r| r.theme == theme), "no route for {theme}");
+        }
+        for country in &reference.countries {
+            assert!(relations.country(&country.code).is_some(), "{} unknown to relations", country.code);
+            for feature in &country.features {
+                assert!(taxonomy.get(&feature.industry).is_some(), "{}: {}", country.code, feature.industry);
+            }
+        }
+    }
+}
