@@ -26,6 +26,12 @@ pub enum Error {
     /// A token that does not exist.
     #[error("no token with id `{0}`")]
     TokenNotFound(String),
+    /// An outbound route that does not exist.
+    #[error("no outbound route with id `{0}`")]
+    RouteNotFound(String),
+    /// A new route's id is taken.
+    #[error("an outbound route with id `{0}` exists already")]
+    RouteExists(String),
     /// A new base's id is taken.
     #[error("a base with id `{0}` exists already")]
     AlreadyExists(String),
@@ -63,6 +69,8 @@ impl Error {
                 | Error::NotFound(_)
                 | Error::VisitNotFound(_)
                 | Error::TokenNotFound(_)
+                | Error::RouteNotFound(_)
+                | Error::RouteExists(_)
                 | Error::AlreadyExists(_)
                 | Error::PreconditionFailed { .. }
         )
@@ -76,6 +84,8 @@ impl From<StoreError> for Error {
             StoreError::BaseExists(id) => Error::AlreadyExists(id),
             StoreError::BaseMissing(id) => Error::NotFound(id),
             StoreError::VisitMissing(id) => Error::VisitNotFound(id),
+            StoreError::RouteMissing(id) => Error::RouteNotFound(id),
+            StoreError::RouteExists(id) => Error::RouteExists(id),
             StoreError::EtagMismatch { id, current } => Error::PreconditionFailed { id, current },
             other => Error::Store(other),
         }

@@ -30,6 +30,8 @@
 //! | [`planner`] | which bases on which day, in what order, at what time? (TOPTW) |
 //! | [`itinerary`] | the visit schedule an officer signs off, and its exports |
 //! | [`evaluation`] | how well did the suggestions fit past visits? (polars) |
+//! | [`outbound`] | which routes abroad serve the city's needs, and is a trip justified? |
+//! | [`access`] | who may do what: roles, tokens |
 //! | [`library`] | catalog + index kept in step |
 //! | [`api`] | the HTTP interface (axum, OpenAPI) |
 //! | [`cli`] | the command line |

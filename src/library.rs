@@ -12,13 +12,14 @@ use std::sync::{Arc, Mutex, RwLock};
 use crate::access::{Actor, Role};
 use crate::catalog::{
     parse_records, to_record, validate_record, AuditEntry, AuditQuery, BaseChange, CatalogVersion, FieldError, NewToken,
-    ChangeApplied, RecordFormat, Store, TokenInfo, VisitFilter, WriteMode, WriteSummary,
+    ChangeApplied, RecordFormat, RouteChange, Store, TokenInfo, VisitFilter, WriteMode, WriteSummary,
 };
 use crate::domain::{DelegationProfile, DivisionRegistry, ExchangeBase, Relations, Taxonomy, VisitDays, VisitInput, VisitRecord, VisitStatus};
 use crate::scoring::evaluate::{JudgedProfile, Metrics};
 use crate::scoring::features::Exposure;
 use crate::scoring::{BaseTable, MatchConfig, MatchOptions, MatchOutcome, Matcher};
 use crate::search::{BaseQuery, IndexStatus, SearchIndex, SearchResults};
+use crate::outbound::OutboundRoute;
 use crate::Error;
 
 /// The default fixtures compiled into the binary: the library a fresh install starts with.
@@ -68,6 +69,7 @@ pub struct BaseLibrary {
     taxonomy: Arc<Taxonomy>,
     divisions: Arc<DivisionRegistry>,
     relations: Arc<Relations>,
+    outbound: crate::outbound::OutboundReference,
     match_config: MatchConfig,
     table: RwLock<Arc<BaseTable>>,
     exposure: RwLock<Arc<Exposure>>,
@@ -92,6 +94,7 @@ impl BaseLibrary {
             taxonomy,
             divisions,
             relations: Arc::new(Relations::embedded()),
+            outbound: crate::outbound::OutboundReference::embedded(),
             match_config: MatchConfig::default_config(),
             table: RwLock::new(Arc::new(BaseTable::default())),
             exposure: RwLock::new(Arc::new(Exposure::default())),
@@ -107,6 +110,7 @@ impl BaseLibrary {
             library.store.write(&bases, WriteMode::Upsert, &seeder)?;
             report.seeded = Some(bases.len());
         }
+        library.store.seed_routes_once(&crate::outbound::data::embedded_routes())?;
         if library.index_status()? != IndexStatus::Fresh {
             library.rebuild_index(progress)?;
             report.index_rebuilt = true;
@@ -501,6 +505,95 @@ impl BaseLibrary {
             (None, _) => {}
         }
         if errors.is_empty() { Ok(()) } else { Err(Error::Invalid(errors)) }
+    }
+
+    /// Countries, partner cities and trip rules of the outbound-route library.
+    pub fn outbound_reference(&self) -> &crate::outbound::OutboundReference {
+        &self.outbound
+    }
+
+    /// Outbound routes, by id, narrowed by theme, country and industry (a code includes the
+    /// industries below it).
+    pub fn outbound_routes(&self, theme: Option<&str>, country: Option<&str>, industry: Option<&str>) -> Result<Vec<OutboundRoute>, Error> {
+        Ok(self
+            .store
+            .routes()?
+            .into_iter()
+            .map(|(route, _)| route)
+            .filter(|r| theme.is_none_or(|t| r.theme == t))
+            .filter(|r| country.is_none_or(|c| r.country.eq_ignore_ascii_case(c)))
+            .filter(|r| industry.is_none_or(|i| r.industries.iter().any(|code| self.taxonomy.is_within(code, i))))
+            .collect())
+    }
+
+    /// Every failing filter of a route listing: an unknown theme, country or industry.
+    pub fn check_route_filters(&self, theme: Option<&str>, country: Option<&str>, industry: Option<&str>) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if let Some(theme) = theme
+            && !crate::evaluation::THEMES.contains(&theme) {
+                errors.push(FieldError::new("theme", "invalid_value", format!("`{theme}` is not a theme; use one of {}", crate::evaluation::THEMES.join(", "))));
+            }
+        if let Some(country) = country
+            && self.relations.country(country).is_none() {
+                errors.push(FieldError::new("country", "invalid_value", format!("`{country}` is not a known country code")));
+            }
+        if let Some(industry) = industry
+            && self.taxonomy.get(industry).is_none() {
+                errors.push(FieldError::new("industry", "invalid_value", format!("`{industry}` is not an industry code; see GET /v1/industries")));
+            }
+        errors
+    }
+
+    /// One outbound route with its ETag.
+    pub fn outbound_route(&self, id: &str) -> Result<(OutboundRoute, String), Error> {
+        self.store.route(id)?.ok_or_else(|| Error::RouteNotFound(id.to_string()))
+    }
+
+    /// Adds a route after checking every field.
+    pub fn create_route(&self, route: &OutboundRoute, actor: &Actor) -> Result<String, Error> {
+        self.check_route(route)?;
+        Ok(self.store.apply_route(RouteChange::Create(route), actor)?.unwrap_or_default())
+    }
+
+    /// Replaces route `id` if it is still at version `if_match`.
+    pub fn replace_route(&self, id: &str, route: &OutboundRoute, if_match: &str, actor: &Actor) -> Result<String, Error> {
+        if route.id != id {
+            return Err(Error::Invalid(vec![FieldError::new("id", "invalid_value", format!("is `{}` but the path names `{id}`", route.id))]));
+        }
+        self.check_route(route)?;
+        Ok(self.store.apply_route(RouteChange::Replace { route, if_match }, actor)?.unwrap_or_default())
+    }
+
+    /// Removes route `id` if it is still at version `if_match`.
+    pub fn delete_route(&self, id: &str, if_match: &str, actor: &Actor) -> Result<(), Error> {
+        self.store.apply_route(RouteChange::Delete { id, if_match }, actor)?;
+        Ok(())
+    }
+
+    fn check_route(&self, route: &OutboundRoute) -> Result<(), Error> {
+        let errors = crate::outbound::validate_route(route, &self.taxonomy, &self.relations);
+        if errors.is_empty() { Ok(()) } else { Err(Error::Invalid(errors)) }
+    }
+
+    /// Ranks outbound routes and countries for the city's needs, linking bases to each route.
+    pub fn suggest_routes(&self, query: &crate::outbound::NeedsQuery) -> Result<crate::outbound::Suggestions, Error> {
+        let routes = self.outbound_routes(None, None, None)?;
+        let mut bases = Vec::new();
+        self.store.for_each(|base| bases.push(base))?;
+        let context = crate::outbound::suggest::SuggestContext {
+            routes: &routes,
+            reference: &self.outbound,
+            taxonomy: &self.taxonomy,
+            relations: &self.relations,
+            bases: &bases,
+        };
+        crate::outbound::suggest(query, &context).map_err(Error::Invalid)
+    }
+
+    /// Checks a trip plan against its tasks and the rules, and writes its application summary.
+    pub fn check_trip(&self, plan: &crate::outbound::TripPlan) -> Result<crate::outbound::TripCheck, Error> {
+        let routes = self.outbound_routes(None, None, None)?;
+        crate::outbound::check_trip(plan, &routes, &self.outbound, &self.relations).map_err(Error::Invalid)
     }
 
     /// Writes every base as JSON Lines in the import format; returns how many were written.

@@ -83,6 +83,12 @@ pub enum ApiError {
     /// 404: no visit record with this id.
     #[error("no visit with id `{0}`")]
     VisitNotFound(String),
+    /// 404: no outbound route with this id.
+    #[error("no outbound route with id `{0}`")]
+    OutboundRouteNotFound(String),
+    /// 409: an outbound route with this id exists.
+    #[error("an outbound route with id `{0}` exists already; change it with PUT")]
+    OutboundRouteExists(String),
     /// 404: no token with this id.
     #[error("no token with id `{0}`")]
     TokenNotFound(String),
@@ -153,6 +159,8 @@ impl ApiError {
             ApiError::JobNotDone(..) => (StatusCode::CONFLICT, "job_not_done", "The evaluation job has not finished"),
             ApiError::VisitNotFound(_) => (StatusCode::NOT_FOUND, "visit_not_found", "No such visit"),
             ApiError::TokenNotFound(_) => (StatusCode::NOT_FOUND, "token_not_found", "No such token"),
+            ApiError::OutboundRouteNotFound(_) => (StatusCode::NOT_FOUND, "outbound_route_not_found", "No such outbound route"),
+            ApiError::OutboundRouteExists(_) => (StatusCode::CONFLICT, "outbound_route_exists", "An outbound route with this id exists"),
             ApiError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated", "A bearer token is required"),
             ApiError::InvalidToken => (StatusCode::UNAUTHORIZED, "invalid_token", "The bearer token is not valid"),
             ApiError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden", "The token's role does not allow this"),
@@ -207,6 +215,8 @@ impl From<crate::Error> for ApiError {
             crate::Error::Infeasible(errors) => ApiError::Infeasible(errors),
             crate::Error::VisitNotFound(id) => ApiError::VisitNotFound(id),
             crate::Error::TokenNotFound(id) => ApiError::TokenNotFound(id),
+            crate::Error::RouteNotFound(id) => ApiError::OutboundRouteNotFound(id),
+            crate::Error::RouteExists(id) => ApiError::OutboundRouteExists(id),
             crate::Error::AlreadyExists(id) => ApiError::BaseExists(id),
             crate::Error::PreconditionFailed { id, current } => ApiError::PreconditionFailed { id, current },
             other => ApiError::Internal(format!("{other:#}")),

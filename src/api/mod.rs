@@ -81,7 +81,7 @@ impl AppState {
         title = "visitmatch",
         description = "Exchange-base library of the Wenzhou foreign affairs office (对外交流基地备选库): \
 search, filter and read bases, rank them for a delegation profile with reasons, and plan the visit \
-day by day. Every error is \
+day by day; and the outbound visit-route library (出访线路库). Every error is \
 `application/problem+json` with a stable `code`.",
         license(name = "MIT", identifier = "MIT")
     ),
@@ -91,6 +91,7 @@ day by day. Every error is \
         (name = "matching", description = "Rank bases for a delegation profile, with reasons"),
         (name = "planning", description = "Day-by-day visit itineraries and their exports"),
         (name = "evaluation", description = "Replay past visits and measure the suggestions"),
+        (name = "outbound", description = "The outbound visit-route library (出访线路库): themed routes by country, suggestions from the city's needs, trip discipline checks"),
         (name = "visits", description = "Visit records (officers): planned, confirmed and completed visits and their outcomes"),
         (name = "access", description = "Bearer tokens and the audit log (admins)"),
         (name = "reference", description = "Divisions, zones and the industry taxonomy"),
@@ -120,6 +121,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::base_writes::router())
         .merge(routes::visits::router())
         .merge(routes::access::router())
+        .merge(routes::outbound::router())
         .merge(routes::reference::router())
         .merge(routes::matches::router())
         .merge(routes::itineraries::router())

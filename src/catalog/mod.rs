@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod import;
+pub mod routes;
 pub mod scale;
 pub mod store;
 pub mod tokens;
@@ -16,6 +17,7 @@ pub mod visits;
 pub use import::{parse_records, RecordFormat};
 pub use audit::{AuditEntry, AuditQuery};
 pub use store::{base_target, etag_matches, BaseChange, CatalogVersion, ChangeApplied, Store, StoreError, WriteMode, WriteSummary};
+pub use routes::RouteChange;
 pub use tokens::{NewToken, TokenInfo};
 pub use visits::VisitFilter;
 pub use validate::{to_record, validate_record, FieldError, RECORD_FIELDS};

@@ -41,6 +41,12 @@ pub enum StoreError {
         /// Its current ETag.
         current: String,
     },
+    /// A route create named an id that is taken.
+    #[error("an outbound route with id `{0}` exists already")]
+    RouteExists(String),
+    /// A route replace or delete named a route that does not exist.
+    #[error("no outbound route with id `{0}`")]
+    RouteMissing(String),
     /// A visit replace named a visit that does not exist.
     #[error("no visit with id `{0}`")]
     VisitMissing(String),
@@ -134,6 +140,7 @@ CREATE TABLE IF NOT EXISTS visit_bases (
     PRIMARY KEY (visit_id, position)
 );
 CREATE INDEX IF NOT EXISTS visit_bases_base ON visit_bases(base_id);
+CREATE TABLE IF NOT EXISTS outbound_routes (id TEXT PRIMARY KEY, record TEXT NOT NULL);
 ";
 
 /// The SQLite catalog. Cheap to share behind an `Arc`; calls are serialised on one connection,

@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 mod admin;
+mod outbound;
 
 use crate::api::{self, AppState};
 use crate::catalog::{RecordFormat, WriteMode};
@@ -193,6 +194,12 @@ pub enum Command {
         #[command(subcommand)]
         action: admin::TokenAction,
     },
+    /// The outbound-route library (出访线路库): list, suggest from needs, check a trip plan.
+    Outbound {
+        /// What to do.
+        #[command(subcommand)]
+        action: outbound::OutboundAction,
+    },
     /// Visit records.
     Visits {
         /// What to do.
@@ -265,6 +272,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Openapi { out, check } => openapi(out.as_deref(), check.as_deref()),
         Command::Token { action } => admin::token(&cli.data_dir, action),
         Command::Visits { action } => admin::visits(&cli.data_dir, action),
+        Command::Outbound { action } => outbound::run(&cli.data_dir, action),
     };
     match result {
         Ok(code) => code,

@@ -276,7 +276,12 @@ fn read_needs(query: &NeedsQuery, context: &SuggestContext<'_>) -> Result<Needs,
         }
         industries.extend(codes);
     }
-    industries.extend(context.taxonomy.match_text(text).into_iter().map(|m| m.code));
+    // A word that names a cooperation concept too ("talent", 人才) says what is needed, not
+    // which industry: it counts as an industry only when the text names no other.
+    let named = context.taxonomy.match_text(text);
+    let is_concept = |term: &str| context.relations.concept_mask(term) != 0;
+    let industry_words = named.iter().filter(|m| !is_concept(&m.term)).count();
+    industries.extend(named.into_iter().filter(|m| industry_words == 0 || !is_concept(&m.term)).map(|m| m.code));
     let mut place_text = text.to_string();
     let mut concepts = context.relations.concept_mask(text);
     for (i, id) in query.bases.iter().enumerate() {
@@ -455,17 +460,19 @@ fn bases_served(route: &OutboundRoute, task_mask: u64, needs: &Needs, query: &Ne
 fn bases_to_promote(route: &OutboundRoute, country: Option<&OutboundCountry>, context: &SuggestContext<'_>) -> Vec<BaseLink> {
     let wanted: Vec<&str> =
         route.industries.iter().map(String::as_str).chain(country.into_iter().flat_map(|c| c.features.iter().map(|f| f.industry.as_str()))).collect();
-    let mut found: Vec<(u32, BaseLink)> = context
+    let fits = |base: &ExchangeBase, industries: &[&str]| base.industries.iter().any(|i| industries.iter().any(|w| affinity(context.taxonomy, i, w) >= 0.8));
+    let route_industries: Vec<&str> = route.industries.iter().map(String::as_str).collect();
+    let mut found: Vec<((bool, u32), BaseLink)> = context
         .bases
         .iter()
-        .filter(|b| !b.restricted && !b.promotion_points.is_empty())
-        .filter(|b| b.industries.iter().any(|i| wanted.iter().any(|w| affinity(context.taxonomy, i, w) >= 0.8)))
+        .filter(|b| !b.restricted && !b.promotion_points.is_empty() && fits(b, &wanted))
         .map(|b| {
             let link = BaseLink { id: b.id.clone(), name_zh: b.name_zh.clone(), division: b.location.division.clone(), text: b.promotion_points[0].clone() };
-            (b.size.employees.unwrap_or(0), link)
+            ((fits(b, &route_industries), b.size.employees.unwrap_or(0)), link)
         })
         .collect();
-    // The largest first: they carry the city's name abroad best.
+    // The route's own industries first, then the country's other strengths; the largest
+    // first within each: they carry the city's name abroad best.
     found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
     found.into_iter().take(BASES_PER_ROUTE).map(|(_, link)| link).collect()
 }
@@ -493,7 +500,8 @@ mod tests {
     fn european_design_talent_for_footwear_suggests_italy_first_with_bases_and_reasons() {
         for text in ["Our footwear bases need European design talent", "我市鞋企需要引进欧洲设计人才"] {
             let found = run(needs(text));
-            assert!(found.read.industries.contains(&"footwear".to_string()), "{text}: {:?}", found.read);
+            assert_eq!(found.read.industries, vec!["footwear"], "{text}: {:?}", found.read);
+            assert!(found.read.region_countries.contains(&"IT".to_string()), "{text}: {:?}", found.read);
             assert!(found.read.concepts.contains(&"talent".to_string()) && found.read.concepts.contains(&"design".to_string()), "{text}: {:?}", found.read);
             let first = &found.routes[0];
             assert_eq!(first.country, "IT", "{text}: {:?}", found.routes.iter().map(|r| (&r.id, r.score)).collect::<Vec<_>>());

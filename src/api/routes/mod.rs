@@ -7,5 +7,6 @@ pub mod evaluations;
 pub mod health;
 pub mod itineraries;
 pub mod matches;
+pub mod outbound;
 pub mod reference;
 pub mod visits;

@@ -1,0 +1,124 @@
+//! `visitmatch outbound`: the outbound-route library from the command line.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use super::{open, report_invalid, CliResult, OutputFormat, EXIT_INVALID_INPUT};
+use crate::outbound::{NeedsQuery, TripPlan};
+use crate::Error;
+
+/// Outbound-route subcommands.
+#[derive(Debug, Subcommand)]
+pub enum OutboundAction {
+    /// List routes, narrowed by theme, country or industry.
+    List {
+        /// Theme code.
+        #[arg(long)]
+        theme: Option<String>,
+        /// Country code.
+        #[arg(long)]
+        country: Option<String>,
+        /// Industry code (includes the industries below it).
+        #[arg(long)]
+        industry: Option<String>,
+    },
+    /// Suggest routes and countries for the city's needs.
+    Suggest {
+        /// Needs in free text, any language.
+        #[arg(long)]
+        needs: Option<String>,
+        /// An industry (code or term); repeatable.
+        #[arg(long = "industry")]
+        industries: Vec<String>,
+        /// A base whose main needs should be served; repeatable.
+        #[arg(long = "base")]
+        bases: Vec<String>,
+        /// Only routes of this theme.
+        #[arg(long)]
+        theme: Option<String>,
+        /// How many routes and countries.
+        #[arg(long, default_value_t = 5)]
+        top: u16,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Check a trip plan (JSON, the body of `POST /v1/outbound-routes/check`) and print its
+    /// application summary with any flags.
+    Check {
+        /// The plan file.
+        #[arg(long)]
+        plan: PathBuf,
+        /// Output format (`table` prints the summary text).
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+}
+
+pub(super) fn run(data_dir: &Path, action: OutboundAction) -> CliResult {
+    let library = open(data_dir)?;
+    match action {
+        OutboundAction::List { theme, country, industry } => {
+            let errors = library.check_route_filters(theme.as_deref(), country.as_deref(), industry.as_deref());
+            if !errors.is_empty() {
+                return Ok(report_invalid("the filters are invalid", &errors));
+            }
+            for route in library.outbound_routes(theme.as_deref(), country.as_deref(), industry.as_deref())? {
+                println!("{}\t{}\t{}\t{} days\t{}", route.id, route.theme, route.country, route.stop_days(), route.title_zh);
+            }
+        }
+        OutboundAction::Suggest { needs, industries, bases, theme, top, format } => {
+            let query = NeedsQuery { needs, industries, bases, theme, top: Some(top) };
+            let found = match library.suggest_routes(&query) {
+                Ok(found) => found,
+                Err(Error::Invalid(errors)) => return Ok(report_invalid("the needs are invalid", &errors)),
+                Err(other) => return Err(other.into()),
+            };
+            match format {
+                OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&found)?),
+                OutputFormat::Table => {
+                    println!("read: industries {:?}, concepts {:?}, countries {:?} (+{:?} by region)", found.read.industries, found.read.concepts, found.read.countries, found.read.region_countries);
+                    for (rank, route) in found.routes.iter().enumerate() {
+                        println!("{:>2}. {:.3}  {}  {}", rank + 1, route.score, route.id, route.title_zh);
+                        println!("      {}", route.reasons_zh.join("；"));
+                        if !route.bases_served.is_empty() {
+                            let served: Vec<String> = route.bases_served.iter().map(|b| format!("{}（{}）", b.name_zh, b.text)).collect();
+                            println!("      服务基地：{}", served.join("，"));
+                        }
+                        if !route.bases_to_promote.is_empty() {
+                            let promoted: Vec<&str> = route.bases_to_promote.iter().map(|b| b.name_zh.as_str()).collect();
+                            println!("      推介基地：{}", promoted.join("，"));
+                        }
+                    }
+                    let countries: Vec<String> = found.countries.iter().map(|c| format!("{} {:.3}", c.zh, c.score)).collect();
+                    println!("countries: {}", countries.join(", "));
+                }
+            }
+        }
+        OutboundAction::Check { plan, format } => {
+            let text = std::fs::read_to_string(&plan).map_err(|e| format!("{}: {e}", plan.display()))?;
+            let plan_value: TripPlan = match serde_json::from_str(&text) {
+                Ok(plan) => plan,
+                Err(e) => {
+                    eprintln!("{}: line {}, column {}: {e}", plan.display(), e.line(), e.column());
+                    return Ok(ExitCode::from(EXIT_INVALID_INPUT));
+                }
+            };
+            let checked = match library.check_trip(&plan_value) {
+                Ok(checked) => checked,
+                Err(Error::Invalid(errors)) => return Ok(report_invalid(&format!("{}: the plan is invalid", plan.display()), &errors)),
+                Err(other) => return Err(other.into()),
+            };
+            match format {
+                OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&checked)?),
+                OutputFormat::Table => print!("{}", checked.summary_zh),
+            }
+            if !checked.flags.is_empty() {
+                return Ok(ExitCode::from(EXIT_INVALID_INPUT));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
