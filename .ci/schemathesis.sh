@@ -31,11 +31,13 @@ source .ci/server.sh
 start_server "$bin" schemathesis
 
 status=0
+# One worker: Hypothesis, which generates the cases, is not safe to share between threads
+# (two workers once gave a spurious "inconsistent results" error in its own example drawing).
 SCHEMATHESIS_HOOKS="$PWD/.ci/schemathesis_hooks.py" "$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
   --header "Authorization: Bearer $token" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
   --phases examples,coverage,fuzzing \
-  --max-examples "$examples" --workers 2 --seed 1 --no-color --generation-database none \
+  --max-examples "$examples" --workers 1 --seed 1 --no-color --generation-database none \
   --request-timeout 60 || status=$?
 if grep -q "panicked" "$work/server.log"; then
   echo "the server panicked during the run:" >&2

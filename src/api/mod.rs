@@ -10,6 +10,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod routes;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -147,6 +148,7 @@ pub fn app(state: AppState) -> Router {
     let (router, _) = api_router().split_for_parts();
     router
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi()))
+        .merge(web::router())
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

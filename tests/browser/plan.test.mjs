@@ -1,0 +1,145 @@
+// The officers' page in a real browser (headless Chromium): from an empty form to a printed
+// two-day itinerary, plus the error path, the English switch and the base library.
+//
+//   node plan.test.mjs http://127.0.0.1:PORT [ARTIFACT_DIR]
+//
+// Exits non-zero on the first failed check; saves screenshots of the plan and the library.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+
+const base = process.argv[2];
+const artifacts = process.argv[3] || 'artifacts';
+assert.ok(base && /^http:\/\/(127\.0\.0\.1|localhost):\d+$/.test(base), 'pass the server URL on 127.0.0.1');
+mkdirSync(artifacts, { recursive: true });
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
+const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: 'zh-CN' });
+const page = await context.newPage();
+const external = [];
+page.on('request', request => { if (!request.url().startsWith(base) && !request.url().startsWith('blob:') && !request.url().startsWith('data:')) external.push(request.url()); });
+const consoleErrors = [];
+page.on('console', message => { if (message.type() === 'error') consoleErrors.push(message.text()); });
+page.on('pageerror', error => consoleErrors.push(String(error)));
+const step = async (name, run) => {
+  try { await run(); console.log(`ok - ${name}`); }
+  catch (error) {
+    await page.screenshot({ path: `${artifacts}/failure.png`, fullPage: true }).catch(() => {});
+    console.error(`not ok - ${name}\n${error.stack || error}`);
+    await browser.close();
+    process.exit(1);
+  }
+};
+
+await step('the page opens in Chinese with every control labelled', async () => {
+  await page.goto(base + '/');
+  assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
+  assert.equal((await page.locator('h1').textContent()).trim(), '来访代表团 基地匹配与线路规划');
+  await page.locator('#hotel option').first().waitFor({ state: 'attached' });
+  // Every input, select and textarea has a label naming it.
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+    .filter(node => !node.labels || node.labels.length === 0).map(node => node.id));
+  assert.deepEqual(unlabelled, []);
+});
+
+await step('a wrong value is explained next to its field', async () => {
+  await page.selectOption('#example', 'prato_fashion_it');
+  await page.fill('#size', '0');
+  await page.click('#find');
+  const error = page.locator('#err-size');
+  await error.waitFor({ state: 'visible' });
+  assert.match(await error.textContent(), /人数/);
+  assert.equal(await page.locator('#size').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'size', 'focus moves to the field at fault');
+});
+
+let pinned, excluded;
+await step('an example profile is matched: ranked bases with reasons and a score breakdown', async () => {
+  await page.fill('#size', '12');
+  await page.fill('#start_date', '2026-12-07');
+  await page.fill('#days', '2');
+  // Keyboard only: the find button is reached and pressed without the mouse.
+  await page.focus('#find');
+  await page.keyboard.press('Enter');
+  await page.locator('.match-item').nth(9).waitFor();
+  assert.equal(await page.locator('#err-size').isHidden(), true, 'the old error is cleared');
+  const items = page.locator('.match-item');
+  assert.ok(await items.count() >= 10);
+  assert.ok((await items.first().locator('.reason').textContent()).trim().length > 5, 'a reason is shown');
+  await items.first().locator('summary').click();
+  assert.ok(await items.first().locator('.breakdown li').count() >= 5, 'the score breakdown lists the features');
+  pinned = await items.nth(6).getAttribute('data-base');
+  excluded = await items.nth(0).getAttribute('data-base');
+  await items.nth(6).locator('input.pin').check();
+  await page.locator(`.match-item[data-base="${excluded}"] input.exclude`).check();
+});
+
+await step('planning gives a two-day timeline with the pinned base and without the excluded one', async () => {
+  await page.fill('#day_end', '17:00');
+  await page.click('#plan');
+  await page.locator('.day').nth(1).waitFor();
+  assert.equal(await page.locator('.day').count(), 2);
+  assert.ok(await page.locator('.day').first().locator('.event.visit').count() >= 1);
+  assert.ok(await page.locator(`.event.visit[data-base="${pinned}"]`).count() === 1, 'the pinned base is visited');
+  assert.equal(await page.locator(`.event.visit[data-base="${excluded}"]`).count(), 0, 'the excluded base is not');
+  const lastEnds = await page.locator('.day .event .time').evaluateAll(nodes => nodes.map(n => n.textContent.split('–')[1]));
+  assert.ok(lastEnds.every(end => end <= '17:00' || end >= '18:00'), `the day ends by 17:00: ${lastEnds}`);
+});
+
+await step('the map draws every division and one route per day through the visits', async () => {
+  assert.ok(await page.locator('#map path.division').count() >= 11);
+  assert.equal(await page.locator('#map polyline.route').count(), 2);
+  const visits = await page.locator('.event.visit').count();
+  assert.equal(await page.locator('#map circle.stop').count(), visits);
+  const points = await page.locator('#map polyline.route').first().getAttribute('points');
+  assert.ok(points.split(' ').length >= 3, 'the route has a hotel and visits');
+  await page.screenshot({ path: `${artifacts}/plan.png`, fullPage: true });
+});
+
+await step('the print view opens as a page with one day per sheet', async () => {
+  const [printView] = await Promise.all([context.waitForEvent('page'), page.click('#print')]);
+  await printView.waitForLoadState();
+  const text = await printView.locator('body').textContent();
+  assert.match(text, /第1天|Day 1/);
+  assert.match(text, /陪同人员/);
+  await printView.pdf({ path: `${artifacts}/itinerary.pdf`, format: 'A4' });
+  await printView.close();
+});
+
+await step('calendar and table exports download', async () => {
+  const [calendar] = await Promise.all([page.waitForEvent('download'), page.click('#ics')]);
+  assert.equal(calendar.suggestedFilename(), 'itinerary.ics');
+  const [table] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
+  assert.equal(table.suggestedFilename(), 'itinerary.csv');
+});
+
+await step('the page switches to English', async () => {
+  await page.click('#lang');
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+  assert.equal((await page.locator('#find').textContent()).trim(), 'Find bases');
+  assert.match(await page.locator('.day h3').first().textContent(), /^Day 1/);
+});
+
+await step('the base library searches with filters and shows a base', async () => {
+  await page.click('#tab-library');
+  await page.fill('#q', 'footwear');
+  await page.selectOption('#f-division', 'lucheng');
+  await page.click('#library-form button[type=submit]');
+  await page.locator('#hits li').first().waitFor();
+  await page.locator('#hits button').first().click();
+  await page.locator('#detail').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#detail-fields').textContent(), /Main needs/);
+  await page.screenshot({ path: `${artifacts}/library.png`, fullPage: true });
+  // A bad filter value is explained next to its field.
+  await page.fill('#f-group', '0');
+  await page.click('#library-form button[type=submit]');
+  await page.locator('#err-group_size').waitFor({ state: 'visible' });
+});
+
+await step('nothing was loaded from elsewhere and the console stayed clean', async () => {
+  assert.deepEqual(external, []);
+  assert.deepEqual(consoleErrors.filter(e => !e.includes('status of 4')), []);
+});
+
+await browser.close();
+console.log('browser test passed');

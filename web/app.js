@@ -1,0 +1,513 @@
+// The officers' page: delegation profile → ranked bases → itinerary (timeline and map) →
+// exports; and browsing the base library. It talks only to this server's JSON API and shows
+// every problem+json error next to the field it names.
+'use strict';
+
+const TEXT = {
+  zh: {
+    skip: '跳到主要内容', title: '来访代表团 基地匹配与线路规划', tab_plan: '线路规划', tab_library: '基地库',
+    profile_heading: '代表团信息', example: '从示例开始', example_none: '（空白）', country: '国家代码', city: '城市',
+    organisation_type: '组织类型', size: '人数', start_date: '抵达日期', days: '天数', hotel: '住宿地',
+    interests: '考察兴趣（任意语言）', industries_sought: '关注产业（逗号分隔）', offers: '可提供（逗号分隔）',
+    seeks: '寻求（逗号分隔）', languages: '语言（如 it,en）', max_visits: '每天最多参观', day_start: '每天出发',
+    day_end: '每天结束', find: '匹配基地', plan: '生成行程', matches_heading: '推荐基地',
+    matches_hint: '勾选“必去”固定基地，勾选“排除”不予安排，然后生成行程。', plan_heading: '行程',
+    print: '打印版', ics: '下载日历 (ICS)', csv: '下载表格 (CSV)', left_out: '未安排的基地及原因',
+    library_heading: '检索基地库', q: '关键词（任意语言）', division: '区域', kind: '类型', industry: '产业',
+    group_size: '可接待人数至少', search: '检索', hits_heading: '检索结果', prev: '上一页', next: '下一页', any: '不限',
+    footer: '温州市人民政府外事办公室 · 对外交流基地备选库', pin: '必去', exclude: '排除', score: '得分',
+    breakdown: '得分构成', matching: '正在匹配…', planning: '正在生成行程…', matched: n => `找到 ${n} 个推荐基地。`,
+    planned: (d, v) => `已生成 ${d} 天行程，共 ${v} 次参观。`, day: (n, date, wd) => `第${n}天 ${date || ''} ${wd || ''}`,
+    failed: '请求失败：', fix_fields: '请修改标出的字段。', found: (n, t) => `共 ${t} 个，显示 ${n} 个。`, searching: '正在检索…',
+    map_title: '各日路线图', no_plan_yet: '请先匹配基地。', visits: '次参观', driving: '分钟车程',
+    fields: { id: '编号', name: '名称', kind: '类型', industries: '产业', division: '区域', address: '地址', size: '规模',
+      needs: '主要需求', promotion_points: '推介要点', description: '简介', visit_minutes: '参观时长（分钟）',
+      opening_hours: '开放时间', max_group_size: '最多接待人数', guide_languages: '讲解语言', approval_required: '需事先审批',
+      photo_policy: '拍照', employees: '员工人数' },
+    weekdays: { mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六', sun: '周日' },
+    kinds_event: { depart: '出发', travel: '车程', visit: '参观', lunch: '午餐', appointment: '会见', banquet: '宴会', return: '返回' },
+    yes: '是', no: '否',
+  },
+  en: {
+    skip: 'Skip to the main content', title: 'Delegation visits: matching bases and planning routes', tab_plan: 'Plan a visit',
+    tab_library: 'Base library', profile_heading: 'Delegation', example: 'Start from an example', example_none: '(blank)',
+    country: 'Country code', city: 'City', organisation_type: 'Organisation type', size: 'Group size', start_date: 'Arrival date',
+    days: 'Days', hotel: 'Hotel in', interests: 'Interests (any language)', industries_sought: 'Industries sought (comma-separated)',
+    offers: 'Offers (comma-separated)', seeks: 'Seeks (comma-separated)', languages: 'Languages (e.g. it,en)',
+    max_visits: 'Most visits a day', day_start: 'Day starts', day_end: 'Day ends', find: 'Find bases', plan: 'Plan the visit',
+    matches_heading: 'Suggested bases', matches_hint: 'Tick “Must visit” to pin a base and “Exclude” to leave it out, then plan.',
+    plan_heading: 'Itinerary', print: 'Print view', ics: 'Calendar (ICS)', csv: 'Table (CSV)', left_out: 'Bases left out, and why',
+    library_heading: 'Search the base library', q: 'Words (any language)', division: 'Division', kind: 'Kind', industry: 'Industry',
+    group_size: 'Receives at least', search: 'Search', hits_heading: 'Results', prev: 'Previous', next: 'Next', any: 'Any',
+    footer: 'Foreign Affairs Office of Wenzhou · exchange-base library', pin: 'Must visit', exclude: 'Exclude', score: 'Score',
+    breakdown: 'Score breakdown', matching: 'Matching…', planning: 'Planning…', matched: n => `${n} bases suggested.`,
+    planned: (d, v) => `${d}-day itinerary with ${v} visits.`, day: (n, date, wd) => `Day ${n} ${date || ''} ${wd || ''}`,
+    failed: 'The request failed: ', fix_fields: 'Please correct the marked fields.', found: (n, t) => `${t} found, ${n} shown.`,
+    searching: 'Searching…', map_title: 'Route of each day', no_plan_yet: 'Find bases first.', visits: 'visits', driving: 'min driving',
+    fields: { id: 'Id', name: 'Name', kind: 'Kind', industries: 'Industries', division: 'Division', address: 'Address', size: 'Size',
+      needs: 'Main needs', promotion_points: 'Promotion points', description: 'Description', visit_minutes: 'Visit length (min)',
+      opening_hours: 'Opening hours', max_group_size: 'Largest group', guide_languages: 'Guide languages',
+      approval_required: 'Needs prior approval', photo_policy: 'Photographs', employees: 'Employees' },
+    weekdays: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },
+    kinds_event: { depart: 'Depart', travel: 'Drive', visit: 'Visit', lunch: 'Lunch', appointment: 'Meeting', banquet: 'Banquet', return: 'Return' },
+    yes: 'yes', no: 'no',
+  },
+};
+
+const ORGANISATION_TYPES = {
+  government: ['政府机构', 'Government'], business_association: ['商协会', 'Business association'], enterprise: ['企业', 'Enterprise'],
+  university: ['高校', 'University'], school: ['学校', 'School'], research: ['科研机构', 'Research'], media: ['媒体', 'Media'],
+  cultural: ['文化机构', 'Cultural'], ngo: ['社团/侨团', 'NGO / diaspora association'], other: ['其他', 'Other'],
+};
+const DAY_COLOURS = ['#c0392b', '#1f6fb2', '#2e8540', '#8e44ad', '#d35400', '#16a085', '#7f8c8d'];
+// Where each API field is entered on the page (problem+json `errors[].field`, profile prefix removed).
+const FIELD_INPUTS = { visit: 'start_date', hotel: 'hotel', must_visit: 'form', avoid: 'form', max_visits_per_day: 'max_visits' };
+
+const state = {
+  lang: 'zh', divisions: [], industries: [], examples: [], outlines: null,
+  matches: [], pinned: new Set(), excluded: new Set(), lastPlanRequest: null, lastPlan: null, libraryOffset: 0,
+};
+
+const $ = id => document.getElementById(id);
+const t = key => TEXT[state.lang][key];
+const el = (tag, attrs = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === 'class') node.className = value;
+    else if (key === 'text') node.textContent = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+};
+const svgEl = (tag, attrs = {}) => {
+  const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+  return node;
+};
+const list = value => value.split(/[,，;；]/).map(s => s.trim()).filter(Boolean);
+
+// ---- API ------------------------------------------------------------------------------------
+
+class ApiProblem extends Error {
+  constructor(problem) { super(problem.detail || problem.title); this.problem = problem; }
+}
+
+async function api(method, path, body, accept = 'application/json') {
+  const response = await fetch(path, {
+    method,
+    headers: body === undefined ? { accept } : { 'content-type': 'application/json', accept },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const type = response.headers.get('content-type') || '';
+  if (!response.ok) {
+    if (type.includes('json')) throw new ApiProblem(await response.json());
+    throw new ApiProblem({ title: response.statusText, detail: `HTTP ${response.status}` });
+  }
+  return type.includes('json') ? response.json() : response.blob();
+}
+
+// ---- Errors next to their fields -------------------------------------------------------------
+
+function clearErrors(form) {
+  form.querySelectorAll('.field-error, .form-error').forEach(node => { node.hidden = true; node.textContent = ''; });
+  form.querySelectorAll('[aria-invalid]').forEach(node => node.removeAttribute('aria-invalid'));
+}
+
+function inputFor(field) {
+  const name = field.replace(/^profile\./, '').replace(/^days\[\d+\]\./, 'day_').split(/[.[]/)[0];
+  return FIELD_INPUTS[name] || name;
+}
+
+function showProblem(form, generalId, error) {
+  const problem = error.problem || { detail: String(error) };
+  const general = [];
+  for (const item of problem.errors || []) {
+    const name = inputFor(item.field);
+    const box = $(`err-${name}`);
+    const input = $(name) || form.querySelector(`[name="${name}"]`);
+    if (box && input) {
+      const label = form.querySelector(`label[for="${input.id}"]`);
+      box.textContent = `${label ? label.textContent : name}: ${item.message}`;
+      box.hidden = false;
+      input.setAttribute('aria-invalid', 'true');
+    } else {
+      general.push(`${item.field}: ${item.message}`);
+    }
+  }
+  const box = $(generalId);
+  const lines = (problem.errors || []).length ? general : [problem.detail || problem.title];
+  if (lines.length) {
+    box.textContent = t('failed') + lines.join('；');
+    box.hidden = false;
+  } else {
+    box.textContent = t('fix_fields');
+    box.hidden = false;
+  }
+  const first = form.querySelector('[aria-invalid="true"]');
+  if (first) first.focus();
+}
+
+// ---- The profile ------------------------------------------------------------------------------
+
+function profileFromForm() {
+  const days = Number($('days').value || 0);
+  const start = $('start_date').value;
+  const dates = [];
+  if (start && days > 0) {
+    const first = new Date(`${start}T00:00:00Z`);
+    for (let i = 0; i < Math.min(days, 14); i++) dates.push(new Date(first.getTime() + i * 86400000).toISOString().slice(0, 10));
+  }
+  const profile = {
+    country: $('country').value.trim().toUpperCase(),
+    organisation_type: $('organisation_type').value,
+    size: Number($('size').value || 0),
+    visit: dates.length ? { dates } : { weekdays: [] },
+    days,
+    hotel: { division: $('hotel').value },
+    interests: $('interests').value,
+    industries_sought: list($('industries_sought').value),
+    offers: list($('offers').value),
+    seeks: list($('seeks').value),
+    languages: list($('languages').value),
+    must_visit: [...state.pinned],
+    avoid: [...state.excluded],
+  };
+  const city = $('city').value.trim();
+  if (city) profile.city = city;
+  return profile;
+}
+
+function fillForm(profile) {
+  $('country').value = profile.country || '';
+  $('city').value = profile.city || '';
+  $('organisation_type').value = profile.organisation_type || 'other';
+  $('size').value = profile.size || '';
+  $('days').value = profile.days || 2;
+  const dates = profile.visit && profile.visit.dates;
+  $('start_date').value = dates && dates.length ? dates[0] : '';
+  $('hotel').value = (profile.hotel && profile.hotel.division) || 'lucheng';
+  $('interests').value = profile.interests || '';
+  $('industries_sought').value = (profile.industries_sought || []).join(', ');
+  $('offers').value = (profile.offers || []).join(', ');
+  $('seeks').value = (profile.seeks || []).join(', ');
+  $('languages').value = (profile.languages || []).join(', ');
+}
+
+// ---- Matching -------------------------------------------------------------------------------
+
+async function findBases(event) {
+  event.preventDefault();
+  const form = $('profile-form');
+  clearErrors(form);
+  $('status').textContent = t('matching');
+  try {
+    const outcome = await api('POST', '/v1/matches', { profile: profileFromForm(), top: 20 });
+    state.matches = outcome.items;
+    renderMatches();
+    $('status').textContent = t('matched')(outcome.items.length);
+  } catch (error) {
+    $('status').textContent = '';
+    showProblem(form, 'form-error', error);
+  }
+}
+
+function renderMatches() {
+  const box = $('matches');
+  box.replaceChildren();
+  for (const item of state.matches) {
+    const name = state.lang === 'en' && item.name_en ? item.name_en : item.name_zh;
+    const bar = el('span', { class: 'score-bar', title: `${t('score')} ${item.score.toFixed(2)}` }, el('span', { style: `width:${Math.round(item.score * 100)}%` }));
+    const pin = el('input', { type: 'checkbox', id: `pin-${item.id}`, 'data-base': item.id, class: 'pin' });
+    pin.checked = state.pinned.has(item.id);
+    pin.addEventListener('change', () => toggle(state.pinned, state.excluded, item.id, pin.checked));
+    const exclude = el('input', { type: 'checkbox', id: `exclude-${item.id}`, 'data-base': item.id, class: 'exclude' });
+    exclude.checked = state.excluded.has(item.id);
+    exclude.addEventListener('change', () => toggle(state.excluded, state.pinned, item.id, exclude.checked));
+    const parts = (item.explanation.details || []).filter(d => d.feature);
+    const breakdown = el('details', {}, el('summary', { text: t('breakdown') }),
+      el('ul', { class: 'breakdown' }, ...parts.map(p => el('li', { text: `${p.feature}: ${p.value.toFixed(3)} — ${p.description}` }))));
+    box.append(el('li', { class: 'match-item', 'data-base': item.id },
+      el('div', { class: 'match-head' }, el('span', { class: 'rank', text: `${item.rank}.` }), el('span', { class: 'name', text: name }),
+        el('span', { text: divisionName(item.division) }), bar, el('span', { text: item.score.toFixed(2) })),
+      el('p', { class: 'reason', text: state.lang === 'en' ? item.reason_en : item.reason_zh }),
+      el('div', { class: 'match-choices' },
+        el('label', { for: pin.id }, pin, t('pin')), el('label', { for: exclude.id }, exclude, t('exclude'))),
+      breakdown));
+  }
+  $('matches-panel').hidden = state.matches.length === 0;
+}
+
+function toggle(set, other, id, on) {
+  if (on) { set.add(id); other.delete(id); } else { set.delete(id); }
+  renderMatches();
+}
+
+// ---- Planning -------------------------------------------------------------------------------
+
+function planRequest() {
+  const request = {
+    profile: profileFromForm(),
+    day_start: $('day_start').value,
+    day_end: $('day_end').value,
+    max_visits_per_day: Number($('max_visits').value || 4),
+  };
+  if (state.matches.length) {
+    request.candidates = state.matches.filter(m => !state.excluded.has(m.id)).map(m => ({ base_id: m.id, score: m.score }));
+  }
+  return request;
+}
+
+async function planVisit() {
+  const form = $('profile-form');
+  clearErrors(form);
+  $('status').textContent = t('planning');
+  const request = planRequest();
+  try {
+    const plan = await api('POST', '/v1/itineraries', request);
+    state.lastPlanRequest = request;
+    state.lastPlan = plan;
+    renderPlan(plan);
+    $('status').textContent = t('planned')(plan.days.length, plan.visits);
+    $('plan-panel').hidden = false;
+  } catch (error) {
+    $('status').textContent = '';
+    showProblem(form, 'form-error', error);
+  }
+}
+
+function renderPlan(plan) {
+  const timeline = $('timeline');
+  timeline.replaceChildren();
+  plan.days.forEach((day, index) => {
+    const colour = DAY_COLOURS[index % DAY_COLOURS.length];
+    const events = el('ol');
+    for (const event of day.events) {
+      const title = state.lang === 'en' ? event.title_en : event.title_zh;
+      const place = state.lang === 'en' ? event.place_en : event.place_zh;
+      events.append(el('li', { class: `event ${event.kind}`, 'data-kind': event.kind, 'data-base': event.base_id || '' },
+        el('span', { class: 'time', text: `${event.start}–${event.end}` }),
+        el('span', { text: `${TEXT[state.lang].kinds_event[event.kind] || event.kind} · ${title}${event.kind === 'visit' ? ` (${place})` : ''}` })));
+    }
+    const weekday = TEXT[state.lang].weekdays[day.weekday] || day.weekday;
+    const section = el('section', { class: 'day', style: `--day-colour:${colour}`, 'aria-label': t('day')(day.day, day.date, weekday) },
+      el('h3', { text: `${t('day')(day.day, day.date, weekday)} · ${day.visits} ${t('visits')} · ${day.travel_minutes} ${t('driving')}` }), events);
+    timeline.append(section);
+  });
+  const leftOut = $('left-out');
+  leftOut.replaceChildren(...plan.left_out.map(l => el('li', { text: `${l.name_zh} — ${l.reason}: ${l.detail}` })));
+  drawMap(plan);
+}
+
+// ---- The map --------------------------------------------------------------------------------
+
+function drawMap(plan) {
+  const svg = $('map');
+  svg.replaceChildren(el('title', { id: 'map-title', text: t('map_title') }));
+  if (!state.outlines) return;
+  const points = [];
+  for (const feature of state.outlines.features) {
+    const polygons = feature.geometry.type === 'MultiPolygon' ? feature.geometry.coordinates : [feature.geometry.coordinates];
+    for (const polygon of polygons) for (const ring of polygon) points.push(...ring);
+  }
+  // Frame the day routes (with a margin) when there are any, so that visits a few kilometres
+  // apart stay distinguishable; the whole city otherwise.
+  const stops = plan.days.flatMap(day => day.events.filter(e => e.lat && e.lon).map(e => [e.lon, e.lat]));
+  const framed = stops.length ? stops : points;
+  let [minLon, maxLon] = [Math.min(...framed.map(p => p[0])), Math.max(...framed.map(p => p[0]))];
+  let [minLat, maxLat] = [Math.min(...framed.map(p => p[1])), Math.max(...framed.map(p => p[1]))];
+  if (stops.length) {
+    const span = Math.max(maxLon - minLon, maxLat - minLat, 0.12) * 0.65;
+    const [midLon, midLat] = [(minLon + maxLon) / 2, (minLat + maxLat) / 2];
+    [minLon, maxLon, minLat, maxLat] = [midLon - span, midLon + span, midLat - span * 0.8, midLat + span * 0.8];
+  }
+  const kx = Math.cos(((minLat + maxLat) / 2) * Math.PI / 180);
+  const width = 600, scale = width / ((maxLon - minLon) * kx), height = (maxLat - minLat) * scale;
+  svg.setAttribute('viewBox', `0 0 ${width} ${Math.round(height)}`);
+  svg.setAttribute('overflow', 'hidden');
+  const project = ([lon, lat]) => [((lon - minLon) * kx * scale).toFixed(1), ((maxLat - lat) * scale).toFixed(1)];
+  for (const feature of state.outlines.features) {
+    const polygons = feature.geometry.type === 'MultiPolygon' ? feature.geometry.coordinates : [feature.geometry.coordinates];
+    const d = polygons.map(polygon => polygon.map(ring => 'M' + ring.map(p => project(p).join(',')).join('L') + 'Z').join('')).join('');
+    svg.append(svgEl('path', { class: 'division', d, 'data-division': feature.properties.code || '' }));
+    const [x, y] = project(feature.properties.center);
+    const label = svgEl('text', { class: 'division-label', x, y });
+    label.textContent = state.lang === 'en' ? divisionName(feature.properties.code) : feature.properties.name;
+    svg.append(label);
+  }
+  const legend = $('legend');
+  legend.replaceChildren();
+  plan.days.forEach((day, index) => {
+    const colour = DAY_COLOURS[index % DAY_COLOURS.length];
+    const stops = day.events.filter(e => ['depart', 'visit', 'appointment', 'lunch', 'return'].includes(e.kind) && e.lat && e.lon);
+    const route = svgEl('polyline', { class: 'route', stroke: colour, 'data-day': day.day, points: stops.map(e => project([e.lon, e.lat]).join(',')).join(' ') });
+    svg.append(route);
+    let n = 0;
+    for (const stop of day.events.filter(e => e.kind === 'visit')) {
+      n += 1;
+      const [x, y] = project([stop.lon, stop.lat]);
+      svg.append(svgEl('circle', { class: 'stop', cx: x, cy: y, r: 7, fill: colour, 'data-base': stop.base_id }));
+      const label = svgEl('text', { class: 'stop-label', x, y: Number(y) + 3.5 });
+      label.textContent = String(n);
+      svg.append(label);
+    }
+    legend.append(el('span', {}, el('span', { class: 'swatch', style: `background:${colour}` }), t('day')(day.day, day.date, '')));
+  });
+}
+
+function divisionName(code) {
+  const division = state.divisions.find(d => d.code === code);
+  if (!division) return code || '';
+  return state.lang === 'en' ? division.en : division.zh;
+}
+
+// ---- Exports --------------------------------------------------------------------------------
+
+async function exportPlan(format) {
+  if (!state.lastPlanRequest) { $('status').textContent = t('no_plan_yet'); return; }
+  try {
+    const blob = await api('POST', `/v1/itineraries?format=${format}`, state.lastPlanRequest, '*/*');
+    const url = URL.createObjectURL(blob);
+    if (format === 'html') {
+      window.open(url, '_blank');
+    } else {
+      const link = el('a', { href: url, download: `itinerary.${format}` });
+      document.body.append(link);
+      link.click();
+      link.remove();
+    }
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  } catch (error) {
+    showProblem($('profile-form'), 'form-error', error);
+  }
+}
+
+// ---- The base library -----------------------------------------------------------------------
+
+async function searchLibrary(event, offset = 0) {
+  if (event) event.preventDefault();
+  const form = $('library-form');
+  clearErrors(form);
+  const params = new URLSearchParams({ limit: '20', offset: String(offset) });
+  const q = $('q').value.trim();
+  if (q) params.set('q', q);
+  for (const [name, id] of [['division', 'f-division'], ['kind', 'f-kind'], ['industry', 'f-industry'], ['group_size', 'f-group']]) {
+    if ($(id).value) params.set(name, $(id).value);
+  }
+  $('library-status').textContent = t('searching');
+  try {
+    const page = await api('GET', `/v1/bases?${params}`);
+    state.libraryOffset = offset;
+    const hits = $('hits');
+    hits.replaceChildren(...page.items.map(hit => {
+      const base = hit.base;
+      const button = el('button', { type: 'button', 'data-base': base.id, text: `${state.lang === 'en' && base.name_en ? base.name_en : base.name_zh} · ${divisionName(base.location.division)}` });
+      button.addEventListener('click', () => showBase(base));
+      return el('li', {}, button);
+    }));
+    $('prev').disabled = offset === 0;
+    $('next').disabled = offset + page.items.length >= page.total;
+    $('library-status').textContent = t('found')(page.items.length, page.total);
+  } catch (error) {
+    $('library-status').textContent = '';
+    showProblem(form, 'library-error', error);
+  }
+}
+
+function showBase(base) {
+  const f = TEXT[state.lang].fields;
+  const hours = Object.entries(base.opening_hours || {}).map(([day, ranges]) => `${TEXT[state.lang].weekdays[day] || day} ${[].concat(ranges).join(', ')}`).join('；');
+  const rows = [
+    [f.id, base.id], [f.kind, base.kind], [f.industries, base.industries.join(', ')], [f.division, divisionName(base.location.division)],
+    [f.address, base.location.address_zh], [f.employees, base.size.employees ?? '—'], [f.needs, base.needs.join('；')],
+    [f.promotion_points, base.promotion_points.join('；')], [f.description, state.lang === 'en' && base.description_en ? base.description_en : base.description_zh],
+    [f.visit_minutes, base.visit_minutes], [f.opening_hours, hours], [f.max_group_size, base.max_group_size],
+    [f.guide_languages, base.guide_languages.join(', ')], [f.approval_required, base.approval_required ? t('yes') : t('no')],
+    [f.photo_policy, base.photo_policy],
+  ];
+  $('detail-heading').textContent = state.lang === 'en' && base.name_en ? base.name_en : base.name_zh;
+  $('detail-fields').replaceChildren(...rows.flatMap(([label, value]) => [el('dt', { text: label }), el('dd', { text: String(value) })]));
+  $('detail').hidden = false;
+  $('detail').focus();
+}
+
+// ---- Language, tabs and start-up ----------------------------------------------------------
+
+function applyLanguage() {
+  document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en';
+  document.querySelectorAll('[data-i18n]').forEach(node => { node.textContent = t(node.dataset.i18n); });
+  $('lang').textContent = state.lang === 'zh' ? 'English' : '中文';
+  $('lang').setAttribute('aria-label', state.lang === 'zh' ? 'Switch to English' : '切换到中文');
+  document.title = t('title');
+  fillSelects();
+  if (state.matches.length) renderMatches();
+  if (state.lastPlan) renderPlan(state.lastPlan);
+}
+
+function fillSelects() {
+  const keep = id => $(id).value;
+  const organisation = keep('organisation_type');
+  $('organisation_type').replaceChildren(...Object.entries(ORGANISATION_TYPES).map(([code, names]) => el('option', { value: code, text: state.lang === 'en' ? names[1] : names[0] })));
+  $('organisation_type').value = organisation || 'government';
+  const hotel = keep('hotel');
+  $('hotel').replaceChildren(...state.divisions.map(d => el('option', { value: d.code, text: state.lang === 'en' ? d.en : d.zh })));
+  $('hotel').value = hotel || 'lucheng';
+  for (const [id, items] of [['f-division', state.divisions.map(d => [d.code, d.zh, d.en])], ['f-industry', state.industries.map(i => [i.code, i.zh, i.en])]]) {
+    const value = keep(id);
+    $(id).replaceChildren(el('option', { value: '', text: t('any') }), ...items.map(([code, zh, en]) => el('option', { value: code, text: state.lang === 'en' ? en : zh })));
+    $(id).value = value;
+  }
+  const kinds = ['enterprise', 'industrial_park', 'university', 'school', 'research_institute', 'cultural_site', 'tourism_site', 'financial_institution', 'government_service', 'incubator'];
+  const kind = keep('f-kind');
+  $('f-kind').replaceChildren(el('option', { value: '', text: t('any') }), ...kinds.map(k => el('option', { value: k, text: k.replace(/_/g, ' ') })));
+  $('f-kind').value = kind;
+}
+
+function selectTab(name) {
+  for (const tab of ['plan', 'library']) {
+    const selected = tab === name;
+    $(`tab-${tab}`).setAttribute('aria-selected', String(selected));
+    $(`tab-${tab}`).tabIndex = selected ? 0 : -1;
+    $(`view-${tab}`).hidden = !selected;
+  }
+}
+
+async function start() {
+  const [divisions, industries, examples, outlines] = await Promise.all([
+    api('GET', '/v1/divisions'), api('GET', '/v1/industries'), api('GET', '/assets/examples.json'), api('GET', '/assets/divisions.geojson'),
+  ]);
+  state.divisions = divisions.divisions;
+  state.industries = industries.industries;
+  state.examples = examples;
+  state.outlines = outlines;
+  for (const example of examples) $('example').append(el('option', { value: example.name, text: example.name }));
+  applyLanguage();
+  $('example').addEventListener('change', () => {
+    const example = state.examples.find(e => e.name === $('example').value);
+    if (example) fillForm(example.profile);
+  });
+  $('profile-form').addEventListener('submit', findBases);
+  $('plan').addEventListener('click', planVisit);
+  $('print').addEventListener('click', () => exportPlan('html'));
+  $('ics').addEventListener('click', () => exportPlan('ics'));
+  $('csv').addEventListener('click', () => exportPlan('csv'));
+  $('library-form').addEventListener('submit', searchLibrary);
+  $('prev').addEventListener('click', () => searchLibrary(null, Math.max(0, state.libraryOffset - 20)));
+  $('next').addEventListener('click', () => searchLibrary(null, state.libraryOffset + 20));
+  $('lang').addEventListener('click', () => { state.lang = state.lang === 'zh' ? 'en' : 'zh'; applyLanguage(); });
+  $('tab-plan').addEventListener('click', () => selectTab('plan'));
+  $('tab-library').addEventListener('click', () => selectTab('library'));
+  for (const tab of ['plan', 'library']) {
+    $(`tab-${tab}`).addEventListener('keydown', event => {
+      if (event.key === 'ArrowRight' || event.key === 'ArrowLeft') {
+        const other = tab === 'plan' ? 'library' : 'plan';
+        selectTab(other);
+        $(`tab-${other}`).focus();
+      }
+    });
+  }
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  start().catch(error => { $('status').textContent = t('failed') + (error.message || error); });
+});
