@@ -25,5 +25,5 @@ fi
 source .ci/server.sh
 start_server "$bin" browser
 artifacts="$target/browser-artifacts"
-CHROMIUM="$chromium" node tests/browser/plan.test.mjs "http://127.0.0.1:$port" "$artifacts"
+CHROMIUM="$chromium" node tests/browser/plan.test.mjs "http://127.0.0.1:$port" "$artifacts" "$token"
 echo "screenshots: $artifacts"

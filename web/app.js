@@ -26,7 +26,13 @@ const TEXT = {
       photo_policy: '拍照', employees: '员工人数' },
     weekdays: { mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六', sun: '周日' },
     kinds_event: { depart: '出发', travel: '车程', visit: '参观', lunch: '午餐', appointment: '会见', banquet: '宴会', return: '返回' },
-    yes: '是', no: '否',
+    yes: '是', no: '否', token: '令牌（内部人员）', contact: '联系人', restricted: '不对外开放（内部）',
+    bad_token: '令牌无效或已撤销；请检查或清空。',
+    tab_outbound: '出访线路', outbound_heading: '根据我市需求推荐出访线路', o_needs: '需求（任意语言）', o_theme: '主题',
+    o_bases: '按基地需求（基地编号，逗号分隔）', suggest: '推荐线路', trip_heading: '出访计划审核', t_route: '线路',
+    t_days: '在外天数（含往返）', t_members: '团组人数', t_purpose: '出访任务（可选）', check: '审核并生成摘要',
+    trip_result: '出访申请摘要', routes_heading: '推荐线路', served: '服务基地需求', promote: '推介基地', check_this: '审核此线路',
+    countries: '推荐国家：', suggested: n => `推荐 ${n} 条线路。`, no_flags: '天数与人数与任务相符。',
   },
   en: {
     skip: 'Skip to the main content', title: 'Delegation visits: matching bases and planning routes', tab_plan: 'Plan a visit',
@@ -50,7 +56,14 @@ const TEXT = {
       approval_required: 'Needs prior approval', photo_policy: 'Photographs', employees: 'Employees' },
     weekdays: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },
     kinds_event: { depart: 'Depart', travel: 'Drive', visit: 'Visit', lunch: 'Lunch', appointment: 'Meeting', banquet: 'Banquet', return: 'Return' },
-    yes: 'yes', no: 'no',
+    yes: 'yes', no: 'no', token: 'Token (staff)', contact: 'Contact', restricted: 'Not open to foreign visitors (internal)',
+    bad_token: 'The token is unknown or revoked; check or clear it.',
+    tab_outbound: 'Outbound routes', outbound_heading: "Suggest outbound routes from the city's needs", o_needs: 'Needs (any language)',
+    o_theme: 'Theme', o_bases: 'From the needs of bases (ids, comma-separated)', suggest: 'Suggest routes', trip_heading: 'Check a trip plan',
+    t_route: 'Route', t_days: 'Days abroad (travel included)', t_members: 'Members', t_purpose: 'Purpose (optional, Chinese)',
+    check: 'Check and summarise', trip_result: 'Application summary', routes_heading: 'Suggested routes', served: 'Serves the needs of',
+    promote: 'Bases to promote', check_this: 'Check this route', countries: 'Countries: ', suggested: n => `${n} routes suggested.`,
+    no_flags: 'Days and members fit the tasks.',
   },
 };
 
@@ -65,6 +78,7 @@ const FIELD_INPUTS = { visit: 'start_date', hotel: 'hotel', must_visit: 'form', 
 
 const state = {
   lang: 'zh', divisions: [], industries: [], examples: [], outlines: null,
+  themes: [], routes: [], suggestions: null,
   matches: [], pinned: new Set(), excluded: new Set(), lastPlanRequest: null, lastPlan: null, libraryOffset: 0,
 };
 
@@ -94,13 +108,18 @@ class ApiProblem extends Error {
 }
 
 async function api(method, path, body, accept = 'application/json') {
-  const response = await fetch(path, {
-    method,
-    headers: body === undefined ? { accept } : { 'content-type': 'application/json', accept },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const headers = body === undefined ? { accept } : { 'content-type': 'application/json', accept };
+  // Officers paste their token to see contacts and restricted bases; it stays in this tab only.
+  const token = sessionStorage.getItem('visitmatch-token');
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const type = response.headers.get('content-type') || '';
   if (!response.ok) {
+    if (response.status === 401 && token) {
+      $('err-token').textContent = t('bad_token');
+      $('err-token').hidden = false;
+      $('token').setAttribute('aria-invalid', 'true');
+    }
     if (type.includes('json')) throw new ApiProblem(await response.json());
     throw new ApiProblem({ title: response.statusText, detail: `HTTP ${response.status}` });
   }
@@ -119,11 +138,11 @@ function inputFor(field) {
   return FIELD_INPUTS[name] || name;
 }
 
-function showProblem(form, generalId, error) {
+function showProblem(form, generalId, error, prefix = '') {
   const problem = error.problem || { detail: String(error) };
   const general = [];
   for (const item of problem.errors || []) {
-    const name = inputFor(item.field);
+    const name = prefix + inputFor(item.field);
     const box = $(`err-${name}`);
     const input = $(name) || form.querySelector(`[name="${name}"]`);
     if (box && input) {
@@ -425,10 +444,75 @@ function showBase(base) {
     [f.guide_languages, base.guide_languages.join(', ')], [f.approval_required, base.approval_required ? t('yes') : t('no')],
     [f.photo_policy, base.photo_policy],
   ];
+  const contact = [base.contact.name, base.contact.phone, base.contact.email].filter(Boolean).join(' · ');
+  if (contact) rows.push([t('contact'), contact]);
+  if (base.restricted) rows.push([t('restricted'), t('yes')]);
   $('detail-heading').textContent = state.lang === 'en' && base.name_en ? base.name_en : base.name_zh;
   $('detail-fields').replaceChildren(...rows.flatMap(([label, value]) => [el('dt', { text: label }), el('dd', { text: String(value) })]));
   $('detail').hidden = false;
   $('detail').focus();
+}
+
+// ---- The outbound-route library -------------------------------------------------------------
+
+async function suggestRoutes(event) {
+  event.preventDefault();
+  const form = $('outbound-form');
+  clearErrors(form);
+  const query = { top: 5, bases: list($('o-bases').value) };
+  const needs = $('o-needs').value.trim();
+  if (needs) query.needs = needs;
+  if ($('o-theme').value) query.theme = $('o-theme').value;
+  $('outbound-status').textContent = t('searching');
+  try {
+    const found = await api('POST', '/v1/outbound-routes/suggest', query);
+    state.suggestions = found;
+    renderSuggestions();
+    $('outbound-status').textContent = t('suggested')(found.routes.length);
+  } catch (error) {
+    $('outbound-status').textContent = '';
+    showProblem(form, 'outbound-error', error, 'o-');
+  }
+}
+
+function renderSuggestions() {
+  const found = state.suggestions;
+  if (!found) return;
+  const en = state.lang === 'en';
+  const links = (heading, bases) => bases.length
+    ? [el('p', { text: heading }), el('ul', { class: 'route-bases' }, ...bases.map(b => el('li', { 'data-base': b.id, text: `${b.name_zh} · ${divisionName(b.division)} — ${b.text}` })))]
+    : [];
+  $('routes').replaceChildren(...found.routes.map((route, index) => {
+    const check = el('button', { type: 'button', class: 'check-route', 'data-route': route.id, text: t('check_this') });
+    check.addEventListener('click', () => { $('t-route').value = route.id; $('t-days').focus(); });
+    return el('li', { class: 'route-item', 'data-route': route.id },
+      el('div', { class: 'match-head' }, el('span', { class: 'rank', text: `${index + 1}.` }),
+        el('span', { class: 'name', text: en ? route.title_en : route.title_zh }), el('span', { text: route.country }),
+        el('span', { class: 'score-bar' }, el('span', { style: `width:${Math.round(route.score * 100)}%` })), el('span', { text: route.score.toFixed(2) })),
+      el('p', { class: 'reason', text: (en ? route.reasons_en : route.reasons_zh).join(en ? '; ' : '；') }),
+      ...links(t('served'), route.bases_served), ...links(t('promote'), route.bases_to_promote),
+      el('div', { class: 'actions' }, check));
+  }));
+  $('countries').textContent = t('countries') + found.countries.map(c => `${en ? c.en : c.zh} ${c.score.toFixed(2)}`).join(', ');
+  $('routes-panel').hidden = false;
+}
+
+async function checkTrip(event) {
+  event.preventDefault();
+  const form = $('trip-form');
+  clearErrors(form);
+  const plan = { route: $('t-route').value, days: Number($('t-days').value || 0), members: Number($('t-members').value || 0) };
+  if ($('t-purpose').value.trim()) plan.purpose_zh = $('t-purpose').value.trim();
+  try {
+    const checked = await api('POST', '/v1/outbound-routes/check', plan);
+    const en = state.lang === 'en';
+    $('trip-flags').replaceChildren(...checked.flags.map(f => el('li', { 'data-flag': f.code, text: en ? f.message_en : f.message_zh })));
+    $('trip-summary').textContent = checked.summary_zh;
+    if (!checked.flags.length) $('trip-flags').replaceChildren();
+    $('trip-panel').hidden = false;
+  } catch (error) {
+    showProblem(form, 'trip-error', error, 't-');
+  }
 }
 
 // ---- Language, tabs and start-up ----------------------------------------------------------
@@ -442,6 +526,7 @@ function applyLanguage() {
   fillSelects();
   if (state.matches.length) renderMatches();
   if (state.lastPlan) renderPlan(state.lastPlan);
+  renderSuggestions();
 }
 
 function fillSelects() {
@@ -457,14 +542,22 @@ function fillSelects() {
     $(id).replaceChildren(el('option', { value: '', text: t('any') }), ...items.map(([code, zh, en]) => el('option', { value: code, text: state.lang === 'en' ? en : zh })));
     $(id).value = value;
   }
+  const theme = keep('o-theme');
+  $('o-theme').replaceChildren(el('option', { value: '', text: t('any') }), ...state.themes.map(th => el('option', { value: th.code, text: state.lang === 'en' ? th.en : th.zh })));
+  $('o-theme').value = theme;
+  const route = keep('t-route');
+  $('t-route').replaceChildren(...state.routes.map(r => el('option', { value: r.id, text: state.lang === 'en' ? r.title_en : r.title_zh })));
+  if (route) $('t-route').value = route;
   const kinds = ['enterprise', 'industrial_park', 'university', 'school', 'research_institute', 'cultural_site', 'tourism_site', 'financial_institution', 'government_service', 'incubator'];
   const kind = keep('f-kind');
   $('f-kind').replaceChildren(el('option', { value: '', text: t('any') }), ...kinds.map(k => el('option', { value: k, text: k.replace(/_/g, ' ') })));
   $('f-kind').value = kind;
 }
 
+const TABS = ['plan', 'library', 'outbound'];
+
 function selectTab(name) {
-  for (const tab of ['plan', 'library']) {
+  for (const tab of TABS) {
     const selected = tab === name;
     $(`tab-${tab}`).setAttribute('aria-selected', String(selected));
     $(`tab-${tab}`).tabIndex = selected ? 0 : -1;
@@ -473,11 +566,14 @@ function selectTab(name) {
 }
 
 async function start() {
-  const [divisions, industries, examples, outlines] = await Promise.all([
+  const [divisions, industries, examples, outlines, routes] = await Promise.all([
     api('GET', '/v1/divisions'), api('GET', '/v1/industries'), api('GET', '/assets/examples.json'), api('GET', '/assets/divisions.geojson'),
+    api('GET', '/v1/outbound-routes'),
   ]);
   state.divisions = divisions.divisions;
   state.industries = industries.industries;
+  state.themes = industries.themes;
+  state.routes = routes.items;
   state.examples = examples;
   state.outlines = outlines;
   for (const example of examples) $('example').append(el('option', { value: example.name, text: example.name }));
@@ -495,17 +591,26 @@ async function start() {
   $('prev').addEventListener('click', () => searchLibrary(null, Math.max(0, state.libraryOffset - 20)));
   $('next').addEventListener('click', () => searchLibrary(null, state.libraryOffset + 20));
   $('lang').addEventListener('click', () => { state.lang = state.lang === 'zh' ? 'en' : 'zh'; applyLanguage(); });
-  $('tab-plan').addEventListener('click', () => selectTab('plan'));
-  $('tab-library').addEventListener('click', () => selectTab('library'));
-  for (const tab of ['plan', 'library']) {
+  $('token').value = sessionStorage.getItem('visitmatch-token') || '';
+  $('token').addEventListener('change', () => {
+    const value = $('token').value.trim();
+    if (value) sessionStorage.setItem('visitmatch-token', value); else sessionStorage.removeItem('visitmatch-token');
+    $('err-token').hidden = true;
+    $('token').removeAttribute('aria-invalid');
+  });
+  $('outbound-form').addEventListener('submit', suggestRoutes);
+  $('trip-form').addEventListener('submit', checkTrip);
+  TABS.forEach((tab, index) => {
+    $(`tab-${tab}`).addEventListener('click', () => selectTab(tab));
     $(`tab-${tab}`).addEventListener('keydown', event => {
-      if (event.key === 'ArrowRight' || event.key === 'ArrowLeft') {
-        const other = tab === 'plan' ? 'library' : 'plan';
+      const step = { ArrowRight: 1, ArrowLeft: TABS.length - 1 }[event.key];
+      if (step) {
+        const other = TABS[(index + step) % TABS.length];
         selectTab(other);
         $(`tab-${other}`).focus();
       }
     });
-  }
+  });
 }
 
 document.addEventListener('DOMContentLoaded', () => {

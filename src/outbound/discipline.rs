@@ -185,7 +185,7 @@ pub fn check_trip(plan: &TripPlan, routes: &[OutboundRoute], reference: &Outboun
     let day_cap = rules.max_days_by_countries.get(countries.len().saturating_sub(1)).or(rules.max_days_by_countries.last()).copied().unwrap_or(u16::MAX);
     if plan.days > day_cap {
         flag("days_over_rule", format!("在外{}天，超过出访{}国不超过{}天的规定", plan.days, countries.len(), day_cap),
-             format!("{} days abroad; the rule allows {} for {} countries", plan.days, day_cap, countries.len()));
+             format!("{} days abroad; the rule allows {} for {} {}", plan.days, day_cap, countries.len(), if countries.len() == 1 { "country" } else { "countries" }));
     }
     if plan.days > justified_days {
         flag("days_over_tasks", format!("在外{}天，任务只需{}天（各站{}天＋往返{}天）：完事即回", plan.days, justified_days, justified_days - rules.travel_days, rules.travel_days),

@@ -1,7 +1,7 @@
 // The officers' page in a real browser (headless Chromium): from an empty form to a printed
 // two-day itinerary, plus the error path, the English switch and the base library.
 //
-//   node plan.test.mjs http://127.0.0.1:PORT [ARTIFACT_DIR]
+//   node plan.test.mjs http://127.0.0.1:PORT [ARTIFACT_DIR] [OFFICER_OR_ADMIN_TOKEN]
 //
 // Exits non-zero on the first failed check; saves screenshots of the plan and the library.
 import { chromium } from 'playwright-core';
@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 
 const base = process.argv[2];
 const artifacts = process.argv[3] || 'artifacts';
+const token = process.argv[4];
 assert.ok(base && /^http:\/\/(127\.0\.0\.1|localhost):\d+$/.test(base), 'pass the server URL on 127.0.0.1');
 mkdirSync(artifacts, { recursive: true });
 
@@ -134,6 +135,49 @@ await step('the base library searches with filters and shows a base', async () =
   await page.fill('#f-group', '0');
   await page.click('#library-form button[type=submit]');
   await page.locator('#err-group_size').waitFor({ state: 'visible' });
+});
+
+await step('an officer token shows restricted bases; a wrong token is explained next to its field', async () => {
+  if (!token) { console.log('# skipped: no token given'); return; }
+  await page.click('#tab-library');
+  await page.fill('#f-group', '');
+  await page.fill('#token', 'vm_0000000000000000000000000000000000000000');
+  await page.locator('#token').dispatchEvent('change');
+  await page.click('#library-form button[type=submit]');
+  await page.locator('#err-token').waitFor({ state: 'visible' });
+  await page.fill('#token', token);
+  await page.locator('#token').dispatchEvent('change');
+  await page.fill('#q', '');
+  await page.selectOption('#f-division', 'wz_hitech');
+  await page.click('#library-form button[type=submit]');
+  await page.locator('#hits button[data-base="wz-hitech-014"]').click();
+  const text = await page.locator('#detail-fields').textContent();
+  assert.match(text, /Not open to foreign visitors/);
+  await page.fill('#token', '');
+  await page.locator('#token').dispatchEvent('change');
+});
+
+await step('the outbound-route library suggests Italy for European design talent and checks a trip', async () => {
+  await page.click('#tab-outbound');
+  await page.fill('#o-needs', 'Our footwear bases need European design talent');
+  await page.click('#outbound-form button[type=submit]');
+  await page.locator('.route-item').first().waitFor();
+  assert.equal(await page.locator('.route-item').first().getAttribute('data-route'), 'fsm-it-footwear-design');
+  assert.ok(await page.locator('.route-item').first().locator('li[data-base]').count() >= 2, 'bases served and to promote are listed');
+  assert.match(await page.locator('.route-item .reason').first().textContent(), /Prato/);
+  await page.locator('.route-item').first().locator('button.check-route').click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 't-days');
+  await page.fill('#t-days', '0');
+  await page.click('#trip-form button[type=submit]');
+  await page.locator('#err-t-days').waitFor({ state: 'visible' });
+  await page.fill('#t-days', '9');
+  await page.fill('#t-members', '8');
+  await page.click('#trip-form button[type=submit]');
+  await page.locator('#trip-panel').waitFor({ state: 'visible' });
+  const flags = await page.locator('#trip-flags li').evaluateAll(nodes => nodes.map(n => n.dataset.flag));
+  assert.deepEqual(flags, ['days_over_rule', 'days_over_tasks', 'members_over_rule', 'members_over_tasks']);
+  assert.match(await page.locator('#trip-summary').textContent(), /出访申请摘要/);
+  await page.screenshot({ path: `${artifacts}/outbound.png`, fullPage: true });
 });
 
 await step('nothing was loaded from elsewhere and the console stayed clean', async () => {
