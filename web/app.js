@@ -27,7 +27,8 @@ const TEXT = {
     weekdays: { mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六', sun: '周日' },
     kinds_event: { depart: '出发', travel: '车程', visit: '参观', lunch: '午餐', appointment: '会见', banquet: '宴会', return: '返回' },
     yes: '是', no: '否', token: '令牌（内部人员）', contact: '联系人', restricted: '不对外开放（内部）',
-    bad_token: '令牌无效或已撤销；请检查或清空。',
+    bad_token: '令牌无效或已撤销；请检查或清空。', save_visit: '保存为来访记录',
+    saved_visit: id => `已保存来访记录 ${id}（计划中）。`, needs_officer: '保存来访记录需要内部人员令牌（officer）。',
     tab_outbound: '出访线路', outbound_heading: '根据我市需求推荐出访线路', o_needs: '需求（任意语言）', o_theme: '主题',
     o_bases: '按基地需求（基地编号，逗号分隔）', suggest: '推荐线路', trip_heading: '出访计划审核', t_route: '线路',
     t_days: '在外天数（含往返）', t_members: '团组人数', t_purpose: '出访任务（可选）', check: '审核并生成摘要',
@@ -57,7 +58,8 @@ const TEXT = {
     weekdays: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },
     kinds_event: { depart: 'Depart', travel: 'Drive', visit: 'Visit', lunch: 'Lunch', appointment: 'Meeting', banquet: 'Banquet', return: 'Return' },
     yes: 'yes', no: 'no', token: 'Token (staff)', contact: 'Contact', restricted: 'Not open to foreign visitors (internal)',
-    bad_token: 'The token is unknown or revoked; check or clear it.',
+    bad_token: 'The token is unknown or revoked; check or clear it.', save_visit: 'Save as a visit record',
+    saved_visit: id => `Saved as visit record ${id} (planned).`, needs_officer: 'Saving a visit record needs a staff token (officer).',
     tab_outbound: 'Outbound routes', outbound_heading: "Suggest outbound routes from the city's needs", o_needs: 'Needs (any language)',
     o_theme: 'Theme', o_bases: 'From the needs of bases (ids, comma-separated)', suggest: 'Suggest routes', trip_heading: 'Check a trip plan',
     t_route: 'Route', t_days: 'Days abroad (travel included)', t_members: 'Members', t_purpose: 'Purpose (optional, Chinese)',
@@ -401,6 +403,21 @@ async function exportPlan(format) {
   }
 }
 
+// ---- Visit records --------------------------------------------------------------------------
+
+async function saveVisit() {
+  if (!state.lastPlan) { $('save-status').textContent = t('no_plan_yet'); return; }
+  const bases = state.lastPlan.days.flatMap(day => day.events.filter(e => e.kind === 'visit').map(e => e.base_id));
+  const profile = { ...state.lastPlanRequest.profile };
+  try {
+    const record = await api('POST', '/v1/visits', { status: 'planned', profile, bases });
+    $('save-status').textContent = t('saved_visit')(record.id);
+  } catch (error) {
+    const problem = error.problem || {};
+    $('save-status').textContent = ['unauthenticated', 'forbidden'].includes(problem.code) ? t('needs_officer') : t('failed') + (problem.detail || error.message);
+  }
+}
+
 // ---- The base library -----------------------------------------------------------------------
 
 async function searchLibrary(event, offset = 0) {
@@ -587,6 +604,7 @@ async function start() {
   $('print').addEventListener('click', () => exportPlan('html'));
   $('ics').addEventListener('click', () => exportPlan('ics'));
   $('csv').addEventListener('click', () => exportPlan('csv'));
+  $('save-visit').addEventListener('click', saveVisit);
   $('library-form').addEventListener('submit', searchLibrary);
   $('prev').addEventListener('click', () => searchLibrary(null, Math.max(0, state.libraryOffset - 20)));
   $('next').addEventListener('click', () => searchLibrary(null, state.libraryOffset + 20));

@@ -153,8 +153,14 @@ await step('an officer token shows restricted bases; a wrong token is explained 
   await page.locator('#hits button[data-base="wz-hitech-014"]').click();
   const text = await page.locator('#detail-fields').textContent();
   assert.match(text, /Not open to foreign visitors/);
+  // With the token, the plan is saved as a visit record; without, the page says a token is needed.
+  await page.click('#tab-plan');
+  await page.click('#save-visit');
+  await page.locator('#save-status').filter({ hasText: /visit-\d{6}/ }).waitFor();
   await page.fill('#token', '');
   await page.locator('#token').dispatchEvent('change');
+  await page.click('#save-visit');
+  await page.locator('#save-status').filter({ hasText: /staff token/ }).waitFor();
 });
 
 await step('the outbound-route library suggests Italy for European design talent and checks a trip', async () => {
