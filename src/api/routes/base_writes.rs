@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::bases::{base_id_from_path, with_etag};
+use super::bases::{base_id_from_path, created, with_etag};
 use crate::access::Role;
 use crate::api::auth::{if_match, Caller};
 use crate::api::error::{ApiError, Problem};
@@ -78,12 +78,7 @@ async fn create_base(State(state): State<AppState>, caller: Caller, AppJson(reco
     let actor = caller.require(Role::Admin)?.clone();
     let library = state.library.clone();
     let (base, etag) = run_blocking(move || library.create_base(&record.0, &actor)).await??;
-    let location = format!("/v1/bases/{}", base.id);
-    let mut response = with_etag(&etag, (StatusCode::CREATED, Json(base)));
-    if let Ok(value) = header::HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    Ok(created(&format!("/v1/bases/{}", base.id), &etag, base))
 }
 
 /// Replace a base (admin), if it has not changed since it was read.

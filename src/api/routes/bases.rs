@@ -195,6 +195,15 @@ pub(crate) fn base_id_from_path(path: Result<Path<String>, PathRejection>) -> Re
     Ok(id)
 }
 
+/// A 201 answer with the new resource's `Location` and `ETag`.
+pub(crate) fn created<T: serde::Serialize>(location: &str, etag: &str, body: T) -> axum::response::Response {
+    let mut response = with_etag(etag, (axum::http::StatusCode::CREATED, Json(body)));
+    if let Ok(value) = axum::http::HeaderValue::from_str(location) {
+        response.headers_mut().insert(axum::http::header::LOCATION, value);
+    }
+    response
+}
+
 /// A response with an `ETag` header.
 pub(crate) fn with_etag<T: axum::response::IntoResponse>(etag: &str, body: T) -> axum::response::Response {
     let mut response = body.into_response();

@@ -3,7 +3,7 @@
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Json;
 use serde::Serialize;
@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::bases::with_etag;
+use super::bases::{created, with_etag};
 use crate::access::Role;
 use crate::api::auth::{if_match, Caller};
 use crate::api::error::{ApiError, Problem};
@@ -150,13 +150,8 @@ async fn get_route(State(state): State<AppState>, _caller: Caller, path: Result<
 async fn create_route(State(state): State<AppState>, caller: Caller, AppJson(route): AppJson<OutboundRoute>) -> Result<Response, ApiError> {
     let actor = caller.require(Role::Officer)?.clone();
     let library = state.library.clone();
-    let location = format!("/v1/outbound-routes/{}", route.id);
     let (route, etag) = run_blocking(move || library.create_route(&route, &actor).map(|etag| (route, etag))).await??;
-    let mut response = with_etag(&etag, (StatusCode::CREATED, Json(route)));
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    Ok(created(&format!("/v1/outbound-routes/{}", route.id), &etag, route))
 }
 
 /// Replace an outbound route (officer), if unchanged since read. Needs `If-Match`.

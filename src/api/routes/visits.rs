@@ -7,7 +7,7 @@
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::bases::with_etag;
+use super::bases::{created, with_etag};
 use crate::access::Role;
 use crate::api::auth::{if_match, Caller};
 use crate::api::error::{ApiError, Problem};
@@ -62,12 +62,7 @@ async fn record_visit(State(state): State<AppState>, caller: Caller, AppJson(vis
     let actor = caller.require(Role::Officer)?.clone();
     let library = state.library.clone();
     let (record, etag) = run_blocking(move || library.record_visit(&visit, &actor)).await??;
-    let location = format!("/v1/visits/{}", record.id);
-    let mut response = with_etag(&etag, (StatusCode::CREATED, Json(record)));
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    Ok(created(&format!("/v1/visits/{}", record.id), &etag, record))
 }
 
 /// Query parameters of `GET /v1/visits`.
