@@ -38,12 +38,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(OpenApiRouter::new().routes(routes!(import_bases)).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
 }
 
-/// A base record in the import format: the same fields as a line of a JSON Lines import
-/// (`id`, `name_zh`, `kind`, `industries`, `division`, `address_zh`, `lat`, `lon`, `needs`,
-/// `promotion_points`, `description_zh`, `visit_minutes`, `opening_hours`, `max_group_size`,
-/// `guide_languages`, … see README.md).
+/// A base record in the import format, exactly as a line of a JSON Lines import (README.md,
+/// "Import schema"). It is read field by field so that every failing field is reported.
 #[derive(Debug, Deserialize, ToSchema)]
-#[schema(value_type = Object, example = json!({
+#[schema(value_type = BaseRecordFields)]
+pub struct BaseRecord(pub serde_json::Map<String, serde_json::Value>);
+
+/// The fields of a base record (documentation of [`BaseRecord`]; unknown fields are rejected).
+#[derive(ToSchema)]
+#[schema(example = json!({
     "id": "lucheng-901", "name_zh": "瓯江鞋履设计中心", "name_en": "Oujiang Footwear Design Centre",
     "kind": "enterprise", "industries": ["footwear"], "division": "lucheng",
     "address_zh": "温州市鹿城区双屿街道鞋都大道18号", "lat": 28.01, "lon": 120.6,
@@ -53,7 +56,76 @@ pub fn router() -> OpenApiRouter<AppState> {
     "max_group_size": 20, "guide_languages": ["zh", "en"], "restricted": false, "approval_required": false,
     "tags": ["鞋业"], "contact_name": "王主任", "contact_phone": "0577-88000000"
 }))]
-pub struct BaseRecord(pub serde_json::Map<String, serde_json::Value>);
+#[allow(dead_code)] // Describes the record for the OpenAPI document; records are read by `validate_record`.
+struct BaseRecordFields {
+    /// Stable id: `a-z`, `0-9`, `-`, at most 64 characters. Required on POST; on PUT it may be left out.
+    id: Option<String>,
+    /// Chinese name.
+    name_zh: String,
+    /// English name.
+    name_en: Option<String>,
+    /// `enterprise`, `industrial_park`, `university`, `school`, `research_institute`, `cultural_site`,
+    /// `tourism_site`, `financial_institution`, `government_service` or `incubator`.
+    kind: String,
+    /// Industry codes of the taxonomy (`GET /v1/industries`).
+    industries: Vec<String>,
+    /// Division or functional-zone code (`GET /v1/divisions`).
+    division: String,
+    /// Street address in Chinese.
+    address_zh: String,
+    /// Street address in English.
+    address_en: Option<String>,
+    /// Latitude, WGS-84, inside Wenzhou (27.0–28.7).
+    lat: f64,
+    /// Longitude, WGS-84, inside Wenzhou (119.5–121.4).
+    lon: f64,
+    /// Employees.
+    employees: Option<u32>,
+    /// Floor area in m².
+    floor_area_m2: Option<u32>,
+    /// Annual revenue, million CNY.
+    annual_revenue_million_cny: Option<f64>,
+    /// Main needs (主要需求).
+    needs: Option<Vec<String>>,
+    /// Promotion points (推介要点).
+    promotion_points: Option<Vec<String>>,
+    /// Description in Chinese.
+    description_zh: String,
+    /// Description in English.
+    description_en: Option<String>,
+    /// Typical visit length, 10–480 minutes.
+    visit_minutes: u16,
+    /// `{"mon": ["08:30-11:30", "13:30-17:00"], …}` or the compact text `mon-fri 08:30-11:30,13:30-17:00`.
+    #[schema(value_type = Object)]
+    opening_hours: serde_json::Value,
+    /// Dates closed although the weekday is open (`YYYY-MM-DD`).
+    closed_dates: Option<Vec<String>>,
+    /// Largest group received at once, 1–2000.
+    max_group_size: u16,
+    /// Guide languages, ISO 639-1.
+    guide_languages: Vec<String>,
+    /// Not open to foreign visitors.
+    restricted: Option<bool>,
+    /// A visit needs prior approval.
+    approval_required: Option<bool>,
+    /// `allowed`, `restricted` or `forbidden`.
+    photo_policy: Option<String>,
+    /// Which areas may be shown.
+    open_scope: Option<String>,
+    /// Free tags.
+    tags: Option<Vec<String>>,
+    /// Visit contact (internal).
+    contact_name: Option<String>,
+    /// Contact telephone (internal).
+    contact_phone: Option<String>,
+    /// Contact e-mail (internal).
+    contact_email: Option<String>,
+}
+
+/// A JSON merge patch (RFC 7396) of a base record: the fields to change, `null` to remove one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(value_type = Object, example = json!({"needs": ["引进意大利鞋履设计人才", "共建海外仓"], "max_group_size": 25}))]
+pub struct BasePatch(pub serde_json::Value);
 
 /// Add a base (admin).
 ///
@@ -130,8 +202,7 @@ async fn replace_base(
         ("id" = String, Path, description = "Base id", example = "lucheng-001"),
         ("If-Match" = String, Header, description = "The ETag the base was read with"),
     ),
-    request_body(content = BaseRecord, content_type = "application/merge-patch+json",
-                 example = json!({"needs": ["引进意大利鞋履设计人才", "共建海外仓"], "max_group_size": 25})),
+    request_body(content = BasePatch, content_type = "application/merge-patch+json"),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Patched", body = ExchangeBase, headers(("ETag" = String, description = "New version"))),
@@ -150,7 +221,7 @@ async fn patch_base(
     caller: Caller,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
-    AppJson(patch): AppJson<serde_json::Value>,
+    AppJson(BasePatch(patch)): AppJson<BasePatch>,
 ) -> Result<Response, ApiError> {
     let actor = caller.require(Role::Admin)?.clone();
     let id = base_id_from_path(path)?;
