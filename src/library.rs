@@ -19,6 +19,7 @@ use crate::scoring::evaluate::{JudgedProfile, Metrics};
 use crate::scoring::features::Exposure;
 use crate::scoring::{BaseTable, MatchConfig, MatchOptions, MatchOutcome, Matcher};
 use crate::search::{BaseQuery, IndexStatus, SearchIndex, SearchResults};
+use crate::outbound::suggest::BaseLink;
 use crate::outbound::OutboundRoute;
 use crate::Error;
 
@@ -577,6 +578,15 @@ impl BaseLibrary {
 
     /// Ranks outbound routes and countries for the city's needs, linking bases to each route.
     pub fn suggest_routes(&self, query: &crate::outbound::NeedsQuery) -> Result<crate::outbound::Suggestions, Error> {
+        self.with_outbound_context(|context| crate::outbound::suggest(query, context).map_err(Error::Invalid))?
+    }
+
+    /// The bases a route serves and the bases to promote there.
+    pub fn route_links(&self, route: &OutboundRoute) -> Result<(Vec<BaseLink>, Vec<BaseLink>), Error> {
+        self.with_outbound_context(|context| crate::outbound::suggest::route_links(route, context))
+    }
+
+    fn with_outbound_context<T>(&self, work: impl FnOnce(&crate::outbound::suggest::SuggestContext<'_>) -> T) -> Result<T, Error> {
         let routes = self.outbound_routes(None, None, None)?;
         let mut bases = Vec::new();
         self.store.for_each(|base| bases.push(base))?;
@@ -587,7 +597,7 @@ impl BaseLibrary {
             relations: &self.relations,
             bases: &bases,
         };
-        crate::outbound::suggest(query, &context).map_err(Error::Invalid)
+        Ok(work(&context))
     }
 
     /// Checks a trip plan against its tasks and the rules, and writes its application summary.

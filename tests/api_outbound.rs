@@ -91,6 +91,10 @@ fn routes_filter_and_detail_carry_country_features() {
     assert!(detail["country"]["features"].as_array().unwrap().iter().any(|f| f["industry"] == "footwear"));
     assert!(detail["country"]["partner_cities"].as_array().unwrap().iter().any(|c| c["city"] == "Prato" && c["relation"] == "sister"));
     assert!(!detail["country"]["past_exchanges"].as_array().unwrap().is_empty());
+    // The route's own page links both libraries too.
+    let served = detail["bases_served"].as_array().unwrap();
+    assert!(served.iter().any(|b| b["id"] == "lucheng-001" && b["text"] == "引进意大利鞋履设计人才"), "{detail}");
+    assert!(!detail["bases_to_promote"].as_array().unwrap().is_empty());
     let (status, _, missing) = answer(client().get(server.url("/v1/outbound-routes/no-such-route")).send().unwrap());
     assert_eq!((status, missing["code"].as_str()), (404, Some("outbound_route_not_found")));
 }

@@ -32,6 +32,13 @@ fn suggest_and_check_from_the_command_line() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("field `industries[0]`"), "{}", String::from_utf8_lossy(&bad.stderr));
 
+    let shown = visitmatch(data.path()).args(["outbound", "show", "fin-gb-fintech"]).output().unwrap();
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(shown["route"]["country"], "GB");
+    assert!(shown["country"]["features"].as_array().unwrap().iter().any(|f| f["industry"] == "fintech"));
+    let missing = visitmatch(data.path()).args(["outbound", "show", "no-such-route"]).output().unwrap();
+    assert!(!missing.status.success() && String::from_utf8_lossy(&missing.stderr).contains("no outbound route"));
+
     let listed = visitmatch(data.path()).args(["outbound", "list", "--theme", "fintech"]).output().unwrap();
     let lines = String::from_utf8(listed.stdout).unwrap();
     assert!(lines.lines().count() >= 2 && lines.lines().all(|l| l.contains("\tfintech\t")), "{lines}");

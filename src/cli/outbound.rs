@@ -24,6 +24,11 @@ pub enum OutboundAction {
         #[arg(long)]
         industry: Option<String>,
     },
+    /// Show one route with its country's features, the bases it serves and the bases to promote.
+    Show {
+        /// Route id.
+        id: String,
+    },
     /// Suggest routes and countries for the city's needs.
     Suggest {
         /// Needs in free text, any language.
@@ -68,6 +73,13 @@ pub(super) fn run(data_dir: &Path, action: OutboundAction) -> CliResult {
             for route in library.outbound_routes(theme.as_deref(), country.as_deref(), industry.as_deref())? {
                 println!("{}\t{}\t{}\t{} days\t{}", route.id, route.theme, route.country, route.stop_days(), route.title_zh);
             }
+        }
+        OutboundAction::Show { id } => {
+            let (route, _) = library.outbound_route(&id)?;
+            let (served, promote) = library.route_links(&route)?;
+            let country = library.outbound_reference().country(&route.country);
+            let json = serde_json::json!({"route": route, "country": country, "bases_served": served, "bases_to_promote": promote});
+            println!("{}", serde_json::to_string_pretty(&json)?);
         }
         OutboundAction::Suggest { needs, industries, bases, theme, top, format } => {
             let query = NeedsQuery { needs, industries, bases, theme, top: Some(top) };

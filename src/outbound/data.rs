@@ -131,6 +131,15 @@ pub struct RouteStop {
 /// A themed outbound route (theme × country).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "id": "ct-fr-lyon-silk", "theme": "culture_tourism", "country": "FR",
+    "title_zh": "法国里昂丝绸文化交流线路", "title_en": "France: Lyon silk heritage exchange",
+    "industries": ["culture_tourism", "intangible_crafts"],
+    "tasks": [{"code": "heritage_exchange", "zh": "非遗交流", "en": "intangible heritage exchange"}],
+    "stops": [{"city": "Lyon", "institution_zh": "里昂纺织博物馆（示例）", "institution_en": "Lyon textile museum (example)",
+               "purpose_zh": "瓯绣与丝绸技艺交流", "purpose_en": "Ou embroidery and silk crafts exchange",
+               "days": 2, "best_months": [4, 5, 9, 10], "tasks": ["heritage_exchange"]}]
+}))]
 pub struct OutboundRoute {
     /// Stable id: `a-z`, `0-9`, `-`.
     #[schema(example = "fsm-it-footwear-design")]

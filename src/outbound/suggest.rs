@@ -252,6 +252,15 @@ pub fn suggest(query: &NeedsQuery, context: &SuggestContext<'_>) -> Result<Sugge
     })
 }
 
+/// The bases a route serves (their needs ask for one of its tasks or name its country) and the
+/// bases to promote there, whatever the current needs: what the route's page shows.
+pub fn route_links(route: &OutboundRoute, context: &SuggestContext<'_>) -> (Vec<BaseLink>, Vec<BaseLink>) {
+    let task_mask = mask_of(context.relations, route.tasks.iter().map(|t| t.code.as_str()));
+    let any_need = Needs { industries: Vec::new(), concepts: 0, direct: Vec::new(), via_region: Vec::new() };
+    let served = bases_served(route, task_mask, &any_need, &NeedsQuery::default(), context);
+    (served, bases_to_promote(route, context.reference.country(&route.country), context))
+}
+
 fn read_needs(query: &NeedsQuery, context: &SuggestContext<'_>) -> Result<Needs, Vec<FieldError>> {
     let mut errors = Vec::new();
     let text = query.needs.as_deref().map(str::trim).unwrap_or("");

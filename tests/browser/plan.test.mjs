@@ -1,5 +1,6 @@
 // The officers' page in a real browser (headless Chromium): from an empty form to a printed
-// two-day itinerary, plus the error path, the English switch and the base library.
+// two-day itinerary, plus examples, the error path, the English switch, the base library, a
+// staff token and the outbound-route library.
 //
 //   node plan.test.mjs http://127.0.0.1:PORT [ARTIFACT_DIR] [OFFICER_OR_ADMIN_TOKEN]
 //
@@ -43,9 +44,25 @@ await step('the page opens in Chinese with every control labelled', async () => 
   assert.deepEqual(unlabelled, []);
 });
 
-await step('a wrong value is explained next to its field', async () => {
+await step('an example profile fills the form', async () => {
   await page.selectOption('#example', 'prato_fashion_it');
+  assert.equal(await page.inputValue('#country'), 'IT');
+  assert.match(await page.inputValue('#interests'), /Prato/);
+  // Back to an empty form: the rest of the test types everything in, as an officer would.
+  await page.reload();
+  await page.locator('#hotel option').first().waitFor({ state: 'attached' });
+  assert.equal(await page.inputValue('#interests'), '');
+});
+
+await step('a wrong value is explained next to its field', async () => {
+  await page.fill('#country', 'IT');
+  await page.fill('#city', 'Prato');
+  await page.selectOption('#organisation_type', 'business_association');
   await page.fill('#size', '0');
+  await page.selectOption('#hotel', 'lucheng');
+  await page.fill('#interests', 'Italian footwear and fashion companies looking for manufacturing partners and smart factories');
+  await page.fill('#industries_sought', 'footwear, garments');
+  await page.fill('#languages', 'it, en');
   await page.click('#find');
   const error = page.locator('#err-size');
   await error.waitFor({ state: 'visible' });
@@ -55,7 +72,7 @@ await step('a wrong value is explained next to its field', async () => {
 });
 
 let pinned, excluded;
-await step('an example profile is matched: ranked bases with reasons and a score breakdown', async () => {
+await step('the typed-in profile is matched: ranked bases with reasons and a score breakdown', async () => {
   await page.fill('#size', '12');
   await page.fill('#start_date', '2026-12-07');
   await page.fill('#days', '2');

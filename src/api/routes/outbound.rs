@@ -19,6 +19,7 @@ use crate::api::extract::{query_pairs, AppJson};
 use crate::api::{run_blocking, AppState};
 use crate::catalog::FieldError;
 use crate::domain::is_valid_base_id;
+use crate::outbound::suggest::BaseLink;
 use crate::outbound::{NeedsQuery, OutboundCountry, OutboundRoute, Suggestions, TripCheck, TripPlan};
 
 /// Routes of this module.
@@ -64,6 +65,10 @@ pub struct RouteDetail {
     /// The country's industry features and links, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<OutboundCountry>,
+    /// Wenzhou bases whose main needs the route serves.
+    pub bases_served: Vec<BaseLink>,
+    /// Bases to promote in the country.
+    pub bases_to_promote: Vec<BaseLink>,
 }
 
 /// List outbound routes (出访线路库), narrowed by theme, country and industry.
@@ -105,7 +110,8 @@ fn route_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiErro
     Ok(id)
 }
 
-/// One outbound route with its country's features and links; its version is in `ETag`.
+/// One outbound route with its country's features and links, the Wenzhou bases whose needs it
+/// serves and the bases to promote there; its version is in `ETag`.
 #[utoipa::path(
     get, path = "/v1/outbound-routes/{id}", tag = "outbound",
     params(("id" = String, Path, description = "Route id", example = "fsm-it-footwear-design")),
@@ -120,9 +126,16 @@ fn route_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiErro
 async fn get_route(State(state): State<AppState>, _caller: Caller, path: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
     let id = route_id(path)?;
     let library = state.library.clone();
-    let (route, etag) = run_blocking(move || library.outbound_route(&id)).await??;
+    let (route, etag, (bases_served, bases_to_promote)) = run_blocking(move || -> crate::Result<_> {
+        let (route, etag) = library.outbound_route(&id)?;
+        let links = library.route_links(&route)?;
+        Ok((route, etag, links))
+    })
+    .await??;
     let names = state.library.relations().country(&route.country);
     let detail = RouteDetail {
+        bases_served,
+        bases_to_promote,
         country_zh: names.map(|c| c.zh.clone()).unwrap_or_default(),
         country_en: names.map(|c| c.en.clone()).unwrap_or_default(),
         country: state.library.outbound_reference().country(&route.country).cloned(),
