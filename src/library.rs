@@ -305,11 +305,11 @@ impl BaseLibrary {
         let bases = parse_records(input, format, &self.taxonomy, &self.divisions).map_err(Error::Invalid)?;
         let _writing = self.write_lock.lock().map_err(|_| Error::Store(crate::catalog::StoreError::Poisoned))?;
         let (summary, version) = self.store.write(&bases, mode, actor)?;
-        let indexed = match mode {
-            WriteMode::Replace => self.index.rebuild(&bases, &version.to_payload(), &|_, _| {}),
-            WriteMode::Upsert => self.index.upsert(&bases, &version.to_payload()),
-        };
-        self.index_followed(indexed, &version)?;
+        match mode {
+            // The file is the whole catalog: rebuilding from it is complete whatever the index held.
+            WriteMode::Replace => self.index_followed(self.index.rebuild(&bases, &version.to_payload(), &|_, _| {}), &version)?,
+            WriteMode::Upsert => self.follow_in_index(&version, |payload| self.index.upsert(&bases, payload))?,
+        }
         Ok(ImportOutcome { summary, total: self.store.count()? })
     }
 
@@ -383,13 +383,28 @@ impl BaseLibrary {
     fn change_base(&self, change: BaseChange<'_>, actor: &Actor) -> Result<ChangeApplied, Error> {
         let _writing = self.write_lock.lock().map_err(|_| Error::Store(crate::catalog::StoreError::Poisoned))?;
         let applied = self.store.apply(change, actor)?;
-        let indexed = match (&applied.after, change) {
-            (Some(base), _) => self.index.update(std::slice::from_ref(base), &[], &applied.version.to_payload()),
-            (None, BaseChange::Delete { id, .. }) => self.index.update(&[], &[id], &applied.version.to_payload()),
+        self.follow_in_index(&applied.version, |payload| match (&applied.after, change) {
+            (Some(base), _) => self.index.update(std::slice::from_ref(base), &[], payload),
+            (None, BaseChange::Delete { id, .. }) => self.index.update(&[], &[id], payload),
             (None, _) => unreachable!("only a delete leaves no base"),
-        };
-        self.index_followed(indexed, &applied.version)?;
+        })?;
         Ok(applied)
+    }
+
+    /// Brings the index to `version` after the catalog write that produced it. The write's own
+    /// changes are applied incrementally only when the index reflects exactly the revision
+    /// before it; if another writer (a command-line import while the service runs, a crash
+    /// between the two commits) left it behind, an incremental update would mark it current
+    /// while missing that change, so the whole index is rebuilt instead.
+    fn follow_in_index(&self, version: &CatalogVersion, incremental: impl FnOnce(&str) -> Result<(), crate::search::IndexError>) -> Result<(), Error> {
+        let previous = CatalogVersion { catalog_id: version.catalog_id.clone(), revision: version.revision.saturating_sub(1) };
+        if self.index.status(&previous.to_payload())? == IndexStatus::Fresh {
+            self.index_followed(incremental(&version.to_payload()), version)
+        } else {
+            tracing::warn!(revision = version.revision, "the index had missed an earlier write; rebuilding it from the catalog");
+            self.rebuild_index(&|_, _| {})?;
+            Ok(())
+        }
     }
 
     /// After a catalog write has committed, makes sure the index caught up: when its
@@ -648,5 +663,33 @@ fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
         } else {
             merge_patch(fields.entry(key.clone()).or_insert(serde_json::Value::Null), value);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_after_a_missed_one_rebuilds_the_index_instead_of_hiding_the_gap() {
+        let dir = tempfile::tempdir().unwrap();
+        let (library, _) = BaseLibrary::open(dir.path(), &|_, _| {}).unwrap();
+        let actor = Actor::command_line();
+        // Another writer changes the catalog without touching this index (what a crash between the
+        // two commits, or a second process, leaves behind).
+        let mut missed = library.get("lucheng-002", true).unwrap();
+        missed.needs = vec!["寻找氢燃料电池叉车合作".into()];
+        library.store.write(&[missed], WriteMode::Upsert, &actor).unwrap();
+        assert_ne!(library.index_status().unwrap(), IndexStatus::Fresh);
+        // Our own write must not mark the index current while it lacks the missed change.
+        let (_, etag) = library.get_with_etag("lucheng-001", true).unwrap();
+        library.patch_base("lucheng-001", &serde_json::json!({"tags": ["氢能源观光"]}), &etag, &actor).unwrap();
+        assert_eq!(library.index_status().unwrap(), IndexStatus::Fresh);
+        let search = |text: &str| -> Vec<String> {
+            let query = BaseQuery { text: Some(text.into()), limit: 50, ..BaseQuery::default() };
+            library.search(&query).unwrap().hits.into_iter().map(|h| h.base.id).collect()
+        };
+        assert!(search("氢燃料电池叉车").contains(&"lucheng-002".to_string()), "the missed write is searchable");
+        assert!(search("氢能源观光").contains(&"lucheng-001".to_string()), "our own write is searchable");
     }
 }
