@@ -15,6 +15,7 @@ examples=${SCHEMATHESIS_MAX_EXAMPLES:-30}
 # Schemathesis from PyPI, pinned, in a virtual environment kept between runs when possible.
 venv="${XDG_CACHE_HOME:-$HOME/.cache}/visitmatch/schemathesis-venv"
 if [ ! -x "$venv/bin/schemathesis" ]; then
+  rm -rf "$venv"   # a half-made or dangling environment from an earlier run
   # Debian's python3 needs python3-venv for this; install it when we may.
   python3 -m venv "$venv" 2>/dev/null || {
     if [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
