@@ -491,12 +491,13 @@ impl BaseLibrary {
         if visit.bases.is_empty() {
             errors.push(FieldError::new("bases", "missing_field", "list the bases of the visit, in order"));
         }
+        let table = self.base_table()?;
         let mut seen = std::collections::HashSet::new();
         for (position, id) in visit.bases.iter().enumerate() {
             let field = format!("bases[{position}]");
             if !seen.insert(id) {
                 errors.push(FieldError::new(&field, "invalid_value", format!("`{id}` is listed twice")));
-            } else if self.store.get(id)?.is_none() {
+            } else if table.by_id(id).is_none() {
                 errors.push(FieldError::new(&field, "unknown_base", format!("no base with id `{id}`")));
             }
         }

@@ -45,6 +45,11 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     }
 }
 
+/// The `{id}` segment of a path, or a 400 naming `id` when it cannot be read.
+pub fn path_id(path: Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>) -> Result<String, ApiError> {
+    path.map(|axum::extract::Path(id)| id).map_err(|e| ApiError::InvalidPath(FieldError::new("id", "invalid_value", e.body_text())))
+}
+
 /// Splits a raw query string into decoded `(name, value)` pairs, in order.
 pub fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
     form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()

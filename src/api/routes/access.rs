@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use crate::access::Role;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, Problem};
-use crate::api::extract::{query_pairs, AppJson};
+use crate::api::extract::{AppJson, path_id, query_pairs};
 use crate::api::{run_blocking, AppState};
 use crate::catalog::{AuditEntry, AuditQuery, FieldError, NewToken, TokenInfo};
 
@@ -96,7 +96,7 @@ async fn revoke_token(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<TokenInfo>, ApiError> {
     let actor = caller.require(Role::Admin)?.clone();
-    let Path(id) = path.map_err(|e| ApiError::InvalidPath(FieldError::new("id", "invalid_value", e.body_text())))?;
+    let id = path_id(path)?;
     let library = state.library.clone();
     Ok(Json(run_blocking(move || library.revoke_token(&id, &actor)).await??))
 }

@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, Problem};
-use crate::api::extract::{query_pairs, AppJson};
+use crate::api::extract::{AppJson, path_id, query_pairs};
 use crate::api::{run_blocking, AppState};
 use crate::catalog::FieldError;
 use crate::domain::{is_valid_base_id, BaseKind, Contact, ExchangeBase, TaxonomyMatch, SUPPORTED_LANGUAGES};
@@ -188,7 +188,7 @@ async fn get_base(
 
 /// The base id of a path, checked.
 pub(crate) fn base_id_from_path(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
-    let Path(id) = path.map_err(|e| ApiError::InvalidPath(FieldError::new("id", "invalid_value", e.body_text())))?;
+    let id = path_id(path)?;
     if !is_valid_base_id(&id) {
         return Err(ApiError::InvalidPath(FieldError::new("id", "invalid_value", "a base id uses only a-z, 0-9 and '-'")));
     }

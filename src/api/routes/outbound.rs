@@ -15,7 +15,7 @@ use super::bases::{created, with_etag};
 use crate::access::Role;
 use crate::api::auth::{if_match, Caller};
 use crate::api::error::{ApiError, Problem};
-use crate::api::extract::{query_pairs, AppJson};
+use crate::api::extract::{AppJson, path_id, query_pairs};
 use crate::api::{run_blocking, AppState};
 use crate::catalog::FieldError;
 use crate::domain::is_valid_base_id;
@@ -103,7 +103,7 @@ async fn list_routes(State(state): State<AppState>, _caller: Caller, RawQuery(ra
 }
 
 fn route_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
-    let Path(id) = path.map_err(|e| ApiError::InvalidPath(FieldError::new("id", "invalid_value", e.body_text())))?;
+    let id = path_id(path)?;
     if !is_valid_base_id(&id) {
         return Err(ApiError::InvalidPath(FieldError::new("id", "invalid_value", "a route id uses only a-z, 0-9 and '-'")));
     }

@@ -19,7 +19,7 @@ use super::bases::{created, with_etag};
 use crate::access::Role;
 use crate::api::auth::{if_match, Caller};
 use crate::api::error::{ApiError, Problem};
-use crate::api::extract::{query_pairs, AppJson};
+use crate::api::extract::{AppJson, path_id, query_pairs};
 use crate::api::{run_blocking, AppState};
 use crate::catalog::{FieldError, VisitFilter};
 use crate::domain::{VisitInput, VisitRecord, VisitStatus};
@@ -200,7 +200,7 @@ fn parse_visit_query(raw: Option<&str>) -> Result<VisitQuery, Vec<FieldError>> {
 )]
 async fn get_visit(State(state): State<AppState>, caller: Caller, path: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
     caller.require(Role::Officer)?;
-    let Path(id) = path.map_err(|e| ApiError::InvalidPath(FieldError::new("id", "invalid_value", e.body_text())))?;
+    let id = path_id(path)?;
     let library = state.library.clone();
     let (record, etag) = run_blocking(move || library.visit(&id)).await??;
     Ok(with_etag(&etag, Json(record)))
@@ -235,7 +235,7 @@ async fn replace_visit(
     AppJson(visit): AppJson<VisitInput>,
 ) -> Result<Response, ApiError> {
     let actor = caller.require(Role::Officer)?.clone();
-    let Path(id) = path.map_err(|e| ApiError::InvalidPath(FieldError::new("id", "invalid_value", e.body_text())))?;
+    let id = path_id(path)?;
     let expected = if_match(&headers)?;
     let library = state.library.clone();
     let (record, etag) = run_blocking(move || library.replace_visit(&id, &visit, &expected, &actor)).await??;
