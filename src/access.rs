@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use crate::domain::{Contact, ExchangeBase};
+
 /// What a token allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
@@ -37,6 +39,59 @@ impl Role {
     /// The role with this code.
     pub fn from_code(code: &str) -> Option<Role> {
         [Role::Viewer, Role::Officer, Role::Admin].into_iter().find(|role| role.code() == code)
+    }
+}
+
+/// What a caller may see of the library. This is the one visibility rule: every read path
+/// (search, a base's page, matching, planning, evaluation uploads, outbound links, counts)
+/// asks it, so that below officer a restricted base is indistinguishable from one that does
+/// not exist, and contacts are never shown.
+///
+/// Seeing a restricted base never makes it eligible: the hard rules still keep it out of every
+/// suggestion and plan, whoever asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Visibility {
+    /// Anonymous callers and viewers: public bases, no contacts.
+    #[default]
+    Public,
+    /// Officers and admins: every base, with contacts.
+    Internal,
+}
+
+impl Visibility {
+    /// What a caller with `role` (or none) may see.
+    pub fn of(role: Option<Role>) -> Visibility {
+        match role {
+            Some(role) if role >= Role::Officer => Visibility::Internal,
+            _ => Visibility::Public,
+        }
+    }
+
+    /// Whether a base whose restricted flag is `restricted` exists for this caller.
+    pub fn sees(self, restricted: bool) -> bool {
+        !restricted || self == Visibility::Internal
+    }
+
+    /// Whether restricted bases exist for this caller at all.
+    pub fn sees_restricted(self) -> bool {
+        self == Visibility::Internal
+    }
+
+    /// Whether contact details are shown.
+    pub fn sees_contacts(self) -> bool {
+        self == Visibility::Internal
+    }
+
+    /// The base as this caller may see it: `None` when it does not exist for them, otherwise
+    /// the base, with its contact details only for officers and admins.
+    pub fn show(self, mut base: ExchangeBase) -> Option<ExchangeBase> {
+        if !self.sees(base.restricted) {
+            return None;
+        }
+        if !self.sees_contacts() {
+            base.contact = Contact::default();
+        }
+        Some(base)
     }
 }
 
@@ -75,6 +130,11 @@ pub fn hash_token(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
 }
 
+/// `N` random bytes as hex: an id nobody can guess (jobs, sessions).
+pub fn random_hex<const N: usize>() -> String {
+    hex(&random_bytes::<N>())
+}
+
 fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
@@ -97,6 +157,17 @@ mod tests {
         assert_eq!(hash_token(&a), hash_token(&a));
         assert_ne!(hash_token(&a), hash_token(&b));
         assert_eq!(hash_token(&a).len(), 64);
+    }
+
+    #[test]
+    fn only_officers_and_admins_see_restricted_bases_and_contacts() {
+        for (role, internal) in [(None, false), (Some(Role::Viewer), false), (Some(Role::Officer), true), (Some(Role::Admin), true)] {
+            let visibility = Visibility::of(role);
+            assert!(visibility.sees(false), "public bases are seen by {role:?}");
+            assert_eq!(visibility.sees(true), internal, "restricted bases for {role:?}");
+            assert_eq!(visibility.sees_contacts(), internal, "contacts for {role:?}");
+        }
+        assert_eq!(Visibility::default(), Visibility::Public, "the safe default");
     }
 
     #[test]

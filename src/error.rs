@@ -43,6 +43,10 @@ pub enum Error {
         /// Its current ETag.
         current: String,
     },
+    /// The work was stopped before it finished: its request was abandoned, it was cancelled,
+    /// or the server is shutting down.
+    #[error("the work was cancelled before it finished")]
+    Cancelled,
     /// The catalog database failed.
     #[error(transparent)]
     Store(StoreError),

@@ -31,7 +31,8 @@
 //! | [`itinerary`] | the visit schedule an officer signs off, and its exports |
 //! | [`evaluation`] | how well did the suggestions fit past visits? (polars) |
 //! | [`outbound`] | which routes abroad serve the city's needs, and is a trip justified? |
-//! | [`access`] | who may do what: roles, tokens |
+//! | [`access`] | who may do what, and who may see what: roles, tokens, the one visibility rule |
+//! | [`cancel`] | how long work learns that nobody waits for it any more |
 //! | [`library`] | catalog + index kept in step |
 //! | [`api`] | the HTTP interface (axum, OpenAPI) |
 //! | [`cli`] | the command line |
@@ -41,6 +42,7 @@
 
 pub mod access;
 pub mod api;
+pub mod cancel;
 pub mod catalog;
 pub mod cli;
 pub mod domain;

@@ -7,9 +7,9 @@
 //! index in one commit.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
-use crate::access::{Actor, Role};
+use crate::access::{Actor, Role, Visibility};
 use crate::catalog::{
     parse_records, to_record, validate_record, AuditEntry, AuditQuery, BaseChange, CatalogVersion, FieldError, NewToken,
     ChangeApplied, RecordFormat, RouteChange, Store, TokenInfo, VisitFilter, WriteMode, WriteSummary,
@@ -140,16 +140,16 @@ impl BaseLibrary {
     /// another process, such as an import from the command line).
     pub fn base_table(&self) -> Result<Arc<BaseTable>, Error> {
         let payload = self.store.version()?.to_payload();
-        if let Ok(table) = self.table.read()
-            && table.catalog_payload == payload {
+        {
+            let table = self.table.read().unwrap_or_else(PoisonError::into_inner);
+            if table.catalog_payload == payload {
                 return Ok(table.clone());
             }
+        }
         let mut table = BaseTable::empty(payload);
         self.store.for_each(|base| table.push(&base, &self.divisions, &self.relations))?;
         let table = Arc::new(table);
-        if let Ok(mut slot) = self.table.write() {
-            *slot = table.clone();
-        }
+        *self.table.write().unwrap_or_else(PoisonError::into_inner) = table.clone();
         Ok(table)
     }
 
@@ -163,9 +163,7 @@ impl BaseLibrary {
                 *by_county.entry(row.county.clone()).or_insert(0) += count;
             }
         }
-        if let Ok(mut slot) = self.exposure.write() {
-            *slot = Arc::new(Exposure { by_base, by_county });
-        }
+        *self.exposure.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(Exposure { by_base, by_county });
         Ok(())
     }
 
@@ -212,7 +210,7 @@ impl BaseLibrary {
             weights.validate().map_err(|message| Error::Invalid(vec![FieldError::new("weights", "invalid_value", message)]))?;
         }
         let table = self.base_table()?;
-        let exposure = self.exposure.read().map(|e| e.clone()).unwrap_or_default();
+        let exposure = self.exposure.read().unwrap_or_else(PoisonError::into_inner).clone();
         let matcher = Matcher {
             index: &self.index,
             table: &table,
@@ -250,9 +248,19 @@ impl BaseLibrary {
         Ok(self.store.count()?)
     }
 
+    /// Number of bases that exist for a caller who sees `visibility`.
+    pub fn count_visible(&self, visibility: Visibility) -> Result<usize, Error> {
+        Ok(if visibility.sees_restricted() { self.store.count()? } else { self.store.count_unrestricted()? })
+    }
+
     /// Number of documents in the index.
     pub fn indexed_count(&self) -> u64 {
         self.index.num_docs()
+    }
+
+    /// Number of documents in the index that a caller who sees `visibility` may find.
+    pub fn indexed_count_visible(&self, visibility: Visibility) -> Result<u64, Error> {
+        Ok(if visibility.sees_restricted() { self.index.num_docs() } else { self.index.count_unrestricted()? })
     }
 
     /// Rebuilds the index from the catalog in one commit.
@@ -285,12 +293,10 @@ impl BaseLibrary {
         Ok(self.index.search(query)?)
     }
 
-    /// One base from the catalog. Restricted bases are found only when `include_restricted`.
-    pub fn get(&self, id: &str, include_restricted: bool) -> Result<ExchangeBase, Error> {
-        match self.store.get(id)? {
-            Some(base) if include_restricted || !base.restricted => Ok(base),
-            _ => Err(Error::NotFound(id.to_string())),
-        }
+    /// One base as a caller who sees `visibility` may see it: a base they may not see is
+    /// [`Error::NotFound`], exactly like a missing one.
+    pub fn get(&self, id: &str, visibility: Visibility) -> Result<ExchangeBase, Error> {
+        self.store.get(id)?.and_then(|base| visibility.show(base)).ok_or_else(|| Error::NotFound(id.to_string()))
     }
 
     /// Calls `visit` with every base of the catalog (restricted ones included), in id order,
@@ -303,7 +309,7 @@ impl BaseLibrary {
     /// audit log under `actor`.
     pub fn import(&self, input: &str, format: RecordFormat, mode: WriteMode, actor: &Actor) -> Result<ImportOutcome, Error> {
         let bases = parse_records(input, format, &self.taxonomy, &self.divisions).map_err(Error::Invalid)?;
-        let _writing = self.write_lock.lock().map_err(|_| Error::Store(crate::catalog::StoreError::Poisoned))?;
+        let _writing = self.writing();
         let (summary, version) = self.store.write(&bases, mode, actor)?;
         match mode {
             // The file is the whole catalog: rebuilding from it is complete whatever the index held.
@@ -313,12 +319,13 @@ impl BaseLibrary {
         Ok(ImportOutcome { summary, total: self.store.count()? })
     }
 
-    /// One base with its ETag (the version an `If-Match` must name to change it).
-    pub fn get_with_etag(&self, id: &str, include_restricted: bool) -> Result<(ExchangeBase, String), Error> {
-        match self.store.get_with_etag(id)? {
-            Some((base, etag)) if include_restricted || !base.restricted => Ok((base, etag)),
-            _ => Err(Error::NotFound(id.to_string())),
-        }
+    /// One base with its ETag (the version an `If-Match` must name to change it), as
+    /// [`BaseLibrary::get`] shows it.
+    pub fn get_with_etag(&self, id: &str, visibility: Visibility) -> Result<(ExchangeBase, String), Error> {
+        self.store
+            .get_with_etag(id)?
+            .and_then(|(base, etag)| visibility.show(base).map(|base| (base, etag)))
+            .ok_or_else(|| Error::NotFound(id.to_string()))
     }
 
     /// Adds a base from a record in the import format (every failing field is reported).
@@ -362,7 +369,7 @@ impl BaseLibrary {
         if changes.get("id").is_some_and(|given| given.as_str() != Some(id)) {
             return Err(Error::Invalid(vec![FieldError::new("id", "invalid_value", "ids cannot change (create a new base instead)")]));
         }
-        let (current, etag) = self.get_with_etag(id, true)?;
+        let (current, etag) = self.get_with_etag(id, Visibility::Internal)?;
         if !crate::catalog::etag_matches(if_match, &etag) {
             return Err(Error::PreconditionFailed { id: id.to_string(), current: etag });
         }
@@ -381,7 +388,7 @@ impl BaseLibrary {
     }
 
     fn change_base(&self, change: BaseChange<'_>, actor: &Actor) -> Result<ChangeApplied, Error> {
-        let _writing = self.write_lock.lock().map_err(|_| Error::Store(crate::catalog::StoreError::Poisoned))?;
+        let _writing = self.writing();
         let applied = self.store.apply(change, actor)?;
         self.follow_in_index(&applied.version, |payload| match (&applied.after, change) {
             (Some(base), _) => self.index.update(std::slice::from_ref(base), &[], payload),
@@ -389,6 +396,13 @@ impl BaseLibrary {
             (None, _) => unreachable!("only a delete leaves no base"),
         })?;
         Ok(applied)
+    }
+
+    /// The write lock. Poisoning is ignored: it guards no data of its own, and a write that
+    /// panicked half-way left at worst an index behind the catalog, which the next write finds
+    /// and rebuilds (see [`BaseLibrary::follow_in_index`]).
+    fn writing(&self) -> MutexGuard<'_, ()> {
+        self.write_lock.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Brings the index to `version` after the catalog write that produced it. The write's own
@@ -491,6 +505,11 @@ impl BaseLibrary {
         if visit.bases.is_empty() {
             errors.push(FieldError::new("bases", "missing_field", "list the bases of the visit, in order"));
         }
+        let limit = crate::evaluation::visits::MAX_BASES_PER_VISIT;
+        if visit.bases.len() > limit || visit.outcome.as_ref().is_some_and(|o| o.productive_bases.len() > limit) {
+            errors.push(FieldError::new("bases", "too_many", format!("a visit lists at most {limit} bases")));
+            return Err(Error::Invalid(errors));
+        }
         let table = self.base_table()?;
         let mut seen = std::collections::HashSet::new();
         for (position, id) in visit.bases.iter().enumerate() {
@@ -510,7 +529,7 @@ impl BaseLibrary {
                     errors.push(FieldError::new("outcome.satisfaction", "invalid_value", format!("must be 1 to 5, got {}", outcome.satisfaction)));
                 }
                 for (position, id) in outcome.productive_bases.iter().enumerate() {
-                    if !visit.bases.contains(id) {
+                    if !seen.contains(id) {
                         errors.push(FieldError::new(
                             &format!("outcome.productive_bases[{position}]"),
                             "invalid_value",
@@ -670,6 +689,46 @@ fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::access::hex;
+    use sha2::Digest;
+
+    #[test]
+    fn a_panic_while_writing_leaves_the_library_writable() {
+        let dir = tempfile::tempdir().unwrap();
+        let (library, _) = BaseLibrary::open(dir.path(), &|_, _| {}).unwrap();
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _writing = library.writing();
+            let _catalog = library.store.poison_for_test();
+            panic!("a bug in the middle of a write");
+        }));
+        assert!(panicked.is_err());
+        assert!(library.write_lock.is_poisoned(), "the test really poisoned the lock");
+        let (_, etag) = library.get_with_etag("lucheng-001", Visibility::Internal).unwrap();
+        let (patched, _) = library.patch_base("lucheng-001", &serde_json::json!({"tags": ["恢复测试"]}), &etag, &Actor::command_line()).unwrap();
+        assert_eq!(patched.tags, vec!["恢复测试".to_string()]);
+        assert!(library.count().unwrap() > 300, "reads work too");
+    }
+
+    #[test]
+    fn etags_are_opaque_change_on_every_write_and_compare_strongly() {
+        let dir = tempfile::tempdir().unwrap();
+        let (library, _) = BaseLibrary::open(dir.path(), &|_, _| {}).unwrap();
+        let actor = Actor::command_line();
+        let (original, first) = library.get_with_etag("lucheng-001", Visibility::Internal).unwrap();
+        let stored = serde_json::to_string(&original).unwrap();
+        for digest in [hex(&sha2::Sha256::digest(stored.as_bytes())[..12]), hex(&sha2::Sha256::digest(stored.as_bytes()))] {
+            assert!(!first.contains(&digest), "the ETag is not a digest of the record");
+        }
+        let tags = serde_json::json!({"tags": ["临时"]});
+        let (_, second) = library.patch_base("lucheng-001", &tags, &first, &actor).unwrap();
+        let revert = serde_json::json!({"tags": original.tags});
+        let (reverted, third) = library.patch_base("lucheng-001", &revert, &second, &actor).unwrap();
+        assert_eq!(reverted.tags, original.tags, "the record is back as it was");
+        assert!(first != second && second != third && first != third, "a reverted change still gets a new ETag: {first} {second} {third}");
+        let weak = format!("W/{third}");
+        assert!(matches!(library.patch_base("lucheng-001", &tags, &weak, &actor), Err(Error::PreconditionFailed { .. })), "a weak tag never matches");
+        assert!(library.patch_base("lucheng-001", &tags, &format!("\"nope\", {third}"), &actor).is_ok(), "a list naming the current tag matches");
+    }
 
     #[test]
     fn a_write_after_a_missed_one_rebuilds_the_index_instead_of_hiding_the_gap() {
@@ -678,12 +737,12 @@ mod tests {
         let actor = Actor::command_line();
         // Another writer changes the catalog without touching this index (what a crash between the
         // two commits, or a second process, leaves behind).
-        let mut missed = library.get("lucheng-002", true).unwrap();
+        let mut missed = library.get("lucheng-002", Visibility::Internal).unwrap();
         missed.needs = vec!["寻找氢燃料电池叉车合作".into()];
         library.store.write(&[missed], WriteMode::Upsert, &actor).unwrap();
         assert_ne!(library.index_status().unwrap(), IndexStatus::Fresh);
         // Our own write must not mark the index current while it lacks the missed change.
-        let (_, etag) = library.get_with_etag("lucheng-001", true).unwrap();
+        let (_, etag) = library.get_with_etag("lucheng-001", Visibility::Internal).unwrap();
         library.patch_base("lucheng-001", &serde_json::json!({"tags": ["氢能源观光"]}), &etag, &actor).unwrap();
         assert_eq!(library.index_status().unwrap(), IndexStatus::Fresh);
         let search = |text: &str| -> Vec<String> {

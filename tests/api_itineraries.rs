@@ -7,7 +7,8 @@
 //! 3. Bad fields are all named in one 422.
 //! 4. Locked visits stay where they were put, and re-planning reports what changed.
 //! 5. Every export format comes back with its media type; an unknown one is a 400.
-//! 6. Explicit candidates are planned; restricted and too-small bases are left out with reasons.
+//! 6. Explicit candidates are planned; restricted (for officers) and too-small bases are left out
+//!    with reasons; below officer a restricted candidate is an unknown id.
 
 mod common;
 
@@ -273,7 +274,12 @@ fn every_export_format_comes_with_its_media_type() {
 
 #[test]
 fn explicit_candidates_are_planned_and_the_rules_still_hold() {
-    let server = TestServer::start();
+    let mut officer = String::new();
+    let server = TestServer::start_with(|state| {
+        let actor = visitmatch::access::Actor::command_line();
+        officer = state.library.create_token("officer", visitmatch::access::Role::Officer, &actor).unwrap().secret;
+        state
+    });
     let mut body = request("prato_3_days.json");
     body["appointments"] = json!([]);
     body["candidates"] = json!([
@@ -282,12 +288,23 @@ fn explicit_candidates_are_planned_and_the_rules_still_hold() {
         {"base_id": "lucheng-001", "score": 0.95},
         {"base_id": "marine-004", "score": 0.99}
     ]);
-    let itinerary = plan(&server, &body);
+    // Officers see the restricted base, and it is still left out by the rule.
+    let text = server.block_on(async {
+        let response = reqwest::Client::new().post(server.url("/v1/itineraries")).bearer_auth(&officer).json(&body).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        response.text().await.unwrap()
+    });
+    let itinerary: Value = serde_json::from_str(&text).unwrap();
     let planned: HashSet<&str> = itinerary["days"].as_array().unwrap().iter().flat_map(visits).map(|v| v["base_id"].as_str().unwrap()).collect();
     assert_eq!(planned, HashSet::from(["lucheng-002", "lucheng-003"]));
     let reason = |id: &str| itinerary["left_out"].as_array().unwrap().iter().find(|l| l["base_id"] == id).map(|l| l["reason"].clone());
     assert_eq!(reason("lucheng-001"), Some(json!("group_too_large")));
     assert_eq!(reason("marine-004"), Some(json!("restricted")));
+
+    // Below officer the restricted base does not exist: the same answer as for an unknown id.
+    let (status, _, text) = post(&server, "", &body);
+    assert_eq!(status, 422, "{text}");
+    assert!(text.contains("candidates[3].base_id") && text.contains("unknown_base") && !text.contains("restricted"), "{text}");
 
     body["candidates"] = json!([{"base_id": "no-such-base", "score": 0.5}]);
     let (status, _, text) = post(&server, "", &body);

@@ -93,7 +93,7 @@ fn closed_avoided_and_restricted_bases_never_appear() {
     let outcome = library.match_profile(&sunday, &MatchOptions { top: 50, ..Default::default() }).unwrap();
     assert!(!outcome.items.is_empty());
     for item in &outcome.items {
-        let base = library.get(&item.id, true).unwrap();
+        let base = library.get(&item.id, visitmatch::access::Visibility::Internal).unwrap();
         assert!(base.opening_hours.is_open_on(Weekday::Sun), "{} is closed on Sunday", item.id);
         assert!(!base.restricted);
         assert_ne!(item.id, "elec-town-007");

@@ -103,7 +103,7 @@ fn csv_import_updates_existing_bases_and_replace_makes_the_file_the_catalog() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(String::from_utf8_lossy(&output.stdout).contains("1 inserted, 1 updated"));
     let library = data.open();
-    let updated = library.get("lucheng-001", false).unwrap();
+    let updated = library.get("lucheng-001", visitmatch::access::Visibility::Public).unwrap();
     assert_eq!(updated.name_zh, "宏鼎鞋业集团（更名测试）有限公司");
     assert_eq!(updated.industries, vec!["footwear", "leather"]);
     assert_eq!(updated.max_group_size, 25);
@@ -116,7 +116,7 @@ fn csv_import_updates_existing_bases_and_replace_makes_the_file_the_catalog() {
     let library = data.open();
     assert_eq!(library.count().unwrap(), 2);
     assert_eq!(library.indexed_count(), 2);
-    assert!(library.get("lucheng-001", true).is_err());
+    assert!(library.get("lucheng-001", visitmatch::access::Visibility::Internal).is_err());
 }
 
 #[test]
@@ -136,7 +136,7 @@ fn export_then_import_changes_nothing() {
 fn a_stale_or_missing_index_is_rebuilt_at_start() {
     let data = TempDataDir::new();
     let library = data.open();
-    let mut base = library.get("lucheng-001", false).unwrap();
+    let mut base = library.get("lucheng-001", visitmatch::access::Visibility::Internal).unwrap();
     drop(library);
 
     // A write that reaches the catalog but not the index, as after a crash between the two.

@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 
 use super::error::ApiError;
 use super::{run_blocking, AppState};
-use crate::access::{Actor, Role, TOKEN_PREFIX};
+use crate::access::{Actor, Role, Visibility, TOKEN_PREFIX};
 
 /// Longest token accepted before it is even looked up.
 const MAX_TOKEN_CHARS: usize = 128;
@@ -30,9 +30,41 @@ impl Caller {
         }
     }
 
-    /// Whether the caller may see internal fields (contacts) and restricted bases.
-    pub fn sees_internal(&self) -> bool {
-        self.0.as_ref().is_some_and(|actor| actor.role >= Role::Officer)
+    /// What this caller may see of the library (the one visibility rule, [`Visibility`]).
+    pub fn visibility(&self) -> Visibility {
+        Visibility::of(self.0.as_ref().map(|actor| actor.role))
+    }
+
+    /// The actor's name, when a token was sent (owner of the work it starts).
+    pub fn name(&self) -> Option<&str> {
+        self.0.as_ref().map(|actor| actor.name.as_str())
+    }
+}
+
+/// A caller with at least the officer role. As an extractor it runs before the body is read,
+/// so an anonymous upload is refused before a byte of it is buffered.
+#[derive(Debug, Clone)]
+pub struct Officer(pub Actor);
+
+/// A caller with the admin role; checked before the body is read, like [`Officer`].
+#[derive(Debug, Clone)]
+pub struct Admin(pub Actor);
+
+impl FromRequestParts<AppState> for Officer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        Ok(Officer(caller.require(Role::Officer)?.clone()))
+    }
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        Ok(Admin(caller.require(Role::Admin)?.clone()))
     }
 }
 

@@ -78,8 +78,8 @@ pub enum ApiError {
     #[error("no evaluation job `{0}`")]
     JobNotFound(String),
     /// 409: the job has not finished.
-    #[error("evaluation job `{0}` is {1:?}, not done")]
-    JobNotDone(String, crate::api::routes::evaluations::JobState),
+    #[error("evaluation job `{0}` is {1}, not done")]
+    JobNotDone(String, &'static str),
     /// 404: no visit record with this id.
     #[error("no visit with id `{0}`")]
     VisitNotFound(String),
@@ -135,6 +135,21 @@ pub enum ApiError {
     /// 500: our fault; details are logged, not returned.
     #[error("internal error: {0}")]
     Internal(String),
+    /// A request the HTTP layer could not take (a request line or headers too long, bytes that
+    /// are not HTTP, a path that is not UTF-8), answered with its own status.
+    #[error("{}", protocol_detail(*.0))]
+    Protocol(StatusCode),
+}
+
+fn protocol_detail(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        414 => "the request line is too long; send long inputs in a JSON body (e.g. POST /v1/bases/search)",
+        431 => "the request headers are too large",
+        413 => "the request body is too large",
+        404 => "there is no such resource; see /docs",
+        405 => "this method is not allowed here; see /docs",
+        _ => "the request could not be read as HTTP, or a part of it (such as the path) is not valid UTF-8",
+    }
 }
 
 impl ApiError {
@@ -173,6 +188,15 @@ impl ApiError {
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed on this route"),
             ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "server_busy", "The server is busy"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error"),
+            ApiError::Protocol(status) => match status.as_u16() {
+                414 => (*status, "uri_too_long", "The request line is too long"),
+                431 => (*status, "headers_too_large", "The request headers are too large"),
+                413 => (*status, "payload_too_large", "The request body is too large"),
+                404 => (*status, "route_not_found", "No such route"),
+                405 => (*status, "method_not_allowed", "Method not allowed on this route"),
+                500..=599 => (*status, "internal_error", "Internal server error"),
+                _ => (StatusCode::BAD_REQUEST, "bad_request", "The request could not be read"),
+            },
         }
     }
 

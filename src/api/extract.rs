@@ -54,3 +54,14 @@ pub fn path_id(path: Result<axum::extract::Path<String>, axum::extract::rejectio
 pub fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
     form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
+
+/// Reads a request body of at most `limit` bytes: 413 `payload_too_large` past it, 400
+/// `unreadable_body` when the connection fails. Handlers call it once the caller is known and
+/// the cheap checks have passed, so nothing is buffered for a request that will be refused.
+pub async fn read_body(body: axum::body::Body, limit: usize) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(body, limit).await.map_err(|error| {
+        // `to_bytes` reports the limit as a boxed `LengthLimitError`; its text is stable.
+        let too_large = format!("{error:?}").contains("LengthLimitError") || error.to_string().contains("length limit");
+        if too_large { ApiError::PayloadTooLarge } else { ApiError::UnreadableBody(format!("the body could not be read: {error}")) }
+    })
+}

@@ -7,12 +7,12 @@
 //! `/openapi.json`, browsable at `/docs`, and committed as `openapi/openapi.json`.
 
 pub mod auth;
+pub mod connection;
 pub mod error;
 pub mod extract;
 pub mod routes;
 pub mod web;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
@@ -38,7 +38,14 @@ pub const HEAVY_REQUESTS_PER_CORE: usize = 2;
 
 /// Takes a heavy-request permit, or answers 503 with Retry-After when all are in use.
 pub fn heavy_permit(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, error::ApiError> {
-    state.heavy.clone().try_acquire_owned().map_err(|_| error::ApiError::Busy)
+    heavy_permits(state, 1)
+}
+
+/// Takes one heavy-request permit per thread the work will use (an evaluation uses one per
+/// core), or answers 503 with Retry-After when not that many are free.
+pub fn heavy_permits(state: &AppState, threads: usize) -> Result<tokio::sync::OwnedSemaphorePermit, error::ApiError> {
+    let wanted = u32::try_from(threads.max(1)).unwrap_or(u32::MAX);
+    state.heavy.clone().try_acquire_many_owned(wanted).map_err(|_| error::ApiError::Busy)
 }
 
 /// Shared state of every handler.
@@ -55,6 +62,9 @@ pub struct AppState {
     pub heavy: Arc<tokio::sync::Semaphore>,
     /// Longest a request may take before it is answered 503 `request_timeout`.
     pub request_timeout: std::time::Duration,
+    /// Raised when the server stops: every piece of long work watches it (through a child
+    /// flag of its own) and stops at its next step.
+    pub shutdown: crate::cancel::CancelFlag,
 }
 
 impl AppState {
@@ -72,6 +82,7 @@ impl AppState {
             jobs: routes::evaluations::new_jobs(),
             heavy: Arc::new(tokio::sync::Semaphore::new(HEAVY_REQUESTS_PER_CORE * cores)),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            shutdown: crate::cancel::CancelFlag::new(),
         }
     }
 }
@@ -146,15 +157,55 @@ pub fn openapi_json() -> String {
 /// The whole application router.
 pub fn app(state: AppState) -> Router {
     let (router, _) = api_router().split_for_parts();
-    router
+    let router = router
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi()))
         .merge(web::router())
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), limit_duration))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limit_duration));
+    with_guards(router.with_state(state))
+}
+
+/// The outer layers every answer passes through: a panic becomes a 500 problem for its request
+/// alone, and an error answer that is not a problem document is rewritten into one.
+fn with_guards(router: Router) -> Router {
+    router
+        .layer(axum::middleware::from_fn(problems_only))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_answer))
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
+}
+
+/// A panic in a handler becomes a 500 problem for that request alone; the server, its locks
+/// and every other request carry on.
+fn panic_answer(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let message = panic.downcast_ref::<String>().map(String::as_str).or_else(|| panic.downcast_ref::<&str>().copied()).unwrap_or("(no message)");
+    ApiError::Internal(format!("a request handler panicked: {message}")).into_response()
+}
+
+/// Every error leaves as problem+json: an error answer built outside our handlers (an
+/// extractor's plain-text rejection, a path that is not UTF-8) is rewritten into the problem
+/// document for its status.
+async fn problems_only(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(error::PROBLEM_JSON.as_bytes()));
+    if status.as_u16() < 400 || is_problem {
+        return response;
+    }
+    let mut problem = ApiError::Protocol(status).into_response();
+    // Keep what the original answer said about retrying or authenticating.
+    for name in [axum::http::header::RETRY_AFTER, axum::http::header::WWW_AUTHENTICATE, axum::http::header::ALLOW] {
+        if let Some(value) = response.headers().get(&name) {
+            problem.headers_mut().insert(name, value.clone());
+        }
+    }
+    problem
 }
 
 /// Answers 503 `request_timeout` (problem+json, Retry-After) when a request runs longer than
@@ -190,11 +241,45 @@ where
     tokio::task::spawn_blocking(work).await.map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))
 }
 
+/// How long open connections get to finish once the server is told to stop.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Serves the app on `listener` until Ctrl-C or SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    serve_until(listener, state, shutdown_signal()).await
+}
+
+/// Serves the app on `listener` until `stop` completes. Then it stops accepting, raises the
+/// shutdown flag (every evaluation, inline or job, stops at its next visit), gives open
+/// connections [`SHUTDOWN_GRACE`] to finish, and returns.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (stopping_tx, stopping_rx) = tokio::sync::watch::channel(false);
+    let shutdown = state.shutdown.clone();
+    let jobs = state.jobs.clone();
+    let signal = async move {
+        stop.await;
+        tracing::info!("stopping: no new connections; cancelling running work");
+        shutdown.cancel();
+        jobs.cancel_all();
+        let _ = stopping_tx.send(true);
+    };
+    let server = axum::serve(connection::ProblemListener(listener), app(state)).with_graceful_shutdown(signal);
+    let mut stopping = stopping_rx;
+    let deadline = async move {
+        let _ = stopping.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        result = server => result,
+        () = deadline => {
+            tracing::warn!(grace = ?SHUTDOWN_GRACE, "connections still open after the grace period; closing them");
+            Ok(())
+        }
+    }
 }
 
 async fn shutdown_signal() {
@@ -215,5 +300,44 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    async fn answer(router: &Router, path: &str) -> (StatusCode, String, serde_json::Value) {
+        let response = router.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+        let status = response.status();
+        let media = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        (status, media, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+    }
+
+    #[tokio::test]
+    async fn a_panic_answers_its_own_request_with_a_problem_and_the_next_one_is_served() {
+        let router = with_guards(
+            Router::new()
+                .route("/bug", get(|| async {
+                    let bug: Option<&str> = None;
+                    bug.expect("a bug in a handler")
+                }))
+                .route("/ok", get(|| async { axum::Json(serde_json::json!({"ok": true})) }))
+                .route("/plain", get(|| async { (StatusCode::BAD_REQUEST, "plain text") })),
+        );
+        let (status, media, problem) = answer(&router, "/bug").await;
+        assert_eq!((status, media.as_str(), problem["code"].as_str()), (StatusCode::INTERNAL_SERVER_ERROR, error::PROBLEM_JSON, Some("internal_error")));
+        assert!(!problem.to_string().contains("a bug in a handler"), "the panic message is logged, not sent");
+        for _ in 0..3 {
+            let (status, _, body) = answer(&router, "/ok").await;
+            assert_eq!((status, body["ok"].as_bool()), (StatusCode::OK, Some(true)));
+        }
+        let (status, media, problem) = answer(&router, "/plain").await;
+        assert_eq!((status, media.as_str(), problem["code"].as_str()), (StatusCode::BAD_REQUEST, error::PROBLEM_JSON, Some("bad_request")));
     }
 }

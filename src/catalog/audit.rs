@@ -70,7 +70,7 @@ impl Store {
             "SELECT id, at, actor, role, action, target, before, after FROM audit {filter} ORDER BY id DESC LIMIT {}",
             query.limit
         );
-        let connection = self.lock()?;
+        let connection = self.lock();
         let mut statement = connection.prepare(&sql)?;
         let rows = statement.query_map(params_from_iter(values.iter()), |row| {
             let json = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());

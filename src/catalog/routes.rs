@@ -3,7 +3,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::store::{etag_matches, etag_of, insert_audit, Store, StoreError};
+use super::store::{etag_matches, insert_audit, new_etag, quoted, record_with_etag, Store, StoreError};
 use crate::access::Actor;
 use crate::outbound::OutboundRoute;
 
@@ -32,7 +32,7 @@ impl Store {
     /// Seeds the routes table with `routes` the first time a catalog is opened, so a library
     /// whose officer deleted every route does not get them back.
     pub fn seed_routes_once(&self, routes: &[OutboundRoute]) -> Result<bool, StoreError> {
-        let mut connection = self.lock()?;
+        let mut connection = self.lock();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         if transaction.query_row("SELECT 1 FROM meta WHERE key = 'routes_seeded'", [], |_| Ok(())).optional()?.is_some() {
             return Ok(false);
@@ -47,38 +47,39 @@ impl Store {
 
     /// Every route with its ETag, by id.
     pub fn routes(&self) -> Result<Vec<(OutboundRoute, String)>, StoreError> {
-        let connection = self.lock()?;
-        let mut statement = connection.prepare("SELECT id, record FROM outbound_routes ORDER BY id")?;
-        let rows = statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
+        let connection = self.lock();
+        let mut statement = connection.prepare("SELECT id, record, etag FROM outbound_routes ORDER BY id")?;
+        let rows = statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?)))?;
         let mut routes = Vec::new();
         for row in rows {
-            let (id, json) = row?;
-            routes.push((decode(&id, &json)?, etag_of(&json)));
+            let (id, json, etag) = row?;
+            routes.push((decode(&id, &json)?, quoted(&etag)));
         }
         Ok(routes)
     }
 
     /// One route with its ETag.
     pub fn route(&self, id: &str) -> Result<Option<(OutboundRoute, String)>, StoreError> {
-        let connection = self.lock()?;
-        let Some(json) = route_json(&connection, id)? else { return Ok(None) };
-        Ok(Some((decode(id, &json)?, etag_of(&json))))
+        let connection = self.lock();
+        let Some((json, etag)) = record_with_etag(&connection, "outbound_routes", id)? else { return Ok(None) };
+        Ok(Some((decode(id, &json)?, etag)))
     }
 
     /// Applies one change with its audit entry; returns the new ETag (`None` after a delete).
     pub fn apply_route(&self, change: RouteChange<'_>, actor: &Actor) -> Result<Option<String>, StoreError> {
-        let mut connection = self.lock()?;
+        let mut connection = self.lock();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let id = match change {
             RouteChange::Create(route) | RouteChange::Replace { route, .. } => route.id.as_str(),
             RouteChange::Delete { id, .. } => id,
         };
-        let before = route_json(&transaction, id)?;
-        let (action, after) = match (change, &before) {
+        let before_row = record_with_etag(&transaction, "outbound_routes", id)?;
+        let before = before_row.as_ref().map(|(json, _)| json.clone());
+        let (action, after) = match (change, &before_row) {
             (RouteChange::Create(_), Some(_)) => return Err(StoreError::RouteExists(id.to_string())),
             (RouteChange::Replace { .. } | RouteChange::Delete { .. }, None) => return Err(StoreError::RouteMissing(id.to_string())),
-            (RouteChange::Replace { if_match, .. } | RouteChange::Delete { if_match, .. }, Some(json)) if !etag_matches(if_match, &etag_of(json)) => {
-                return Err(StoreError::EtagMismatch { id: id.to_string(), current: etag_of(json) });
+            (RouteChange::Replace { if_match, .. } | RouteChange::Delete { if_match, .. }, Some((_, etag))) if !etag_matches(if_match, etag) => {
+                return Err(StoreError::EtagMismatch { id: id.to_string(), current: etag.clone() });
             }
             (RouteChange::Create(route), None) => ("route_create", Some(route)),
             (RouteChange::Replace { route, .. }, Some(_)) => ("route_replace", Some(route)),
@@ -91,24 +92,24 @@ impl Store {
                 None
             }
         };
-        insert_audit(&transaction, actor, action, &format!("route:{id}"), before.as_deref(), after_json.as_deref())?;
+        insert_audit(&transaction, actor, action, &format!("route:{id}"), before.as_deref(), after_json.as_ref().map(|(json, _)| json.as_str()))?;
         transaction.commit()?;
-        Ok(after_json.as_deref().map(etag_of))
+        Ok(after_json.map(|(_, etag)| etag))
     }
 }
 
-fn save(connection: &Connection, route: &OutboundRoute) -> Result<String, StoreError> {
+/// Writes a route with a fresh ETag; returns its JSON and the quoted ETag.
+fn save(connection: &Connection, route: &OutboundRoute) -> Result<(String, String), StoreError> {
     let json = serde_json::to_string(route).map_err(|source| StoreError::CorruptRow { id: route.id.clone(), source })?;
+    let etag = new_etag();
     connection.execute(
-        "INSERT INTO outbound_routes(id, record) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET record = excluded.record",
-        params![route.id, json],
+        "INSERT INTO outbound_routes(id, record, etag) VALUES (?1, ?2, ?3)
+         ON CONFLICT(id) DO UPDATE SET record = excluded.record, etag = excluded.etag",
+        params![route.id, json, etag],
     )?;
-    Ok(json)
+    Ok((json, quoted(&etag)))
 }
 
-fn route_json(connection: &Connection, id: &str) -> Result<Option<String>, StoreError> {
-    Ok(connection.query_row("SELECT record FROM outbound_routes WHERE id = ?1", params![id], |row| row.get(0)).optional()?)
-}
 
 fn decode(id: &str, json: &str) -> Result<OutboundRoute, StoreError> {
     serde_json::from_str(json).map_err(|source| StoreError::CorruptRow { id: id.to_string(), source })

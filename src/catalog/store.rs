@@ -50,9 +50,6 @@ pub enum StoreError {
     /// A visit replace named a visit that does not exist.
     #[error("no visit with id `{0}`")]
     VisitMissing(String),
-    /// A lock was poisoned by a panic in another thread.
-    #[error("catalog connection lock poisoned")]
-    Poisoned,
 }
 
 /// The catalog's identity and revision, as recorded by the search index.
@@ -158,6 +155,7 @@ impl Store {
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.busy_timeout(std::time::Duration::from_secs(10))?;
         connection.execute_batch(SCHEMA)?;
+        add_etag_columns(&connection)?;
         connection.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('catalog_id', ?1), ('revision', '0')",
             params![new_catalog_id()],
@@ -165,26 +163,41 @@ impl Store {
         Ok(Store { connection: Mutex::new(connection) })
     }
 
-    pub(super) fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
-        self.connection.lock().map_err(|_| StoreError::Poisoned)
+    /// The connection. A panic while another thread held it does not make the catalog
+    /// unusable: an open transaction rolls back as it unwinds, so the connection is sound.
+    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Holds the connection's lock, for a test that panics while holding it.
+    #[cfg(test)]
+    pub(crate) fn poison_for_test(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.lock()
     }
 
     /// The catalog's identity and current revision.
     pub fn version(&self) -> Result<CatalogVersion, StoreError> {
-        let connection = self.lock()?;
+        let connection = self.lock();
         read_version(&connection)
     }
 
     /// Number of bases.
     pub fn count(&self) -> Result<usize, StoreError> {
-        let connection = self.lock()?;
+        let connection = self.lock();
         let count: i64 = connection.query_row("SELECT COUNT(*) FROM bases", [], |row| row.get(0))?;
+        Ok(count as usize)
+    }
+
+    /// Number of bases open to the public (not restricted).
+    pub fn count_unrestricted(&self) -> Result<usize, StoreError> {
+        let connection = self.lock();
+        let count: i64 = connection.query_row("SELECT COUNT(*) FROM bases WHERE restricted = 0", [], |row| row.get(0))?;
         Ok(count as usize)
     }
 
     /// One base by id.
     pub fn get(&self, id: &str) -> Result<Option<ExchangeBase>, StoreError> {
-        let connection = self.lock()?;
+        let connection = self.lock();
         let record: Option<String> =
             connection.query_row("SELECT record FROM bases WHERE id = ?1", params![id], |row| row.get(0)).optional()?;
         record.map(|json| decode(id, &json)).transpose()
@@ -192,7 +205,7 @@ impl Store {
 
     /// Calls `visit` with every base, ordered by id, without holding them all in memory.
     pub fn for_each(&self, mut visit: impl FnMut(ExchangeBase)) -> Result<usize, StoreError> {
-        let connection = self.lock()?;
+        let connection = self.lock();
         let mut statement = connection.prepare("SELECT id, record FROM bases ORDER BY id")?;
         let mut rows = statement.query([])?;
         let mut count = 0;
@@ -208,7 +221,7 @@ impl Store {
     /// Every changed base is entered in the audit log, with its state before and after, in
     /// the same transaction.
     pub fn write(&self, bases: &[ExchangeBase], mode: WriteMode, actor: &Actor) -> Result<(WriteSummary, CatalogVersion), StoreError> {
-        let mut connection = self.lock()?;
+        let mut connection = self.lock();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut summary = WriteSummary::default();
         if mode == WriteMode::Replace {
@@ -284,37 +297,39 @@ pub struct ChangeApplied {
 }
 
 impl Store {
-    /// One base by id, with its ETag (a digest of its stored record: it changes whenever the
-    /// base does, and only then).
+    /// One base by id, with its ETag: an opaque random tag drawn anew at every write, so it
+    /// says nothing about the record (a digest would let a guessed phone number be confirmed)
+    /// and a change that is reverted still gets a new one.
     pub fn get_with_etag(&self, id: &str) -> Result<Option<(ExchangeBase, String)>, StoreError> {
-        let connection = self.lock()?;
-        let Some(json) = record_json(&connection, id)? else { return Ok(None) };
-        Ok(Some((decode(id, &json)?, etag_of(&json))))
+        let connection = self.lock();
+        let Some((json, etag)) = record_with_etag(&connection, "bases", id)? else { return Ok(None) };
+        Ok(Some((decode(id, &json)?, etag)))
     }
 
     /// Applies one change in one transaction, with its audit entry, if the base is where the
     /// writer expects it: a create needs a free id, a replace or delete needs the base to exist
     /// with the ETag the writer read (otherwise someone else changed it in between).
     pub fn apply(&self, change: BaseChange<'_>, actor: &Actor) -> Result<ChangeApplied, StoreError> {
-        let mut connection = self.lock()?;
+        let mut connection = self.lock();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let id = match change {
             BaseChange::Create(base) | BaseChange::Replace { base, .. } | BaseChange::Patch { base, .. } => base.id.as_str(),
             BaseChange::Delete { id, .. } => id,
         };
-        let before = record_json(&transaction, id)?;
-        let (action, after) = match (change, &before) {
+        let before_row = record_with_etag(&transaction, "bases", id)?;
+        let before = before_row.as_ref().map(|(json, _)| json.clone());
+        let (action, after) = match (change, &before_row) {
             (BaseChange::Create(_), Some(_)) => return Err(StoreError::BaseExists(id.to_string())),
             (BaseChange::Replace { .. } | BaseChange::Patch { .. } | BaseChange::Delete { .. }, None) => {
                 return Err(StoreError::BaseMissing(id.to_string()));
             }
             (
                 BaseChange::Replace { if_match, .. } | BaseChange::Patch { if_match, .. } | BaseChange::Delete { if_match, .. },
-                Some(json),
+                Some((_, etag)),
             )
-                if !etag_matches(if_match, &etag_of(json)) =>
+                if !etag_matches(if_match, etag) =>
             {
-                return Err(StoreError::EtagMismatch { id: id.to_string(), current: etag_of(json) });
+                return Err(StoreError::EtagMismatch { id: id.to_string(), current: etag.clone() });
             }
             (BaseChange::Create(base), None) => ("create", Some(base)),
             (BaseChange::Replace { base, .. }, Some(_)) => ("replace", Some(base)),
@@ -322,24 +337,25 @@ impl Store {
             (BaseChange::Delete { .. }, Some(_)) => ("delete", None),
         };
         let after_json = after.map(encode).transpose()?;
-        match (after, &after_json) {
-            (Some(base), Some(json)) => upsert_row(&transaction, base, json)?,
+        let new_etag = match (after, &after_json) {
+            (Some(base), Some(json)) => Some(upsert_row(&transaction, base, json)?),
             _ => {
                 transaction.execute("DELETE FROM bases WHERE id = ?1", params![id])?;
+                None
             }
-        }
+        };
         insert_audit(&transaction, actor, action, &base_target(id), before.as_deref(), after_json.as_deref())?;
         bump_revision(&transaction)?;
         let version = read_version(&transaction)?;
         transaction.commit()?;
-        Ok(ChangeApplied { after: after.cloned(), etag: after_json.as_deref().map(etag_of), version })
+        Ok(ChangeApplied { after: after.cloned(), etag: new_etag, version })
     }
 }
 
 impl Store {
     /// Records that these bases were proposed to a delegation (feeds the rotation feature).
     pub fn record_exposures(&self, ids: &[String]) -> Result<(), StoreError> {
-        let mut connection = self.lock()?;
+        let mut connection = self.lock();
         let transaction = connection.transaction()?;
         {
             let mut insert = transaction.prepare("INSERT INTO exposures(base_id) VALUES (?1)")?;
@@ -354,7 +370,7 @@ impl Store {
     /// How many times each base was proposed to a delegation or used by a confirmed or
     /// completed visit.
     pub fn exposure_counts(&self) -> Result<std::collections::HashMap<String, u32>, StoreError> {
-        let connection = self.lock()?;
+        let connection = self.lock();
         let mut statement = connection.prepare(
             "SELECT base_id, COUNT(*) FROM (
                  SELECT base_id FROM exposures
@@ -381,16 +397,54 @@ fn encode(base: &ExchangeBase) -> Result<String, StoreError> {
     serde_json::to_string(base).map_err(|source| StoreError::CorruptRow { id: base.id.clone(), source })
 }
 
-fn upsert_row(connection: &Connection, base: &ExchangeBase, json: &str) -> Result<(), StoreError> {
+/// Writes a base's row with a fresh ETag, and returns that ETag.
+fn upsert_row(connection: &Connection, base: &ExchangeBase, json: &str) -> Result<String, StoreError> {
+    let etag = new_etag();
     connection
         .prepare_cached(
-            "INSERT INTO bases(id, division, kind, restricted, record) VALUES (?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO bases(id, division, kind, restricted, record, etag) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT(id) DO UPDATE SET division = excluded.division, kind = excluded.kind,
-               restricted = excluded.restricted, record = excluded.record,
+               restricted = excluded.restricted, record = excluded.record, etag = excluded.etag,
                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
         )?
-        .execute(params![base.id, base.location.division, base.kind.code(), base.restricted, json])?;
+        .execute(params![base.id, base.location.division, base.kind.code(), base.restricted, json, etag])?;
+    Ok(quoted(&etag))
+}
+
+/// The tables whose rows carry an ETag.
+const TAGGED_TABLES: [&str; 3] = ["bases", "visits", "outbound_routes"];
+
+/// Gives catalogs made before ETags were stored an `etag` column, and every row a tag.
+fn add_etag_columns(connection: &Connection) -> Result<(), StoreError> {
+    for table in TAGGED_TABLES {
+        let has_column: bool = connection
+            .prepare(&format!("SELECT 1 FROM pragma_table_info('{table}') WHERE name = 'etag'"))?
+            .exists([])?;
+        if !has_column {
+            connection.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN etag TEXT"))?;
+        }
+        connection.execute(&format!("UPDATE {table} SET etag = lower(hex(randomblob(12))) WHERE etag IS NULL"), [])?;
+    }
     Ok(())
+}
+
+/// A new ETag value: 96 random bits, unrelated to the record it tags.
+pub(super) fn new_etag() -> String {
+    crate::access::random_hex::<12>()
+}
+
+/// The quoted form sent in `ETag` headers.
+pub(super) fn quoted(etag: &str) -> String {
+    format!("\"{etag}\"")
+}
+
+/// A row's stored record and its quoted ETag, from one of [`TAGGED_TABLES`].
+pub(super) fn record_with_etag(connection: &Connection, table: &str, id: &str) -> Result<Option<(String, String)>, StoreError> {
+    debug_assert!(TAGGED_TABLES.contains(&table));
+    Ok(connection
+        .prepare_cached(&format!("SELECT record, etag FROM {table} WHERE id = ?1"))?
+        .query_row(params![id], |row| Ok((row.get::<_, String>(0)?, quoted(&row.get::<_, String>(1)?))))
+        .optional()?)
 }
 
 /// The audit target of a base.
@@ -414,15 +468,11 @@ pub(super) fn insert_audit(
     Ok(())
 }
 
-/// The ETag of a stored record: a quoted digest of its JSON.
-pub fn etag_of(json: &str) -> String {
-    use sha2::{Digest, Sha256};
-    format!("\"{}\"", crate::access::hex(&Sha256::digest(json.as_bytes())[..12]))
-}
-
-/// Whether an `If-Match` value names this ETag (`*` names any; weak tags compare by value).
+/// Whether an `If-Match` value names this ETag, by the strong comparison RFC 9110 asks of
+/// `If-Match`: `*` names any, a listed tag must be the same quoted string, and a weak tag
+/// (`W/"…"`) never matches.
 pub fn etag_matches(if_match: &str, etag: &str) -> bool {
-    if_match.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == etag)
+    if_match.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate == etag)
 }
 
 fn read_version(connection: &Connection) -> Result<CatalogVersion, StoreError> {

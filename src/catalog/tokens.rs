@@ -44,7 +44,7 @@ impl Store {
     pub fn create_token(&self, name: &str, role: Role, actor: &Actor) -> Result<NewToken, StoreError> {
         let secret = new_token_secret();
         let id = new_token_id();
-        let mut connection = self.lock()?;
+        let mut connection = self.lock();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         transaction.execute(
             "INSERT INTO tokens(id, name, role, hash, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -59,7 +59,7 @@ impl Store {
 
     /// The holder of a live token with this secret, if any.
     pub fn verify_token(&self, secret: &str) -> Result<Option<Actor>, StoreError> {
-        let connection = self.lock()?;
+        let connection = self.lock();
         let found: Option<(String, String)> = connection
             .prepare_cached("SELECT name, role FROM tokens WHERE hash = ?1 AND revoked_at IS NULL")?
             .query_row(params![hash_token(secret)], |row| Ok((row.get(0)?, row.get(1)?)))
@@ -69,7 +69,7 @@ impl Store {
 
     /// Every token, newest first, revoked ones included.
     pub fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
-        let connection = self.lock()?;
+        let connection = self.lock();
         let mut statement = connection.prepare("SELECT id FROM tokens ORDER BY created_at DESC, id")?;
         let ids: Vec<String> = statement.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?;
         ids.iter().filter_map(|id| token_info(&connection, id).transpose()).collect()
@@ -77,7 +77,7 @@ impl Store {
 
     /// Revokes a token; returns it as it is now, or `None` when there is no such token.
     pub fn revoke_token(&self, id: &str, actor: &Actor) -> Result<Option<TokenInfo>, StoreError> {
-        let mut connection = self.lock()?;
+        let mut connection = self.lock();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let Some(before) = token_info(&transaction, id)? else { return Ok(None) };
         if before.revoked_at.is_some() {
@@ -93,7 +93,7 @@ impl Store {
 
     /// Whether any live token exists (the service is read-only for everyone otherwise).
     pub fn has_tokens(&self) -> Result<bool, StoreError> {
-        let connection = self.lock()?;
+        let connection = self.lock();
         Ok(connection.query_row("SELECT EXISTS(SELECT 1 FROM tokens WHERE revoked_at IS NULL)", [], |row| row.get(0))?)
     }
 }

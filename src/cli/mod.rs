@@ -338,6 +338,9 @@ fn serve(data_dir: &Path, addr: SocketAddr, travel_matrix: Option<&Path>, reques
         api::serve(listener, state).await?;
         Ok::<_, Box<dyn std::error::Error>>(())
     })?;
+    // Work that was cancelled stops at its next step; do not wait for a blocking thread that
+    // is still inside one.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -587,7 +590,7 @@ fn plan(data_dir: &Path, profile: Option<&Path>, request: Option<&Path>, format:
         (None, None) => return Err("give --profile or --request".into()),
     };
     let library = open(data_dir)?;
-    let itinerary = match crate::itinerary::plan(&library, &travel, &request) {
+    let itinerary = match crate::itinerary::plan(&library, &travel, &request, crate::access::Visibility::Internal) {
         Ok(itinerary) => itinerary,
         Err(Error::Invalid(errors)) => return Ok(report_invalid(&format!("{}: invalid request", path.display()), &errors)),
         Err(Error::Infeasible(errors)) => return Ok(report_invalid(&format!("{}: cannot be planned", path.display()), &errors)),

@@ -58,7 +58,7 @@ impl VisitDays {
 
 /// Where the delegation stays: a division (its seat is used) or a point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(untagged)]
+#[serde(untagged, try_from = "HotelFields")]
 pub enum Hotel {
     /// A division or functional zone code.
     Division {
@@ -77,8 +77,32 @@ pub enum Hotel {
     },
 }
 
+/// The fields a hotel may be written with; any other field is refused by name, which an
+/// untagged enum alone would not do.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HotelFields {
+    division: Option<String>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    name: Option<String>,
+}
+
+impl TryFrom<HotelFields> for Hotel {
+    type Error = String;
+
+    fn try_from(fields: HotelFields) -> Result<Hotel, String> {
+        match fields {
+            HotelFields { division: Some(division), lat: None, lon: None, name: None } => Ok(Hotel::Division { division }),
+            HotelFields { division: None, lat: Some(lat), lon: Some(lon), name } => Ok(Hotel::Point { lat, lon, name }),
+            _ => Err("a hotel is either `{\"division\": CODE}` or `{\"lat\": …, \"lon\": …, \"name\": …}`".to_string()),
+        }
+    }
+}
+
 /// A foreign delegation's profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DelegationProfile {
     /// Country, ISO 3166-1 alpha-2 (`IT`, `DE`, `JP`).
     #[schema(example = "IT")]

@@ -31,7 +31,7 @@ pub struct NamedRanker {
 }
 
 /// Evaluation settings.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct EvaluateOptions {
     /// Cut-off of the ranked list (hit rate, recall, NDCG, MRR, coverage all use it).
     pub k: usize,
@@ -40,13 +40,15 @@ pub struct EvaluateOptions {
     pub itinerary_sample: usize,
     /// Search iterations of each itinerary.
     pub itinerary_iterations: u32,
-    /// Worker threads.
+    /// Worker threads (0: one per core).
     pub threads: usize,
+    /// Raised when nobody waits for the result any more: the workers stop at the next visit.
+    pub cancel: crate::cancel::CancelFlag,
 }
 
 impl Default for EvaluateOptions {
     fn default() -> Self {
-        EvaluateOptions { k: 10, itinerary_sample: 1000, itinerary_iterations: 300, threads: 0 }
+        EvaluateOptions { k: 10, itinerary_sample: 1000, itinerary_iterations: 300, threads: 0, cancel: crate::cancel::CancelFlag::new() }
     }
 }
 
@@ -150,6 +152,9 @@ pub fn evaluate(
                 scope.spawn(|| -> Result<Vec<(usize, VisitOutcome)>, Error> {
                     let mut out = Vec::new();
                     loop {
+                        if options.cancel.is_cancelled() {
+                            return Err(Error::Cancelled);
+                        }
                         let job = next.fetch_add(1, Ordering::Relaxed);
                         let Some(&(r, v)) = jobs.get(job) else { break };
                         let plan_it = v % stride == 0;
@@ -196,6 +201,7 @@ fn replay(
                 rotation: Some(config.ranking.rotation),
                 weights: Some(config.weights),
                 explain: false,
+                visibility: crate::access::Visibility::Public,
             };
             let outcome = library.match_profile(&visit.profile, &options)?;
             outcome.items.into_iter().map(|i| (i.id, i.score)).unzip()
@@ -211,7 +217,7 @@ fn replay(
         let mut request = ItineraryRequest::for_profile(visit.profile.clone());
         request.candidates = Some(suggested.iter().zip(&scores).map(|(id, s)| Candidate { base_id: id.clone(), score: s.clamp(0.0, 1.0) }).collect());
         request.iterations = Some(options.itinerary_iterations);
-        match crate::itinerary::plan(library, travel, &request) {
+        match crate::itinerary::plan(library, travel, &request, crate::access::Visibility::Public) {
             Ok(itinerary) => {
                 feasible = Some(itinerary.visits >= visit.visited.len().min(suggested.len()));
                 let (mut driving, mut span) = (0u32, 0u32);

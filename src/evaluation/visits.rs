@@ -33,6 +33,13 @@ pub const VISIT_COLUMNS: [&str; 19] = [
     "satisfaction",
 ];
 
+/// Longest cell of a past-visits table, in characters.
+pub const MAX_CELL_CHARS: usize = 4_000;
+/// Most problems listed for one table; the rest are summed up in one last entry.
+pub const MAX_REPORTED_ERRORS: usize = 500;
+/// Most bases one past visit may list.
+pub const MAX_BASES_PER_VISIT: usize = 50;
+
 /// Outbound-route themes a visit may belong to.
 pub const THEMES: [&str; 5] = ["fashion_smart_manufacturing", "services", "fintech", "talent", "culture_tourism"];
 
@@ -139,33 +146,126 @@ fn frame_to_table(frame: &DataFrame) -> PolarsResult<RawTable> {
     Ok(RawTable { columns, rows })
 }
 
-/// JSON rows (objects keyed by column) as a raw table; numbers and strings both accepted.
-pub fn table_from_json(rows: &[serde_json::Map<String, serde_json::Value>]) -> RawTable {
-    let mut columns: Vec<String> = Vec::new();
-    for row in rows {
-        for key in row.keys() {
-            if !columns.contains(key) {
-                columns.push(key.clone());
-            }
-        }
+/// Most visits one upload over HTTP may hold (the command line reads files of any size).
+pub const MAX_UPLOAD_VISITS: usize = 20_000;
+
+/// Checks the shape of an uploaded CSV before it is parsed: at most one column per known
+/// column in the header and at most [`MAX_UPLOAD_VISITS`] rows. Counting bytes is cheap and
+/// bounds what the parser is then asked to build.
+pub fn check_csv_shape(bytes: &[u8]) -> Result<(), FieldError> {
+    let header = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    let columns = header.iter().filter(|b| **b == b',').count() + 1;
+    if columns > VISIT_COLUMNS.len() {
+        return Err(FieldError::new("(header)", "too_many_columns", format!("the header has {columns} columns; past visits have at most {}", VISIT_COLUMNS.len())));
     }
-    let rows = rows
-        .iter()
-        .map(|row| {
-            columns
-                .iter()
-                .map(|c| match row.get(c) {
-                    None | Some(serde_json::Value::Null) => None,
-                    Some(serde_json::Value::String(s)) => Some(s.clone()),
-                    Some(serde_json::Value::Array(items)) => Some(
-                        items.iter().map(|i| i.as_str().map(str::to_string).unwrap_or_else(|| i.to_string())).collect::<Vec<_>>().join(";"),
-                    ),
-                    Some(other) => Some(other.to_string()),
-                })
-                .collect()
-        })
-        .collect();
-    RawTable { columns, rows }
+    check_row_count(csv_rows(bytes))
+}
+
+/// Rows of a CSV body, the header left out (a quoted line break counts as a row: an upper bound).
+fn csv_rows(bytes: &[u8]) -> usize {
+    let lines = bytes.iter().filter(|b| **b == b'\n').count() + usize::from(!bytes.is_empty() && !bytes.ends_with(b"\n"));
+    lines.saturating_sub(1)
+}
+
+/// Checks the shape of an uploaded Parquet file from its metadata, before any row is read.
+pub fn check_parquet_shape(bytes: &[u8]) -> Result<(), String> {
+    let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
+    let rows = reader.num_rows().map_err(|e| format!("upload: {e}"))?;
+    let columns = reader.schema().map_err(|e| format!("upload: {e}"))?.len();
+    if columns > VISIT_COLUMNS.len() {
+        return Err(format!("upload: the file has {columns} columns; past visits have at most {}", VISIT_COLUMNS.len()));
+    }
+    check_row_count(rows).map_err(|e| e.message)
+}
+
+fn check_row_count(rows: usize) -> Result<(), FieldError> {
+    if rows > MAX_UPLOAD_VISITS {
+        return Err(FieldError::new("visits", "too_many", format!("{rows} visits; an upload holds at most {MAX_UPLOAD_VISITS} (use `visitmatch evaluate` for larger files)")));
+    }
+    Ok(())
+}
+
+/// Past visits written as JSON rows (objects keyed by column), read straight into a
+/// [`RawTable`]: a key that is not a column is refused where it stands, and reading stops past
+/// [`MAX_UPLOAD_VISITS`] rows, so a hostile body cannot make a wide or long table.
+#[derive(Debug, Clone, Default)]
+pub struct JsonVisitRows(pub RawTable);
+
+impl<'de> serde::Deserialize<'de> for JsonVisitRows {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_seq(RowsVisitor)
+    }
+}
+
+struct RowsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for RowsVisitor {
+    type Value = JsonVisitRows;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "a list of at most {MAX_UPLOAD_VISITS} visits")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<JsonVisitRows, A::Error> {
+        let mut present = [false; VISIT_COLUMNS.len()];
+        let mut rows: Vec<[Option<String>; VISIT_COLUMNS.len()]> = Vec::new();
+        while let Some(row) = seq.next_element_seed(RowSeed { index: rows.len() })? {
+            if rows.len() == MAX_UPLOAD_VISITS {
+                return Err(serde::de::Error::custom(format!("visits: more than {MAX_UPLOAD_VISITS} visits; an upload holds at most {MAX_UPLOAD_VISITS}")));
+            }
+            for (seen, cell) in present.iter_mut().zip(&row) {
+                *seen |= cell.is_some();
+            }
+            rows.push(row);
+        }
+        let kept: Vec<usize> = (0..VISIT_COLUMNS.len()).filter(|&c| present[c]).collect();
+        let columns = kept.iter().map(|&c| VISIT_COLUMNS[c].to_string()).collect();
+        let rows = rows.into_iter().map(|mut row| kept.iter().map(|&c| row[c].take()).collect()).collect();
+        Ok(JsonVisitRows(RawTable { columns, rows }))
+    }
+}
+
+struct RowSeed {
+    index: usize,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for RowSeed {
+    type Value = [Option<String>; VISIT_COLUMNS.len()];
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for RowSeed {
+    type Value = [Option<String>; VISIT_COLUMNS.len()];
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "visits[{}]: an object keyed by column", self.index)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut cells: [Option<String>; VISIT_COLUMNS.len()] = Default::default();
+        while let Some(key) = map.next_key::<String>()? {
+            let Some(column) = VISIT_COLUMNS.iter().position(|c| *c == key) else {
+                return Err(serde::de::Error::custom(format!("visits[{}].{key}: `{key}` is not a column of past visits", self.index)));
+            };
+            cells[column] = json_cell(map.next_value()?);
+        }
+        Ok(cells)
+    }
+}
+
+/// One JSON value as a cell: text as is, lists joined with `;`, numbers and booleans written out.
+fn json_cell(value: serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Array(items) => {
+            Some(items.iter().map(|i| i.as_str().map(str::to_string).unwrap_or_else(|| i.to_string())).collect::<Vec<_>>().join(";"))
+        }
+        other => Some(other.to_string()),
+    }
 }
 
 /// Completed visit records as a table in the past-visit columns, ready for [`check_visits`]
@@ -260,6 +360,10 @@ pub fn check_visits(table: &RawTable, known_bases: &HashSet<String>, divisions: 
         let before = errors.len();
         let cell = |name: &str| -> &str { index(name).and_then(|i| row[i].as_deref()).map(str::trim).unwrap_or("") };
         let mut fail = |field: &str, code: &str, message: String| errors.push(FieldError::new(field, code, message).at_line(line));
+        if let Some(long) = table.columns.iter().zip(row).find(|(_, value)| value.as_ref().is_some_and(|v| v.chars().count() > MAX_CELL_CHARS)) {
+            fail(long.0, "too_long", format!("is longer than {MAX_CELL_CHARS} characters"));
+            continue;
+        }
         let number = |field: &str, low: i64, high: i64, default: Option<i64>, fail: &mut dyn FnMut(&str, &str, String)| -> i64 {
             let text = cell(field);
             if text.is_empty() {
@@ -320,9 +424,13 @@ pub fn check_visits(table: &RawTable, known_bases: &HashSet<String>, divisions: 
                 fail("visited_bases", "unknown_base", format!("no base with id `{id}`"));
             }
         }
+        if visited.len() > MAX_BASES_PER_VISIT {
+            fail("visited_bases", "too_many", format!("lists {} bases; at most {MAX_BASES_PER_VISIT} are allowed", visited.len()));
+        }
+        let visited_set: HashSet<&str> = visited.iter().map(String::as_str).collect();
         let productive = list(cell("productive_bases"));
         for id in &productive {
-            if !visited.contains(id) {
+            if !visited_set.contains(id.as_str()) {
                 fail("productive_bases", "invalid_value", format!("`{id}` is not among the visited bases"));
             }
         }
@@ -349,9 +457,14 @@ pub fn check_visits(table: &RawTable, known_bases: &HashSet<String>, divisions: 
                 "hotel.division" | "hotel" => "hotel_division".to_string(),
                 other => other.split(['[', '.']).next().unwrap_or(other).to_string(),
             };
-            if !errors.iter().any(|e| e.line == Some(line) && e.field == column) {
+            if !errors[before..].iter().any(|e| e.field == column) {
                 errors.push(FieldError::new(&column, &error.code, error.message).at_line(line));
             }
+        }
+        if errors.len() >= MAX_REPORTED_ERRORS {
+            errors.truncate(MAX_REPORTED_ERRORS);
+            errors.push(FieldError::new("(table)", "too_many_errors", format!("stopped at line {line} after {MAX_REPORTED_ERRORS} problems; fix these and upload again")));
+            break;
         }
         if errors.len() == before {
             visits.push(PastVisit {

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::request::{ItineraryRequest, PlaceRef, Settings};
 use super::travel::{Place, TravelTimes};
+use crate::access::Visibility;
 use crate::catalog::FieldError;
 use crate::domain::{ClockTime, DelegationProfile, ExchangeBase, Hotel, Weekday};
 use crate::library::BaseLibrary;
@@ -241,22 +242,27 @@ enum SiteRole {
 ///
 /// Errors: [`Error::Invalid`] for bad fields (each named), [`Error::Infeasible`] when a
 /// must-visit base, a locked visit or an appointment cannot be fitted (each named, with why).
-pub fn plan(library: &BaseLibrary, travel: &TravelTimes, request: &ItineraryRequest) -> Result<Itinerary, Error> {
+///
+/// `visibility` is the caller's: a base they may not see is an unknown id wherever the request
+/// names one (candidates, must-visit, locked visits, appointments), so the answer never tells
+/// a restricted base from a missing one.
+pub fn plan(library: &BaseLibrary, travel: &TravelTimes, request: &ItineraryRequest, visibility: Visibility) -> Result<Itinerary, Error> {
     let started = std::time::Instant::now();
     let divisions = library.divisions();
     let settings = request.settings(divisions).map_err(Error::Invalid)?;
     let profile = &request.profile;
-    let candidates = gather_candidates(library, request, &settings)?;
+    let candidates = gather_candidates(library, request, &settings, visibility)?;
 
     // Hard rules first: these bases never enter the problem.
     let mut left_out = Vec::new();
     let mut infeasible = Vec::new();
     let mut eligible = Vec::new();
+    let avoided: std::collections::HashSet<&str> = profile.avoid.iter().map(String::as_str).collect();
     for (i, candidate) in candidates.iter().enumerate() {
         let base = &candidate.base;
         let rule = if base.restricted {
             Some((LeftOutReason::Restricted, "not open to foreign visitors".to_string()))
-        } else if profile.avoid.contains(&base.id) {
+        } else if avoided.contains(base.id.as_str()) {
             Some((LeftOutReason::Avoided, "on the delegation's avoid list".to_string()))
         } else if base.max_group_size < profile.size {
             Some((LeftOutReason::GroupTooLarge, format!("receives at most {} people, the delegation has {}", base.max_group_size, profile.size)))
@@ -277,7 +283,7 @@ pub fn plan(library: &BaseLibrary, travel: &TravelTimes, request: &ItineraryRequ
         return Err(Error::Infeasible(infeasible));
     }
 
-    let build = build_problem(library, travel, request, &settings, &candidates, &eligible)?;
+    let build = build_problem(library, travel, request, &settings, &candidates, &eligible, visibility)?;
     let params = SearchParams { seed: settings.seed, ..SearchParams::default() };
     let stop = Stop { max_iterations: Some(settings.iterations as u64), max_runtime: Some(std::time::Duration::from_secs_f64(MAX_SEARCH_SECONDS)) };
     let solution = planner::solve(&build.problem, &params, stop);
@@ -375,12 +381,13 @@ fn required_field(request: &ItineraryRequest, base_id: &str) -> Option<String> {
     request.profile.must_visit.iter().position(|id| id == base_id).map(|i| format!("profile.must_visit[{i}]"))
 }
 
-fn gather_candidates(library: &BaseLibrary, request: &ItineraryRequest, settings: &Settings) -> Result<Vec<CandidateBase>, Error> {
+fn gather_candidates(library: &BaseLibrary, request: &ItineraryRequest, settings: &Settings, visibility: Visibility) -> Result<Vec<CandidateBase>, Error> {
     let profile = &request.profile;
     let mut out: Vec<CandidateBase> = Vec::new();
+    let mut taken: HashMap<String, usize> = HashMap::new();
     let mut unknown = Vec::new();
     let fetch = |id: &str, field: String, unknown: &mut Vec<FieldError>| -> Result<Option<ExchangeBase>, Error> {
-        match library.get(id, true) {
+        match library.get(id, visibility) {
             Ok(base) => Ok(Some(base)),
             Err(Error::NotFound(_)) => {
                 unknown.push(FieldError::new(&field, "unknown_base", format!("no base with id `{id}`")));
@@ -392,20 +399,21 @@ fn gather_candidates(library: &BaseLibrary, request: &ItineraryRequest, settings
     match &request.candidates {
         Some(given) => {
             for (i, c) in given.iter().enumerate() {
-                if out.iter().any(|o| o.base.id == c.base_id) {
+                if taken.contains_key(&c.base_id) {
                     continue;
                 }
                 if let Some(base) = fetch(&c.base_id, format!("candidates[{i}].base_id"), &mut unknown)? {
-                    let must_visit = profile.must_visit.contains(&base.id);
-                    out.push(CandidateBase { base, score: c.score, reason_zh: None, reason_en: None, must_visit });
+                    taken.insert(base.id.clone(), out.len());
+                    out.push(CandidateBase { base, score: c.score, reason_zh: None, reason_en: None, must_visit: false });
                 }
             }
         }
         None => {
-            let options = MatchOptions { top: settings.top_candidates, ..MatchOptions::default() };
+            let options = MatchOptions { top: settings.top_candidates, visibility, ..MatchOptions::default() };
             let outcome = library.match_profile(profile, &options)?;
             for item in outcome.items {
-                let base = library.get(&item.id, true)?;
+                let base = library.get(&item.id, visibility)?;
+                taken.insert(base.id.clone(), out.len());
                 out.push(CandidateBase {
                     base,
                     score: item.score,
@@ -425,11 +433,12 @@ fn gather_candidates(library: &BaseLibrary, request: &ItineraryRequest, settings
         .chain(request.locked.iter().enumerate().map(|(i, l)| (l.base_id.clone(), format!("locked[{i}].base_id"))))
         .collect();
     for (id, field) in required {
-        if let Some(existing) = out.iter_mut().find(|o| o.base.id == id) {
-            existing.must_visit = true;
+        if let Some(&existing) = taken.get(&id) {
+            out[existing].must_visit = true;
             continue;
         }
         if let Some(base) = fetch(&id, field, &mut unknown)? {
+            taken.insert(base.id.clone(), out.len());
             out.push(CandidateBase { base, score: 1.0, reason_zh: None, reason_en: None, must_visit: true });
         }
     }
@@ -505,6 +514,7 @@ fn build_problem(
     settings: &Settings,
     candidates: &[CandidateBase],
     eligible: &[usize],
+    visibility: Visibility,
 ) -> Result<Built, Error> {
     let day_count = settings.days.len();
     let buffer = Duration(settings.buffer_minutes as i64);
@@ -548,9 +558,22 @@ fn build_problem(
     for (a, appointment) in request.appointments.iter().enumerate() {
         let (place, name_zh, name_en) = match &appointment.place {
             PlaceRef::Base { base_id } => {
-                let base = library.get(base_id, true).map_err(|_| {
-                    Error::Invalid(vec![FieldError::new(&format!("appointments[{a}].place.base_id"), "unknown_base", format!("no base with id `{base_id}`"))])
-                })?;
+                let field = format!("appointments[{a}].place.base_id");
+                let base = match library.get(base_id, visibility) {
+                    Ok(base) => base,
+                    Err(Error::NotFound(_)) => {
+                        return Err(Error::Invalid(vec![FieldError::new(&field, "unknown_base", format!("no base with id `{base_id}`"))]));
+                    }
+                    Err(other) => return Err(other),
+                };
+                if base.restricted {
+                    // Only officers get here; a restricted site is never part of a visit.
+                    return Err(Error::Infeasible(vec![FieldError::new(
+                        &field,
+                        "itinerary_infeasible",
+                        format!("`{base_id}` cannot be visited: not open to foreign visitors"),
+                    )]));
+                }
                 (base_place(library, &base), base.name_zh.clone(), base.name_en.clone())
             }
             PlaceRef::Division { division } => {
@@ -903,5 +926,5 @@ fn compare(previous: &[super::request::PreviousVisit], days: &[DayPlan]) -> Vec<
 
 /// A plan for `profile` with every default (what `visitmatch plan --profile` runs).
 pub fn plan_profile(library: &BaseLibrary, travel: &TravelTimes, profile: DelegationProfile) -> Result<Itinerary, Error> {
-    plan(library, travel, &ItineraryRequest::for_profile(profile))
+    plan(library, travel, &ItineraryRequest::for_profile(profile), Visibility::Internal)
 }

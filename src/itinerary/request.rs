@@ -28,10 +28,18 @@ pub const DEFAULT_TOP_CANDIDATES: u16 = 40;
 pub const DEFAULT_ITERATIONS: u32 = 3000;
 /// Most search iterations a request may ask for.
 pub const MAX_ITERATIONS: u32 = 50_000;
+/// Most appointments in one request.
+pub const MAX_APPOINTMENTS: usize = 20;
+/// Most locked visits in one request.
+pub const MAX_LOCKED: usize = 50;
+/// Most visits of an earlier plan to compare with.
+pub const MAX_PREVIOUS: usize = 200;
+/// Longest appointment title or place name, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
 
 /// A place that is not a base: a division's seat, a base, or exact coordinates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(untagged)]
+#[serde(untagged, try_from = "PlaceFields")]
 pub enum PlaceRef {
     /// An exchange base (its address).
     Base {
@@ -53,6 +61,30 @@ pub enum PlaceRef {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
     },
+}
+
+/// The fields a place may be written with; any other field is refused by name.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlaceFields {
+    base_id: Option<String>,
+    division: Option<String>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    name: Option<String>,
+}
+
+impl TryFrom<PlaceFields> for PlaceRef {
+    type Error = String;
+
+    fn try_from(fields: PlaceFields) -> Result<PlaceRef, String> {
+        match fields {
+            PlaceFields { base_id: Some(base_id), division: None, lat: None, lon: None, name: None } => Ok(PlaceRef::Base { base_id }),
+            PlaceFields { base_id: None, division: Some(division), lat: None, lon: None, name: None } => Ok(PlaceRef::Division { division }),
+            PlaceFields { base_id: None, division: None, lat: Some(lat), lon: Some(lon), name } => Ok(PlaceRef::Point { lat, lon, name }),
+            _ => Err("a place is one of `{\"base_id\": ID}`, `{\"division\": CODE}` or `{\"lat\": …, \"lon\": …, \"name\": …}`".to_string()),
+        }
+    }
 }
 
 /// Settings of one day that differ from the defaults (e.g. a half arrival day, a hotel move).
@@ -379,8 +411,23 @@ impl ItineraryRequest {
         if buffer > 60 {
             fail("transfer_buffer_minutes".into(), format!("must be at most 60, got {buffer}"));
         }
+        // Every list that scales the plan is capped before any work starts.
+        for (field, len, limit) in [
+            ("appointments", self.appointments.len(), MAX_APPOINTMENTS),
+            ("locked", self.locked.len(), MAX_LOCKED),
+            ("previous", self.previous.as_ref().map_or(0, Vec::len), MAX_PREVIOUS),
+        ] {
+            if len > limit {
+                fail(field.into(), format!("lists {len} entries; at most {limit} are allowed"));
+            }
+        }
         let mut appointments = Vec::new();
         for (i, a) in self.appointments.iter().enumerate() {
+            for (name, text) in [("title_zh", Some(&a.title_zh)), ("title_en", a.title_en.as_ref())] {
+                if text.is_some_and(|t| t.chars().count() > MAX_TITLE_CHARS) {
+                    fail(format!("appointments[{i}].{name}"), format!("must be at most {MAX_TITLE_CHARS} characters"));
+                }
+            }
             let start = time(&format!("appointments[{i}].start"), Some(&a.start), "10:00", &mut fail);
             if a.minutes == 0 || a.minutes > 600 {
                 fail(format!("appointments[{i}].minutes"), format!("must be between 1 and 600, got {}", a.minutes));
@@ -395,12 +442,13 @@ impl ItineraryRequest {
             }
         }
         let mut locked = Vec::new();
+        let mut locked_ids = std::collections::HashSet::new();
         for (i, l) in self.locked.iter().enumerate() {
             let start = l.start.as_deref().map(|s| time(&format!("locked[{i}].start"), Some(s), "10:00", &mut fail));
             if !crate::domain::is_valid_base_id(&l.base_id) {
                 fail(format!("locked[{i}].base_id"), format!("`{}` is not a valid base id", l.base_id));
             }
-            if self.locked[..i].iter().any(|other| other.base_id == l.base_id) {
+            if !locked_ids.insert(l.base_id.as_str()) {
                 fail(format!("locked[{i}].base_id"), format!("`{}` is locked twice", l.base_id));
             }
             match day_index(l.day) {
@@ -468,6 +516,9 @@ fn check_place(place: &PlaceRef, field: &str, divisions: &DivisionRegistry, fail
         }
         PlaceRef::Division { division } if divisions.get(division).is_none() => {
             fail(format!("{field}.division"), format!("`{division}` is not a known division"))
+        }
+        PlaceRef::Point { name: Some(name), .. } if name.chars().count() > MAX_TITLE_CHARS => {
+            fail(format!("{field}.name"), format!("must be at most {MAX_TITLE_CHARS} characters"))
         }
         PlaceRef::Point { lat, lon, .. }
             if !(crate::catalog::validate::WENZHOU_LAT.0..=crate::catalog::validate::WENZHOU_LAT.1).contains(lat)

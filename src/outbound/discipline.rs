@@ -13,6 +13,13 @@ use super::data::{OutboundReference, OutboundRoute, RouteStop, TripRules};
 use crate::catalog::FieldError;
 use crate::domain::Relations;
 
+/// Most stops of one trip plan.
+pub const MAX_STOPS: usize = 30;
+/// Most task codes of one stop.
+pub const MAX_TASKS_PER_STOP: usize = 20;
+/// Longest purpose or city, in characters.
+pub const MAX_TRIP_TEXT_CHARS: usize = 500;
+
 /// A planned trip: a route from the library, or stops given here.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -119,6 +126,21 @@ pub fn check_trip(plan: &TripPlan, routes: &[OutboundRoute], reference: &Outboun
     };
     if plan.route.is_none() && plan.stops.is_empty() {
         errors.push(FieldError::new("stops", "missing_field", "give a `route` or the `stops`"));
+    }
+    // Checked before anything else is read: the lists scale the work.
+    if plan.stops.len() > MAX_STOPS {
+        return Err(vec![FieldError::new("stops", "too_many", format!("lists {} stops; at most {MAX_STOPS} are allowed", plan.stops.len()))]);
+    }
+    if let Some(i) = plan.stops.iter().position(|s| s.tasks.len() > MAX_TASKS_PER_STOP) {
+        return Err(vec![FieldError::new(&format!("stops[{i}].tasks"), "too_many", format!("at most {MAX_TASKS_PER_STOP} tasks per stop"))]);
+    }
+    let texts = plan.purpose_zh.iter().map(|p| ("purpose_zh".to_string(), p)).chain(
+        plan.stops.iter().enumerate().flat_map(|(i, s)| [(format!("stops[{i}].city"), &s.city), (format!("stops[{i}].purpose_zh"), &s.purpose_zh)]),
+    );
+    for (field, text) in texts {
+        if text.chars().count() > MAX_TRIP_TEXT_CHARS {
+            errors.push(FieldError::new(&field, "invalid_value", format!("is longer than {MAX_TRIP_TEXT_CHARS} characters")));
+        }
     }
     if !(1..=60).contains(&plan.days) {
         errors.push(FieldError::new("days", "invalid_value", format!("must be 1 to 60, got {}", plan.days)));

@@ -34,6 +34,8 @@ const WEIGHTS: [f32; 4] = [0.4, 0.3, 0.2, 0.1];
 const BASES_PER_ROUTE: usize = 5;
 /// Longest accepted needs text.
 pub const MAX_NEEDS_CHARS: usize = 2000;
+/// Most industries or bases one suggestion request may name.
+pub const MAX_NEEDS_ENTRIES: usize = 50;
 
 /// What the city needs: any mix of text, industries and bases.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -276,6 +278,15 @@ fn read_needs(query: &NeedsQuery, context: &SuggestContext<'_>) -> Result<Needs,
         }
     if !(1..=50).contains(&query.top.unwrap_or(5)) {
         errors.push(FieldError::new("top", "invalid_value", "must be between 1 and 50"));
+    }
+    let over_limit = [("industries", query.industries.len()), ("bases", query.bases.len())].into_iter().filter(|(_, len)| *len > MAX_NEEDS_ENTRIES);
+    let over_limit: Vec<FieldError> = over_limit
+        .map(|(field, len)| FieldError::new(field, "too_many", format!("lists {len} entries; at most {MAX_NEEDS_ENTRIES} are allowed")))
+        .collect();
+    if !over_limit.is_empty() {
+        // Checked before the entries are read one by one.
+        errors.extend(over_limit);
+        return Err(errors);
     }
     let mut industries = BTreeSet::new();
     for (i, term) in query.industries.iter().enumerate() {

@@ -15,6 +15,7 @@ use super::features::{Exposure, Feature, FeatureContext};
 use super::profile::ProfileSignals;
 use super::rules::{violation, ExclusionReason};
 use super::table::{BaseRow, BaseTable};
+use crate::access::Visibility;
 use crate::domain::{base_key, BaseKind, DelegationProfile, DivisionRegistry, Relations, Taxonomy, TaxonomyMatch};
 use crate::search::SearchIndex;
 
@@ -34,11 +35,22 @@ pub struct MatchOptions {
     /// Build each hit's explanation tree, reasons and matched terms (batch evaluation, which
     /// only needs the ranking, turns this off).
     pub explain: bool,
+    /// What the caller may see: below officer a restricted must-visit base is reported as
+    /// unknown, exactly like an id that does not exist.
+    pub visibility: Visibility,
 }
 
 impl Default for MatchOptions {
     fn default() -> Self {
-        MatchOptions { top: 10, explain_excluded: false, diversity: None, rotation: None, weights: None, explain: true }
+        MatchOptions {
+            top: 10,
+            explain_excluded: false,
+            diversity: None,
+            rotation: None,
+            weights: None,
+            explain: true,
+            visibility: Visibility::Public,
+        }
     }
 }
 
@@ -182,10 +194,14 @@ impl Matcher<'_> {
             }
         }
         let mut keys: Vec<u64> = pool.iter().map(|(key, _)| *key).collect();
+        let mut in_pool: rustc_hash::FxHashSet<u64> = keys.iter().copied().collect();
         for id in &profile.must_visit {
-            match self.table.by_id(id) {
-                Some(_) if !keys.contains(&base_key(id)) => keys.push(base_key(id)),
-                Some(_) => {}
+            match self.table.by_id(id).filter(|(_, row)| options.visibility.sees(row.restricted)) {
+                Some(_) => {
+                    if in_pool.insert(base_key(id)) {
+                        keys.push(base_key(id));
+                    }
+                }
                 None => warnings.push(MatchWarning { code: "unknown_base".into(), subject: id.clone(), message: "no base with this id".into() }),
             }
         }

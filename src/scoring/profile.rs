@@ -151,6 +151,17 @@ pub const MAX_DELEGATION_SIZE: u16 = 500;
 /// Longest visit, in days.
 pub const MAX_DAYS: u8 = 14;
 
+/// Most must-visit bases in one profile.
+pub const MAX_MUST_VISIT: usize = 30;
+/// Most avoided bases in one profile.
+pub const MAX_AVOID: usize = 200;
+/// Most entries in `industries_sought`, `offers` and `seeks`.
+pub const MAX_PROFILE_ENTRIES: usize = 30;
+/// Most languages in one profile.
+pub const MAX_PROFILE_LANGUAGES: usize = 10;
+/// Longest entry of `offers` or `seeks`, and the longest city name, in characters.
+pub const MAX_ENTRY_CHARS: usize = 500;
+
 /// Checks a profile and reports every failing field (paths like `profile.hotel.division`).
 pub fn validate_profile(profile: &DelegationProfile, divisions: &DivisionRegistry) -> Vec<FieldError> {
     let mut errors = Vec::new();
@@ -187,7 +198,10 @@ pub fn validate_profile(profile: &DelegationProfile, divisions: &DivisionRegistr
                 fail("hotel.division", format!("`{division}` is not a division or zone code"));
             }
         }
-        Hotel::Point { lat, lon, .. } => {
+        Hotel::Point { lat, lon, name } => {
+            if name.as_ref().is_some_and(|name| name.chars().count() > MAX_ENTRY_CHARS) {
+                fail("hotel.name", format!("is longer than {MAX_ENTRY_CHARS} characters"));
+            }
             if !(WENZHOU_LAT.0..=WENZHOU_LAT.1).contains(lat) {
                 fail("hotel.lat", format!("must lie in Wenzhou ({} to {}), got {lat}", WENZHOU_LAT.0, WENZHOU_LAT.1));
             }
@@ -219,7 +233,31 @@ pub fn validate_profile(profile: &DelegationProfile, divisions: &DivisionRegistr
             }
         }
     }
-    if let Some(both) = profile.must_visit.iter().find(|id| profile.avoid.contains(id)) {
+    // Every list that scales the work is capped, and checked before any work starts.
+    let lists: [(&str, usize, usize); 7] = [
+        ("must_visit", profile.must_visit.len(), MAX_MUST_VISIT),
+        ("avoid", profile.avoid.len(), MAX_AVOID),
+        ("industries_sought", profile.industries_sought.len(), MAX_PROFILE_ENTRIES),
+        ("offers", profile.offers.len(), MAX_PROFILE_ENTRIES),
+        ("seeks", profile.seeks.len(), MAX_PROFILE_ENTRIES),
+        ("languages", profile.languages.len(), MAX_PROFILE_LANGUAGES),
+        ("visit.weekdays", match &profile.visit { VisitDays::Weekdays(days) => days.len(), VisitDays::Dates(_) => 0 }, 7),
+    ];
+    for (field, len, limit) in lists {
+        if len > limit {
+            fail(field, format!("lists {len} entries; at most {limit} are allowed"));
+        }
+    }
+    for (field, entries) in [("offers", &profile.offers), ("seeks", &profile.seeks)] {
+        if entries.iter().any(|e| e.chars().count() > MAX_ENTRY_CHARS) {
+            fail(field, format!("entries must be at most {MAX_ENTRY_CHARS} characters"));
+        }
+    }
+    if profile.city.as_ref().is_some_and(|city| city.chars().count() > MAX_ENTRY_CHARS) {
+        fail("city", format!("is longer than {MAX_ENTRY_CHARS} characters"));
+    }
+    let avoided: std::collections::HashSet<&str> = profile.avoid.iter().map(String::as_str).collect();
+    if let Some(both) = profile.must_visit.iter().find(|id| avoided.contains(id.as_str())) {
         fail("avoid", format!("`{both}` is both a must-visit and an avoided base"));
     }
     errors

@@ -100,6 +100,15 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
+    /// Number of documents of bases open to the public (not restricted).
+    pub fn count_unrestricted(&self) -> Result<u64, IndexError> {
+        let query = tantivy::query::TermQuery::new(
+            Term::from_field_u64(self.fields.restricted, 0),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        Ok(self.reader.searcher().search(&query, &tantivy::collector::Count)? as u64)
+    }
+
     /// Replaces the whole index with `bases` in one commit, so readers see either the old or the
     /// new index, never a mix. `progress` is called with (done, total) as documents are added.
     pub fn rebuild(&self, bases: &[ExchangeBase], catalog_payload: &str, progress: &dyn Fn(usize, usize)) -> Result<(), IndexError> {

@@ -50,7 +50,7 @@ impl TestServer {
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("a loopback port");
         let base_url = format!("http://{}", listener.local_addr().expect("an address"));
         runtime.spawn(async move {
-            let _ = axum::serve(listener, api::app(state)).await;
+            let _ = api::serve_until(listener, state, std::future::pending()).await;
         });
         TestServer { base_url, data, runtime: Some(runtime) }
     }

@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::access::Role;
-use crate::api::auth::Caller;
+use crate::api::auth::Admin;
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{AppJson, path_id, query_pairs};
 use crate::api::{run_blocking, AppState};
@@ -52,10 +52,9 @@ pub struct TokenRequest {
 )]
 async fn create_token(
     State(state): State<AppState>,
-    caller: Caller,
+    Admin(actor): Admin,
     AppJson(request): AppJson<TokenRequest>,
 ) -> Result<(StatusCode, Json<NewToken>), ApiError> {
-    let actor = caller.require(Role::Admin)?.clone();
     let library = state.library.clone();
     let token = run_blocking(move || library.create_token(&request.name, request.role, &actor)).await??;
     Ok((StatusCode::CREATED, Json(token)))
@@ -71,8 +70,7 @@ async fn create_token(
         (status = 403, description = "The token is not an admin's", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn list_tokens(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<TokenInfo>>, ApiError> {
-    caller.require(Role::Admin)?;
+async fn list_tokens(State(state): State<AppState>, _admin: Admin) -> Result<Json<Vec<TokenInfo>>, ApiError> {
     let library = state.library.clone();
     Ok(Json(run_blocking(move || library.tokens()).await??))
 }
@@ -92,10 +90,9 @@ async fn list_tokens(State(state): State<AppState>, caller: Caller) -> Result<Js
 )]
 async fn revoke_token(
     State(state): State<AppState>,
-    caller: Caller,
+    Admin(actor): Admin,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<TokenInfo>, ApiError> {
-    let actor = caller.require(Role::Admin)?.clone();
     let id = path_id(path)?;
     let library = state.library.clone();
     Ok(Json(run_blocking(move || library.revoke_token(&id, &actor)).await??))
@@ -141,8 +138,7 @@ pub struct AuditPage {
         (status = 403, description = "The token is not an admin's", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn read_audit(State(state): State<AppState>, caller: Caller, RawQuery(raw): RawQuery) -> Result<Json<AuditPage>, ApiError> {
-    caller.require(Role::Admin)?;
+async fn read_audit(State(state): State<AppState>, _admin: Admin, RawQuery(raw): RawQuery) -> Result<Json<AuditPage>, ApiError> {
     let query = parse_audit_query(raw.as_deref()).map_err(ApiError::InvalidQuery)?;
     let limit = query.limit;
     let library = state.library.clone();

@@ -6,7 +6,6 @@
 //! instead of being overwritten. Each change lands in SQLite with its audit entry in one
 //! transaction and in the search index before the answer is sent.
 
-use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -18,10 +17,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::bases::{base_id_from_path, created, with_etag};
-use crate::access::Role;
-use crate::api::auth::{if_match, Caller};
+use crate::api::auth::{if_match, Admin};
 use crate::api::error::{ApiError, Problem};
-use crate::api::extract::{query_pairs, AppJson};
+use crate::api::extract::{query_pairs, read_body, AppJson};
 use crate::api::{run_blocking, AppState};
 use crate::catalog::{FieldError, RecordFormat, WriteMode};
 use crate::domain::ExchangeBase;
@@ -146,8 +144,7 @@ pub struct BasePatch(pub serde_json::Value);
         (status = 422, description = "Fields are invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn create_base(State(state): State<AppState>, caller: Caller, AppJson(record): AppJson<BaseRecord>) -> Result<Response, ApiError> {
-    let actor = caller.require(Role::Admin)?.clone();
+async fn create_base(State(state): State<AppState>, Admin(actor): Admin, AppJson(record): AppJson<BaseRecord>) -> Result<Response, ApiError> {
     let library = state.library.clone();
     let (base, etag) = run_blocking(move || library.create_base(&record.0, &actor)).await??;
     Ok(created(&format!("/v1/bases/{}", base.id), &etag, base))
@@ -179,12 +176,11 @@ async fn create_base(State(state): State<AppState>, caller: Caller, AppJson(reco
 )]
 async fn replace_base(
     State(state): State<AppState>,
-    caller: Caller,
+    Admin(actor): Admin,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     AppJson(record): AppJson<BaseRecord>,
 ) -> Result<Response, ApiError> {
-    let actor = caller.require(Role::Admin)?.clone();
     let id = base_id_from_path(path)?;
     let expected = if_match(&headers)?;
     let library = state.library.clone();
@@ -218,12 +214,11 @@ async fn replace_base(
 )]
 async fn patch_base(
     State(state): State<AppState>,
-    caller: Caller,
+    Admin(actor): Admin,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     AppJson(BasePatch(patch)): AppJson<BasePatch>,
 ) -> Result<Response, ApiError> {
-    let actor = caller.require(Role::Admin)?.clone();
     let id = base_id_from_path(path)?;
     let expected = if_match(&headers)?;
     let library = state.library.clone();
@@ -251,11 +246,10 @@ async fn patch_base(
 )]
 async fn delete_base(
     State(state): State<AppState>,
-    caller: Caller,
+    Admin(actor): Admin,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let actor = caller.require(Role::Admin)?.clone();
     let id = base_id_from_path(path)?;
     let expected = if_match(&headers)?;
     let library = state.library.clone();
@@ -289,12 +283,11 @@ async fn delete_base(
 )]
 async fn import_bases(
     State(state): State<AppState>,
-    caller: Caller,
+    Admin(actor): Admin,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    body: axum::body::Body,
 ) -> Result<Json<ImportOutcome>, ApiError> {
-    let actor = caller.require(Role::Admin)?.clone();
     let mut mode = WriteMode::Upsert;
     let mut errors = Vec::new();
     for (name, value) in query_pairs(raw.as_deref()) {
@@ -314,11 +307,13 @@ async fn import_bases(
         "text/csv" => RecordFormat::Csv,
         _ => return Err(ApiError::UnsupportedMediaType("application/x-ndjson or text/csv")),
     };
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE { ApiError::PayloadTooLarge } else { ApiError::UnreadableBody(rejection.body_text()) }
-    })?;
-    let text = String::from_utf8(body.to_vec()).map_err(|e| ApiError::UnreadableBody(format!("the body is not UTF-8: {e}")))?;
+    // Read only now: the caller is an admin and the parameters and media type are right.
+    let body = read_body(body, MAX_IMPORT_BYTES).await?;
     let library = state.library.clone();
-    let outcome = run_blocking(move || library.import(&text, format, mode, &actor)).await??;
+    let outcome = run_blocking(move || -> Result<ImportOutcome, ApiError> {
+        let text = String::from_utf8(body.to_vec()).map_err(|e| ApiError::UnreadableBody(format!("the body is not UTF-8: {e}")))?;
+        Ok(library.import(&text, format, mode, &actor)?)
+    })
+    .await??;
     Ok(Json(outcome))
 }

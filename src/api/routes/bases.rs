@@ -12,12 +12,13 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::access::Visibility;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{AppJson, path_id, query_pairs};
 use crate::api::{run_blocking, AppState};
 use crate::catalog::FieldError;
-use crate::domain::{is_valid_base_id, BaseKind, Contact, ExchangeBase, TaxonomyMatch, SUPPORTED_LANGUAGES};
+use crate::domain::{is_valid_base_id, BaseKind, ExchangeBase, TaxonomyMatch, SUPPORTED_LANGUAGES};
 use crate::library::BaseLibrary;
 use crate::search::{BaseFilters, BaseQuery, SearchHit, SortOrder};
 
@@ -130,7 +131,7 @@ pub struct BasePage {
 )]
 async fn list_bases(State(state): State<AppState>, caller: Caller, RawQuery(raw): RawQuery) -> Result<Json<BasePage>, ApiError> {
     let request = parse_list_query(raw.as_deref()).map_err(ApiError::InvalidQuery)?;
-    search(state.library, request, caller.sees_internal()).await.map_err(|e| match e {
+    search(state.library, request, caller.visibility()).await.map_err(|e| match e {
         SearchFailure::Invalid(errors) => ApiError::InvalidQuery(errors),
         SearchFailure::Api(error) => error,
     })
@@ -154,7 +155,7 @@ async fn search_bases(
     caller: Caller,
     AppJson(request): AppJson<BaseSearchRequest>,
 ) -> Result<Json<BasePage>, ApiError> {
-    search(state.library, request, caller.sees_internal()).await.map_err(|e| match e {
+    search(state.library, request, caller.visibility()).await.map_err(|e| match e {
         SearchFailure::Invalid(errors) => ApiError::InvalidBody(errors),
         SearchFailure::Api(error) => error,
     })
@@ -181,9 +182,9 @@ async fn get_base(
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
     let id = base_id_from_path(path)?;
     let library = state.library.clone();
-    let internal = caller.sees_internal();
-    let (base, etag) = run_blocking(move || library.get_with_etag(&id, internal)).await??;
-    Ok(with_etag(&etag, Json(view_for(base, internal))))
+    let visibility = caller.visibility();
+    let (base, etag) = run_blocking(move || library.get_with_etag(&id, visibility)).await??;
+    Ok(with_etag(&etag, Json(base)))
 }
 
 /// The base id of a path, checked.
@@ -218,9 +219,9 @@ enum SearchFailure {
     Api(ApiError),
 }
 
-async fn search(library: Arc<BaseLibrary>, request: BaseSearchRequest, internal: bool) -> Result<Json<BasePage>, SearchFailure> {
+async fn search(library: Arc<BaseLibrary>, request: BaseSearchRequest, visibility: Visibility) -> Result<Json<BasePage>, SearchFailure> {
     let mut query = to_base_query(&request, &library).map_err(SearchFailure::Invalid)?;
-    query.include_restricted = internal;
+    query.include_restricted = visibility.sees_restricted();
     let (offset, limit) = (query.offset, query.limit);
     let results = run_blocking(move || library.search(&query))
         .await
@@ -230,17 +231,13 @@ async fn search(library: Arc<BaseLibrary>, request: BaseSearchRequest, internal:
         total: results.total,
         offset,
         limit,
-        items: results.hits.into_iter().map(|hit| SearchHit { score: hit.score, base: view_for(hit.base, internal) }).collect(),
+        items: results
+            .hits
+            .into_iter()
+            .filter_map(|hit| visibility.show(hit.base).map(|base| SearchHit { score: hit.score, base }))
+            .collect(),
         query_industries: results.query_industries,
     }))
-}
-
-/// The base as this caller may see it: contacts only for officers and admins.
-pub(crate) fn view_for(mut base: ExchangeBase, internal: bool) -> ExchangeBase {
-    if !internal {
-        base.contact = Contact::default();
-    }
-    base
 }
 
 const LIST_PARAMETERS: &[&str] =

@@ -2,11 +2,10 @@
 //! the suggestions fit. Small inputs are answered at once; large ones become a job with a
 //! status URL and a result URL.
 
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,26 +15,38 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::access::Visibility;
+use crate::api::auth::Caller;
 use crate::api::error::{ApiError, Problem};
-use crate::api::extract::query_pairs;
+use crate::api::extract::{path_id, query_pairs, read_body};
 use crate::api::{run_blocking, AppState};
+use crate::cancel::CancelFlag;
 use crate::catalog::FieldError;
-use crate::evaluation::visits::{read_bytes, table_from_json};
+use crate::domain::ExchangeBase;
+use crate::evaluation::visits::{check_csv_shape, check_parquet_shape, read_bytes, JsonVisitRows, PastVisit, RawTable};
 use crate::evaluation::{check_visits, evaluate, report, EvaluateOptions, NamedRanker, Ranker, VisitFormat};
+use crate::library::BaseLibrary;
 use crate::scoring::MatchConfig;
 
 /// Inputs with at most this many visits are evaluated within the request.
 pub const INLINE_VISITS: usize = 200;
 /// Largest upload accepted.
-pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
-/// Finished jobs kept for their results (oldest dropped first).
+pub const MAX_UPLOAD_BYTES: usize = 16 * 1024 * 1024;
+/// Most weight variants compared in one evaluation (besides BM25 and the default).
+pub const MAX_VARIANTS: usize = 8;
+/// Longest variant name, in characters.
+pub const MAX_VARIANT_NAME_CHARS: usize = 64;
+/// Most visits per configuration also planned as itineraries.
+pub const MAX_ITINERARY_SAMPLE: usize = 2_000;
+/// Jobs kept for their results; when full, the oldest finished job makes room. Running jobs
+/// are never dropped (they are bounded by the heavy-request permits anyway).
 const KEPT_JOBS: usize = 32;
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_evaluation))
-        .routes(routes!(evaluation_status))
+        .routes(routes!(evaluation_status, cancel_evaluation))
         .routes(routes!(evaluation_result))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
 }
@@ -50,12 +61,26 @@ pub enum JobState {
     Done,
     /// Stopped by an error.
     Failed,
+    /// Stopped by `DELETE` or by the server shutting down.
+    Cancelled,
+}
+
+impl JobState {
+    /// The snake_case code.
+    pub fn code(self) -> &'static str {
+        match self {
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Failed => "failed",
+            JobState::Cancelled => "cancelled",
+        }
+    }
 }
 
 /// A job's status.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct JobStatus {
-    /// Job id.
+    /// Job id: random and unguessable; only whoever started the job (or an officer) reads it.
     pub id: String,
     /// State.
     pub state: JobState,
@@ -73,16 +98,66 @@ pub struct JobStatus {
 }
 
 struct Job {
+    /// The token name that started it; `None` for an anonymous caller, whose only key is the
+    /// unguessable id.
+    owner: Option<String>,
     status: JobStatus,
     result: Option<serde_json::Value>,
+    cancel: CancelFlag,
+    /// When it stopped running: the oldest finished job makes room for a new one.
+    finished: Option<std::time::Instant>,
 }
 
 /// The evaluation jobs of this server (in memory).
 #[derive(Default)]
 pub struct Jobs {
     jobs: Mutex<HashMap<String, Job>>,
-    order: Mutex<VecDeque<String>>,
-    next: AtomicU64,
+}
+
+impl Jobs {
+    /// The table; a panic elsewhere while it was held leaves it usable (every change to it is
+    /// a single assignment, so it is never half-updated).
+    fn table(&self) -> MutexGuard<'_, HashMap<String, Job>> {
+        self.jobs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Raises every job's cancel flag (the server is stopping).
+    pub fn cancel_all(&self) {
+        for job in self.table().values() {
+            job.cancel.cancel();
+        }
+    }
+
+    /// Adds a running job, making room by dropping the oldest finished one; 503 when every
+    /// kept job is still running.
+    fn insert(&self, id: String, job: Job) -> Result<(), ApiError> {
+        let mut table = self.table();
+        if table.len() >= KEPT_JOBS {
+            let oldest = table.iter().filter_map(|(id, job)| job.finished.map(|at| (at, id.clone()))).min();
+            match oldest {
+                Some((_, old)) => {
+                    table.remove(&old);
+                }
+                None => return Err(ApiError::Busy),
+            }
+        }
+        table.insert(id, job);
+        Ok(())
+    }
+
+    /// Runs `read` on job `id` if `caller` may see it; otherwise 404, as for a job that does
+    /// not exist.
+    fn with_job<T>(&self, id: &str, caller: &Caller, read: impl FnOnce(&mut Job) -> T) -> Result<T, ApiError> {
+        let mut table = self.table();
+        match table.get_mut(id) {
+            Some(job) if may_read(job, caller) => Ok(read(job)),
+            _ => Err(ApiError::JobNotFound(id.to_string())),
+        }
+    }
+}
+
+fn may_read(job: &Job, caller: &Caller) -> bool {
+    caller.visibility() == Visibility::Internal || job.owner.as_deref() == caller.name()
 }
 
 /// JSON input: rows keyed by column (lists may be arrays), and optional weight variants.
@@ -97,10 +172,11 @@ pub struct Jobs {
     "agreements_signed": 1, "follow_up_projects": 0, "satisfaction": 4
 }], "k": 10}))]
 pub struct EvaluationRequest {
-    /// Past visits, one object per visit (columns as in `fixtures/past_visits/README.md`).
+    /// Past visits, one object per visit (columns as in `fixtures/past_visits/README.md`), at
+    /// most 20,000.
     #[schema(value_type = Vec<Object>)]
-    pub visits: Vec<serde_json::Map<String, serde_json::Value>>,
-    /// Extra configurations: a name and weights replacing the default ones.
+    pub visits: JsonVisitRows,
+    /// Extra configurations (at most 8): a name and weights replacing the default ones.
     #[serde(default)]
     pub variants: Vec<Variant>,
     /// Cut-off of the ranked lists (default 10).
@@ -117,6 +193,22 @@ pub struct Variant {
     pub weights: crate::scoring::MatchWeights,
 }
 
+/// What an upload's body is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Upload {
+    Csv,
+    Parquet,
+    Json,
+}
+
+/// An evaluation checked and ready to run: nothing in it is unbounded any more.
+struct CheckedEvaluation {
+    visits: Vec<PastVisit>,
+    bases: Vec<ExchangeBase>,
+    rankers: Vec<NamedRanker>,
+    options: EvaluateOptions,
+}
+
 /// Replay past visits through the matcher and the planner.
 ///
 /// The body is CSV (`text/csv`), Parquet (`application/vnd.apache.parquet`) or JSON
@@ -127,68 +219,182 @@ pub struct Variant {
 #[utoipa::path(
     post, path = "/v1/evaluations", tag = "evaluation",
     params(
-        ("k" = Option<u32>, Query, description = "Cut-off of the ranked lists (default 10; a JSON body's `k` wins)"),
-        ("itinerary_sample" = Option<usize>, Query, description = "Most visits per configuration also planned as itineraries (default 1000)"),
+        ("k" = Option<u32>, Query, description = "Cut-off of the ranked lists, 1 to 100 (default 10; a JSON body's `k` wins)"),
+        ("itinerary_sample" = Option<usize>, Query, description = "Most visits per configuration also planned as itineraries, 0 to 2000 (default 1000)"),
     ),
     request_body(content(
         (EvaluationRequest = "application/json"),
         (String = "text/csv"),
         (Vec<u8> = "application/vnd.apache.parquet"),
     )),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The summary (small inputs)", body = serde_json::Value),
         (status = 202, description = "A job was started", body = JobStatus),
         (status = 400, description = "The body cannot be read", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token sent is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 16 MiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Unsupported body type", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A cell is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A cell is invalid, or the upload is over a limit (visits, columns, variants, cell length)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Too many plans and evaluations at once (`server_busy`); retry after the `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn create_evaluation(State(state): State<AppState>, uri: axum::http::Uri, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let permit = crate::api::heavy_permit(&state)?;
-    let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+async fn create_evaluation(
+    State(state): State<AppState>,
+    caller: Caller,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, ApiError> {
+    // The cheap checks first, then the permits, and only then is the body read: a request
+    // that would be refused, or that the server has no room for, costs no buffering.
+    let (k, sample) = parse_query(uri.query())?;
+    let upload = upload_kind(&headers)?;
+    let threads = evaluation_threads();
+    let permit = crate::api::heavy_permits(&state, threads)?;
+    let body = read_body(body, MAX_UPLOAD_BYTES).await?;
+    let library = state.library.clone();
+    let visibility = caller.visibility();
+    let cancel = state.shutdown.child();
+    let options = EvaluateOptions { k: k as usize, itinerary_sample: sample, threads, cancel: cancel.clone(), ..EvaluateOptions::default() };
+    let checked = run_blocking(move || check_upload(&body, upload, options, &library, visibility)).await??;
+    let library = state.library.clone();
+
+    if checked.visits.len() <= INLINE_VISITS {
+        // Abandoned (client gone, or the request timed out): the guard raises the flag and the
+        // workers stop at their next visit, releasing the permits.
+        let _abandon = cancel.cancel_on_drop();
+        let summary = run_blocking(move || -> Result<serde_json::Value, crate::Error> {
+            let _permit = permit;
+            summarise(&library, &checked)
+        })
+        .await??;
+        return Ok(Json(summary).into_response());
+    }
+
+    let id = format!("eval_{}", crate::access::random_hex::<16>());
+    let status = JobStatus {
+        id: id.clone(),
+        state: JobState::Running,
+        done: 0,
+        total: checked.visits.len() * checked.rankers.len(),
+        status_url: format!("/v1/evaluations/{id}"),
+        result_url: format!("/v1/evaluations/{id}/result"),
+        error: None,
+    };
+    let job = Job { owner: caller.name().map(str::to_string), status: status.clone(), result: None, cancel, finished: None };
+    state.jobs.insert(id.clone(), job)?;
+    let jobs = state.jobs.clone();
+    tokio::task::spawn_blocking(move || {
+        // The job holds its permits for exactly as long as it runs.
+        let _permit = permit;
+        let progress = |done: usize, _total: usize| {
+            if let Some(job) = jobs.table().get_mut(&id) {
+                job.status.done = done;
+            }
+        };
+        let outcome = evaluate(&library, &checked.bases, &checked.visits, &checked.rankers, &checked.options, &progress)
+            .and_then(|outcomes| report::build(&outcomes, &checked.bases).map_err(internal_report_error))
+            .map(|built| report::summary_json(&built, checked.options.k, checked.visits.len()));
+        if let Some(job) = jobs.table().get_mut(&id) {
+            job.finished = Some(std::time::Instant::now());
+            if job.status.state == JobState::Cancelled {
+                // Cancelled while its last visit was replayed: it stays cancelled.
+                return;
+            }
+            match outcome {
+                Ok(summary) => {
+                    job.status.state = JobState::Done;
+                    job.result = Some(summary);
+                }
+                Err(crate::Error::Cancelled) => job.status.state = JobState::Cancelled,
+                Err(error) => {
+                    tracing::error!(job = %id, %error, "evaluation job failed");
+                    job.status.state = JobState::Failed;
+                    job.status.error = Some("the evaluation failed; the error has been logged".into());
+                }
+            }
+        }
+    });
+    Ok((StatusCode::ACCEPTED, [(header::LOCATION, status.status_url.clone())], Json(status)).into_response())
+}
+
+/// Worker threads of one evaluation: one per core. Each holds a heavy-request permit.
+fn evaluation_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn parse_query(raw: Option<&str>) -> Result<(u32, usize), ApiError> {
     let mut k = 10u32;
     let mut sample = EvaluateOptions::default().itinerary_sample;
-    for (key, value) in query_pairs(uri.query()) {
+    let mut errors = Vec::new();
+    for (key, value) in query_pairs(raw) {
         match key.as_str() {
             "k" => match value.parse::<u32>() {
                 Ok(v) if (1..=100).contains(&v) => k = v,
-                _ => return Err(ApiError::InvalidQuery(vec![FieldError::new("k", "invalid_value", format!("must be between 1 and 100, got `{value}`"))])),
+                _ => errors.push(FieldError::new("k", "invalid_value", format!("must be between 1 and 100, got `{value}`"))),
             },
             "itinerary_sample" => match value.parse::<usize>() {
-                Ok(v) if v <= 100_000 => sample = v,
-                _ => {
-                    return Err(ApiError::InvalidQuery(vec![FieldError::new(
-                        "itinerary_sample",
-                        "invalid_value",
-                        format!("must be between 0 and 100000, got `{value}`"),
-                    )]))
-                }
+                Ok(v) if v <= MAX_ITINERARY_SAMPLE => sample = v,
+                _ => errors.push(FieldError::new(
+                    "itinerary_sample",
+                    "invalid_value",
+                    format!("must be between 0 and {MAX_ITINERARY_SAMPLE}, got `{value}`"),
+                )),
             },
-            other => return Err(ApiError::InvalidQuery(vec![FieldError::new(other, "unknown_parameter", format!("`{other}` is not a parameter of this route"))])),
+            other => errors.push(FieldError::new(other, "unknown_parameter", format!("`{other}` is not a parameter of this route"))),
         }
     }
+    if errors.is_empty() { Ok((k, sample)) } else { Err(ApiError::InvalidQuery(errors)) }
+}
+
+fn upload_kind(headers: &HeaderMap) -> Result<Upload, ApiError> {
+    let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    match media.split(';').next().unwrap_or("").trim().to_ascii_lowercase().as_str() {
+        "text/csv" => Ok(Upload::Csv),
+        "application/vnd.apache.parquet" | "application/octet-stream" => Ok(Upload::Parquet),
+        "application/json" => Ok(Upload::Json),
+        _ => Err(ApiError::UnsupportedMediaType("text/csv, application/vnd.apache.parquet or application/json")),
+    }
+}
+
+/// Reads and checks an upload (on a blocking thread): its shape against the limits before it
+/// is parsed, then every cell, against the bases this caller may see.
+fn check_upload(body: &[u8], upload: Upload, mut options: EvaluateOptions, library: &BaseLibrary, visibility: Visibility) -> Result<CheckedEvaluation, ApiError> {
     let default = MatchConfig::default_config();
     let mut rankers = vec![
         NamedRanker { name: "bm25".into(), ranker: Ranker::Bm25 },
         NamedRanker { name: "default".into(), ranker: Ranker::Full(Box::new(default)) },
     ];
-    let table = match media.as_str() {
-        "text/csv" => run_blocking(move || read_bytes(&body, VisitFormat::Csv)).await?.map_err(ApiError::UnreadableBody)?,
-        "application/vnd.apache.parquet" | "application/octet-stream" => {
-            run_blocking(move || read_bytes(&body, VisitFormat::Parquet)).await?.map_err(ApiError::UnreadableBody)?
+    let table: RawTable = match upload {
+        Upload::Csv => {
+            check_csv_shape(body).map_err(|e| ApiError::InvalidBody(vec![e]))?;
+            read_bytes(body, VisitFormat::Csv).map_err(ApiError::UnreadableBody)?
         }
-        "application/json" => {
-            let request: EvaluationRequest = serde_json::from_slice(&body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+        Upload::Parquet => {
+            check_parquet_shape(body).map_err(ApiError::UnreadableBody)?;
+            read_bytes(body, VisitFormat::Parquet).map_err(ApiError::UnreadableBody)?
+        }
+        Upload::Json => {
+            let request: EvaluationRequest = serde_json::from_slice(body).map_err(json_upload_error)?;
             if let Some(v) = request.k {
                 if !(1..=100).contains(&v) {
                     return Err(ApiError::InvalidBody(vec![FieldError::new("k", "invalid_value", format!("must be between 1 and 100, got {v}"))]));
                 }
-                k = v;
+                options.k = v as usize;
+            }
+            if request.variants.len() > MAX_VARIANTS {
+                return Err(ApiError::InvalidBody(vec![FieldError::new(
+                    "variants",
+                    "too_many",
+                    format!("{} variants; at most {MAX_VARIANTS} are compared at once", request.variants.len()),
+                )]));
             }
             let mut names: HashSet<String> = rankers.iter().map(|r| r.name.clone()).collect();
             for (i, variant) in request.variants.into_iter().enumerate() {
+                if variant.name.trim().is_empty() || variant.name.chars().count() > MAX_VARIANT_NAME_CHARS {
+                    return Err(ApiError::InvalidBody(vec![FieldError::new(&format!("variants[{i}].name"), "invalid_value", format!("must be 1 to {MAX_VARIANT_NAME_CHARS} characters"))]));
+                }
                 if let Err(message) = variant.weights.validate() {
                     return Err(ApiError::InvalidBody(vec![FieldError::new(&format!("variants[{i}].weights"), "invalid_value", message)]));
                 }
@@ -199,113 +405,116 @@ async fn create_evaluation(State(state): State<AppState>, uri: axum::http::Uri, 
                 config.weights = variant.weights;
                 rankers.push(NamedRanker { name: variant.name, ranker: Ranker::Full(Box::new(config)) });
             }
-            table_from_json(&request.visits)
+            request.visits.0
         }
-        _ => return Err(ApiError::UnsupportedMediaType("text/csv, application/vnd.apache.parquet or application/json")),
     };
-    let library = state.library.clone();
-    let (visits, bases) = run_blocking(move || -> crate::Result<_> {
-        let mut bases = Vec::new();
-        library.for_each_base(|b| bases.push(b))?;
-        let known: HashSet<String> = bases.iter().map(|b| b.id.clone()).collect();
-        Ok((check_visits(&table, &known, library.divisions()), bases))
-    })
-    .await??;
-    let visits = visits.map_err(ApiError::InvalidBody)?;
-    let options = EvaluateOptions { k: k as usize, itinerary_sample: sample, ..EvaluateOptions::default() };
-    let library = state.library.clone();
-    if visits.len() <= INLINE_VISITS {
-        let summary = run_blocking(move || -> Result<serde_json::Value, crate::Error> {
-            let _permit = permit;
-            let outcomes = evaluate(&library, &bases, &visits, &rankers, &options, &|_, _| {})?;
-            let built = report::build(&outcomes, &bases).map_err(|e| crate::Error::Invalid(vec![FieldError::new("(report)", "internal", e)]))?;
-            Ok(report::summary_json(&built, options.k, visits.len()))
-        })
-        .await??;
-        return Ok(Json(summary).into_response());
-    }
-
-    let jobs = state.jobs.clone();
-    let id = format!("eval-{}", jobs.next.fetch_add(1, Ordering::Relaxed) + 1);
-    let status = JobStatus {
-        id: id.clone(),
-        state: JobState::Running,
-        done: 0,
-        total: visits.len() * rankers.len(),
-        status_url: format!("/v1/evaluations/{id}"),
-        result_url: format!("/v1/evaluations/{id}/result"),
-        error: None,
-    };
-    {
-        let mut table = jobs.jobs.lock().expect("jobs lock");
-        let mut order = jobs.order.lock().expect("jobs lock");
-        while order.len() >= KEPT_JOBS {
-            if let Some(old) = order.pop_front() {
-                table.remove(&old);
-            }
-        }
-        table.insert(id.clone(), Job { status: status.clone(), result: None });
-        order.push_back(id.clone());
-    }
-    let worker_jobs = jobs.clone();
-    let worker_id = id.clone();
-    tokio::task::spawn_blocking(move || {
-        // A running job holds its permit, so jobs count against the heavy-request limit too.
-        let _permit = permit;
-        let progress = |done: usize, _total: usize| {
-            if let Some(job) = worker_jobs.jobs.lock().expect("jobs lock").get_mut(&worker_id) {
-                job.status.done = done;
-            }
-        };
-        let outcome = evaluate(&library, &bases, &visits, &rankers, &options, &progress)
-            .map_err(|e| e.to_string())
-            .and_then(|outcomes| report::build(&outcomes, &bases))
-            .map(|built| report::summary_json(&built, options.k, visits.len()));
-        if let Some(job) = worker_jobs.jobs.lock().expect("jobs lock").get_mut(&worker_id) {
-            match outcome {
-                Ok(summary) => {
-                    job.status.state = JobState::Done;
-                    job.result = Some(summary);
-                }
-                Err(error) => {
-                    tracing::error!(job = %worker_id, %error, "evaluation job failed");
-                    job.status.state = JobState::Failed;
-                    job.status.error = Some("the evaluation failed; the error has been logged".into());
-                }
-            }
-        }
-    });
-    Ok((StatusCode::ACCEPTED, [(header::LOCATION, status.status_url.clone())], Json(status)).into_response())
+    let mut bases = Vec::new();
+    library.for_each_base(|b| bases.push(b))?;
+    // The one visibility rule: a restricted base is an unknown id below officer.
+    let known: HashSet<String> = bases.iter().filter(|b| visibility.sees(b.restricted)).map(|b| b.id.clone()).collect();
+    let visits = check_visits(&table, &known, library.divisions()).map_err(ApiError::InvalidBody)?;
+    Ok(CheckedEvaluation { visits, bases, rankers, options })
 }
 
-/// Status of an evaluation job.
+/// A JSON upload that does not parse: a data error names its field (`visits[3].colour`), a
+/// syntax error is malformed JSON.
+fn json_upload_error(error: serde_json::Error) -> ApiError {
+    let text = error.to_string();
+    if error.is_data() {
+        let (field, message) = match text.split_once(": ") {
+            Some((field, message)) if field.starts_with("visits") && !field.contains(' ') => (field.to_string(), message.to_string()),
+            _ => ("(body)".to_string(), text.clone()),
+        };
+        let code = if message.contains("at most") {
+            "too_many"
+        } else if message.contains("is not a column") {
+            "unknown_column"
+        } else {
+            "invalid_value"
+        };
+        ApiError::InvalidBody(vec![FieldError::new(&field, code, message)])
+    } else {
+        ApiError::MalformedJson(text)
+    }
+}
+
+fn summarise(library: &BaseLibrary, checked: &CheckedEvaluation) -> Result<serde_json::Value, crate::Error> {
+    let outcomes = evaluate(library, &checked.bases, &checked.visits, &checked.rankers, &checked.options, &|_, _| {})?;
+    let built = report::build(&outcomes, &checked.bases).map_err(internal_report_error)?;
+    Ok(report::summary_json(&built, checked.options.k, checked.visits.len()))
+}
+
+/// A report that cannot be built is our failure, not the caller's.
+fn internal_report_error(message: String) -> crate::Error {
+    crate::Error::Io { path: "(evaluation report)".into(), source: std::io::Error::other(message) }
+}
+
+/// Status of an evaluation job (whoever started it, or an officer).
 #[utoipa::path(
     get, path = "/v1/evaluations/{id}", tag = "evaluation",
     params(("id" = String, Path, description = "Job id")),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The job's status", body = JobStatus),
-        (status = 404, description = "No such job", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token sent is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such job, or started by another caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn evaluation_status(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<JobStatus>, ApiError> {
-    let jobs = state.jobs.jobs.lock().expect("jobs lock");
-    jobs.get(&id).map(|j| Json(j.status.clone())).ok_or(ApiError::JobNotFound(id))
+async fn evaluation_status(State(state): State<AppState>, caller: Caller, path: Result<Path<String>, PathRejection>) -> Result<Json<JobStatus>, ApiError> {
+    let id = path_id(path)?;
+    state.jobs.with_job(&id, &caller, |job| Json(job.status.clone()))
+}
+
+/// Stop an evaluation job, or forget a finished one (whoever started it, or an officer).
+///
+/// A running job is cancelled: its workers stop at their next visit and release their permits,
+/// and its status says `cancelled` (200). A finished job is removed with its result (204).
+#[utoipa::path(
+    delete, path = "/v1/evaluations/{id}", tag = "evaluation",
+    params(("id" = String, Path, description = "Job id")),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The running job was cancelled", body = JobStatus),
+        (status = 204, description = "The finished job was removed"),
+        (status = 401, description = "The bearer token sent is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such job, or started by another caller", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn cancel_evaluation(State(state): State<AppState>, caller: Caller, path: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
+    let id = path_id(path)?;
+    let status = state.jobs.with_job(&id, &caller, |job| {
+        if job.status.state == JobState::Running {
+            job.cancel.cancel();
+            job.status.state = JobState::Cancelled;
+            Some(job.status.clone())
+        } else {
+            None
+        }
+    })?;
+    match status {
+        Some(status) => Ok(Json(status).into_response()),
+        None => {
+            state.jobs.table().remove(&id);
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+    }
 }
 
 /// Result of a finished evaluation job: the summary with every configuration and breakdown.
 #[utoipa::path(
     get, path = "/v1/evaluations/{id}/result", tag = "evaluation",
     params(("id" = String, Path, description = "Job id")),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The summary", body = serde_json::Value),
-        (status = 404, description = "No such job", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The job has not finished (or failed)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token sent is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such job, or started by another caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The job has not finished (or failed, or was cancelled)", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn evaluation_result(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
-    let jobs = state.jobs.jobs.lock().expect("jobs lock");
-    let job = jobs.get(&id).ok_or_else(|| ApiError::JobNotFound(id.clone()))?;
-    job.result.clone().map(Json).ok_or(ApiError::JobNotDone(id, job.status.state))
+async fn evaluation_result(State(state): State<AppState>, caller: Caller, path: Result<Path<String>, PathRejection>) -> Result<Json<serde_json::Value>, ApiError> {
+    let id = path_id(path)?;
+    state.jobs.with_job(&id, &caller, |job| job.result.clone().map(Json).ok_or_else(|| ApiError::JobNotDone(id.clone(), job.status.state.code())))?
 }
 
 /// Shared job table, for the app state.

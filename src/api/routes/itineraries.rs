@@ -7,6 +7,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::api::auth::Caller;
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{query_pairs, AppJson};
 use crate::api::{run_blocking, AppState};
@@ -57,6 +58,7 @@ struct ItineraryParams {
 )]
 async fn create_itinerary(
     State(state): State<AppState>,
+    caller: Caller,
     uri: axum::http::Uri,
     AppJson(request): AppJson<ItineraryRequest>,
 ) -> Result<Response, ApiError> {
@@ -75,11 +77,12 @@ async fn create_itinerary(
         return Err(ApiError::InvalidQuery(errors));
     }
     let permit = crate::api::heavy_permit(&state)?;
+    let visibility = caller.visibility();
     let library = state.library.clone();
     let travel = state.travel.clone();
     let body = run_blocking(move || -> crate::Result<String> {
         let _permit = permit;
-        let itinerary = plan(&library, &travel, &request)?;
+        let itinerary = plan(&library, &travel, &request, visibility)?;
         render(&itinerary, format)
     })
     .await??;

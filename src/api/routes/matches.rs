@@ -99,6 +99,7 @@ async fn create_match(State(state): State<AppState>, caller: Caller, AppJson(req
         rotation: request.rotation,
         weights: request.weights,
         explain: true,
+        visibility: caller.visibility(),
     };
     let library = state.library.clone();
     let record = request.record_exposure;

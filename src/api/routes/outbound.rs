@@ -12,8 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::bases::{created, with_etag};
-use crate::access::Role;
-use crate::api::auth::{if_match, Caller};
+use crate::api::auth::{if_match, Caller, Officer};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{AppJson, path_id, query_pairs};
 use crate::api::{run_blocking, AppState};
@@ -160,8 +159,7 @@ async fn get_route(State(state): State<AppState>, _caller: Caller, path: Result<
         (status = 422, description = "Fields are invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn create_route(State(state): State<AppState>, caller: Caller, AppJson(route): AppJson<OutboundRoute>) -> Result<Response, ApiError> {
-    let actor = caller.require(Role::Officer)?.clone();
+async fn create_route(State(state): State<AppState>, Officer(actor): Officer, AppJson(route): AppJson<OutboundRoute>) -> Result<Response, ApiError> {
     let library = state.library.clone();
     let (route, etag) = run_blocking(move || library.create_route(&route, &actor).map(|etag| (route, etag))).await??;
     Ok(created(&format!("/v1/outbound-routes/{}", route.id), &etag, route))
@@ -190,12 +188,11 @@ async fn create_route(State(state): State<AppState>, caller: Caller, AppJson(rou
 )]
 async fn replace_route(
     State(state): State<AppState>,
-    caller: Caller,
+    Officer(actor): Officer,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     AppJson(route): AppJson<OutboundRoute>,
 ) -> Result<Response, ApiError> {
-    let actor = caller.require(Role::Officer)?.clone();
     let id = route_id(path)?;
     let expected = if_match(&headers)?;
     let library = state.library.clone();
@@ -223,11 +220,10 @@ async fn replace_route(
 )]
 async fn delete_route(
     State(state): State<AppState>,
-    caller: Caller,
+    Officer(actor): Officer,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let actor = caller.require(Role::Officer)?.clone();
     let id = route_id(path)?;
     let expected = if_match(&headers)?;
     let library = state.library.clone();

@@ -16,8 +16,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::bases::{created, with_etag};
-use crate::access::Role;
-use crate::api::auth::{if_match, Caller};
+use crate::api::auth::{if_match, Officer};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{AppJson, path_id, query_pairs};
 use crate::api::{run_blocking, AppState};
@@ -58,8 +57,7 @@ pub const MAX_VISIT_LIMIT: u32 = 500;
         (status = 422, description = "Fields are invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn record_visit(State(state): State<AppState>, caller: Caller, AppJson(visit): AppJson<VisitInput>) -> Result<Response, ApiError> {
-    let actor = caller.require(Role::Officer)?.clone();
+async fn record_visit(State(state): State<AppState>, Officer(actor): Officer, AppJson(visit): AppJson<VisitInput>) -> Result<Response, ApiError> {
     let library = state.library.clone();
     let (record, etag) = run_blocking(move || library.record_visit(&visit, &actor)).await??;
     Ok(created(&format!("/v1/visits/{}", record.id), &etag, record))
@@ -110,8 +108,7 @@ pub struct VisitPage {
         (status = 403, description = "The token is a viewer's", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn list_visits(State(state): State<AppState>, caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    caller.require(Role::Officer)?;
+async fn list_visits(State(state): State<AppState>, _officer: Officer, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let query = parse_visit_query(raw.as_deref()).map_err(ApiError::InvalidQuery)?;
     let library = state.library.clone();
     if query.csv {
@@ -198,8 +195,7 @@ fn parse_visit_query(raw: Option<&str>) -> Result<VisitQuery, Vec<FieldError>> {
         (status = 404, description = "No such visit", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn get_visit(State(state): State<AppState>, caller: Caller, path: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
-    caller.require(Role::Officer)?;
+async fn get_visit(State(state): State<AppState>, _officer: Officer, path: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
     let id = path_id(path)?;
     let library = state.library.clone();
     let (record, etag) = run_blocking(move || library.visit(&id)).await??;
@@ -229,12 +225,11 @@ async fn get_visit(State(state): State<AppState>, caller: Caller, path: Result<P
 )]
 async fn replace_visit(
     State(state): State<AppState>,
-    caller: Caller,
+    Officer(actor): Officer,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     AppJson(visit): AppJson<VisitInput>,
 ) -> Result<Response, ApiError> {
-    let actor = caller.require(Role::Officer)?.clone();
     let id = path_id(path)?;
     let expected = if_match(&headers)?;
     let library = state.library.clone();
