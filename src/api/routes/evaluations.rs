@@ -482,8 +482,10 @@ async fn evaluation_status(State(state): State<AppState>, caller: Caller, path: 
 )]
 async fn cancel_evaluation(State(state): State<AppState>, caller: Caller, path: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
     let id = path_id(path)?;
+    // A job is forgotten only once its workers have stopped; until then a DELETE cancels it
+    // (again) and answers its status, so a running job is never dropped.
     let status = state.jobs.with_job(&id, &caller, |job| {
-        if job.status.state == JobState::Running {
+        if job.finished.is_none() {
             job.cancel.cancel();
             job.status.state = JobState::Cancelled;
             Some(job.status.clone())
