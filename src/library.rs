@@ -159,7 +159,9 @@ impl BaseLibrary {
         let by_base: rustc_hash::FxHashMap<String, u32> = by_base.into_iter().collect();
         let mut by_county = rustc_hash::FxHashMap::default();
         for (id, count) in &by_base {
-            if let Some((_, row)) = table.by_id(id) {
+            // Restricted bases stay out of the county totals: a public match's rotation value
+            // must not reveal activity at a site the caller may not know of.
+            if let Some((_, row)) = table.by_id(id).filter(|(_, row)| !row.restricted) {
                 *by_county.entry(row.county.clone()).or_insert(0) += count;
             }
         }

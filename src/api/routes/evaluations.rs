@@ -293,9 +293,13 @@ async fn create_evaluation(
                 job.status.done = done;
             }
         };
-        let outcome = evaluate(&library, &checked.bases, &checked.visits, &checked.rankers, &checked.options, &progress)
-            .and_then(|outcomes| report::build(&outcomes, &checked.bases).map_err(internal_report_error))
-            .map(|built| report::summary_json(&built, checked.options.k, checked.visits.len()));
+        // A panic in the evaluation fails this job (it is never left `running`).
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            evaluate(&library, &checked.bases, &checked.visits, &checked.rankers, &checked.options, &progress)
+                .and_then(|outcomes| report::build(&outcomes, &checked.bases).map_err(internal_report_error))
+                .map(|built| report::summary_json(&built, checked.options.k, checked.visits.len()))
+        }))
+        .unwrap_or_else(|_| Err(internal_report_error("the evaluation panicked".into())));
         if let Some(job) = jobs.table().get_mut(&id) {
             job.finished = Some(std::time::Instant::now());
             if job.status.state == JobState::Cancelled {
