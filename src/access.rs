@@ -98,6 +98,9 @@ impl Visibility {
 /// Whoever makes a change: recorded in the audit log next to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
+    /// Who holds the credential, unique among callers: the token's id (`tok_…`; two tokens
+    /// may share a name), or the name itself for the command line and the system.
+    pub id: String,
     /// A readable name: the token's name (`token:wang-li`) or `cli:{user}` for the command line.
     pub name: String,
     /// The role the change was made with.
@@ -108,7 +111,8 @@ impl Actor {
     /// The local command line, acting as an admin of its own data directory.
     pub fn command_line() -> Actor {
         let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
-        Actor { name: format!("cli:{user}"), role: Role::Admin }
+        let name = format!("cli:{user}");
+        Actor { id: name.clone(), name, role: Role::Admin }
     }
 }
 

@@ -107,7 +107,7 @@ impl BaseLibrary {
         if library.store.version()?.revision == 0 {
             let bases = parse_records(EMBEDDED_BASES, RecordFormat::Jsonl, &library.taxonomy, &library.divisions)
                 .map_err(Error::Invalid)?;
-            let seeder = Actor { name: "system:seed".into(), role: Role::Admin };
+            let seeder = Actor { id: "system:seed".into(), name: "system:seed".into(), role: Role::Admin };
             library.store.write(&bases, WriteMode::Upsert, &seeder)?;
             report.seeded = Some(bases.len());
         }
@@ -298,7 +298,7 @@ impl BaseLibrary {
     /// One base as a caller who sees `visibility` may see it: a base they may not see is
     /// [`Error::NotFound`], exactly like a missing one.
     pub fn get(&self, id: &str, visibility: Visibility) -> Result<ExchangeBase, Error> {
-        self.store.get(id)?.and_then(|base| visibility.show(base)).ok_or_else(|| Error::NotFound(id.to_string()))
+        self.store.get(id, visibility.sees_restricted())?.and_then(|base| visibility.show(base)).ok_or_else(|| Error::NotFound(id.to_string()))
     }
 
     /// Calls `visit` with every base of the catalog (restricted ones included), in id order,
@@ -325,7 +325,7 @@ impl BaseLibrary {
     /// [`BaseLibrary::get`] shows it.
     pub fn get_with_etag(&self, id: &str, visibility: Visibility) -> Result<(ExchangeBase, String), Error> {
         self.store
-            .get_with_etag(id)?
+            .get_with_etag(id, visibility.sees_restricted())?
             .and_then(|(base, etag)| visibility.show(base).map(|base| (base, etag)))
             .ok_or_else(|| Error::NotFound(id.to_string()))
     }
@@ -527,6 +527,10 @@ impl BaseLibrary {
                 errors.push(FieldError::new("outcome", "missing_field", "a completed visit records its outcome (at least `satisfaction`)"));
             }
             (Some(outcome), _) => {
+                let notes_limit = crate::evaluation::visits::MAX_NOTES_CHARS;
+                if outcome.notes.as_ref().is_some_and(|notes| notes.chars().count() > notes_limit) {
+                    errors.push(FieldError::new("outcome.notes", "invalid_value", format!("must be at most {notes_limit} characters")));
+                }
                 if !(1..=5).contains(&outcome.satisfaction) {
                     errors.push(FieldError::new("outcome.satisfaction", "invalid_value", format!("must be 1 to 5, got {}", outcome.satisfaction)));
                 }

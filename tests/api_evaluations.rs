@@ -127,3 +127,21 @@ fn a_parquet_upload_reads_like_the_csv() {
     let (status, _, problem) = post(&server, "", "application/vnd.apache.parquet", b"not parquet".to_vec());
     assert_eq!((status, problem["code"].as_str()), (400, Some("unreadable_body")), "{problem}");
 }
+
+#[test]
+fn a_small_parquet_file_that_unpacks_past_the_limit_is_refused_before_decoding() {
+    use polars::prelude::*;
+    let server = TestServer::start();
+    // 20,000 distinct 4,000-character ids: about 80 MB once unpacked, well under 16 MiB packed.
+    let ids: Vec<String> = (0..20_000).map(|i| format!("{i:06}{}", "a".repeat(3_994))).collect();
+    let mut frame = DataFrame::new(ids.len(), vec![Column::new("visit_id".into(), ids)]).unwrap();
+    let mut parquet = Vec::new();
+    ParquetWriter::new(&mut parquet).with_compression(ParquetCompression::Zstd(None)).finish(&mut frame).unwrap();
+    assert!(parquet.len() < 16 * 1024 * 1024, "the packed file is {} bytes", parquet.len());
+    let (status, _, problem) = post(&server, "", "application/vnd.apache.parquet", parquet);
+    assert_eq!((status, problem["code"].as_str()), (400, Some("unreadable_body")), "{problem}");
+    // Refused by the declared sizes, before any page was decoded.
+    assert!(problem["detail"].as_str().unwrap().contains("unpacks to"), "{problem}");
+    let (status, health) = get(&server, "/health");
+    assert_eq!(status, 200, "{health}");
+}

@@ -37,7 +37,8 @@ fn server_with_tokens(adjust: impl FnOnce(visitmatch::api::AppState) -> visitmat
         let make = |name: &str, role| state.library.create_token(name, role, &Actor::command_line()).expect("a token").secret;
         tokens = Some(Tokens {
             viewer: make("viewer-a", Role::Viewer),
-            viewer2: make("viewer-b", Role::Viewer),
+            // A second viewer token under the same name: ownership follows the token, not its name.
+            viewer2: make("viewer-a", Role::Viewer),
             officer: make("officer-c", Role::Officer),
             admin: make("admin-d", Role::Admin),
         });
@@ -147,7 +148,10 @@ fn below_officer_a_restricted_base_is_answered_exactly_like_a_missing_one() {
         });
         assert_eq!(status, 200);
         assert!(outcome["warnings"].as_array().unwrap().iter().any(|w| w["code"] == "unknown_base"), "{outcome}");
-        alike(&format!("{who}: match avoid"), |id| post_json(&server, "/v1/matches", &json!({"profile": profile(&[], &[id]), "top": 5}), token));
+        // With the excluded bases explained, an avoided restricted base must not show up as one.
+        alike(&format!("{who}: match avoid"), |id| {
+            post_json(&server, "/v1/matches", &json!({"profile": profile(&[], &[id]), "top": 5, "explain_excluded": true}), token)
+        });
 
         let plans: [(&str, Box<dyn Fn(&str) -> Value>); 4] = [
             ("appointment", Box::new(|id| itinerary(profile(&[], &[]), json!({"appointments": [{"day": 1, "start": "10:00", "minutes": 60, "title_zh": "会见", "place": {"base_id": id}}]})))),
@@ -249,6 +253,22 @@ fn inputs_over_a_limit_are_refused_at_once_and_the_server_stays_healthy() {
         422,
         "appointments",
     );
+    let divisions = vec!["lucheng"; 51].join(",");
+    refused_quickly("51 division filters", client().get(server.url(&format!("/v1/bases?division={divisions}"))), 400, "division");
+    refused_quickly("51 kinds in a search body", client().post(server.url("/v1/bases/search")).json(&json!({"kind": vec!["enterprise"; 51]})), 422, "kind");
+    let plan_with = |extra: Value| {
+        let mut body = json!({"profile": profile(&[], &[])});
+        for (key, value) in extra.as_object().unwrap() {
+            body[key] = value.clone();
+        }
+        body
+    };
+    let banquet = plan_with(json!({"banquet": {"day": 1, "start": "18:00", "minutes": 90, "title_zh": "宴".repeat(201)}}));
+    refused_quickly("a 201-character banquet title", client().post(server.url("/v1/itineraries")).json(&banquet), 422, "banquet.title_zh");
+    let moved = plan_with(json!({"days": [{"hotel": {"lat": 31.2, "lon": 121.4, "name": "酒店".repeat(300)}}]}));
+    refused_quickly("a day's hotel in Shanghai with a 600-character name", client().post(server.url("/v1/itineraries")).json(&moved), 422, "days[0].hotel.");
+    let previous = plan_with(json!({"previous": [{"base_id": "../../etc/passwd", "day": 1, "start": "09:00"}]}));
+    refused_quickly("a malformed previous base id", client().post(server.url("/v1/itineraries")).json(&previous), 422, "previous[0].base_id");
 }
 
 fn evaluation_body(visits: usize, variants: usize) -> String {
@@ -322,7 +342,7 @@ fn evaluation_jobs_are_owned_unguessable_and_cancellable() {
     assert!(id.len() == 37 && id.starts_with("eval_") && id[5..].chars().all(|c| c.is_ascii_hexdigit()), "{id}");
     let status_path = format!("/v1/evaluations/{id}");
 
-    for (who, token) in [("anonymous", None), ("another viewer", Some(tokens.viewer2.as_str()))] {
+    for (who, token) in [("anonymous", None), ("another viewer token of the same name", Some(tokens.viewer2.as_str()))] {
         for path in [status_path.clone(), format!("{status_path}/result")] {
             let (code, _, problem) = send(client().get(server.url(&path)), token);
             assert_eq!((code, problem["code"].as_str()), (404, Some("job_not_found")), "{who} reads {path}");
@@ -371,6 +391,28 @@ fn a_misspelt_field_is_refused_by_name() {
                 other => body[key] = other.clone(),
             }
         }
+        let (status, media, problem) = post_json(&server, path, &body, None);
+        assert_eq!((status, media.as_str()), (422, "application/problem+json"), "{path} {field}: {problem}");
+        assert!(problem.to_string().contains(field), "{path}: `{field}` is named in {problem}");
+    }
+    let plan = |extra: Value| {
+        let mut body = json!({"profile": profile(&[], &[])});
+        for (key, value) in extra.as_object().unwrap() {
+            body[key] = value.clone();
+        }
+        body
+    };
+    let whole_bodies = [
+        ("/v1/bases/search", "divison", json!({"q": "鞋", "divison": ["lucheng"]})),
+        ("/v1/outbound-routes/suggest", "bsaes", json!({"bsaes": ["lucheng-001"]})),
+        ("/v1/itineraries", "top_candidate", plan(json!({"top_candidate": 10}))),
+        ("/v1/itineraries", "titel_zh", plan(json!({"banquet": {"day": 1, "start": "18:00", "minutes": 90, "titel_zh": "晚宴"}}))),
+        ("/v1/itineraries", "length", plan(json!({"lunch": {"from": "12:00", "to": "13:30", "length": 60}}))),
+        ("/v1/itineraries", "hotle", plan(json!({"days": [{"hotle": {"division": "ouhai"}}]}))),
+        ("/v1/itineraries", "base", plan(json!({"locked": [{"base": "lucheng-001", "day": 1}]}))),
+        ("/v1/itineraries", "scores", plan(json!({"candidates": [{"base_id": "lucheng-001", "scores": 0.5}]}))),
+    ];
+    for (path, field, body) in whole_bodies {
         let (status, media, problem) = post_json(&server, path, &body, None);
         assert_eq!((status, media.as_str()), (422, "application/problem+json"), "{path} {field}: {problem}");
         assert!(problem.to_string().contains(field), "{path}: `{field}` is named in {problem}");
@@ -492,4 +534,47 @@ fn sigterm_stops_the_server_within_seconds_even_with_work_running() {
     assert!(exit.success(), "{exit:?}");
     eprintln!("stopped {:?} after SIGTERM", started.elapsed());
     assert!(client().get(format!("{url}/health")).send().is_err(), "the port is closed");
+}
+
+/// Public search and match scores, in order, for comparing before and after a change.
+fn public_scores(server: &TestServer) -> (Value, Value) {
+    let (status, _, page) = send(client().get(server.url("/v1/bases?q=%E9%9E%8B%E5%B1%A5%E8%AE%BE%E8%AE%A1%20footwear&limit=50")), None);
+    assert_eq!(status, 200, "{page}");
+    let search: Vec<Value> = page["items"].as_array().unwrap().iter().map(|hit| json!([hit["base"]["id"], hit["score"]])).collect();
+    let mut shoes = profile(&[], &[]);
+    shoes["interests"] = json!("footwear design and leather shoes 鞋履设计");
+    shoes["industries_sought"] = json!(["footwear"]);
+    let (status, _, outcome) = post_json(server, "/v1/matches", &json!({"profile": shoes, "top": 20}), None);
+    assert_eq!(status, 200, "{outcome}");
+    assert!(outcome["items"][0]["id"].is_string(), "{outcome}");
+    let matched: Vec<Value> = outcome["items"].as_array().unwrap().iter().map(|item| json!([item["id"], item["score"]])).collect();
+    (json!({"total": page["total"], "hits": search}), Value::Array(matched))
+}
+
+#[test]
+fn public_scores_do_not_move_when_a_restricted_base_comes_or_goes() {
+    let (server, tokens) = server_with_tokens(|s| s);
+    let before = public_scores(&server);
+    // A restricted base full of the very words searched for: under whole-index statistics it
+    // would lower every public hit's word weights and shift the average length.
+    let secret = json!({
+        "id": "lucheng-931", "name_zh": "鞋履设计保密试验室", "name_en": "Footwear design restricted laboratory", "kind": "research_institute",
+        "industries": ["footwear"], "division": "lucheng", "address_zh": "温州市鹿城区鞋都大道99号",
+        "lat": 28.01, "lon": 120.6, "employees": 40, "needs": ["鞋履设计 footwear design 鞋履设计"], "promotion_points": ["鞋履设计 footwear"],
+        "description_zh": "鞋履设计、鞋履设计、鞋履设计的保密试验。footwear footwear footwear", "visit_minutes": 60,
+        "opening_hours": {"mon": ["09:00-17:00"]}, "max_group_size": 20, "guide_languages": ["zh"],
+        "restricted": true, "approval_required": true, "tags": ["鞋业"]
+    });
+    let (status, _, created) = post_json(&server, "/v1/bases", &secret, Some(&tokens.admin));
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(public_scores(&server), before, "a new restricted base moved public scores");
+    let (status, _, page) = send(client().get(server.url("/v1/bases?q=%E9%9E%8B%E5%B1%A5%E8%AE%BE%E8%AE%A1%20footwear&limit=50")), Some(&tokens.officer));
+    assert_eq!(status, 200);
+    assert!(page["items"].as_array().unwrap().iter().any(|hit| hit["base"]["id"] == "lucheng-931"), "officers find it: {page}");
+
+    let etag = client().get(server.url("/v1/bases/lucheng-931")).bearer_auth(&tokens.officer).send().unwrap();
+    let etag = etag.headers()["etag"].to_str().unwrap().to_string();
+    let (status, _, _) = send(client().delete(server.url("/v1/bases/lucheng-931")).header("if-match", etag), Some(&tokens.admin));
+    assert_eq!(status, 204);
+    assert_eq!(public_scores(&server), before, "a deleted restricted base (not yet merged away) moved public scores");
 }

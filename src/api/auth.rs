@@ -35,9 +35,10 @@ impl Caller {
         Visibility::of(self.0.as_ref().map(|actor| actor.role))
     }
 
-    /// The actor's name, when a token was sent (owner of the work it starts).
-    pub fn name(&self) -> Option<&str> {
-        self.0.as_ref().map(|actor| actor.name.as_str())
+    /// Who holds the credential sent (the owner of the work it starts): the token's id, so
+    /// that two tokens that share a name never share work.
+    pub fn holder(&self) -> Option<&str> {
+        self.0.as_ref().map(|actor| actor.id.as_str())
     }
 }
 

@@ -48,6 +48,16 @@ pub fn heavy_permits(state: &AppState, threads: usize) -> Result<tokio::sync::Ow
     state.heavy.clone().try_acquire_many_owned(wanted).map_err(|_| error::ApiError::Busy)
 }
 
+/// Takes one of the slots for an evaluation upload whose body is being read and parsed, or
+/// answers 503 when all are taken. Slots bound the memory of uploads in flight; heavy permits
+/// are taken only once a body is in, so a slow upload never keeps plans waiting.
+pub fn upload_slot(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, error::ApiError> {
+    state.uploads.clone().try_acquire_owned().map_err(|_| error::ApiError::Busy)
+}
+
+/// Evaluation uploads read and parsed at once (each at most 16 MiB).
+pub const UPLOAD_SLOTS: usize = 4;
+
 /// Shared state of every handler.
 #[derive(Clone)]
 pub struct AppState {
@@ -60,6 +70,8 @@ pub struct AppState {
     /// Permits for heavy requests (itineraries, evaluations): when none is free the request
     /// gets 503 with Retry-After at once instead of piling up behind the others.
     pub heavy: Arc<tokio::sync::Semaphore>,
+    /// Slots for evaluation uploads being read and parsed ([`upload_slot`]).
+    pub uploads: Arc<tokio::sync::Semaphore>,
     /// Longest a request may take before it is answered 503 `request_timeout`.
     pub request_timeout: std::time::Duration,
     /// Raised when the server stops: every piece of long work watches it (through a child
@@ -81,6 +93,7 @@ impl AppState {
             travel: Arc::new(travel),
             jobs: routes::evaluations::new_jobs(),
             heavy: Arc::new(tokio::sync::Semaphore::new(HEAVY_REQUESTS_PER_CORE * cores)),
+            uploads: Arc::new(tokio::sync::Semaphore::new(UPLOAD_SLOTS)),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             shutdown: crate::cancel::CancelFlag::new(),
         }

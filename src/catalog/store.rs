@@ -195,12 +195,10 @@ impl Store {
         Ok(count as usize)
     }
 
-    /// One base by id.
-    pub fn get(&self, id: &str) -> Result<Option<ExchangeBase>, StoreError> {
-        let connection = self.lock();
-        let record: Option<String> =
-            connection.query_row("SELECT record FROM bases WHERE id = ?1", params![id], |row| row.get(0)).optional()?;
-        record.map(|json| decode(id, &json)).transpose()
+    /// One base by id; a restricted one only with `include_restricted`. The filter is part of
+    /// the query, so a hidden base costs no more time to refuse than a missing one.
+    pub fn get(&self, id: &str, include_restricted: bool) -> Result<Option<ExchangeBase>, StoreError> {
+        Ok(self.get_with_etag(id, include_restricted)?.map(|(base, _)| base))
     }
 
     /// Calls `visit` with every base, ordered by id, without holding them all in memory.
@@ -300,9 +298,14 @@ impl Store {
     /// One base by id, with its ETag: an opaque random tag drawn anew at every write, so it
     /// says nothing about the record (a digest would let a guessed phone number be confirmed)
     /// and a change that is reverted still gets a new one.
-    pub fn get_with_etag(&self, id: &str) -> Result<Option<(ExchangeBase, String)>, StoreError> {
+    /// A restricted base is returned only with `include_restricted`, as in [`Store::get`].
+    pub fn get_with_etag(&self, id: &str, include_restricted: bool) -> Result<Option<(ExchangeBase, String)>, StoreError> {
         let connection = self.lock();
-        let Some((json, etag)) = record_with_etag(&connection, "bases", id)? else { return Ok(None) };
+        let found: Option<(String, String)> = connection
+            .prepare_cached("SELECT record, etag FROM bases WHERE id = ?1 AND (?2 OR restricted = 0)")?
+            .query_row(params![id, include_restricted], |row| Ok((row.get(0)?, quoted(&row.get::<_, String>(1)?))))
+            .optional()?;
+        let Some((json, etag)) = found else { return Ok(None) };
         Ok(Some((decode(id, &json)?, etag)))
     }
 

@@ -60,11 +60,11 @@ impl Store {
     /// The holder of a live token with this secret, if any.
     pub fn verify_token(&self, secret: &str) -> Result<Option<Actor>, StoreError> {
         let connection = self.lock();
-        let found: Option<(String, String)> = connection
-            .prepare_cached("SELECT name, role FROM tokens WHERE hash = ?1 AND revoked_at IS NULL")?
-            .query_row(params![hash_token(secret)], |row| Ok((row.get(0)?, row.get(1)?)))
+        let found: Option<(String, String, String)> = connection
+            .prepare_cached("SELECT id, name, role FROM tokens WHERE hash = ?1 AND revoked_at IS NULL")?
+            .query_row(params![hash_token(secret)], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
             .optional()?;
-        Ok(found.and_then(|(name, role)| Some(Actor { name: format!("token:{name}"), role: Role::from_code(&role)? })))
+        Ok(found.and_then(|(id, name, role)| Some(Actor { id, name: format!("token:{name}"), role: Role::from_code(&role)? })))
     }
 
     /// Every token, newest first, revoked ones included.

@@ -590,7 +590,7 @@ fn plan(data_dir: &Path, profile: Option<&Path>, request: Option<&Path>, format:
         (None, None) => return Err("give --profile or --request".into()),
     };
     let library = open(data_dir)?;
-    let itinerary = match crate::itinerary::plan(&library, &travel, &request, crate::access::Visibility::Internal) {
+    let itinerary = match crate::itinerary::plan(&library, &travel, &request, crate::access::Visibility::Internal, &crate::cancel::CancelFlag::new()) {
         Ok(itinerary) => itinerary,
         Err(Error::Invalid(errors)) => return Ok(report_invalid(&format!("{}: invalid request", path.display()), &errors)),
         Err(Error::Infeasible(errors)) => return Ok(report_invalid(&format!("{}: cannot be planned", path.display()), &errors)),

@@ -217,7 +217,7 @@ fn replay(
         let mut request = ItineraryRequest::for_profile(visit.profile.clone());
         request.candidates = Some(suggested.iter().zip(&scores).map(|(id, s)| Candidate { base_id: id.clone(), score: s.clamp(0.0, 1.0) }).collect());
         request.iterations = Some(options.itinerary_iterations);
-        match crate::itinerary::plan(library, travel, &request, crate::access::Visibility::Public) {
+        match crate::itinerary::plan(library, travel, &request, crate::access::Visibility::Public, &options.cancel) {
             Ok(itinerary) => {
                 feasible = Some(itinerary.visits >= visit.visited.len().min(suggested.len()));
                 let (mut driving, mut span) = (0u32, 0u32);

@@ -39,6 +39,8 @@ pub const MAX_CELL_CHARS: usize = 4_000;
 pub const MAX_REPORTED_ERRORS: usize = 500;
 /// Most bases one past visit may list.
 pub const MAX_BASES_PER_VISIT: usize = 50;
+/// Longest note on a visit's outcome, in characters.
+pub const MAX_NOTES_CHARS: usize = 4_000;
 
 /// Outbound-route themes a visit may belong to.
 pub const THEMES: [&str; 5] = ["fashion_smart_manufacturing", "services", "fintech", "talent", "culture_tourism"];
@@ -175,8 +177,30 @@ pub fn check_parquet_shape(bytes: &[u8]) -> Result<(), String> {
     if columns > VISIT_COLUMNS.len() {
         return Err(format!("upload: the file has {columns} columns; past visits have at most {}", VISIT_COLUMNS.len()));
     }
-    check_row_count(rows).map_err(|e| e.message)
+    check_row_count(rows).map_err(|e| e.message)?;
+    // What the columns take once decompressed, as the file declares it per column chunk; a
+    // small file that would unpack into gigabytes is refused before a page is decoded.
+    let metadata = reader.get_metadata().map_err(|e| format!("upload: {e}"))?;
+    let unpacked: u64 = metadata
+        .row_groups
+        .iter()
+        .map(|group| {
+            let chunks: u64 = group.parquet_columns().iter().map(|c| c.uncompressed_size().max(0) as u64).sum();
+            chunks.max(group.total_byte_size() as u64)
+        })
+        .sum();
+    if unpacked > MAX_PARQUET_UNPACKED_BYTES {
+        return Err(format!(
+            "upload: the file unpacks to {} MiB; at most {} MiB are accepted",
+            unpacked / (1024 * 1024),
+            MAX_PARQUET_UNPACKED_BYTES / (1024 * 1024)
+        ));
+    }
+    Ok(())
 }
+
+/// Most bytes a Parquet upload may unpack to.
+pub const MAX_PARQUET_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
 
 fn check_row_count(rows: usize) -> Result<(), FieldError> {
     if rows > MAX_UPLOAD_VISITS {

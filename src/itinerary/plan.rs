@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use super::request::{ItineraryRequest, PlaceRef, Settings};
 use super::travel::{Place, TravelTimes};
 use crate::access::Visibility;
+use crate::cancel::CancelFlag;
 use crate::catalog::FieldError;
 use crate::domain::{ClockTime, DelegationProfile, ExchangeBase, Hotel, Weekday};
 use crate::library::BaseLibrary;
@@ -245,8 +246,9 @@ enum SiteRole {
 ///
 /// `visibility` is the caller's: a base they may not see is an unknown id wherever the request
 /// names one (candidates, must-visit, locked visits, appointments), so the answer never tells
-/// a restricted base from a missing one.
-pub fn plan(library: &BaseLibrary, travel: &TravelTimes, request: &ItineraryRequest, visibility: Visibility) -> Result<Itinerary, Error> {
+/// a restricted base from a missing one. A raised `cancel` ends the search early (the request
+/// was abandoned, or the server is stopping).
+pub fn plan(library: &BaseLibrary, travel: &TravelTimes, request: &ItineraryRequest, visibility: Visibility, cancel: &CancelFlag) -> Result<Itinerary, Error> {
     let started = std::time::Instant::now();
     let divisions = library.divisions();
     let settings = request.settings(divisions).map_err(Error::Invalid)?;
@@ -285,7 +287,11 @@ pub fn plan(library: &BaseLibrary, travel: &TravelTimes, request: &ItineraryRequ
 
     let build = build_problem(library, travel, request, &settings, &candidates, &eligible, visibility)?;
     let params = SearchParams { seed: settings.seed, ..SearchParams::default() };
-    let stop = Stop { max_iterations: Some(settings.iterations as u64), max_runtime: Some(std::time::Duration::from_secs_f64(MAX_SEARCH_SECONDS)) };
+    let stop = Stop {
+        max_iterations: Some(settings.iterations as u64),
+        max_runtime: Some(std::time::Duration::from_secs_f64(MAX_SEARCH_SECONDS)),
+        cancel: Some(cancel.clone()),
+    };
     let solution = planner::solve(&build.problem, &params, stop);
 
     // Required sites left unvisited make the request impossible: say which and why.
@@ -926,5 +932,5 @@ fn compare(previous: &[super::request::PreviousVisit], days: &[DayPlan]) -> Vec<
 
 /// A plan for `profile` with every default (what `visitmatch plan --profile` runs).
 pub fn plan_profile(library: &BaseLibrary, travel: &TravelTimes, profile: DelegationProfile) -> Result<Itinerary, Error> {
-    plan(library, travel, &ItineraryRequest::for_profile(profile), Visibility::Internal)
+    plan(library, travel, &ItineraryRequest::for_profile(profile), Visibility::Internal, &CancelFlag::new())
 }

@@ -359,10 +359,9 @@ impl ItineraryRequest {
                 fail(format!("days[{i}].end"), format!("the day must end after it starts ({start})"));
             }
             if let Some(next) = settings.hotel {
-                if let Hotel::Division { division } = &next
-                    && divisions.get(division).is_none() {
-                        fail(format!("days[{i}].hotel.division"), format!("`{division}` is not a known division"));
-                    }
+                for error in crate::scoring::profile::hotel_errors(&next, &format!("days[{i}].hotel"), divisions) {
+                    fail(error.field, error.message);
+                }
                 hotel = next;
             }
             days.push(DaySpec { date: dates[i], weekday: *weekday, start, end, hotel: hotel.clone() });
@@ -380,6 +379,11 @@ impl ItineraryRequest {
         };
         let day_index = |day: u8| (day as usize).checked_sub(1).filter(|&d| d < day_count);
         let banquet = self.banquet.as_ref().and_then(|b| {
+            for (name, text) in [("title_zh", &b.title_zh), ("title_en", &b.title_en)] {
+                if text.as_ref().is_some_and(|t| t.chars().count() > MAX_TITLE_CHARS) {
+                    fail(format!("banquet.{name}"), format!("must be at most {MAX_TITLE_CHARS} characters"));
+                }
+            }
             let start = time("banquet.start", Some(&b.start), "18:00", &mut fail);
             match day_index(b.day) {
                 Some(d) => Some((
@@ -476,6 +480,9 @@ impl ItineraryRequest {
         if let Some(previous) = &self.previous {
             for (i, p) in previous.iter().enumerate() {
                 time(&format!("previous[{i}].start"), Some(&p.start), "10:00", &mut fail);
+                if !crate::domain::is_valid_base_id(&p.base_id) {
+                    fail(format!("previous[{i}].base_id"), format!("`{}` is not a valid base id", p.base_id));
+                }
                 if day_index(p.day).is_none() {
                     fail(format!("previous[{i}].day"), format!("day {} is not one of the {day_count} visit days", p.day));
                 }

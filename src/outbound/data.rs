@@ -203,9 +203,53 @@ pub fn embedded_routes() -> Vec<OutboundRoute> {
     serde_json::from_str::<Routes>(EMBEDDED_ROUTES).expect("the embedded routes are valid").routes
 }
 
+/// Most industries one outbound route names.
+pub const MAX_ROUTE_INDUSTRIES: usize = 20;
+/// Most tasks of one outbound route (and of one stop).
+pub const MAX_ROUTE_TASKS: usize = 20;
+/// Most stops of one outbound route.
+pub const MAX_ROUTE_STOPS: usize = 30;
+/// Longest text of a route's task or stop, in characters.
+pub const MAX_ROUTE_TEXT_CHARS: usize = 500;
+
 /// Every failed check of a route: id, theme, country, industries, tasks, stops.
 pub fn validate_route(route: &OutboundRoute, taxonomy: &Taxonomy, relations: &Relations) -> Vec<FieldError> {
     let mut errors = Vec::new();
+    let mut fail = |field: String, code: &str, message: String| errors.push(FieldError::new(&field, code, message));
+    // Lists and texts are bounded first, so that no later check scales with an oversized route.
+    for (field, len, limit) in [
+        ("industries", route.industries.len(), MAX_ROUTE_INDUSTRIES),
+        ("tasks", route.tasks.len(), MAX_ROUTE_TASKS),
+        ("stops", route.stops.len(), MAX_ROUTE_STOPS),
+    ] {
+        if len > limit {
+            fail(field.into(), "too_many", format!("lists {len} entries; at most {limit} are allowed"));
+        }
+    }
+    let mut texts: Vec<(String, &str)> = Vec::new();
+    for (i, task) in route.tasks.iter().enumerate().take(MAX_ROUTE_TASKS) {
+        texts.extend([(format!("tasks[{i}].zh"), task.zh.as_str()), (format!("tasks[{i}].en"), task.en.as_str())]);
+    }
+    for (i, stop) in route.stops.iter().enumerate().take(MAX_ROUTE_STOPS) {
+        texts.extend([
+            (format!("stops[{i}].city"), stop.city.as_str()),
+            (format!("stops[{i}].institution_zh"), stop.institution_zh.as_str()),
+            (format!("stops[{i}].institution_en"), stop.institution_en.as_str()),
+            (format!("stops[{i}].purpose_zh"), stop.purpose_zh.as_str()),
+            (format!("stops[{i}].purpose_en"), stop.purpose_en.as_str()),
+        ]);
+        if stop.best_months.len() > 12 || stop.tasks.len() > MAX_ROUTE_TASKS {
+            fail(format!("stops[{i}]"), "too_many", format!("a stop lists at most 12 months and {MAX_ROUTE_TASKS} tasks"));
+        }
+    }
+    for (field, text) in texts {
+        if text.chars().count() > MAX_ROUTE_TEXT_CHARS {
+            fail(field, "invalid_value", format!("must be at most {MAX_ROUTE_TEXT_CHARS} characters"));
+        }
+    }
+    if !errors.is_empty() {
+        return errors;
+    }
     let mut fail = |field: String, code: &str, message: String| errors.push(FieldError::new(&field, code, message));
     if !is_valid_base_id(&route.id) {
         fail("id".into(), "invalid_value", "uses only a-z, 0-9 and '-', at most 64 characters".into());
@@ -233,6 +277,7 @@ pub fn validate_route(route: &OutboundRoute, taxonomy: &Taxonomy, relations: &Re
         fail("tasks".into(), "missing_field", "a trip needs at least one task (有事才去)".into());
     }
     let concepts: Vec<&str> = relations.concepts().iter().map(|c| c.code.as_str()).collect();
+    let route_tasks: std::collections::HashSet<&str> = route.tasks.iter().map(|t| t.code.as_str()).collect();
     for (i, task) in route.tasks.iter().enumerate() {
         if !concepts.contains(&task.code.as_str()) {
             fail(format!("tasks[{i}].code"), "invalid_value", format!("`{}` is not a cooperation concept; use one of {}", task.code, concepts.join(", ")));
@@ -255,7 +300,7 @@ pub fn validate_route(route: &OutboundRoute, taxonomy: &Taxonomy, relations: &Re
             fail(format!("stops[{i}].tasks"), "missing_field", "a stop needs a task it serves (有事才去)".into());
         }
         for task in &stop.tasks {
-            if !route.tasks.iter().any(|t| &t.code == task) {
+            if !route_tasks.contains(task.as_str()) {
                 fail(format!("stops[{i}].tasks"), "invalid_value", format!("`{task}` is not one of the route's tasks"));
             }
         }
@@ -266,6 +311,19 @@ pub fn validate_route(route: &OutboundRoute, taxonomy: &Taxonomy, relations: &Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_oversized_route_is_refused_on_its_sizes_alone() {
+        let (taxonomy, relations) = (Taxonomy::embedded(), Relations::embedded());
+        let mut route = embedded_routes().remove(0);
+        let stop = route.stops[0].clone();
+        route.stops = vec![stop; 10_000];
+        route.industries = vec!["footwear".into(); 21];
+        route.tasks[0].zh = "务".repeat(501);
+        let errors = validate_route(&route, &taxonomy, &relations);
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["industries", "stops", "tasks[0].zh"], "{errors:?}");
+    }
 
     #[test]
     fn embedded_routes_and_countries_are_valid_and_linked() {

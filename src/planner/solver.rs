@@ -11,28 +11,34 @@
 
 use std::time::Instant;
 
+use crate::cancel::CancelFlag;
+
 use super::problem::{Duration, Problem};
 use super::route::{Insertion, Route};
 use crate::rng::SplitMix64;
 
-/// When to stop: whichever limit comes first. At least one must be set.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// When to stop: whichever limit comes first. At least one of the iteration and time limits
+/// must be set; a raised cancel flag ends the search at the next iteration with the best plan
+/// found so far.
+#[derive(Debug, Clone, Default)]
 pub struct Stop {
     /// Number of destroy-and-repair iterations.
     pub max_iterations: Option<u64>,
     /// Wall-clock limit.
     pub max_runtime: Option<std::time::Duration>,
+    /// Raised when nobody waits for the plan any more.
+    pub cancel: Option<CancelFlag>,
 }
 
 impl Stop {
     /// Stop after `n` iterations (reproducible across machines).
     pub fn iterations(n: u64) -> Stop {
-        Stop { max_iterations: Some(n), max_runtime: None }
+        Stop { max_iterations: Some(n), ..Stop::default() }
     }
 
     /// Stop after `seconds` of search.
     pub fn seconds(seconds: f64) -> Stop {
-        Stop { max_iterations: None, max_runtime: Some(std::time::Duration::from_secs_f64(seconds.max(0.0))) }
+        Stop { max_runtime: Some(std::time::Duration::from_secs_f64(seconds.max(0.0))), ..Stop::default() }
     }
 }
 
@@ -167,6 +173,9 @@ pub fn solve(problem: &Problem, params: &SearchParams, stop: Stop) -> Solution {
     let mut iteration = 0u64;
     let mut last_improvement = 0u64;
     loop {
+        if stop.cancel.as_ref().is_some_and(CancelFlag::is_cancelled) {
+            break;
+        }
         let progress = match (stop.max_iterations, stop.max_runtime) {
             (Some(n), _) if iteration >= n => break,
             (_, Some(limit)) if started.elapsed() >= limit => break,
@@ -322,6 +331,7 @@ pub fn solve_parallel(problem: &Problem, params: &SearchParams, stop: Stop, thre
         let handles: Vec<_> = (0..threads)
             .map(|i| {
                 let params = SearchParams { seed: params.seed.wrapping_add(i as u64), ..*params };
+                let stop = stop.clone();
                 scope.spawn(move || solve(problem, &params, stop))
             })
             .collect();
@@ -708,6 +718,18 @@ mod tests {
         assert!(solution.unvisited.contains(&0));
         assert!(solution.tours[1].visits.contains(&1));
         assert!(!solution.tours[0].visits.contains(&1));
+    }
+
+    #[test]
+    fn a_raised_cancel_flag_ends_the_search_at_once_with_a_plan() {
+        let problem = random_instance(5, 30, 2, true);
+        let flag = CancelFlag::new();
+        flag.cancel();
+        let stop = Stop { max_iterations: Some(u64::MAX), cancel: Some(flag), ..Stop::default() };
+        let solution = solve_parallel(&problem, &SearchParams::default(), stop, 2);
+        assert_eq!(solution.iterations, 0);
+        // The greedy construction still stands: a cancelled search answers with what it has.
+        assert!(solution.tours.iter().any(|tour| !tour.visits.is_empty()));
     }
 
     #[test]

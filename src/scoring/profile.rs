@@ -162,6 +162,32 @@ pub const MAX_PROFILE_LANGUAGES: usize = 10;
 /// Longest entry of `offers` or `seeks`, and the longest city name, in characters.
 pub const MAX_ENTRY_CHARS: usize = 500;
 
+/// Checks a hotel written at `field` (the profile's, or a day's move): a known division, or a
+/// point in Wenzhou with a name of bounded length.
+pub fn hotel_errors(hotel: &Hotel, field: &str, divisions: &DivisionRegistry) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut fail = |part: &str, message: String| errors.push(FieldError::new(&format!("{field}.{part}"), "invalid_value", message));
+    match hotel {
+        Hotel::Division { division } => {
+            if divisions.get(division).is_none() {
+                fail("division", format!("`{division}` is not a division or zone code"));
+            }
+        }
+        Hotel::Point { lat, lon, name } => {
+            if name.as_ref().is_some_and(|name| name.chars().count() > MAX_ENTRY_CHARS) {
+                fail("name", format!("is longer than {MAX_ENTRY_CHARS} characters"));
+            }
+            if !(WENZHOU_LAT.0..=WENZHOU_LAT.1).contains(lat) {
+                fail("lat", format!("must lie in Wenzhou ({} to {}), got {lat}", WENZHOU_LAT.0, WENZHOU_LAT.1));
+            }
+            if !(WENZHOU_LON.0..=WENZHOU_LON.1).contains(lon) {
+                fail("lon", format!("must lie in Wenzhou ({} to {}), got {lon}", WENZHOU_LON.0, WENZHOU_LON.1));
+            }
+        }
+    }
+    errors
+}
+
 /// Checks a profile and reports every failing field (paths like `profile.hotel.division`).
 pub fn validate_profile(profile: &DelegationProfile, divisions: &DivisionRegistry) -> Vec<FieldError> {
     let mut errors = Vec::new();
@@ -192,23 +218,8 @@ pub fn validate_profile(profile: &DelegationProfile, divisions: &DivisionRegistr
             }
         }
     }
-    match &profile.hotel {
-        Hotel::Division { division } => {
-            if divisions.get(division).is_none() {
-                fail("hotel.division", format!("`{division}` is not a division or zone code"));
-            }
-        }
-        Hotel::Point { lat, lon, name } => {
-            if name.as_ref().is_some_and(|name| name.chars().count() > MAX_ENTRY_CHARS) {
-                fail("hotel.name", format!("is longer than {MAX_ENTRY_CHARS} characters"));
-            }
-            if !(WENZHOU_LAT.0..=WENZHOU_LAT.1).contains(lat) {
-                fail("hotel.lat", format!("must lie in Wenzhou ({} to {}), got {lat}", WENZHOU_LAT.0, WENZHOU_LAT.1));
-            }
-            if !(WENZHOU_LON.0..=WENZHOU_LON.1).contains(lon) {
-                fail("hotel.lon", format!("must lie in Wenzhou ({} to {}), got {lon}", WENZHOU_LON.0, WENZHOU_LON.1));
-            }
-        }
+    for error in hotel_errors(&profile.hotel, "hotel", divisions) {
+        fail(&error.field, error.message);
     }
     if profile.interests.trim().is_empty() && profile.industries_sought.is_empty() && profile.seeks.is_empty() {
         fail("interests", "describe the delegation's interests, or list industries_sought or seeks".to_string());

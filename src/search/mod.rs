@@ -9,6 +9,7 @@ pub mod analyzer;
 mod index;
 mod query;
 pub mod schema;
+mod statistics;
 
 pub use index::{IndexError, IndexRebuild, IndexStatus, SearchIndex};
 pub use query::{BaseFilters, BaseQuery, SearchHit, SearchResults, SortOrder};

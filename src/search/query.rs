@@ -20,6 +20,7 @@ use utoipa::ToSchema;
 
 use super::analyzer::CjkCharTokenizer;
 use super::index::{IndexError, SearchIndex};
+use super::statistics::VisibleStatistics;
 use crate::domain::{BaseKind, ExchangeBase, TaxonomyMatch};
 
 /// Filters on a listing. Values within one filter are alternatives (OR); filters combine with AND.
@@ -129,7 +130,12 @@ impl SearchIndex {
         if query.offset < total {
             let page = TopDocs::with_limit(limit).and_offset(query.offset);
             let addresses: Vec<(Option<f32>, DocAddress)> = if text.is_some() && query.sort == SortOrder::Relevance {
-                searcher.search(&tantivy_query, &page.order_by_score())?.into_iter().map(|(s, a)| (Some(s), a)).collect()
+                let statistics = self.visible_statistics(&searcher, query.include_restricted);
+                searcher
+                    .search_with_statistics_provider(&tantivy_query, &page.order_by_score(), &statistics)?
+                    .into_iter()
+                    .map(|(s, a)| (Some(s), a))
+                    .collect()
             } else {
                 searcher
                     .search(&tantivy_query, &page.order_by_string_fast_field("id", Order::Asc))?
@@ -142,6 +148,17 @@ impl SearchIndex {
             }
         }
         Ok(SearchResults { total, hits, query_industries })
+    }
+
+    /// BM25 statistics over the live documents the caller may see, so that no score depends on
+    /// a base the caller cannot see (or on one deleted but not yet merged away).
+    fn visible_statistics<'s>(&self, searcher: &'s Searcher, include_restricted: bool) -> VisibleStatistics<'s> {
+        let visible: Box<dyn Query> = if include_restricted {
+            Box::new(AllQuery)
+        } else {
+            Box::new(TermQuery::new(Term::from_field_u64(self.fields.restricted, 0), IndexRecordOption::Basic))
+        };
+        VisibleStatistics::new(searcher, visible)
     }
 
     fn stored_base(&self, searcher: &Searcher, address: DocAddress) -> Result<ExchangeBase, IndexError> {
@@ -234,7 +251,12 @@ impl SearchIndex {
             // Excluding the few restricted bases is far cheaper than intersecting with all the others.
             clauses.push((Occur::MustNot, Box::new(TermQuery::new(Term::from_field_u64(self.fields.restricted, 1), IndexRecordOption::Basic))));
         }
-        let top = searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        let statistics = self.visible_statistics(&searcher, include_restricted);
+        let top = searcher.search_with_statistics_provider(
+            &BooleanQuery::new(clauses),
+            &TopDocs::with_limit(limit.max(1)).order_by_score(),
+            &statistics,
+        )?;
         let mut keys = Vec::with_capacity(top.len());
         let mut columns = std::collections::HashMap::new();
         for (score, address) in top {

@@ -31,6 +31,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub const MAX_LIMIT: u32 = 100;
 /// Deepest offset; beyond it, narrow the query instead of paging.
 pub const MAX_OFFSET: u32 = 10_000;
+/// Most values of one list filter (`division`, `kind`, `industry`, `language`).
+pub const MAX_FILTER_VALUES: usize = 50;
 /// Longest accepted query text, in characters.
 pub const MAX_QUERY_CHARS: usize = 500;
 
@@ -286,6 +288,19 @@ fn parse_list_query(raw: Option<&str>) -> Result<BaseSearchRequest, Vec<FieldErr
 /// Checks values against the reference data and limits, and builds the index query.
 fn to_base_query(request: &BaseSearchRequest, library: &BaseLibrary) -> Result<BaseQuery, Vec<FieldError>> {
     let mut errors = Vec::new();
+    for (field, len) in [
+        ("division", request.division.len()),
+        ("kind", request.kind.len()),
+        ("industry", request.industry.len()),
+        ("language", request.language.len()),
+    ] {
+        if len > MAX_FILTER_VALUES {
+            errors.push(FieldError::new(field, "too_many", format!("lists {len} values; at most {MAX_FILTER_VALUES} are allowed")));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     let text = request.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(String::from);
     if text.as_ref().is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS) {
         errors.push(FieldError::new("q", "invalid_value", format!("is longer than {MAX_QUERY_CHARS} characters")));

@@ -157,7 +157,7 @@ impl Jobs {
 }
 
 fn may_read(job: &Job, caller: &Caller) -> bool {
-    caller.visibility() == Visibility::Internal || job.owner.as_deref() == caller.name()
+    caller.visibility() == Visibility::Internal || job.owner.as_deref() == caller.holder()
 }
 
 /// JSON input: rows keyed by column (lists may be arrays), and optional weight variants.
@@ -246,18 +246,30 @@ async fn create_evaluation(
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, ApiError> {
-    // The cheap checks first, then the permits, and only then is the body read: a request
-    // that would be refused, or that the server has no room for, costs no buffering.
+    // The cheap checks first, then an upload slot, and only then is the body read: a request
+    // that would be refused, or that the server has no room for, costs no buffering. The
+    // permits for the work are taken once the body is in, so a slow upload holds only its slot.
     let (k, sample) = parse_query(uri.query())?;
     let upload = upload_kind(&headers)?;
     let threads = evaluation_threads();
-    let permit = crate::api::heavy_permits(&state, threads)?;
+    if state.heavy.available_permits() < threads {
+        // No room for the work now: say so before the client sends its upload.
+        return Err(ApiError::Busy);
+    }
+    let slot = crate::api::upload_slot(&state)?;
     let body = read_body(body, MAX_UPLOAD_BYTES).await?;
+    let permit = crate::api::heavy_permits(&state, threads)?;
     let library = state.library.clone();
     let visibility = caller.visibility();
     let cancel = state.shutdown.child();
     let options = EvaluateOptions { k: k as usize, itinerary_sample: sample, threads, cancel: cancel.clone(), ..EvaluateOptions::default() };
-    let checked = run_blocking(move || check_upload(&body, upload, options, &library, visibility)).await??;
+    // The slot and the permits go with the parsing thread: if this request is abandoned while
+    // it parses, they are released when the parsing ends, not before.
+    let (checked, permit) = run_blocking(move || {
+        let _slot = slot;
+        check_upload(&body, upload, options, &library, visibility).map(|checked| (checked, permit))
+    })
+    .await??;
     let library = state.library.clone();
 
     if checked.visits.len() <= INLINE_VISITS {
@@ -282,7 +294,7 @@ async fn create_evaluation(
         result_url: format!("/v1/evaluations/{id}/result"),
         error: None,
     };
-    let job = Job { owner: caller.name().map(str::to_string), status: status.clone(), result: None, cancel, finished: None };
+    let job = Job { owner: caller.holder().map(str::to_string), status: status.clone(), result: None, cancel, finished: None };
     state.jobs.insert(id.clone(), job)?;
     let jobs = state.jobs.clone();
     tokio::task::spawn_blocking(move || {

@@ -80,9 +80,12 @@ async fn create_itinerary(
     let visibility = caller.visibility();
     let library = state.library.clone();
     let travel = state.travel.clone();
+    // Dropping this request (answered, timed out, abandoned) stops its search; so does shutdown.
+    let cancel = state.shutdown.child();
+    let _abandon = cancel.cancel_on_drop();
     let body = run_blocking(move || -> crate::Result<String> {
         let _permit = permit;
-        let itinerary = plan(&library, &travel, &request, visibility)?;
+        let itinerary = plan(&library, &travel, &request, visibility, &cancel)?;
         render(&itinerary, format)
     })
     .await??;
