@@ -9,7 +9,8 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use visitmatch::itinerary::{plan, ItineraryRequest, TravelTimes};
+use visitmatch::app::planning::plan;
+use visitmatch::itinerary::{ItineraryRequest, TravelTimes};
 use visitmatch::library::BaseLibrary;
 
 fn request(name: &str) -> ItineraryRequest {

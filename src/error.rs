@@ -1,11 +1,12 @@
 //! The crate's error type: caller mistakes and our own failures, kept apart.
 
-use crate::catalog::{FieldError, StoreError};
+use crate::catalog::{StoreError};
+use crate::domain::FieldError;
 use crate::search::IndexError;
 
 /// Everything that can go wrong in the library.
 ///
-/// [`Error::Invalid`] and [`Error::NotFound`] are the caller's doing and carry enough detail to fix
+/// [`Error::Invalid`] and [`Error::BaseNotFound`] are the caller's doing and carry enough detail to fix
 /// the input; the other variants are ours (storage, index, file system) and are reported to
 /// HTTP clients only as a generic internal error.
 #[derive(Debug, thiserror::Error)]
@@ -19,7 +20,7 @@ pub enum Error {
     Infeasible(Vec<FieldError>),
     /// A base that does not exist (or is not visible to the caller).
     #[error("no base with id `{0}`")]
-    NotFound(String),
+    BaseNotFound(String),
     /// A visit record that does not exist.
     #[error("no visit with id `{0}`")]
     VisitNotFound(String),
@@ -28,13 +29,13 @@ pub enum Error {
     TokenNotFound(String),
     /// An outbound route that does not exist.
     #[error("no outbound route with id `{0}`")]
-    RouteNotFound(String),
+    OutboundRouteNotFound(String),
     /// A new route's id is taken.
     #[error("an outbound route with id `{0}` exists already")]
-    RouteExists(String),
+    OutboundRouteExists(String),
     /// A new base's id is taken.
     #[error("a base with id `{0}` exists already")]
-    AlreadyExists(String),
+    BaseExists(String),
     /// A conditional write whose `If-Match` no longer names the current version.
     #[error("`{id}` has changed since it was read; its ETag is now {current}")]
     PreconditionFailed {
@@ -43,6 +44,9 @@ pub enum Error {
         /// Its current ETag.
         current: String,
     },
+    /// One of our own checks failed: a bug, never the caller's doing (500, not 422).
+    #[error("internal check failed: {0}")]
+    Internal(String),
     /// The work was stopped before it finished: its request was abandoned, it was cancelled,
     /// or the server is shutting down.
     #[error("the work was cancelled before it finished")]
@@ -70,12 +74,12 @@ impl Error {
             self,
             Error::Invalid(_)
                 | Error::Infeasible(_)
-                | Error::NotFound(_)
+                | Error::BaseNotFound(_)
                 | Error::VisitNotFound(_)
                 | Error::TokenNotFound(_)
-                | Error::RouteNotFound(_)
-                | Error::RouteExists(_)
-                | Error::AlreadyExists(_)
+                | Error::OutboundRouteNotFound(_)
+                | Error::OutboundRouteExists(_)
+                | Error::BaseExists(_)
                 | Error::PreconditionFailed { .. }
         )
     }
@@ -85,11 +89,11 @@ impl From<StoreError> for Error {
     /// The store's refusals of a write are the caller's doing; the rest are failures of ours.
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::BaseExists(id) => Error::AlreadyExists(id),
-            StoreError::BaseMissing(id) => Error::NotFound(id),
+            StoreError::BaseExists(id) => Error::BaseExists(id),
+            StoreError::BaseMissing(id) => Error::BaseNotFound(id),
             StoreError::VisitMissing(id) => Error::VisitNotFound(id),
-            StoreError::RouteMissing(id) => Error::RouteNotFound(id),
-            StoreError::RouteExists(id) => Error::RouteExists(id),
+            StoreError::OutboundRouteMissing(id) => Error::OutboundRouteNotFound(id),
+            StoreError::OutboundRouteExists(id) => Error::OutboundRouteExists(id),
             StoreError::EtagMismatch { id, current } => Error::PreconditionFailed { id, current },
             other => Error::Store(other),
         }

@@ -41,6 +41,7 @@
 //! `api` ← `cli`; `planner` stands alone (integer time units, no domain types).
 
 pub mod access;
+pub mod app;
 pub mod api;
 pub mod cancel;
 pub mod catalog;

@@ -11,10 +11,12 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use crate::access::{Actor, Role, Visibility};
 use crate::catalog::{
-    parse_records, to_record, validate_record, AuditEntry, AuditQuery, BaseChange, CatalogVersion, FieldError, NewToken,
+    parse_records, to_record, validate_record, AuditEntry, AuditQuery, BaseChange, CatalogVersion, NewToken,
     ChangeApplied, RecordFormat, RouteChange, Store, TokenInfo, VisitFilter, WriteMode, WriteSummary,
 };
+use crate::domain::{FieldCode, FieldError};
 use crate::domain::{DelegationProfile, DivisionRegistry, ExchangeBase, Relations, Taxonomy, VisitDays, VisitInput, VisitRecord, VisitStatus};
+use crate::scoring::profile::CheckedProfile;
 use crate::scoring::evaluate::{JudgedProfile, Metrics};
 use crate::scoring::features::Exposure;
 use crate::scoring::{BaseTable, MatchConfig, MatchOptions, MatchOutcome, Matcher};
@@ -204,12 +206,14 @@ impl BaseLibrary {
 
     /// Ranks bases for a delegation. Invalid profiles are rejected with every failing field.
     pub fn match_profile(&self, profile: &DelegationProfile, options: &MatchOptions) -> Result<MatchOutcome, Error> {
-        let errors = crate::scoring::profile::validate_profile(profile, &self.divisions);
-        if !errors.is_empty() {
-            return Err(Error::Invalid(errors));
-        }
+        let profile = CheckedProfile::check(profile, &self.divisions).map_err(Error::Invalid)?;
+        self.match_checked(profile, options)
+    }
+
+    /// Ranks bases for a delegation whose profile was checked already.
+    pub fn match_checked(&self, profile: CheckedProfile<'_>, options: &MatchOptions) -> Result<MatchOutcome, Error> {
         if let Some(weights) = &options.weights {
-            weights.validate().map_err(|message| Error::Invalid(vec![FieldError::new("weights", "invalid_value", message)]))?;
+            weights.validate().map_err(|message| Error::Invalid(vec![FieldError::new("weights", FieldCode::InvalidValue, message)]))?;
         }
         let table = self.base_table()?;
         let exposure = self.exposure.read().unwrap_or_else(PoisonError::into_inner).clone();
@@ -222,7 +226,7 @@ impl BaseLibrary {
             config: &self.match_config,
             exposure: &exposure,
         };
-        matcher.run(profile, options)
+        matcher.run(&profile, options)
     }
 
     /// The data directory.
@@ -296,9 +300,9 @@ impl BaseLibrary {
     }
 
     /// One base as a caller who sees `visibility` may see it: a base they may not see is
-    /// [`Error::NotFound`], exactly like a missing one.
+    /// [`Error::BaseNotFound`], exactly like a missing one.
     pub fn get(&self, id: &str, visibility: Visibility) -> Result<ExchangeBase, Error> {
-        self.store.get(id, visibility.sees_restricted())?.and_then(|base| visibility.show(base)).ok_or_else(|| Error::NotFound(id.to_string()))
+        self.store.get(id, visibility.sees_restricted())?.and_then(|base| visibility.show(base)).ok_or_else(|| Error::BaseNotFound(id.to_string()))
     }
 
     /// Calls `visit` with every base of the catalog (restricted ones included), in id order,
@@ -327,7 +331,7 @@ impl BaseLibrary {
         self.store
             .get_with_etag(id, visibility.sees_restricted())?
             .and_then(|(base, etag)| visibility.show(base).map(|base| (base, etag)))
-            .ok_or_else(|| Error::NotFound(id.to_string()))
+            .ok_or_else(|| Error::BaseNotFound(id.to_string()))
     }
 
     /// Adds a base from a record in the import format (every failing field is reported).
@@ -353,7 +357,7 @@ impl BaseLibrary {
             Some(other) => {
                 return Err(Error::Invalid(vec![FieldError::new(
                     "id",
-                    "invalid_value",
+                    FieldCode::InvalidValue,
                     format!("is {other} but the path names `{id}`; ids cannot change (create a new base instead)"),
                 )]));
             }
@@ -366,10 +370,10 @@ impl BaseLibrary {
     /// the result as a whole, and stores it if the base is still at version `if_match`.
     pub fn patch_base(&self, id: &str, patch: &serde_json::Value, if_match: &str, actor: &Actor) -> Result<(ExchangeBase, String), Error> {
         let Some(changes) = patch.as_object() else {
-            return Err(Error::Invalid(vec![FieldError::new("(body)", "invalid_type", "a merge patch must be a JSON object")]));
+            return Err(Error::Invalid(vec![FieldError::new("(body)", FieldCode::InvalidType, "a merge patch must be a JSON object")]));
         };
         if changes.get("id").is_some_and(|given| given.as_str() != Some(id)) {
-            return Err(Error::Invalid(vec![FieldError::new("id", "invalid_value", "ids cannot change (create a new base instead)")]));
+            return Err(Error::Invalid(vec![FieldError::new("id", FieldCode::InvalidValue, "ids cannot change (create a new base instead)")]));
         }
         let (current, etag) = self.get_with_etag(id, Visibility::Internal)?;
         if !crate::catalog::etag_matches(if_match, &etag) {
@@ -438,7 +442,7 @@ impl BaseLibrary {
     pub fn create_token(&self, name: &str, role: Role, actor: &Actor) -> Result<NewToken, Error> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-            return Err(Error::Invalid(vec![FieldError::new("name", "invalid_value", "must be 1 to 64 printable characters")]));
+            return Err(Error::Invalid(vec![FieldError::new("name", FieldCode::InvalidValue, "must be 1 to 64 printable characters")]));
         }
         Ok(self.store.create_token(name, role, actor)?)
     }
@@ -498,18 +502,18 @@ impl BaseLibrary {
     fn check_visit(&self, visit: &VisitInput) -> Result<(), Error> {
         let mut errors = crate::scoring::profile::validate_profile(&visit.profile, &self.divisions);
         if let VisitDays::Weekdays(_) = visit.profile.visit {
-            errors.push(FieldError::new("profile.visit", "invalid_value", "a recorded visit needs its dates (`dates`), not weekdays"));
+            errors.push(FieldError::new("profile.visit", FieldCode::InvalidValue, "a recorded visit needs its dates (`dates`), not weekdays"));
         }
         if let Some(theme) = &visit.theme
-            && !crate::evaluation::THEMES.contains(&theme.as_str()) {
-                errors.push(FieldError::new("theme", "invalid_value", format!("`{theme}` is not a theme; use one of {}", crate::evaluation::THEMES.join(", "))));
+            && let Some(error) = crate::domain::check_theme(theme, "theme") {
+                errors.push(error);
             }
         if visit.bases.is_empty() {
-            errors.push(FieldError::new("bases", "missing_field", "list the bases of the visit, in order"));
+            errors.push(FieldError::new("bases", FieldCode::MissingField, "list the bases of the visit, in order"));
         }
         let limit = crate::evaluation::visits::MAX_BASES_PER_VISIT;
         if visit.bases.len() > limit || visit.outcome.as_ref().is_some_and(|o| o.productive_bases.len() > limit) {
-            errors.push(FieldError::new("bases", "too_many", format!("a visit lists at most {limit} bases")));
+            errors.push(FieldError::new("bases", FieldCode::TooMany, format!("a visit lists at most {limit} bases")));
             return Err(Error::Invalid(errors));
         }
         let table = self.base_table()?;
@@ -517,28 +521,28 @@ impl BaseLibrary {
         for (position, id) in visit.bases.iter().enumerate() {
             let field = format!("bases[{position}]");
             if !seen.insert(id) {
-                errors.push(FieldError::new(&field, "invalid_value", format!("`{id}` is listed twice")));
+                errors.push(FieldError::new(&field, FieldCode::InvalidValue, format!("`{id}` is listed twice")));
             } else if table.by_id(id).is_none() {
-                errors.push(FieldError::new(&field, "unknown_base", format!("no base with id `{id}`")));
+                errors.push(FieldError::new(&field, FieldCode::UnknownBase, format!("no base with id `{id}`")));
             }
         }
         match (&visit.outcome, visit.status) {
             (None, VisitStatus::Completed) => {
-                errors.push(FieldError::new("outcome", "missing_field", "a completed visit records its outcome (at least `satisfaction`)"));
+                errors.push(FieldError::new("outcome", FieldCode::MissingField, "a completed visit records its outcome (at least `satisfaction`)"));
             }
             (Some(outcome), _) => {
                 let notes_limit = crate::evaluation::visits::MAX_NOTES_CHARS;
                 if outcome.notes.as_ref().is_some_and(|notes| notes.chars().count() > notes_limit) {
-                    errors.push(FieldError::new("outcome.notes", "invalid_value", format!("must be at most {notes_limit} characters")));
+                    errors.push(FieldError::new("outcome.notes", FieldCode::InvalidValue, format!("must be at most {notes_limit} characters")));
                 }
                 if !(1..=5).contains(&outcome.satisfaction) {
-                    errors.push(FieldError::new("outcome.satisfaction", "invalid_value", format!("must be 1 to 5, got {}", outcome.satisfaction)));
+                    errors.push(FieldError::new("outcome.satisfaction", FieldCode::InvalidValue, format!("must be 1 to 5, got {}", outcome.satisfaction)));
                 }
                 for (position, id) in outcome.productive_bases.iter().enumerate() {
                     if !seen.contains(id) {
                         errors.push(FieldError::new(
                             &format!("outcome.productive_bases[{position}]"),
-                            "invalid_value",
+                            FieldCode::InvalidValue,
                             format!("`{id}` is not among the visit's bases"),
                         ));
                     }
@@ -572,23 +576,23 @@ impl BaseLibrary {
     pub fn check_route_filters(&self, theme: Option<&str>, country: Option<&str>, industry: Option<&str>) -> Vec<FieldError> {
         let mut errors = Vec::new();
         if let Some(theme) = theme
-            && !crate::evaluation::THEMES.contains(&theme) {
-                errors.push(FieldError::new("theme", "invalid_value", format!("`{theme}` is not a theme; use one of {}", crate::evaluation::THEMES.join(", "))));
+            && let Some(error) = crate::domain::check_theme(theme, "theme") {
+                errors.push(error);
             }
         if let Some(country) = country
             && self.relations.country(country).is_none() {
-                errors.push(FieldError::new("country", "invalid_value", format!("`{country}` is not a known country code")));
+                errors.push(FieldError::new("country", FieldCode::InvalidValue, format!("`{country}` is not a known country code")));
             }
         if let Some(industry) = industry
             && self.taxonomy.get(industry).is_none() {
-                errors.push(FieldError::new("industry", "invalid_value", format!("`{industry}` is not an industry code; see GET /v1/industries")));
+                errors.push(FieldError::new("industry", FieldCode::InvalidValue, format!("`{industry}` is not an industry code; see GET /v1/industries")));
             }
         errors
     }
 
     /// One outbound route with its ETag.
     pub fn outbound_route(&self, id: &str) -> Result<(OutboundRoute, String), Error> {
-        self.store.route(id)?.ok_or_else(|| Error::RouteNotFound(id.to_string()))
+        self.store.route(id)?.ok_or_else(|| Error::OutboundRouteNotFound(id.to_string()))
     }
 
     /// Adds a route after checking every field.
@@ -600,7 +604,7 @@ impl BaseLibrary {
     /// Replaces route `id` if it is still at version `if_match`.
     pub fn replace_route(&self, id: &str, route: &OutboundRoute, if_match: &str, actor: &Actor) -> Result<String, Error> {
         if route.id != id {
-            return Err(Error::Invalid(vec![FieldError::new("id", "invalid_value", format!("is `{}` but the path names `{id}`", route.id))]));
+            return Err(Error::Invalid(vec![FieldError::new("id", FieldCode::InvalidValue, format!("is `{}` but the path names `{id}`", route.id))]));
         }
         self.check_route(route)?;
         Ok(self.store.apply_route(RouteChange::Replace { route, if_match }, actor)?.unwrap_or_default())

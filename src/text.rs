@@ -2,7 +2,7 @@
 //!
 //! Both sides must agree on what a "word" is, or a taxonomy synonym would never meet the
 //! indexed token it is meant to find. Chinese and Japanese runs are left to jieba in
-//! [`crate::search::analyzer`]; this module handles Latin-script words: lower case, accents
+//! the search analyzer; this module handles Latin-script words: lower case, accents
 //! folded, English stemming.
 
 use std::sync::OnceLock;

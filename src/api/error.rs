@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::catalog::FieldError;
+use crate::domain::FieldError;
 
 /// Media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -123,9 +123,9 @@ pub enum ApiError {
     /// 503: the request took longer than the server allows.
     #[error("the request took longer than {0} s and was stopped; narrow it or retry")]
     Timeout(u64),
-    /// 404: no such route.
+    /// 404: no endpoint at this path.
     #[error("no route for {0}")]
-    RouteNotFound(String),
+    PathNotFound(String),
     /// 405: the route exists but not with this method.
     #[error("method not allowed")]
     MethodNotAllowed,
@@ -169,7 +169,7 @@ impl ApiError {
             }
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The request body is too large"),
             ApiError::BaseNotFound(_) => (StatusCode::NOT_FOUND, "base_not_found", "No such base"),
-            ApiError::RouteNotFound(_) => (StatusCode::NOT_FOUND, "route_not_found", "No such route"),
+            ApiError::PathNotFound(_) => (StatusCode::NOT_FOUND, "route_not_found", "No such route"),
             ApiError::JobNotFound(_) => (StatusCode::NOT_FOUND, "job_not_found", "No such evaluation job"),
             ApiError::JobNotDone(..) => (StatusCode::CONFLICT, "job_not_done", "The evaluation job has not finished"),
             ApiError::VisitNotFound(_) => (StatusCode::NOT_FOUND, "visit_not_found", "No such visit"),
@@ -208,7 +208,7 @@ impl ApiError {
             ApiError::InvalidPath(error) => (format!("{}: {}", error.field, error.message), vec![error.clone()]),
             ApiError::MalformedJson(message) | ApiError::UnreadableBody(message) => (message.clone(), Vec::new()),
             ApiError::BaseNotFound(id) => (format!("there is no base with id `{id}`"), Vec::new()),
-            ApiError::RouteNotFound(path) => (format!("there is no route {path}; see /docs"), Vec::new()),
+            ApiError::PathNotFound(path) => (format!("there is no route {path}; see /docs"), Vec::new()),
             ApiError::Internal(_) => ("the server failed; the error has been logged".to_string(), Vec::new()),
             other => (other.to_string(), Vec::new()),
         };
@@ -218,7 +218,7 @@ impl ApiError {
             status: status.as_u16(),
             detail,
             instance: match self {
-                ApiError::RouteNotFound(path) => Some(path.clone()),
+                ApiError::PathNotFound(path) => Some(path.clone()),
                 _ => None,
             },
             code: code.to_string(),
@@ -234,14 +234,14 @@ fn join(errors: &[FieldError]) -> String {
 impl From<crate::Error> for ApiError {
     fn from(error: crate::Error) -> Self {
         match error {
-            crate::Error::NotFound(id) => ApiError::BaseNotFound(id),
+            crate::Error::BaseNotFound(id) => ApiError::BaseNotFound(id),
             crate::Error::Invalid(errors) => ApiError::InvalidBody(errors),
             crate::Error::Infeasible(errors) => ApiError::Infeasible(errors),
             crate::Error::VisitNotFound(id) => ApiError::VisitNotFound(id),
             crate::Error::TokenNotFound(id) => ApiError::TokenNotFound(id),
-            crate::Error::RouteNotFound(id) => ApiError::OutboundRouteNotFound(id),
-            crate::Error::RouteExists(id) => ApiError::OutboundRouteExists(id),
-            crate::Error::AlreadyExists(id) => ApiError::BaseExists(id),
+            crate::Error::OutboundRouteNotFound(id) => ApiError::OutboundRouteNotFound(id),
+            crate::Error::OutboundRouteExists(id) => ApiError::OutboundRouteExists(id),
+            crate::Error::BaseExists(id) => ApiError::BaseExists(id),
             crate::Error::PreconditionFailed { id, current } => ApiError::PreconditionFailed { id, current },
             other => ApiError::Internal(format!("{other:#}")),
         }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
-use crate::catalog::FieldError;
+use crate::domain::{FieldCode, FieldError};
 
 /// `axum::Json`, but a malformed or invalid body becomes an [`ApiError`] naming the problem.
 pub struct AppJson<T>(pub T);
@@ -36,7 +36,7 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
                 Some((path, message)) if !path.contains(' ') => (path.to_string(), message.to_string()),
                 _ => ("(body)".to_string(), detail.to_string()),
             };
-            ApiError::InvalidBody(vec![FieldError::new(&field, "invalid_value", message)])
+            ApiError::InvalidBody(vec![FieldError::new(&field, FieldCode::InvalidValue, message)])
         }
         JsonRejection::JsonSyntaxError(error) => ApiError::MalformedJson(error.body_text()),
         JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType("application/json"),
@@ -47,7 +47,7 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
 
 /// The `{id}` segment of a path, or a 400 naming `id` when it cannot be read.
 pub fn path_id(path: Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>) -> Result<String, ApiError> {
-    path.map(|axum::extract::Path(id)| id).map_err(|e| ApiError::InvalidPath(FieldError::new("id", "invalid_value", e.body_text())))
+    path.map(|axum::extract::Path(id)| id).map_err(|e| ApiError::InvalidPath(FieldError::new("id", FieldCode::InvalidValue, e.body_text())))
 }
 
 /// Splits a raw query string into decoded `(name, value)` pairs, in order.

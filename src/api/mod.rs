@@ -237,7 +237,7 @@ async fn limit_duration(
 }
 
 async fn route_not_found(uri: Uri) -> ApiError {
-    ApiError::RouteNotFound(uri.path().to_string())
+    ApiError::PathNotFound(uri.path().to_string())
 }
 
 async fn method_not_allowed() -> ApiError {

@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::catalog::validate::{validate_record, CsvRow, FieldError};
+use crate::catalog::validate::{validate_record, CsvRow};
+use crate::domain::{FieldCode, FieldError};
 use crate::domain::{DivisionRegistry, ExchangeBase, Taxonomy};
 
 /// The file formats `import` reads.
@@ -51,8 +52,8 @@ pub fn parse_records(
                         Ok(base) => bases.push((line_number, base)),
                         Err(found) => errors.extend(found.into_iter().map(|e| e.at_line(line_number))),
                     },
-                    Ok(_) => errors.push(FieldError::new("(record)", "malformed_record", "must be a JSON object").at_line(line_number)),
-                    Err(e) => errors.push(FieldError::new("(record)", "malformed_record", format!("invalid JSON: {e}")).at_line(line_number)),
+                    Ok(_) => errors.push(FieldError::new("(record)", FieldCode::MalformedRecord, "must be a JSON object").at_line(line_number)),
+                    Err(e) => errors.push(FieldError::new("(record)", FieldCode::MalformedRecord, format!("invalid JSON: {e}")).at_line(line_number)),
                 }
             }
         }
@@ -60,7 +61,7 @@ pub fn parse_records(
             let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input.as_bytes());
             let header = match reader.headers() {
                 Ok(header) => header.clone(),
-                Err(e) => return Err(vec![FieldError::new("(header)", "malformed_record", format!("unreadable CSV header: {e}")).at_line(1)]),
+                Err(e) => return Err(vec![FieldError::new("(header)", FieldCode::MalformedRecord, format!("unreadable CSV header: {e}")).at_line(1)]),
             };
             for row in reader.records() {
                 match row {
@@ -73,7 +74,7 @@ pub fn parse_records(
                     }
                     Err(e) => {
                         let line_number = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                        errors.push(FieldError::new("(record)", "malformed_record", format!("unreadable CSV row: {e}")).at_line(line_number));
+                        errors.push(FieldError::new("(record)", FieldCode::MalformedRecord, format!("unreadable CSV row: {e}")).at_line(line_number));
                     }
                 }
             }
@@ -84,13 +85,13 @@ pub fn parse_records(
     for (line, base) in &bases {
         if let Some(first) = first_line_of.insert(base.id.as_str(), *line) {
             errors.push(
-                FieldError::new("id", "duplicate_id", format!("`{}` already appears on line {first}", base.id)).at_line(*line),
+                FieldError::new("id", FieldCode::DuplicateId, format!("`{}` already appears on line {first}", base.id)).at_line(*line),
             );
             first_line_of.insert(base.id.as_str(), first);
         }
     }
     if bases.is_empty() && errors.is_empty() {
-        errors.push(FieldError::new("(file)", "malformed_record", "the file holds no records"));
+        errors.push(FieldError::new("(file)", FieldCode::MalformedRecord, "the file holds no records"));
     }
     if errors.is_empty() {
         Ok(bases.into_iter().map(|(_, base)| base).collect())
@@ -129,7 +130,7 @@ mod tests {
         let input = "id,name_zh,kind\nok-1,名,enterprise\n";
         let errors = parse(input, RecordFormat::Csv).unwrap_err();
         assert!(errors.iter().all(|e| e.line == Some(2)), "{errors:?}");
-        assert!(errors.iter().any(|e| e.field == "division" && e.code == "missing_field"));
+        assert!(errors.iter().any(|e| e.field == "division" && e.code == FieldCode::MissingField));
     }
 
     #[test]

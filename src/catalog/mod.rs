@@ -20,4 +20,4 @@ pub use store::{base_target, etag_matches, BaseChange, CatalogVersion, ChangeApp
 pub use routes::RouteChange;
 pub use tokens::{NewToken, TokenInfo};
 pub use visits::VisitFilter;
-pub use validate::{to_record, validate_record, FieldError, RECORD_FIELDS};
+pub use validate::{to_record, validate_record, RECORD_FIELDS};

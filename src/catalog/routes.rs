@@ -5,7 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::store::{etag_matches, insert_audit, new_etag, quoted, record_with_etag, Store, StoreError};
 use crate::access::Actor;
-use crate::outbound::OutboundRoute;
+use crate::domain::OutboundRoute;
 
 /// One change to one route.
 #[derive(Debug, Clone, Copy)]
@@ -76,8 +76,8 @@ impl Store {
         let before_row = record_with_etag(&transaction, "outbound_routes", id)?;
         let before = before_row.as_ref().map(|(json, _)| json.clone());
         let (action, after) = match (change, &before_row) {
-            (RouteChange::Create(_), Some(_)) => return Err(StoreError::RouteExists(id.to_string())),
-            (RouteChange::Replace { .. } | RouteChange::Delete { .. }, None) => return Err(StoreError::RouteMissing(id.to_string())),
+            (RouteChange::Create(_), Some(_)) => return Err(StoreError::OutboundRouteExists(id.to_string())),
+            (RouteChange::Replace { .. } | RouteChange::Delete { .. }, None) => return Err(StoreError::OutboundRouteMissing(id.to_string())),
             (RouteChange::Replace { if_match, .. } | RouteChange::Delete { if_match, .. }, Some((_, etag))) if !etag_matches(if_match, etag) => {
                 return Err(StoreError::EtagMismatch { id: id.to_string(), current: etag.clone() });
             }

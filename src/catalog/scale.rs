@@ -4,7 +4,7 @@
 //! points and a different size, so a 100k-base catalog keeps the fixtures' mix of industries,
 //! divisions, kinds, hours and group limits without being 300 identical blocks.
 
-use crate::catalog::validate::{WENZHOU_LAT, WENZHOU_LON};
+use crate::domain::geo::{WENZHOU_LAT, WENZHOU_LON};
 use crate::domain::ExchangeBase;
 use crate::rng::SplitMix64;
 

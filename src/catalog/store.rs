@@ -41,12 +41,12 @@ pub enum StoreError {
         /// Its current ETag.
         current: String,
     },
-    /// A route create named an id that is taken.
+    /// An outbound route create named an id that is taken.
     #[error("an outbound route with id `{0}` exists already")]
-    RouteExists(String),
-    /// A route replace or delete named a route that does not exist.
+    OutboundRouteExists(String),
+    /// An outbound route replace or delete named one that does not exist.
     #[error("no outbound route with id `{0}`")]
-    RouteMissing(String),
+    OutboundRouteMissing(String),
     /// A visit replace named a visit that does not exist.
     #[error("no visit with id `{0}`")]
     VisitMissing(String),

@@ -8,19 +8,13 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
-use serde::Serialize;
-use utoipa::ToSchema;
 
+use crate::domain::geo::{WENZHOU_LAT, WENZHOU_LON};
 use crate::domain::{
-    is_valid_base_id, BaseKind, BaseSize, Contact, DivisionRegistry, ExchangeBase, Location, OpeningHours, PhotoPolicy,
+    is_valid_base_id, FieldCode, FieldError, BaseKind, BaseSize, Contact, DivisionRegistry, ExchangeBase, Location, OpeningHours, PhotoPolicy,
     Taxonomy, TimeRange, Weekday, SUPPORTED_LANGUAGES,
 };
 
-/// Latitude and longitude bounds of Wenzhou, with a margin; a point outside is a typo or a
-/// swapped pair, not a base of ours.
-pub const WENZHOU_LAT: (f64, f64) = (27.0, 28.7);
-/// See [`WENZHOU_LAT`].
-pub const WENZHOU_LON: (f64, f64) = (119.5, 121.4);
 
 /// Every field a base record may carry, in the order of the CSV header.
 pub const RECORD_FIELDS: &[&str] = &[
@@ -30,43 +24,6 @@ pub const RECORD_FIELDS: &[&str] = &[
     "restricted", "approval_required", "photo_policy", "open_scope", "tags", "contact_name", "contact_phone",
     "contact_email",
 ];
-
-/// One failed check on one field of one record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    /// The record's line in the input file (1-based), when the record came from a file.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-    /// The field at fault, e.g. `lat` or `opening_hours`; `(record)` for the whole record.
-    pub field: String,
-    /// Stable code: `missing_field`, `invalid_type`, `invalid_value`, `unknown_field`,
-    /// `duplicate_id` or `malformed_record`.
-    pub code: String,
-    /// What is wrong, for a human.
-    pub message: String,
-}
-
-impl FieldError {
-    /// A failure of `field` with `code`.
-    pub fn new(field: &str, code: &str, message: impl Into<String>) -> FieldError {
-        FieldError { line: None, field: field.to_string(), code: code.to_string(), message: message.into() }
-    }
-
-    /// The same failure, placed at `line`.
-    pub fn at_line(mut self, line: usize) -> FieldError {
-        self.line = Some(line);
-        self
-    }
-}
-
-impl std::fmt::Display for FieldError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if let Some(line) = self.line {
-            write!(f, "line {line}, ")?;
-        }
-        write!(f, "field `{}`: {} [{}]", self.field, self.message, self.code)
-    }
-}
 
 /// A field value as it arrives: typed JSON, or text from a CSV cell.
 #[derive(Debug, Clone, Copy)]
@@ -119,7 +76,7 @@ struct FieldReader<'r> {
 }
 
 impl<'r> FieldReader<'r> {
-    fn fail(&mut self, field: &str, code: &str, message: impl Into<String>) {
+    fn fail(&mut self, field: &str, code: FieldCode, message: impl Into<String>) {
         self.errors.push(FieldError::new(field, code, message));
     }
 
@@ -127,25 +84,25 @@ impl<'r> FieldReader<'r> {
         let value = match self.record.get(field) {
             None => {
                 if required {
-                    self.fail(field, "missing_field", "is required");
+                    self.fail(field, FieldCode::MissingField, "is required");
                 }
                 return None;
             }
             Some(RawValue::Text(text)) => text.to_string(),
             Some(RawValue::Json(serde_json::Value::String(text))) => text.trim().to_string(),
             Some(RawValue::Json(other)) => {
-                self.fail(field, "invalid_type", format!("must be a string, got {}", json_type(other)));
+                self.fail(field, FieldCode::InvalidType, format!("must be a string, got {}", json_type(other)));
                 return None;
             }
         };
         if value.is_empty() {
             if required {
-                self.fail(field, "missing_field", "is required and must not be blank");
+                self.fail(field, FieldCode::MissingField, "is required and must not be blank");
             }
             return None;
         }
         if value.chars().count() > max_chars {
-            self.fail(field, "invalid_value", format!("is longer than {max_chars} characters"));
+            self.fail(field, FieldCode::InvalidValue, format!("is longer than {max_chars} characters"));
             return None;
         }
         Some(value)
@@ -160,23 +117,23 @@ impl<'r> FieldReader<'r> {
                 for (i, value) in values.iter().enumerate() {
                     match value.as_str().map(str::trim) {
                         Some(text) if !text.is_empty() => items.push(text.to_string()),
-                        Some(_) => self.fail(field, "invalid_value", format!("item {i} is blank")),
-                        None => self.fail(field, "invalid_type", format!("item {i} must be a string, got {}", json_type(value))),
+                        Some(_) => self.fail(field, FieldCode::InvalidValue, format!("item {i} is blank")),
+                        None => self.fail(field, FieldCode::InvalidType, format!("item {i} must be a string, got {}", json_type(value))),
                     }
                 }
                 items
             }
             Some(RawValue::Json(other)) => {
-                self.fail(field, "invalid_type", format!("must be a list of strings, got {}", json_type(other)));
+                self.fail(field, FieldCode::InvalidType, format!("must be a list of strings, got {}", json_type(other)));
                 return Vec::new();
             }
         };
         if required && items.is_empty() && !self.errors.iter().any(|e| e.field == field) {
-            self.fail(field, "missing_field", "needs at least one item");
+            self.fail(field, FieldCode::MissingField, "needs at least one item");
         }
         if let Some(item) = items.iter().find(|item| item.chars().count() > 500) {
             let preview: String = item.chars().take(20).collect();
-            self.fail(field, "invalid_value", format!("item `{preview}…` is longer than 500 characters"));
+            self.fail(field, FieldCode::InvalidValue, format!("item `{preview}…` is longer than 500 characters"));
         }
         items
     }
@@ -185,7 +142,7 @@ impl<'r> FieldReader<'r> {
         let number = match self.record.get(field) {
             None => {
                 if required {
-                    self.fail(field, "missing_field", "is required");
+                    self.fail(field, FieldCode::MissingField, "is required");
                 }
                 return None;
             }
@@ -193,19 +150,19 @@ impl<'r> FieldReader<'r> {
             Some(RawValue::Text(text)) => match text.parse::<f64>() {
                 Ok(n) => Some(n),
                 Err(_) => {
-                    self.fail(field, "invalid_type", format!("must be a number, got `{text}`"));
+                    self.fail(field, FieldCode::InvalidType, format!("must be a number, got `{text}`"));
                     return None;
                 }
             },
             Some(RawValue::Json(other)) => {
-                self.fail(field, "invalid_type", format!("must be a number, got {}", json_type(other)));
+                self.fail(field, FieldCode::InvalidType, format!("must be a number, got {}", json_type(other)));
                 return None;
             }
         };
         match number {
             Some(n) if n.is_finite() => Some(n),
             _ => {
-                self.fail(field, "invalid_value", "must be a finite number");
+                self.fail(field, FieldCode::InvalidValue, "must be a finite number");
                 None
             }
         }
@@ -214,7 +171,7 @@ impl<'r> FieldReader<'r> {
     fn ranged(&mut self, field: &str, required: bool, min: f64, max: f64) -> Option<f64> {
         let n = self.number(field, required)?;
         if n < min || n > max {
-            self.fail(field, "invalid_value", format!("must be between {min} and {max}, got {n}"));
+            self.fail(field, FieldCode::InvalidValue, format!("must be between {min} and {max}, got {n}"));
             return None;
         }
         Some(n)
@@ -223,7 +180,7 @@ impl<'r> FieldReader<'r> {
     fn whole(&mut self, field: &str, required: bool, min: u32, max: u32) -> Option<u32> {
         let n = self.ranged(field, required, f64::from(min), f64::from(max))?;
         if n.fract() != 0.0 {
-            self.fail(field, "invalid_value", format!("must be a whole number, got {n}"));
+            self.fail(field, FieldCode::InvalidValue, format!("must be a whole number, got {n}"));
             return None;
         }
         Some(n as u32)
@@ -237,12 +194,12 @@ impl<'r> FieldReader<'r> {
                 "true" | "yes" | "1" | "y" => true,
                 "false" | "no" | "0" | "n" => false,
                 _ => {
-                    self.fail(field, "invalid_type", format!("must be true or false, got `{text}`"));
+                    self.fail(field, FieldCode::InvalidType, format!("must be true or false, got `{text}`"));
                     false
                 }
             },
             Some(RawValue::Json(other)) => {
-                self.fail(field, "invalid_type", format!("must be true or false, got {}", json_type(other)));
+                self.fail(field, FieldCode::InvalidType, format!("must be true or false, got {}", json_type(other)));
                 false
             }
         }
@@ -255,14 +212,14 @@ impl<'r> FieldReader<'r> {
             Some(RawValue::Json(serde_json::Value::String(text))) => OpeningHours::parse_compact(text),
             Some(RawValue::Json(serde_json::Value::Object(days))) => parse_hours_object(days),
             Some(RawValue::Json(other)) => {
-                self.fail(field, "invalid_type", format!("must be an object of weekday ranges, got {}", json_type(other)));
+                self.fail(field, FieldCode::InvalidType, format!("must be an object of weekday ranges, got {}", json_type(other)));
                 return OpeningHours::default();
             }
         };
         match result {
             Ok(hours) => hours,
             Err(message) => {
-                let code = if self.record.get(field).is_none() { "missing_field" } else { "invalid_value" };
+                let code = if self.record.get(field).is_none() { FieldCode::MissingField } else { FieldCode::InvalidValue };
                 self.fail(field, code, message);
                 OpeningHours::default()
             }
@@ -304,14 +261,14 @@ pub fn validate_record(
 
     for name in record.field_names() {
         if !RECORD_FIELDS.contains(&name.as_str()) {
-            r.fail(&name, "unknown_field", "is not a field of a base; see the import schema in README.md");
+            r.fail(&name, FieldCode::UnknownField, "is not a field of a base; see the import schema in README.md");
         }
     }
 
     let id = r.text("id", true, 64);
     if let Some(id) = &id
         && !is_valid_base_id(id) {
-            r.fail("id", "invalid_value", format!("`{id}` must use only a-z, 0-9 and '-', and not start with '-'"));
+            r.fail("id", FieldCode::InvalidValue, format!("`{id}` must use only a-z, 0-9 and '-', and not start with '-'"));
         }
     let name_zh = r.text("name_zh", true, 200);
     let name_en = r.text("name_en", false, 200);
@@ -319,7 +276,7 @@ pub fn validate_record(
         let kind = BaseKind::from_code(&code);
         if kind.is_none() {
             let known: Vec<&str> = BaseKind::ALL.iter().map(|k| k.code()).collect();
-            r.fail("kind", "invalid_value", format!("`{code}` is not a kind; use one of {}", known.join(", ")));
+            r.fail("kind", FieldCode::InvalidValue, format!("`{code}` is not a kind; use one of {}", known.join(", ")));
         }
         kind
     });
@@ -327,15 +284,15 @@ pub fn validate_record(
     let mut seen = HashSet::new();
     for code in &industries {
         if taxonomy.get(code).is_none() {
-            r.fail("industries", "invalid_value", format!("`{code}` is not an industry code of fixtures/taxonomy.json"));
+            r.fail("industries", FieldCode::InvalidValue, format!("`{code}` is not an industry code of fixtures/taxonomy.json"));
         } else if !seen.insert(code) {
-            r.fail("industries", "invalid_value", format!("`{code}` is listed twice"));
+            r.fail("industries", FieldCode::InvalidValue, format!("`{code}` is listed twice"));
         }
     }
     let division = r.text("division", true, 40);
     if let Some(code) = &division
         && divisions.get(code).is_none() {
-            r.fail("division", "invalid_value", format!("`{code}` is not a division or functional zone code"));
+            r.fail("division", FieldCode::InvalidValue, format!("`{code}` is not a division or functional zone code"));
         }
     let address_zh = r.text("address_zh", true, 300);
     let address_en = r.text("address_en", false, 300);
@@ -354,7 +311,7 @@ pub fn validate_record(
     for text in r.list("closed_dates", false) {
         match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
             Ok(date) => closed_dates.push(date),
-            Err(_) => r.fail("closed_dates", "invalid_value", format!("`{text}` is not a date; write YYYY-MM-DD")),
+            Err(_) => r.fail("closed_dates", FieldCode::InvalidValue, format!("`{text}` is not a date; write YYYY-MM-DD")),
         }
     }
     closed_dates.sort();
@@ -363,7 +320,7 @@ pub fn validate_record(
     let guide_languages = r.list("guide_languages", true);
     for lang in &guide_languages {
         if !SUPPORTED_LANGUAGES.contains(&lang.as_str()) {
-            r.fail("guide_languages", "invalid_value", format!("`{lang}` is not a supported language code ({})", SUPPORTED_LANGUAGES.join(", ")));
+            r.fail("guide_languages", FieldCode::InvalidValue, format!("`{lang}` is not a supported language code ({})", SUPPORTED_LANGUAGES.join(", ")));
         }
     }
     let restricted = r.boolean("restricted");
@@ -373,7 +330,7 @@ pub fn validate_record(
         Some("restricted") => PhotoPolicy::Restricted,
         Some("forbidden") => PhotoPolicy::Forbidden,
         Some(other) => {
-            r.fail("photo_policy", "invalid_value", format!("`{other}` must be allowed, restricted or forbidden"));
+            r.fail("photo_policy", FieldCode::InvalidValue, format!("`{other}` must be allowed, restricted or forbidden"));
             PhotoPolicy::Allowed
         }
     };
@@ -386,7 +343,7 @@ pub fn validate_record(
     };
     if let Some(email) = &contact.email
         && (!email.contains('@') || email.starts_with('@') || email.ends_with('@')) {
-            r.fail("contact_email", "invalid_value", format!("`{email}` is not an e-mail address"));
+            r.fail("contact_email", FieldCode::InvalidValue, format!("`{email}` is not an e-mail address"));
         }
 
     if !r.errors.is_empty() {
@@ -396,10 +353,10 @@ pub fn validate_record(
     let (Some(id), Some(name_zh), Some(kind), Some(division), Some(address_zh), Some(lat), Some(lon)) =
         (id, name_zh, kind, division, address_zh, lat, lon)
     else {
-        return Err(vec![FieldError::new("(record)", "malformed_record", "required fields are missing")]);
+        return Err(vec![FieldError::new("(record)", FieldCode::MalformedRecord, "required fields are missing")]);
     };
     let (Some(description_zh), Some(visit_minutes), Some(max_group_size)) = (description_zh, visit_minutes, max_group_size) else {
-        return Err(vec![FieldError::new("(record)", "malformed_record", "required fields are missing")]);
+        return Err(vec![FieldError::new("(record)", FieldCode::MalformedRecord, "required fields are missing")]);
     };
     Ok(ExchangeBase {
         id,

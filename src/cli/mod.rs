@@ -312,7 +312,7 @@ fn open(data_dir: &Path) -> Result<BaseLibrary, Error> {
 }
 
 /// Prints a heading and one indented line per failed check, and gives the invalid-input exit code.
-fn report_invalid(heading: &str, errors: &[crate::catalog::FieldError]) -> ExitCode {
+fn report_invalid(heading: &str, errors: &[crate::domain::FieldError]) -> ExitCode {
     eprintln!("{heading}");
     for error in errors {
         eprintln!("  {error}");
@@ -590,7 +590,7 @@ fn plan(data_dir: &Path, profile: Option<&Path>, request: Option<&Path>, format:
         (None, None) => return Err("give --profile or --request".into()),
     };
     let library = open(data_dir)?;
-    let itinerary = match crate::itinerary::plan(&library, &travel, &request, crate::access::Visibility::Internal, &crate::cancel::CancelFlag::new()) {
+    let itinerary = match crate::app::planning::plan(&library, &travel, &request, crate::access::Visibility::Internal, &crate::cancel::CancelFlag::new()) {
         Ok(itinerary) => itinerary,
         Err(Error::Invalid(errors)) => return Ok(report_invalid(&format!("{}: invalid request", path.display()), &errors)),
         Err(Error::Infeasible(errors)) => return Ok(report_invalid(&format!("{}: cannot be planned", path.display()), &errors)),
@@ -656,7 +656,8 @@ fn plan_table(itinerary: &crate::itinerary::Itinerary) -> String {
 /// Replays the visits of `visits_path`, or the completed visit records of the catalog when it
 /// is `None`.
 fn evaluate(data_dir: &Path, visits_path: Option<&Path>, configs: &[PathBuf], out: &Path, k: usize, itinerary_sample: usize) -> CliResult {
-    use crate::evaluation::{check_visits, evaluate, read_table, report, EvaluateOptions, NamedRanker, Ranker, VisitFormat};
+    use crate::app::evaluation::evaluate;
+    use crate::evaluation::{check_visits, read_table, report, EvaluateOptions, NamedRanker, Ranker, VisitFormat};
     let format = match visits_path {
         Some(path) => match VisitFormat::from_path(path) {
             Some(format) => Some(format),

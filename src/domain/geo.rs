@@ -5,6 +5,17 @@
 //! mountain counties ends with a slow stretch. Calibrated on DOMAIN.md's anchors: Dongtou about
 //! an hour from the centre, Taishun two and a half hours, Longgang about seventy minutes.
 
+/// Latitude and longitude bounds of Wenzhou, with a margin; a point outside is a typo or a
+/// swapped pair, not a base of ours.
+pub const WENZHOU_LAT: (f64, f64) = (27.0, 28.7);
+/// See [`WENZHOU_LAT`].
+pub const WENZHOU_LON: (f64, f64) = (119.5, 121.4);
+
+/// Whether a point lies within [`WENZHOU_LAT`] and [`WENZHOU_LON`].
+pub fn in_wenzhou(lat: f64, lon: f64) -> bool {
+    (WENZHOU_LAT.0..=WENZHOU_LAT.1).contains(&lat) && (WENZHOU_LON.0..=WENZHOU_LON.1).contains(&lon)
+}
+
 /// Road kilometres per straight-line kilometre.
 pub const CIRCUITY: f64 = 1.3;
 /// Urban speed (km/h), used for the first [`URBAN_KM`] of every trip.

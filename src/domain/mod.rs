@@ -1,15 +1,17 @@
 //! Plain data of the two libraries and of a delegation: no I/O, no HTTP, no index.
 //!
 //! Everything else in the crate speaks these types. Values here are already valid: the
-//! constructors and parsers in this module and in [`crate::catalog::validate`] are the only way
+//! constructors and parsers in this module and the catalog's record validation are the only way
 //! in, so a `ExchangeBase` found anywhere in the program has passed every check.
 
 mod base;
 mod delegation;
 mod division;
+mod field_error;
 pub mod geo;
 mod hours;
 mod keys;
+mod outbound;
 mod relations;
 mod taxonomy;
 mod visit;
@@ -17,7 +19,9 @@ mod visit;
 pub use base::{BaseKind, BaseSize, Contact, ExchangeBase, Location, PhotoPolicy};
 pub use delegation::{DelegationProfile, Hotel, OrganisationType, VisitDays};
 pub use division::{Cluster, Division, DivisionKind, DivisionRegistry};
+pub use field_error::{FieldCode, FieldError};
 pub use keys::base_key;
+pub use outbound::{check_theme, OutboundRoute, RouteStop, RouteTask, ROUTE_THEMES};
 pub use relations::{Concept, Country, DiasporaLink, Region, Relations, SisterCity};
 pub use hours::{ClockTime, OpeningHours, TimeRange, Weekday};
 pub use taxonomy::{IndustryNode, Taxonomy, TaxonomyMatch, Theme};

@@ -8,7 +8,7 @@ use std::path::Path;
 use polars::prelude::*;
 use serde_json::{json, Map, Value};
 
-use super::run::{gini, VisitOutcome};
+use super::metrics::{gini, VisitOutcome};
 use crate::domain::ExchangeBase;
 
 /// Everything an evaluation produces.

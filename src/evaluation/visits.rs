@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::catalog::FieldError;
+use crate::domain::{check_theme, FieldCode, FieldError};
 use crate::domain::{DelegationProfile, DivisionRegistry, Hotel, OrganisationType, VisitDays, VisitRecord, VisitStatus};
 
 /// The columns of a past-visits table, in file order (documented in `fixtures/past_visits/README.md`).
@@ -42,8 +42,6 @@ pub const MAX_BASES_PER_VISIT: usize = 50;
 /// Longest note on a visit's outcome, in characters.
 pub const MAX_NOTES_CHARS: usize = 4_000;
 
-/// Outbound-route themes a visit may belong to.
-pub const THEMES: [&str; 5] = ["fashion_smart_manufacturing", "services", "fintech", "talent", "culture_tourism"];
 
 /// One past visit, checked.
 #[derive(Debug, Clone)]
@@ -158,7 +156,7 @@ pub fn check_csv_shape(bytes: &[u8]) -> Result<(), FieldError> {
     let header = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
     let columns = header.iter().filter(|b| **b == b',').count() + 1;
     if columns > VISIT_COLUMNS.len() {
-        return Err(FieldError::new("(header)", "too_many_columns", format!("the header has {columns} columns; past visits have at most {}", VISIT_COLUMNS.len())));
+        return Err(FieldError::new("(header)", FieldCode::TooManyColumns, format!("the header has {columns} columns; past visits have at most {}", VISIT_COLUMNS.len())));
     }
     check_row_count(csv_rows(bytes))
 }
@@ -204,7 +202,7 @@ pub const MAX_PARQUET_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
 
 fn check_row_count(rows: usize) -> Result<(), FieldError> {
     if rows > MAX_UPLOAD_VISITS {
-        return Err(FieldError::new("visits", "too_many", format!("{rows} visits; an upload holds at most {MAX_UPLOAD_VISITS} (use `visitmatch evaluate` for larger files)")));
+        return Err(FieldError::new("visits", FieldCode::TooMany, format!("{rows} visits; an upload holds at most {MAX_UPLOAD_VISITS} (use `visitmatch evaluate` for larger files)")));
     }
     Ok(())
 }
@@ -366,11 +364,11 @@ pub fn check_visits(table: &RawTable, known_bases: &HashSet<String>, divisions: 
     let required = ["visit_id", "start_date", "days", "country", "organisation_type", "size", "hotel_division", "interests", "visited_bases", "satisfaction"];
     let missing: Vec<&str> = required.iter().copied().filter(|c| !table.columns.iter().any(|t| t == c)).collect();
     for column in &missing {
-        errors.push(FieldError::new(column, "missing_column", format!("the column `{column}` is required")));
+        errors.push(FieldError::new(column, FieldCode::MissingColumn, format!("the column `{column}` is required")));
     }
     for column in &table.columns {
         if !VISIT_COLUMNS.contains(&column.as_str()) {
-            errors.push(FieldError::new(column, "unknown_column", format!("`{column}` is not a column of past visits")));
+            errors.push(FieldError::new(column, FieldCode::UnknownColumn, format!("`{column}` is not a column of past visits")));
         }
     }
     if !errors.is_empty() {
@@ -383,42 +381,42 @@ pub fn check_visits(table: &RawTable, known_bases: &HashSet<String>, divisions: 
         let line = r + 2;
         let before = errors.len();
         let cell = |name: &str| -> &str { index(name).and_then(|i| row[i].as_deref()).map(str::trim).unwrap_or("") };
-        let mut fail = |field: &str, code: &str, message: String| errors.push(FieldError::new(field, code, message).at_line(line));
+        let mut fail = |field: &str, code: FieldCode, message: String| errors.push(FieldError::new(field, code, message).at_line(line));
         if let Some(long) = table.columns.iter().zip(row).find(|(_, value)| value.as_ref().is_some_and(|v| v.chars().count() > MAX_CELL_CHARS)) {
-            fail(long.0, "too_long", format!("is longer than {MAX_CELL_CHARS} characters"));
+            fail(long.0, FieldCode::TooLong, format!("is longer than {MAX_CELL_CHARS} characters"));
             continue;
         }
-        let number = |field: &str, low: i64, high: i64, default: Option<i64>, fail: &mut dyn FnMut(&str, &str, String)| -> i64 {
+        let number = |field: &str, low: i64, high: i64, default: Option<i64>, fail: &mut dyn FnMut(&str, FieldCode, String)| -> i64 {
             let text = cell(field);
             if text.is_empty() {
                 if let Some(d) = default {
                     return d;
                 }
-                fail(field, "missing_field", "is required".into());
+                fail(field, FieldCode::MissingField, "is required".into());
                 return low;
             }
             match text.parse::<i64>() {
                 Ok(v) if (low..=high).contains(&v) => v,
                 Ok(v) => {
-                    fail(field, "invalid_value", format!("must be between {low} and {high}, got {v}"));
+                    fail(field, FieldCode::InvalidValue, format!("must be between {low} and {high}, got {v}"));
                     low
                 }
                 Err(_) => {
-                    fail(field, "invalid_type", format!("`{text}` is not a whole number"));
+                    fail(field, FieldCode::InvalidType, format!("`{text}` is not a whole number"));
                     low
                 }
             }
         };
         let visit_id = cell("visit_id").to_string();
         if visit_id.is_empty() {
-            fail("visit_id", "missing_field", "is required".into());
+            fail("visit_id", FieldCode::MissingField, "is required".into());
         } else if !seen_ids.insert(visit_id.clone()) {
-            fail("visit_id", "duplicate_id", format!("`{visit_id}` appears twice"));
+            fail("visit_id", FieldCode::DuplicateId, format!("`{visit_id}` appears twice"));
         }
         let start = match NaiveDate::parse_from_str(cell("start_date"), "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {
-                fail("start_date", "invalid_type", format!("`{}` is not a date (YYYY-MM-DD)", cell("start_date")));
+                fail("start_date", FieldCode::InvalidType, format!("`{}` is not a date (YYYY-MM-DD)", cell("start_date")));
                 None
             }
         };
@@ -429,33 +427,33 @@ pub fn check_visits(table: &RawTable, known_bases: &HashSet<String>, divisions: 
         let satisfaction = number("satisfaction", 1, 5, None, &mut fail);
         let organisation_type: Option<OrganisationType> = serde_json::from_value(serde_json::Value::String(cell("organisation_type").to_string())).ok();
         if organisation_type.is_none() {
-            fail("organisation_type", "invalid_value", format!("`{}` is not an organisation type", cell("organisation_type")));
+            fail("organisation_type", FieldCode::InvalidValue, format!("`{}` is not an organisation type", cell("organisation_type")));
         }
         let hotel = cell("hotel_division");
         if divisions.get(hotel).is_none() {
-            fail("hotel_division", "invalid_value", format!("`{hotel}` is not a known division"));
+            fail("hotel_division", FieldCode::InvalidValue, format!("`{hotel}` is not a known division"));
         }
         let theme = cell("theme").to_string();
-        if !theme.is_empty() && !THEMES.contains(&theme.as_str()) {
-            fail("theme", "invalid_value", format!("`{theme}` is not a theme; use one of {}", THEMES.join(", ")));
+        if let Some(error) = (!theme.is_empty()).then(|| check_theme(&theme, "theme")).flatten() {
+            fail("theme", error.code, error.message);
         }
         let visited = list(cell("visited_bases"));
         if visited.is_empty() {
-            fail("visited_bases", "missing_field", "list at least one visited base".into());
+            fail("visited_bases", FieldCode::MissingField, "list at least one visited base".into());
         }
         for id in &visited {
             if !known_bases.contains(id) {
-                fail("visited_bases", "unknown_base", format!("no base with id `{id}`"));
+                fail("visited_bases", FieldCode::UnknownBase, format!("no base with id `{id}`"));
             }
         }
         if visited.len() > MAX_BASES_PER_VISIT {
-            fail("visited_bases", "too_many", format!("lists {} bases; at most {MAX_BASES_PER_VISIT} are allowed", visited.len()));
+            fail("visited_bases", FieldCode::TooMany, format!("lists {} bases; at most {MAX_BASES_PER_VISIT} are allowed", visited.len()));
         }
         let visited_set: HashSet<&str> = visited.iter().map(String::as_str).collect();
         let productive = list(cell("productive_bases"));
         for id in &productive {
             if !visited_set.contains(id.as_str()) {
-                fail("productive_bases", "invalid_value", format!("`{id}` is not among the visited bases"));
+                fail("productive_bases", FieldCode::InvalidValue, format!("`{id}` is not among the visited bases"));
             }
         }
         let profile = DelegationProfile {
@@ -482,12 +480,12 @@ pub fn check_visits(table: &RawTable, known_bases: &HashSet<String>, divisions: 
                 other => other.split(['[', '.']).next().unwrap_or(other).to_string(),
             };
             if !errors[before..].iter().any(|e| e.field == column) {
-                errors.push(FieldError::new(&column, &error.code, error.message).at_line(line));
+                errors.push(FieldError::new(&column, error.code, error.message).at_line(line));
             }
         }
         if errors.len() >= MAX_REPORTED_ERRORS {
             errors.truncate(MAX_REPORTED_ERRORS);
-            errors.push(FieldError::new("(table)", "too_many_errors", format!("stopped at line {line} after {MAX_REPORTED_ERRORS} problems; fix these and upload again")));
+            errors.push(FieldError::new("(table)", FieldCode::TooManyErrors, format!("stopped at line {line} after {MAX_REPORTED_ERRORS} problems; fix these and upload again")));
             break;
         }
         if errors.len() == before {

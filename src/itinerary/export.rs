@@ -5,8 +5,8 @@ use std::fmt::Write;
 
 use serde_json::{json, Value};
 
-use super::plan::{EventKind, Itinerary};
-use crate::catalog::FieldError;
+use super::model::{EventKind, Itinerary};
+use crate::domain::{FieldCode, FieldError};
 use crate::Error;
 
 /// An export format.
@@ -61,7 +61,7 @@ pub fn ics(itinerary: &Itinerary) -> Result<String, Error> {
         let Some(date) = day.date else {
             return Err(Error::Invalid(vec![FieldError::new(
                 "profile.visit",
-                "dates_required",
+                FieldCode::DatesRequired,
                 "a calendar needs dates: give `visit.dates` instead of weekdays",
             )]));
         };

@@ -5,14 +5,24 @@
 //! |---|---|
 //! | [`request`] | what an officer asks for, protocol defaults, field checks |
 //! | [`travel`] | driving minutes: road model plus an optional override matrix |
-//! | [`plan`] | request + library → planning problem → day-by-day schedule, with reasons |
+//! | [`plan`] | candidates → rule book → planning problem → solution → itinerary |
+//! | [`build`] | the planning problem: tours, sites, windows, prizes, travel matrix |
+//! | [`explain`] | why a base is left out, why a required visit cannot be placed |
+//! | [`timeline`] | a planned tour as a day of timed, bilingual events |
+//! | [`diff`] | what a re-plan changed |
+//! | [`model`] | the itinerary types the API returns |
 //! | [`export`] | ICS calendar, CSV table, printable bilingual HTML, GeoJSON |
 
+pub mod build;
+pub mod diff;
+pub mod explain;
 pub mod export;
+pub mod model;
 pub mod plan;
 pub mod request;
+pub mod timeline;
 pub mod travel;
 
-pub use plan::{plan, plan_profile, ChangeKind, DayPlan, Event, EventKind, Itinerary, LeftOut, LeftOutReason};
+pub use model::{Change, ChangeKind, DayPlan, Event, EventKind, Itinerary, LeftOut, LeftOutReason, SearchSummary};
 pub use request::ItineraryRequest;
 pub use travel::TravelTimes;

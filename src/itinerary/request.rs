@@ -5,7 +5,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::catalog::FieldError;
+use crate::domain::{FieldCode, FieldError};
+use crate::scoring::profile::CheckedProfile;
 use crate::domain::{ClockTime, DelegationProfile, DivisionRegistry, Hotel, Weekday};
 
 /// Default departure from the hotel (DOMAIN: depart 08:30).
@@ -315,11 +316,20 @@ impl ItineraryRequest {
         }
     }
 
-    /// Checks every field (the profile too) and fills in the defaults; every problem is
-    /// reported with the field at fault.
-    pub fn settings(&self, divisions: &DivisionRegistry) -> Result<Settings, Vec<FieldError>> {
-        let mut errors = crate::scoring::profile::validate_profile(&self.profile, divisions);
-        let mut fail = |field: String, message: String| errors.push(FieldError::new(&field, "invalid_value", message));
+    /// Checks every field, the profile's first, and fills in the defaults; every problem is
+    /// reported with the field at fault. The checked profile is what matching takes, so the
+    /// profile is checked here once.
+    pub fn check(&self, divisions: &DivisionRegistry) -> Result<(CheckedProfile<'_>, Settings), Vec<FieldError>> {
+        match (CheckedProfile::check(&self.profile, divisions), self.settings(divisions)) {
+            (Ok(profile), Ok(settings)) => Ok((profile, settings)),
+            (profile, settings) => Err(profile.err().into_iter().flatten().chain(settings.err().into_iter().flatten()).collect()),
+        }
+    }
+
+    /// Checks every field but the profile and fills in the defaults.
+    fn settings(&self, divisions: &DivisionRegistry) -> Result<Settings, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut fail = |field: String, message: String| errors.push(FieldError::new(&field, FieldCode::InvalidValue, message));
         let time = |field: &str, value: Option<&str>, default: &str, fail: &mut dyn FnMut(String, String)| -> ClockTime {
             match value.unwrap_or(default).parse::<ClockTime>() {
                 Ok(t) => t,
@@ -528,8 +538,7 @@ fn check_place(place: &PlaceRef, field: &str, divisions: &DivisionRegistry, fail
             fail(format!("{field}.name"), format!("must be at most {MAX_TITLE_CHARS} characters"))
         }
         PlaceRef::Point { lat, lon, .. }
-            if !(crate::catalog::validate::WENZHOU_LAT.0..=crate::catalog::validate::WENZHOU_LAT.1).contains(lat)
-                || !(crate::catalog::validate::WENZHOU_LON.0..=crate::catalog::validate::WENZHOU_LON.1).contains(lon) =>
+            if !crate::domain::geo::in_wenzhou(*lat, *lon) =>
         {
             fail(field.to_string(), format!("({lat}, {lon}) is outside Wenzhou"))
         }

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use crate::catalog::FieldError;
+use crate::domain::{FieldCode, FieldError};
 use crate::domain::geo;
 
 /// A place the planner drives between.
@@ -45,23 +45,23 @@ impl TravelTimes {
             .map(|h| h.iter().collect::<Vec<_>>() == ["from", "to", "minutes"])
             .unwrap_or(false);
         if !header_ok {
-            return Err(vec![FieldError::new("(header)", "invalid_value", "the header must be `from,to,minutes`").at_line(1)]);
+            return Err(vec![FieldError::new("(header)", FieldCode::InvalidValue, "the header must be `from,to,minutes`").at_line(1)]);
         }
         for (i, row) in reader.records().enumerate() {
             let line = i + 2;
             let row = match row {
                 Ok(row) => row,
                 Err(e) => {
-                    errors.push(FieldError::new("(record)", "malformed_record", e.to_string()).at_line(line));
+                    errors.push(FieldError::new("(record)", FieldCode::MalformedRecord, e.to_string()).at_line(line));
                     continue;
                 }
             };
             let (from, to, minutes) = (row.get(0).unwrap_or(""), row.get(1).unwrap_or(""), row.get(2).unwrap_or(""));
             if from.is_empty() {
-                errors.push(FieldError::new("from", "missing_field", "a place key is required").at_line(line));
+                errors.push(FieldError::new("from", FieldCode::MissingField, "a place key is required").at_line(line));
             }
             if to.is_empty() {
-                errors.push(FieldError::new("to", "missing_field", "a place key is required").at_line(line));
+                errors.push(FieldError::new("to", FieldCode::MissingField, "a place key is required").at_line(line));
             }
             match minutes.parse::<u32>() {
                 Ok(m) if m <= 24 * 60 => {
@@ -70,7 +70,7 @@ impl TravelTimes {
                     }
                 }
                 _ => errors.push(
-                    FieldError::new("minutes", "invalid_value", format!("`{minutes}` must be whole minutes from 0 to 1440")).at_line(line),
+                    FieldError::new("minutes", FieldCode::InvalidValue, format!("`{minutes}` must be whole minutes from 0 to 1440")).at_line(line),
                 ),
             }
         }

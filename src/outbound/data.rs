@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::catalog::FieldError;
+use crate::domain::{FieldCode, FieldError};
 use crate::domain::{is_valid_base_id, Relations, Taxonomy};
-use crate::evaluation::THEMES;
+use crate::domain::{check_theme, OutboundRoute};
 
 /// The countries' industry features and links, embedded in the binary.
 pub const EMBEDDED_COUNTRIES: &str = include_str!("../../fixtures/outbound/countries.json");
@@ -91,83 +91,6 @@ pub struct TripRules {
     pub travel_days: u16,
 }
 
-/// Something the trip serves at a stop.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RouteTask {
-    /// Cooperation concept code (`talent`, `design`, `market`, `investment`, …).
-    #[schema(example = "talent")]
-    pub code: String,
-    /// The task in Chinese.
-    pub zh: String,
-    /// The task in English.
-    pub en: String,
-}
-
-/// One stop of a route.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RouteStop {
-    /// Partner city.
-    #[schema(example = "Milan")]
-    pub city: String,
-    /// Institution or event, in Chinese.
-    pub institution_zh: String,
-    /// Institution or event, in English.
-    pub institution_en: String,
-    /// Purpose, in Chinese.
-    pub purpose_zh: String,
-    /// Purpose, in English.
-    pub purpose_en: String,
-    /// Suggested days at this stop.
-    #[schema(example = 2)]
-    pub days: u16,
-    /// Best months (1–12).
-    pub best_months: Vec<u8>,
-    /// Task codes this stop serves (a subset of the route's tasks).
-    pub tasks: Vec<String>,
-}
-
-/// A themed outbound route (theme × country).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "id": "ct-fr-lyon-silk", "theme": "culture_tourism", "country": "FR",
-    "title_zh": "法国里昂丝绸文化交流线路", "title_en": "France: Lyon silk heritage exchange",
-    "industries": ["culture_tourism", "intangible_crafts"],
-    "tasks": [{"code": "heritage_exchange", "zh": "非遗交流", "en": "intangible heritage exchange"}],
-    "stops": [{"city": "Lyon", "institution_zh": "里昂纺织博物馆（示例）", "institution_en": "Lyon textile museum (example)",
-               "purpose_zh": "瓯绣与丝绸技艺交流", "purpose_en": "Ou embroidery and silk crafts exchange",
-               "days": 2, "best_months": [4, 5, 9, 10], "tasks": ["heritage_exchange"]}]
-}))]
-pub struct OutboundRoute {
-    /// Stable id: `a-z`, `0-9`, `-`.
-    #[schema(example = "fsm-it-footwear-design")]
-    pub id: String,
-    /// Theme: `fashion_smart_manufacturing`, `services`, `fintech`, `talent`, `culture_tourism`.
-    pub theme: String,
-    /// Country code.
-    #[schema(example = "IT")]
-    pub country: String,
-    /// Title in Chinese.
-    pub title_zh: String,
-    /// Title in English.
-    pub title_en: String,
-    /// Industries the route is about (taxonomy codes).
-    pub industries: Vec<String>,
-    /// What the trip serves (有事才去).
-    pub tasks: Vec<RouteTask>,
-    /// Stops in order.
-    pub stops: Vec<RouteStop>,
-}
-
-impl OutboundRoute {
-    /// Suggested days at the stops, travel excluded.
-    pub fn stop_days(&self) -> u16 {
-        self.stops.iter().map(|s| s.days).sum()
-    }
-}
-
 /// Countries and rules, with the taxonomy and relations they refer to.
 pub struct OutboundReference {
     /// Countries.
@@ -215,7 +138,7 @@ pub const MAX_ROUTE_TEXT_CHARS: usize = 500;
 /// Every failed check of a route: id, theme, country, industries, tasks, stops.
 pub fn validate_route(route: &OutboundRoute, taxonomy: &Taxonomy, relations: &Relations) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let mut fail = |field: String, code: &str, message: String| errors.push(FieldError::new(&field, code, message));
+    let mut fail = |field: String, code: FieldCode, message: String| errors.push(FieldError::new(&field, code, message));
     // Lists and texts are bounded first, so that no later check scales with an oversized route.
     for (field, len, limit) in [
         ("industries", route.industries.len(), MAX_ROUTE_INDUSTRIES),
@@ -223,7 +146,7 @@ pub fn validate_route(route: &OutboundRoute, taxonomy: &Taxonomy, relations: &Re
         ("stops", route.stops.len(), MAX_ROUTE_STOPS),
     ] {
         if len > limit {
-            fail(field.into(), "too_many", format!("lists {len} entries; at most {limit} are allowed"));
+            fail(field.into(), FieldCode::TooMany, format!("lists {len} entries; at most {limit} are allowed"));
         }
     }
     let mut texts: Vec<(String, &str)> = Vec::new();
@@ -239,69 +162,67 @@ pub fn validate_route(route: &OutboundRoute, taxonomy: &Taxonomy, relations: &Re
             (format!("stops[{i}].purpose_en"), stop.purpose_en.as_str()),
         ]);
         if stop.best_months.len() > 12 || stop.tasks.len() > MAX_ROUTE_TASKS {
-            fail(format!("stops[{i}]"), "too_many", format!("a stop lists at most 12 months and {MAX_ROUTE_TASKS} tasks"));
+            fail(format!("stops[{i}]"), FieldCode::TooMany, format!("a stop lists at most 12 months and {MAX_ROUTE_TASKS} tasks"));
         }
     }
     for (field, text) in texts {
         if text.chars().count() > MAX_ROUTE_TEXT_CHARS {
-            fail(field, "invalid_value", format!("must be at most {MAX_ROUTE_TEXT_CHARS} characters"));
+            fail(field, FieldCode::InvalidValue, format!("must be at most {MAX_ROUTE_TEXT_CHARS} characters"));
         }
     }
     if !errors.is_empty() {
         return errors;
     }
-    let mut fail = |field: String, code: &str, message: String| errors.push(FieldError::new(&field, code, message));
+    errors.extend(check_theme(&route.theme, "theme"));
+    let mut fail = |field: String, code: FieldCode, message: String| errors.push(FieldError::new(&field, code, message));
     if !is_valid_base_id(&route.id) {
-        fail("id".into(), "invalid_value", "uses only a-z, 0-9 and '-', at most 64 characters".into());
-    }
-    if !THEMES.contains(&route.theme.as_str()) {
-        fail("theme".into(), "invalid_value", format!("`{}` is not a theme; use one of {}", route.theme, THEMES.join(", ")));
+        fail("id".into(), FieldCode::InvalidValue, "uses only a-z, 0-9 and '-', at most 64 characters".into());
     }
     if relations.country(&route.country).is_none() {
-        fail("country".into(), "invalid_value", format!("`{}` is not a known country code", route.country));
+        fail("country".into(), FieldCode::InvalidValue, format!("`{}` is not a known country code", route.country));
     }
     for (field, text) in [("title_zh", &route.title_zh), ("title_en", &route.title_en)] {
         if text.trim().is_empty() || text.chars().count() > 200 {
-            fail(field.into(), "invalid_value", "must be 1 to 200 characters".into());
+            fail(field.into(), FieldCode::InvalidValue, "must be 1 to 200 characters".into());
         }
     }
     if route.industries.is_empty() {
-        fail("industries".into(), "missing_field", "name at least one industry".into());
+        fail("industries".into(), FieldCode::MissingField, "name at least one industry".into());
     }
     for (i, code) in route.industries.iter().enumerate() {
         if taxonomy.get(code).is_none() {
-            fail(format!("industries[{i}]"), "invalid_value", format!("`{code}` is not an industry code; see GET /v1/industries"));
+            fail(format!("industries[{i}]"), FieldCode::InvalidValue, format!("`{code}` is not an industry code; see GET /v1/industries"));
         }
     }
     if route.tasks.is_empty() {
-        fail("tasks".into(), "missing_field", "a trip needs at least one task (有事才去)".into());
+        fail("tasks".into(), FieldCode::MissingField, "a trip needs at least one task (有事才去)".into());
     }
     let concepts: Vec<&str> = relations.concepts().iter().map(|c| c.code.as_str()).collect();
     let route_tasks: std::collections::HashSet<&str> = route.tasks.iter().map(|t| t.code.as_str()).collect();
     for (i, task) in route.tasks.iter().enumerate() {
         if !concepts.contains(&task.code.as_str()) {
-            fail(format!("tasks[{i}].code"), "invalid_value", format!("`{}` is not a cooperation concept; use one of {}", task.code, concepts.join(", ")));
+            fail(format!("tasks[{i}].code"), FieldCode::InvalidValue, format!("`{}` is not a cooperation concept; use one of {}", task.code, concepts.join(", ")));
         }
     }
     if route.stops.is_empty() {
-        fail("stops".into(), "missing_field", "list at least one stop".into());
+        fail("stops".into(), FieldCode::MissingField, "list at least one stop".into());
     }
     for (i, stop) in route.stops.iter().enumerate() {
         if stop.city.trim().is_empty() {
-            fail(format!("stops[{i}].city"), "missing_field", "name the city".into());
+            fail(format!("stops[{i}].city"), FieldCode::MissingField, "name the city".into());
         }
         if !(1..=10).contains(&stop.days) {
-            fail(format!("stops[{i}].days"), "invalid_value", format!("must be 1 to 10, got {}", stop.days));
+            fail(format!("stops[{i}].days"), FieldCode::InvalidValue, format!("must be 1 to 10, got {}", stop.days));
         }
         if stop.best_months.iter().any(|m| !(1..=12).contains(m)) {
-            fail(format!("stops[{i}].best_months"), "invalid_value", "months are 1 to 12".into());
+            fail(format!("stops[{i}].best_months"), FieldCode::InvalidValue, "months are 1 to 12".into());
         }
         if stop.tasks.is_empty() {
-            fail(format!("stops[{i}].tasks"), "missing_field", "a stop needs a task it serves (有事才去)".into());
+            fail(format!("stops[{i}].tasks"), FieldCode::MissingField, "a stop needs a task it serves (有事才去)".into());
         }
         for task in &stop.tasks {
             if !route_tasks.contains(task.as_str()) {
-                fail(format!("stops[{i}].tasks"), "invalid_value", format!("`{task}` is not one of the route's tasks"));
+                fail(format!("stops[{i}].tasks"), FieldCode::InvalidValue, format!("`{task}` is not one of the route's tasks"));
             }
         }
     }
@@ -338,7 +259,7 @@ mod tests {
             assert!(route.stop_days() + reference.rules.travel_days <= reference.rules.max_days_by_countries[0], "{}: too long", route.id);
             assert!(route.tasks.len() < usize::from(reference.rules.max_members), "{}: too many tasks", route.id);
         }
-        for theme in THEMES {
+        for theme in crate::domain::ROUTE_THEMES {
             assert!(routes.iter().any(|r| r.theme == theme), "no route for {theme}");
         }
         for country in &reference.countries {

@@ -9,8 +9,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::data::{OutboundReference, OutboundRoute, RouteStop, TripRules};
-use crate::catalog::FieldError;
+use super::data::{OutboundReference, TripRules};
+use crate::domain::{OutboundRoute, RouteStop};
+use crate::domain::{FieldCode, FieldError};
 use crate::domain::Relations;
 
 /// Most stops of one trip plan.
@@ -118,47 +119,47 @@ pub fn check_trip(plan: &TripPlan, routes: &[OutboundRoute], reference: &Outboun
         Some(id) => match routes.iter().find(|r| &r.id == id) {
             Some(route) => Some(route),
             None => {
-                errors.push(FieldError::new("route", "unknown_route", format!("no outbound route `{id}`; see GET /v1/outbound-routes")));
+                errors.push(FieldError::new("route", FieldCode::UnknownRoute, format!("no outbound route `{id}`; see GET /v1/outbound-routes")));
                 None
             }
         },
         None => None,
     };
     if plan.route.is_none() && plan.stops.is_empty() {
-        errors.push(FieldError::new("stops", "missing_field", "give a `route` or the `stops`"));
+        errors.push(FieldError::new("stops", FieldCode::MissingField, "give a `route` or the `stops`"));
     }
     // Checked before anything else is read: the lists scale the work.
     if plan.stops.len() > MAX_STOPS {
-        return Err(vec![FieldError::new("stops", "too_many", format!("lists {} stops; at most {MAX_STOPS} are allowed", plan.stops.len()))]);
+        return Err(vec![FieldError::new("stops", FieldCode::TooMany, format!("lists {} stops; at most {MAX_STOPS} are allowed", plan.stops.len()))]);
     }
     if let Some(i) = plan.stops.iter().position(|s| s.tasks.len() > MAX_TASKS_PER_STOP) {
-        return Err(vec![FieldError::new(&format!("stops[{i}].tasks"), "too_many", format!("at most {MAX_TASKS_PER_STOP} tasks per stop"))]);
+        return Err(vec![FieldError::new(&format!("stops[{i}].tasks"), FieldCode::TooMany, format!("at most {MAX_TASKS_PER_STOP} tasks per stop"))]);
     }
     let texts = plan.purpose_zh.iter().map(|p| ("purpose_zh".to_string(), p)).chain(
         plan.stops.iter().enumerate().flat_map(|(i, s)| [(format!("stops[{i}].city"), &s.city), (format!("stops[{i}].purpose_zh"), &s.purpose_zh)]),
     );
     for (field, text) in texts {
         if text.chars().count() > MAX_TRIP_TEXT_CHARS {
-            errors.push(FieldError::new(&field, "invalid_value", format!("is longer than {MAX_TRIP_TEXT_CHARS} characters")));
+            errors.push(FieldError::new(&field, FieldCode::InvalidValue, format!("is longer than {MAX_TRIP_TEXT_CHARS} characters")));
         }
     }
     if !(1..=60).contains(&plan.days) {
-        errors.push(FieldError::new("days", "invalid_value", format!("must be 1 to 60, got {}", plan.days)));
+        errors.push(FieldError::new("days", FieldCode::InvalidValue, format!("must be 1 to 60, got {}", plan.days)));
     }
     if !(1..=100).contains(&plan.members) {
-        errors.push(FieldError::new("members", "invalid_value", format!("must be 1 to 100, got {}", plan.members)));
+        errors.push(FieldError::new("members", FieldCode::InvalidValue, format!("must be 1 to 100, got {}", plan.members)));
     }
     let concept = |code: &str| relations.concepts().iter().find(|c| c.code == code);
     for (i, stop) in plan.stops.iter().enumerate() {
         if relations.country(&stop.country).is_none() {
-            errors.push(FieldError::new(&format!("stops[{i}].country"), "invalid_value", format!("`{}` is not a known country code", stop.country)));
+            errors.push(FieldError::new(&format!("stops[{i}].country"), FieldCode::InvalidValue, format!("`{}` is not a known country code", stop.country)));
         }
         if !(1..=30).contains(&stop.days) {
-            errors.push(FieldError::new(&format!("stops[{i}].days"), "invalid_value", format!("must be 1 to 30, got {}", stop.days)));
+            errors.push(FieldError::new(&format!("stops[{i}].days"), FieldCode::InvalidValue, format!("must be 1 to 30, got {}", stop.days)));
         }
         for task in &stop.tasks {
             if concept(task).is_none() {
-                errors.push(FieldError::new(&format!("stops[{i}].tasks"), "invalid_value", format!("`{task}` is not a cooperation concept")));
+                errors.push(FieldError::new(&format!("stops[{i}].tasks"), FieldCode::InvalidValue, format!("`{task}` is not a cooperation concept")));
             }
         }
     }

@@ -16,6 +16,7 @@ pub mod data;
 pub mod discipline;
 pub mod suggest;
 
-pub use data::{validate_route, OutboundCountry, OutboundReference, OutboundRoute, RouteStop, RouteTask};
+pub use crate::domain::{OutboundRoute, RouteStop, RouteTask};
+pub use data::{validate_route, OutboundCountry, OutboundReference};
 pub use discipline::{check_trip, TripCheck, TripPlan};
 pub use suggest::{suggest, NeedsQuery, Suggestions};

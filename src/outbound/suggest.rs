@@ -23,10 +23,10 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::data::{OutboundCountry, OutboundReference, OutboundRoute};
-use crate::catalog::FieldError;
+use super::data::{OutboundCountry, OutboundReference};
+use crate::domain::OutboundRoute;
+use crate::domain::{FieldCode, FieldError};
 use crate::domain::{ExchangeBase, Relations, Taxonomy};
-use crate::evaluation::THEMES;
 
 /// Weights of the four parts of a route's score.
 const WEIGHTS: [f32; 4] = [0.4, 0.3, 0.2, 0.1];
@@ -267,21 +267,21 @@ fn read_needs(query: &NeedsQuery, context: &SuggestContext<'_>) -> Result<Needs,
     let mut errors = Vec::new();
     let text = query.needs.as_deref().map(str::trim).unwrap_or("");
     if text.chars().count() > MAX_NEEDS_CHARS {
-        errors.push(FieldError::new("needs", "invalid_value", format!("is longer than {MAX_NEEDS_CHARS} characters")));
+        errors.push(FieldError::new("needs", FieldCode::InvalidValue, format!("is longer than {MAX_NEEDS_CHARS} characters")));
     }
     if text.is_empty() && query.industries.is_empty() && query.bases.is_empty() {
-        errors.push(FieldError::new("needs", "missing_field", "give needs as text, `industries` or `bases`"));
+        errors.push(FieldError::new("needs", FieldCode::MissingField, "give needs as text, `industries` or `bases`"));
     }
     if let Some(theme) = &query.theme
-        && !THEMES.contains(&theme.as_str()) {
-            errors.push(FieldError::new("theme", "invalid_value", format!("`{theme}` is not a theme; use one of {}", THEMES.join(", "))));
+        && let Some(error) = crate::domain::check_theme(theme, "theme") {
+            errors.push(error);
         }
     if !(1..=50).contains(&query.top.unwrap_or(5)) {
-        errors.push(FieldError::new("top", "invalid_value", "must be between 1 and 50"));
+        errors.push(FieldError::new("top", FieldCode::InvalidValue, "must be between 1 and 50"));
     }
     let over_limit = [("industries", query.industries.len()), ("bases", query.bases.len())].into_iter().filter(|(_, len)| *len > MAX_NEEDS_ENTRIES);
     let over_limit: Vec<FieldError> = over_limit
-        .map(|(field, len)| FieldError::new(field, "too_many", format!("lists {len} entries; at most {MAX_NEEDS_ENTRIES} are allowed")))
+        .map(|(field, len)| FieldError::new(field, FieldCode::TooMany, format!("lists {len} entries; at most {MAX_NEEDS_ENTRIES} are allowed")))
         .collect();
     if !over_limit.is_empty() {
         // Checked before the entries are read one by one.
@@ -292,7 +292,7 @@ fn read_needs(query: &NeedsQuery, context: &SuggestContext<'_>) -> Result<Needs,
     for (i, term) in query.industries.iter().enumerate() {
         let codes = context.taxonomy.resolve(term);
         if codes.is_empty() {
-            errors.push(FieldError::new(&format!("industries[{i}]"), "invalid_value", format!("`{term}` names no industry; see GET /v1/industries")));
+            errors.push(FieldError::new(&format!("industries[{i}]"), FieldCode::InvalidValue, format!("`{term}` names no industry; see GET /v1/industries")));
         }
         industries.extend(codes);
     }
@@ -314,7 +314,7 @@ fn read_needs(query: &NeedsQuery, context: &SuggestContext<'_>) -> Result<Needs,
                     place_text.push_str(need);
                 }
             }
-            None => errors.push(FieldError::new(&format!("bases[{i}]"), "unknown_base", format!("no base with id `{id}`"))),
+            None => errors.push(FieldError::new(&format!("bases[{i}]"), FieldCode::UnknownBase, format!("no base with id `{id}`"))),
         }
     }
     if !errors.is_empty() {

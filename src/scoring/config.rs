@@ -5,7 +5,7 @@ use ndarray::Array1;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::features::Feature;
+use super::feature::Feature;
 
 /// Relative weight of each feature; a base's score is the weighted mean of its features.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]

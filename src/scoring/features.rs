@@ -5,68 +5,12 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use serde::Serialize;
-use utoipa::ToSchema;
-
 use super::config::MatchConfig;
+pub use super::feature::Feature;
 use super::profile::{Link, ProfileSignals};
 use super::table::BaseRow;
 use crate::domain::geo::travel_minutes;
 use crate::domain::{OrganisationType, Relations, Taxonomy};
-
-/// One scoring feature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Feature {
-    /// BM25 text relevance.
-    Text,
-    /// Industry fit through the taxonomy.
-    Industry,
-    /// Offers meet main needs.
-    OffersNeeds,
-    /// Seeks meet promotion points.
-    SeeksPromotion,
-    /// Travel time from the hotel.
-    Location,
-    /// Group comfort and scale.
-    Size,
-    /// Guide languages.
-    Language,
-    /// Sister city and diaspora links.
-    Relationship,
-    /// Spread of exposure.
-    Rotation,
-}
-
-impl Feature {
-    /// Every feature, in matrix column order.
-    pub const ALL: [Feature; 9] = [
-        Feature::Text,
-        Feature::Industry,
-        Feature::OffersNeeds,
-        Feature::SeeksPromotion,
-        Feature::Location,
-        Feature::Size,
-        Feature::Language,
-        Feature::Relationship,
-        Feature::Rotation,
-    ];
-
-    /// The snake_case code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Feature::Text => "text",
-            Feature::Industry => "industry",
-            Feature::OffersNeeds => "offers_needs",
-            Feature::SeeksPromotion => "seeks_promotion",
-            Feature::Location => "location",
-            Feature::Size => "size",
-            Feature::Language => "language",
-            Feature::Relationship => "relationship",
-            Feature::Rotation => "rotation",
-        }
-    }
-}
 
 /// How past exposure is spread: times each base and each county-level division was proposed
 /// or visited.

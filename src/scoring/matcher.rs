@@ -13,7 +13,7 @@ use super::config::{MatchConfig, MatchWeights};
 use super::explain::ScoreExplanation;
 use super::features::{Exposure, Feature, FeatureContext};
 use super::profile::ProfileSignals;
-use super::rules::{violation, ExclusionReason};
+use super::rules::{ExclusionReason, VisitRules};
 use super::table::{BaseRow, BaseTable};
 use crate::access::Visibility;
 use crate::domain::{base_key, BaseKind, DelegationProfile, DivisionRegistry, Relations, Taxonomy, TaxonomyMatch};
@@ -208,9 +208,10 @@ impl Matcher<'_> {
 
         let mut candidates: Vec<(u64, usize)> = Vec::new();
         let mut excluded = Vec::new();
+        let rules = VisitRules::of(profile);
         for key in keys {
             let Some((index, row)) = self.table.by_key(key) else { continue };
-            match violation(row, &signals, profile.size, &profile.avoid) {
+            match rules.violation(row) {
                 None => candidates.push((key, index)),
                 Some((reason, detail)) => {
                     if profile.must_visit.contains(&row.id) {

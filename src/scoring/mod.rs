@@ -19,6 +19,7 @@
 pub mod config;
 pub mod evaluate;
 pub mod explain;
+mod feature;
 pub mod features;
 pub mod matcher;
 pub mod profile;
@@ -27,6 +28,6 @@ pub mod table;
 
 pub use config::{MatchConfig, MatchWeights};
 pub use explain::ScoreExplanation;
-pub use features::Feature;
+pub use feature::Feature;
 pub use matcher::{ExcludedBase, MatchOptions, MatchOutcome, MatchWarning, MatchedBase, Matcher};
 pub use table::BaseTable;

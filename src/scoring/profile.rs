@@ -2,8 +2,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::catalog::validate::{WENZHOU_LAT, WENZHOU_LON};
-use crate::catalog::FieldError;
+use crate::domain::geo::{WENZHOU_LAT, WENZHOU_LON};
+use crate::domain::{FieldCode, FieldError};
 use crate::domain::{is_valid_base_id, DelegationProfile, VisitDays, SUPPORTED_LANGUAGES, DivisionRegistry, Hotel, OrganisationType, Relations, Taxonomy, TaxonomyMatch, Weekday};
 
 /// A sister city or diaspora link that applies to the delegation.
@@ -162,11 +162,31 @@ pub const MAX_PROFILE_LANGUAGES: usize = 10;
 /// Longest entry of `offers` or `seeks`, and the longest city name, in characters.
 pub const MAX_ENTRY_CHARS: usize = 500;
 
+/// A delegation profile that passed [`validate_profile`]. Matching takes only these, so a
+/// profile is checked once, where it enters (a match request, an itinerary request, a visit).
+#[derive(Debug, Clone, Copy)]
+pub struct CheckedProfile<'a>(&'a DelegationProfile);
+
+impl<'a> CheckedProfile<'a> {
+    /// `profile`, if it passes every check; otherwise every failing field.
+    pub fn check(profile: &'a DelegationProfile, divisions: &DivisionRegistry) -> Result<CheckedProfile<'a>, Vec<FieldError>> {
+        let errors = validate_profile(profile, divisions);
+        if errors.is_empty() { Ok(CheckedProfile(profile)) } else { Err(errors) }
+    }
+}
+
+impl std::ops::Deref for CheckedProfile<'_> {
+    type Target = DelegationProfile;
+    fn deref(&self) -> &DelegationProfile {
+        self.0
+    }
+}
+
 /// Checks a hotel written at `field` (the profile's, or a day's move): a known division, or a
 /// point in Wenzhou with a name of bounded length.
 pub fn hotel_errors(hotel: &Hotel, field: &str, divisions: &DivisionRegistry) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let mut fail = |part: &str, message: String| errors.push(FieldError::new(&format!("{field}.{part}"), "invalid_value", message));
+    let mut fail = |part: &str, message: String| errors.push(FieldError::new(&format!("{field}.{part}"), FieldCode::InvalidValue, message));
     match hotel {
         Hotel::Division { division } => {
             if divisions.get(division).is_none() {
@@ -191,7 +211,7 @@ pub fn hotel_errors(hotel: &Hotel, field: &str, divisions: &DivisionRegistry) ->
 /// Checks a profile and reports every failing field (paths like `profile.hotel.division`).
 pub fn validate_profile(profile: &DelegationProfile, divisions: &DivisionRegistry) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let mut fail = |field: &str, message: String| errors.push(FieldError::new(&format!("profile.{field}"), "invalid_value", message));
+    let mut fail = |field: &str, message: String| errors.push(FieldError::new(&format!("profile.{field}"), FieldCode::InvalidValue, message));
     if profile.country.len() != 2 || !profile.country.chars().all(|c| c.is_ascii_alphabetic()) {
         fail("country", format!("`{}` must be an ISO 3166-1 alpha-2 code such as IT or DE", profile.country));
     }

@@ -1,10 +1,18 @@
-//! Hard rules: bases that must never be proposed to a delegation, with a reason code.
+//! The rule book: the hard rules that keep a base out of any proposal, whatever its score.
+//!
+//! Matching, planning, the evaluation's violation count and the visit checks all ask
+//! [`VisitRules::violation`]; no other code decides whether a base may be proposed. Matching
+//! reads the base table's row and planning the whole record, so the rules read a base through
+//! [`RuleSubject`].
 
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::profile::ProfileSignals;
 use super::table::BaseRow;
+use crate::domain::{DelegationProfile, ExchangeBase, VisitDays, Weekday};
 
 /// Why a base was left out, whatever its score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
@@ -32,27 +40,97 @@ impl ExclusionReason {
     }
 }
 
-/// The first hard rule `row` breaks for this delegation, with a human detail.
-pub fn violation(row: &BaseRow, signals: &ProfileSignals, group_size: u16, avoid: &[String]) -> Option<(ExclusionReason, String)> {
-    if row.restricted {
-        return Some((ExclusionReason::Restricted, "not open to foreign visitors".to_string()));
+/// What the hard rules read of a base.
+pub trait RuleSubject {
+    /// The base id.
+    fn id(&self) -> &str;
+    /// Whether it is closed to foreign visitors.
+    fn restricted(&self) -> bool;
+    /// The largest group it receives.
+    fn max_group_size(&self) -> u16;
+    /// Whether its weekly hours open on `day`.
+    fn opens_on(&self, day: Weekday) -> bool;
+    /// Whether `date` is one of its closed dates.
+    fn closed_on(&self, date: NaiveDate) -> bool;
+}
+
+impl RuleSubject for BaseRow {
+    fn id(&self) -> &str {
+        &self.id
     }
-    if avoid.iter().any(|id| id == &row.id) {
-        return Some((ExclusionReason::Avoided, "on the delegation's avoid list".to_string()));
+    fn restricted(&self) -> bool {
+        self.restricted
     }
-    if row.max_group_size < group_size {
-        return Some((
-            ExclusionReason::GroupTooLarge,
-            format!("receives at most {} people; the delegation has {group_size}", row.max_group_size),
-        ));
+    fn max_group_size(&self) -> u16 {
+        self.max_group_size
     }
-    let open_some_day = if signals.dates.is_empty() {
-        signals.weekdays.iter().any(|day| row.opens_on(*day))
-    } else {
-        signals.dates.iter().any(|date| row.opens_on(crate::domain::Weekday::of_date(*date)) && !row.closed_dates.contains(date))
-    };
-    if !open_some_day {
-        return Some((ExclusionReason::ClosedOnVisitDays, "closed on every day of the visit".to_string()));
+    fn opens_on(&self, day: Weekday) -> bool {
+        BaseRow::opens_on(self, day)
     }
-    None
+    fn closed_on(&self, date: NaiveDate) -> bool {
+        self.closed_dates.contains(&date)
+    }
+}
+
+impl RuleSubject for ExchangeBase {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn restricted(&self) -> bool {
+        self.restricted
+    }
+    fn max_group_size(&self) -> u16 {
+        self.max_group_size
+    }
+    fn opens_on(&self, day: Weekday) -> bool {
+        self.opening_hours.is_open_on(day)
+    }
+    fn closed_on(&self, date: NaiveDate) -> bool {
+        self.closed_dates.contains(&date)
+    }
+}
+
+/// The hard rules as they apply to one delegation's visit.
+#[derive(Debug, Clone)]
+pub struct VisitRules<'a> {
+    group_size: u16,
+    avoid: HashSet<&'a str>,
+    weekdays: Vec<Weekday>,
+    dates: Vec<NaiveDate>,
+}
+
+impl<'a> VisitRules<'a> {
+    /// The rules for `profile`'s delegation on its visit days.
+    pub fn of(profile: &'a DelegationProfile) -> VisitRules<'a> {
+        let (weekdays, dates) = match &profile.visit {
+            VisitDays::Dates(dates) => (dates.iter().map(|d| Weekday::of_date(*d)).collect(), dates.clone()),
+            VisitDays::Weekdays(days) => (days.clone(), Vec::new()),
+        };
+        VisitRules { group_size: profile.size, avoid: profile.avoid.iter().map(String::as_str).collect(), weekdays, dates }
+    }
+
+    /// The first hard rule `base` breaks for this delegation, with a human detail.
+    pub fn violation(&self, base: &impl RuleSubject) -> Option<(ExclusionReason, String)> {
+        if base.restricted() {
+            return Some((ExclusionReason::Restricted, "not open to foreign visitors".to_string()));
+        }
+        if self.avoid.contains(base.id()) {
+            return Some((ExclusionReason::Avoided, "on the delegation's avoid list".to_string()));
+        }
+        if base.max_group_size() < self.group_size {
+            return Some((
+                ExclusionReason::GroupTooLarge,
+                format!("receives at most {} people; the delegation has {}", base.max_group_size(), self.group_size),
+            ));
+        }
+        let open_some_day = if self.dates.is_empty() {
+            self.weekdays.iter().any(|day| base.opens_on(*day))
+        } else {
+            self.dates.iter().any(|date| base.opens_on(Weekday::of_date(*date)) && !base.closed_on(*date))
+        };
+        if !open_some_day {
+            return Some((ExclusionReason::ClosedOnVisitDays, "closed on every day of the visit".to_string()));
+        }
+        None
+    }
 }

@@ -15,7 +15,8 @@ use crate::api::auth::Admin;
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{AppJson, path_id, query_pairs};
 use crate::api::{run_blocking, AppState};
-use crate::catalog::{AuditEntry, AuditQuery, FieldError, NewToken, TokenInfo};
+use crate::catalog::{AuditEntry, AuditQuery, NewToken, TokenInfo};
+use crate::domain::{FieldCode, FieldError};
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -157,13 +158,13 @@ fn parse_audit_query(raw: Option<&str>) -> Result<AuditQuery, Vec<FieldError>> {
             "action" => query.action = Some(value),
             "before" => match value.trim().parse::<i64>() {
                 Ok(id) => query.before_id = Some(id),
-                Err(_) => errors.push(FieldError::new("before", "invalid_value", format!("must be a whole number, got `{value}`"))),
+                Err(_) => errors.push(FieldError::new("before", FieldCode::InvalidValue, format!("must be a whole number, got `{value}`"))),
             },
             "limit" => match value.trim().parse::<u32>() {
                 Ok(n) if (1..=MAX_AUDIT_LIMIT).contains(&n) => query.limit = n as usize,
-                _ => errors.push(FieldError::new("limit", "invalid_value", format!("must be between 1 and {MAX_AUDIT_LIMIT}, got `{value}`"))),
+                _ => errors.push(FieldError::new("limit", FieldCode::InvalidValue, format!("must be between 1 and {MAX_AUDIT_LIMIT}, got `{value}`"))),
             },
-            other => errors.push(FieldError::new(other, "unknown_parameter", "is not a parameter of this route; use target, actor, action, before, limit")),
+            other => errors.push(FieldError::new(other, FieldCode::UnknownParameter, "is not a parameter of this route; use target, actor, action, before, limit")),
         }
     }
     if errors.is_empty() { Ok(query) } else { Err(errors) }

@@ -21,7 +21,8 @@ use crate::api::auth::{if_match, Admin};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{query_pairs, read_body, AppJson};
 use crate::api::{run_blocking, AppState};
-use crate::catalog::{FieldError, RecordFormat, WriteMode};
+use crate::catalog::{RecordFormat, WriteMode};
+use crate::domain::{FieldCode, FieldError};
 use crate::domain::ExchangeBase;
 use crate::library::ImportOutcome;
 
@@ -294,8 +295,8 @@ async fn import_bases(
         match (name.as_str(), value.as_str()) {
             ("mode", "upsert") => mode = WriteMode::Upsert,
             ("mode", "replace") => mode = WriteMode::Replace,
-            ("mode", other) => errors.push(FieldError::new("mode", "invalid_value", format!("`{other}` must be upsert or replace"))),
-            (other, _) => errors.push(FieldError::new(other, "unknown_parameter", "is not a parameter of this route; use mode")),
+            ("mode", other) => errors.push(FieldError::new("mode", FieldCode::InvalidValue, format!("`{other}` must be upsert or replace"))),
+            (other, _) => errors.push(FieldError::new(other, FieldCode::UnknownParameter, "is not a parameter of this route; use mode")),
         }
     }
     if !errors.is_empty() {

@@ -17,7 +17,7 @@ use crate::api::auth::Caller;
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{AppJson, path_id, query_pairs};
 use crate::api::{run_blocking, AppState};
-use crate::catalog::FieldError;
+use crate::domain::{FieldCode, FieldError};
 use crate::domain::{is_valid_base_id, BaseKind, ExchangeBase, TaxonomyMatch, SUPPORTED_LANGUAGES};
 use crate::library::BaseLibrary;
 use crate::search::{BaseFilters, BaseQuery, SearchHit, SortOrder};
@@ -193,7 +193,7 @@ async fn get_base(
 pub(crate) fn base_id_from_path(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
     let id = path_id(path)?;
     if !is_valid_base_id(&id) {
-        return Err(ApiError::InvalidPath(FieldError::new("id", "invalid_value", "a base id uses only a-z, 0-9 and '-'")));
+        return Err(ApiError::InvalidPath(FieldError::new("id", FieldCode::InvalidValue, "a base id uses only a-z, 0-9 and '-'")));
     }
     Ok(id)
 }
@@ -255,12 +255,12 @@ fn parse_list_query(raw: Option<&str>) -> Result<BaseSearchRequest, Vec<FieldErr
         let number = |errors: &mut Vec<FieldError>| match value.trim().parse::<u32>() {
             Ok(n) => Some(n),
             Err(_) => {
-                errors.push(FieldError::new(&name, "invalid_value", format!("must be a whole number, got `{value}`")));
+                errors.push(FieldError::new(&name, FieldCode::InvalidValue, format!("must be a whole number, got `{value}`")));
                 None
             }
         };
         if !["division", "kind", "industry", "language"].contains(&name.as_str()) && !seen_scalars.insert(name.clone()) {
-            errors.push(FieldError::new(&name, "invalid_value", "is given more than once"));
+            errors.push(FieldError::new(&name, FieldCode::InvalidValue, "is given more than once"));
             continue;
         }
         match name.as_str() {
@@ -277,7 +277,7 @@ fn parse_list_query(raw: Option<&str>) -> Result<BaseSearchRequest, Vec<FieldErr
             "sort" => request.sort = Some(value.clone()),
             _ => errors.push(FieldError::new(
                 &name,
-                "unknown_parameter",
+                FieldCode::UnknownParameter,
                 format!("is not a parameter of this route; use {}", LIST_PARAMETERS.join(", ")),
             )),
         }
@@ -295,7 +295,7 @@ fn to_base_query(request: &BaseSearchRequest, library: &BaseLibrary) -> Result<B
         ("language", request.language.len()),
     ] {
         if len > MAX_FILTER_VALUES {
-            errors.push(FieldError::new(field, "too_many", format!("lists {len} values; at most {MAX_FILTER_VALUES} are allowed")));
+            errors.push(FieldError::new(field, FieldCode::TooMany, format!("lists {len} values; at most {MAX_FILTER_VALUES} are allowed")));
         }
     }
     if !errors.is_empty() {
@@ -303,11 +303,11 @@ fn to_base_query(request: &BaseSearchRequest, library: &BaseLibrary) -> Result<B
     }
     let text = request.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(String::from);
     if text.as_ref().is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS) {
-        errors.push(FieldError::new("q", "invalid_value", format!("is longer than {MAX_QUERY_CHARS} characters")));
+        errors.push(FieldError::new("q", FieldCode::InvalidValue, format!("is longer than {MAX_QUERY_CHARS} characters")));
     }
     for code in &request.division {
         if library.divisions().get(code).is_none() {
-            errors.push(FieldError::new("division", "invalid_value", format!("`{code}` is not a division or zone code; see GET /v1/divisions")));
+            errors.push(FieldError::new("division", FieldCode::InvalidValue, format!("`{code}` is not a division or zone code; see GET /v1/divisions")));
         }
     }
     let mut kinds = Vec::new();
@@ -316,31 +316,31 @@ fn to_base_query(request: &BaseSearchRequest, library: &BaseLibrary) -> Result<B
             Some(kind) => kinds.push(kind),
             None => {
                 let known: Vec<&str> = BaseKind::ALL.iter().map(|k| k.code()).collect();
-                errors.push(FieldError::new("kind", "invalid_value", format!("`{code}` is not a kind; use {}", known.join(", "))));
+                errors.push(FieldError::new("kind", FieldCode::InvalidValue, format!("`{code}` is not a kind; use {}", known.join(", "))));
             }
         }
     }
     for code in &request.industry {
         if library.taxonomy().get(code).is_none() {
-            errors.push(FieldError::new("industry", "invalid_value", format!("`{code}` is not an industry code; see GET /v1/industries")));
+            errors.push(FieldError::new("industry", FieldCode::InvalidValue, format!("`{code}` is not an industry code; see GET /v1/industries")));
         }
     }
     for lang in &request.language {
         if !SUPPORTED_LANGUAGES.contains(&lang.as_str()) {
-            errors.push(FieldError::new("language", "invalid_value", format!("`{lang}` is not a supported language code")));
+            errors.push(FieldError::new("language", FieldCode::InvalidValue, format!("`{lang}` is not a supported language code")));
         }
     }
     if let (Some(min), Some(max)) = (request.employees_min, request.employees_max)
         && min > max {
-            errors.push(FieldError::new("employees_min", "invalid_value", format!("{min} is above employees_max {max}")));
+            errors.push(FieldError::new("employees_min", FieldCode::InvalidValue, format!("{min} is above employees_max {max}")));
         }
     let group_size = match request.group_size {
         Some(0) => {
-            errors.push(FieldError::new("group_size", "invalid_value", "must be at least 1"));
+            errors.push(FieldError::new("group_size", FieldCode::InvalidValue, "must be at least 1"));
             None
         }
         Some(n) if n > u32::from(u16::MAX) => {
-            errors.push(FieldError::new("group_size", "invalid_value", format!("{n} is not a plausible group size")));
+            errors.push(FieldError::new("group_size", FieldCode::InvalidValue, format!("{n} is not a plausible group size")));
             None
         }
         other => other.map(|n| n as u16),
@@ -349,17 +349,17 @@ fn to_base_query(request: &BaseSearchRequest, library: &BaseLibrary) -> Result<B
         None | Some("relevance") => SortOrder::Relevance,
         Some("id") => SortOrder::Id,
         Some(other) => {
-            errors.push(FieldError::new("sort", "invalid_value", format!("`{other}` must be relevance or id")));
+            errors.push(FieldError::new("sort", FieldCode::InvalidValue, format!("`{other}` must be relevance or id")));
             SortOrder::Relevance
         }
     };
     let limit = request.limit.unwrap_or(20);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        errors.push(FieldError::new("limit", "invalid_value", format!("must be between 1 and {MAX_LIMIT}, got {limit}")));
+        errors.push(FieldError::new("limit", FieldCode::InvalidValue, format!("must be between 1 and {MAX_LIMIT}, got {limit}")));
     }
     let offset = request.offset.unwrap_or(0);
     if offset > MAX_OFFSET {
-        errors.push(FieldError::new("offset", "invalid_value", format!("must be at most {MAX_OFFSET}, got {offset}")));
+        errors.push(FieldError::new("offset", FieldCode::InvalidValue, format!("must be at most {MAX_OFFSET}, got {offset}")));
     }
     if !errors.is_empty() {
         return Err(errors);

@@ -21,10 +21,11 @@ use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{path_id, query_pairs, read_body};
 use crate::api::{run_blocking, AppState};
 use crate::cancel::CancelFlag;
-use crate::catalog::FieldError;
+use crate::domain::{FieldCode, FieldError};
 use crate::domain::ExchangeBase;
 use crate::evaluation::visits::{check_csv_shape, check_parquet_shape, read_bytes, JsonVisitRows, PastVisit, RawTable};
-use crate::evaluation::{check_visits, evaluate, report, EvaluateOptions, NamedRanker, Ranker, VisitFormat};
+use crate::app::evaluation::evaluate;
+use crate::evaluation::{check_visits, report, EvaluateOptions, NamedRanker, Ranker, VisitFormat};
 use crate::library::BaseLibrary;
 use crate::scoring::MatchConfig;
 
@@ -348,17 +349,17 @@ fn parse_query(raw: Option<&str>) -> Result<(u32, usize), ApiError> {
         match key.as_str() {
             "k" => match value.parse::<u32>() {
                 Ok(v) if (1..=100).contains(&v) => k = v,
-                _ => errors.push(FieldError::new("k", "invalid_value", format!("must be between 1 and 100, got `{value}`"))),
+                _ => errors.push(FieldError::new("k", FieldCode::InvalidValue, format!("must be between 1 and 100, got `{value}`"))),
             },
             "itinerary_sample" => match value.parse::<usize>() {
                 Ok(v) if v <= MAX_ITINERARY_SAMPLE => sample = v,
                 _ => errors.push(FieldError::new(
                     "itinerary_sample",
-                    "invalid_value",
+                    FieldCode::InvalidValue,
                     format!("must be between 0 and {MAX_ITINERARY_SAMPLE}, got `{value}`"),
                 )),
             },
-            other => errors.push(FieldError::new(other, "unknown_parameter", format!("`{other}` is not a parameter of this route"))),
+            other => errors.push(FieldError::new(other, FieldCode::UnknownParameter, format!("`{other}` is not a parameter of this route"))),
         }
     }
     if errors.is_empty() { Ok((k, sample)) } else { Err(ApiError::InvalidQuery(errors)) }
@@ -395,27 +396,27 @@ fn check_upload(body: &[u8], upload: Upload, mut options: EvaluateOptions, libra
             let request: EvaluationRequest = serde_json::from_slice(body).map_err(json_upload_error)?;
             if let Some(v) = request.k {
                 if !(1..=100).contains(&v) {
-                    return Err(ApiError::InvalidBody(vec![FieldError::new("k", "invalid_value", format!("must be between 1 and 100, got {v}"))]));
+                    return Err(ApiError::InvalidBody(vec![FieldError::new("k", FieldCode::InvalidValue, format!("must be between 1 and 100, got {v}"))]));
                 }
                 options.k = v as usize;
             }
             if request.variants.len() > MAX_VARIANTS {
                 return Err(ApiError::InvalidBody(vec![FieldError::new(
                     "variants",
-                    "too_many",
+                    FieldCode::TooMany,
                     format!("{} variants; at most {MAX_VARIANTS} are compared at once", request.variants.len()),
                 )]));
             }
             let mut names: HashSet<String> = rankers.iter().map(|r| r.name.clone()).collect();
             for (i, variant) in request.variants.into_iter().enumerate() {
                 if variant.name.trim().is_empty() || variant.name.chars().count() > MAX_VARIANT_NAME_CHARS {
-                    return Err(ApiError::InvalidBody(vec![FieldError::new(&format!("variants[{i}].name"), "invalid_value", format!("must be 1 to {MAX_VARIANT_NAME_CHARS} characters"))]));
+                    return Err(ApiError::InvalidBody(vec![FieldError::new(&format!("variants[{i}].name"), FieldCode::InvalidValue, format!("must be 1 to {MAX_VARIANT_NAME_CHARS} characters"))]));
                 }
                 if let Err(message) = variant.weights.validate() {
-                    return Err(ApiError::InvalidBody(vec![FieldError::new(&format!("variants[{i}].weights"), "invalid_value", message)]));
+                    return Err(ApiError::InvalidBody(vec![FieldError::new(&format!("variants[{i}].weights"), FieldCode::InvalidValue, message)]));
                 }
                 if !names.insert(variant.name.clone()) {
-                    return Err(ApiError::InvalidBody(vec![FieldError::new(&format!("variants[{i}].name"), "invalid_value", format!("`{}` is used twice", variant.name))]));
+                    return Err(ApiError::InvalidBody(vec![FieldError::new(&format!("variants[{i}].name"), FieldCode::InvalidValue, format!("`{}` is used twice", variant.name))]));
                 }
                 let mut config = default;
                 config.weights = variant.weights;
@@ -442,11 +443,11 @@ fn json_upload_error(error: serde_json::Error) -> ApiError {
             _ => ("(body)".to_string(), text.clone()),
         };
         let code = if message.contains("at most") {
-            "too_many"
+            FieldCode::TooMany
         } else if message.contains("is not a column") {
-            "unknown_column"
+            FieldCode::UnknownColumn
         } else {
-            "invalid_value"
+            FieldCode::InvalidValue
         };
         ApiError::InvalidBody(vec![FieldError::new(&field, code, message)])
     } else {

@@ -11,9 +11,10 @@ use crate::api::auth::Caller;
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{query_pairs, AppJson};
 use crate::api::{run_blocking, AppState};
-use crate::catalog::FieldError;
+use crate::domain::{FieldCode, FieldError};
 use crate::itinerary::export::{render, ExportFormat};
-use crate::itinerary::{plan, Itinerary, ItineraryRequest};
+use crate::app::planning::plan;
+use crate::itinerary::{Itinerary, ItineraryRequest};
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -68,9 +69,9 @@ async fn create_itinerary(
         match key.as_str() {
             "format" => match serde_json::from_value::<ExportFormat>(serde_json::Value::String(value.clone())) {
                 Ok(f) => format = f,
-                Err(_) => errors.push(FieldError::new("format", "invalid_value", format!("`{value}` is not one of json, ics, csv, html, geojson"))),
+                Err(_) => errors.push(FieldError::new("format", FieldCode::InvalidValue, format!("`{value}` is not one of json, ics, csv, html, geojson"))),
             },
-            other => errors.push(FieldError::new(other, "unknown_parameter", format!("`{other}` is not a parameter of this route"))),
+            other => errors.push(FieldError::new(other, FieldCode::UnknownParameter, format!("`{other}` is not a parameter of this route"))),
         }
     }
     if !errors.is_empty() {

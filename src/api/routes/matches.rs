@@ -12,7 +12,7 @@ use crate::api::auth::Caller;
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::AppJson;
 use crate::api::{run_blocking, AppState};
-use crate::catalog::FieldError;
+use crate::domain::{FieldCode, FieldError};
 use crate::domain::DelegationProfile;
 use crate::scoring::{MatchOptions, MatchOutcome, MatchWeights};
 
@@ -83,11 +83,11 @@ async fn create_match(State(state): State<AppState>, caller: Caller, AppJson(req
     let top = request.top.unwrap_or(10);
     let mut errors = Vec::new();
     if !(1..=MAX_TOP).contains(&top) {
-        errors.push(FieldError::new("top", "invalid_value", format!("must be between 1 and {MAX_TOP}, got {top}")));
+        errors.push(FieldError::new("top", FieldCode::InvalidValue, format!("must be between 1 and {MAX_TOP}, got {top}")));
     }
     if let Some(diversity) = request.diversity
         && !(0.0..=1.0).contains(&diversity) {
-            errors.push(FieldError::new("diversity", "invalid_value", format!("must be between 0 and 1, got {diversity}")));
+            errors.push(FieldError::new("diversity", FieldCode::InvalidValue, format!("must be between 0 and 1, got {diversity}")));
         }
     if !errors.is_empty() {
         return Err(ApiError::InvalidBody(errors));

@@ -16,7 +16,7 @@ use crate::api::auth::{if_match, Caller, Officer};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{AppJson, path_id, query_pairs};
 use crate::api::{run_blocking, AppState};
-use crate::catalog::FieldError;
+use crate::domain::{FieldCode, FieldError};
 use crate::domain::is_valid_base_id;
 use crate::outbound::suggest::BaseLink;
 use crate::outbound::{NeedsQuery, OutboundCountry, OutboundRoute, Suggestions, TripCheck, TripPlan};
@@ -89,7 +89,7 @@ async fn list_routes(State(state): State<AppState>, _caller: Caller, RawQuery(ra
             "theme" => theme = Some(value),
             "country" => country = Some(value),
             "industry" => industry = Some(value),
-            other => errors.push(FieldError::new(other, "unknown_parameter", "is not a parameter of this route; use theme, country, industry")),
+            other => errors.push(FieldError::new(other, FieldCode::UnknownParameter, "is not a parameter of this route; use theme, country, industry")),
         }
     }
     errors.extend(state.library.check_route_filters(theme.as_deref(), country.as_deref(), industry.as_deref()));
@@ -104,7 +104,7 @@ async fn list_routes(State(state): State<AppState>, _caller: Caller, RawQuery(ra
 fn route_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
     let id = path_id(path)?;
     if !is_valid_base_id(&id) {
-        return Err(ApiError::InvalidPath(FieldError::new("id", "invalid_value", "a route id uses only a-z, 0-9 and '-'")));
+        return Err(ApiError::InvalidPath(FieldError::new("id", FieldCode::InvalidValue, "a route id uses only a-z, 0-9 and '-'")));
     }
     Ok(id)
 }

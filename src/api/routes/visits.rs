@@ -20,7 +20,8 @@ use crate::api::auth::{if_match, Officer};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{AppJson, path_id, query_pairs};
 use crate::api::{run_blocking, AppState};
-use crate::catalog::{FieldError, VisitFilter};
+use crate::catalog::{VisitFilter};
+use crate::domain::{FieldCode, FieldError};
 use crate::domain::{VisitInput, VisitRecord, VisitStatus};
 
 /// Routes of this module.
@@ -142,7 +143,7 @@ fn parse_visit_query(raw: Option<&str>) -> Result<VisitQuery, Vec<FieldError>> {
     let date = |name: &str, value: &str, errors: &mut Vec<FieldError>| match chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
         Ok(d) => Some(d.to_string()),
         Err(_) => {
-            errors.push(FieldError::new(name, "invalid_value", format!("`{value}` is not a date (YYYY-MM-DD)")));
+            errors.push(FieldError::new(name, FieldCode::InvalidValue, format!("`{value}` is not a date (YYYY-MM-DD)")));
             None
         }
     };
@@ -152,7 +153,7 @@ fn parse_visit_query(raw: Option<&str>) -> Result<VisitQuery, Vec<FieldError>> {
                 for code in value.split(',').map(str::trim).filter(|c| !c.is_empty()) {
                     match VisitStatus::from_code(code) {
                         Some(status) => query.filter.status.push(status),
-                        None => errors.push(FieldError::new("status", "invalid_value", format!("`{code}` must be planned, confirmed, completed or cancelled"))),
+                        None => errors.push(FieldError::new("status", FieldCode::InvalidValue, format!("`{code}` must be planned, confirmed, completed or cancelled"))),
                     }
                 }
             }
@@ -162,19 +163,19 @@ fn parse_visit_query(raw: Option<&str>) -> Result<VisitQuery, Vec<FieldError>> {
             "format" => match value.as_str() {
                 "json" => query.csv = false,
                 "csv" => query.csv = true,
-                other => errors.push(FieldError::new("format", "invalid_value", format!("`{other}` must be json or csv"))),
+                other => errors.push(FieldError::new("format", FieldCode::InvalidValue, format!("`{other}` must be json or csv"))),
             },
             "limit" => match value.trim().parse::<u32>() {
                 Ok(n) if (1..=MAX_VISIT_LIMIT).contains(&n) => query.limit = n as usize,
-                _ => errors.push(FieldError::new("limit", "invalid_value", format!("must be between 1 and {MAX_VISIT_LIMIT}, got `{value}`"))),
+                _ => errors.push(FieldError::new("limit", FieldCode::InvalidValue, format!("must be between 1 and {MAX_VISIT_LIMIT}, got `{value}`"))),
             },
             "offset" => match value.trim().parse::<u32>() {
                 Ok(n) => query.offset = n as usize,
-                Err(_) => errors.push(FieldError::new("offset", "invalid_value", format!("must be a whole number, got `{value}`"))),
+                Err(_) => errors.push(FieldError::new("offset", FieldCode::InvalidValue, format!("must be a whole number, got `{value}`"))),
             },
             other => errors.push(FieldError::new(
                 other,
-                "unknown_parameter",
+                FieldCode::UnknownParameter,
                 "is not a parameter of this route; use status, from, to, base, format, limit, offset",
             )),
         }

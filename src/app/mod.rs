@@ -1,0 +1,7 @@
+//! The use cases: what the service does for its users, each as one flow from a typed request
+//! to a domain result. The HTTP handlers and the CLI commands are thin adapters over these;
+//! the engines below (search, scoring, planner, itinerary, evaluation, outbound) take plain
+//! data and never reach back up.
+
+pub mod evaluation;
+pub mod planning;

@@ -1,0 +1,278 @@
+//! From a checked request and its candidates to the planning problem: one tour a day between
+//! the hotels, a site per appointment and per eligible base, with opening windows, clusters,
+//! prizes and the travel matrix.
+
+use super::request::{ItineraryRequest, PlaceRef, Settings};
+use super::travel::{Place, TravelTimes};
+use crate::domain::{ClockTime, DivisionRegistry, ExchangeBase, FieldCode, FieldError, Hotel, Weekday};
+use crate::planner::{Break, Duration, Preferences, Problem, Site, Tour, Window};
+use crate::Error;
+
+/// Finds a base the caller may see by id (`None` when there is none).
+pub type BaseLookup<'a> = &'a dyn Fn(&str) -> Result<Option<ExchangeBase>, Error>;
+
+/// Prize units per unit of match score (scores are 0..1).
+pub(crate) const PRIZE_SCALE: f32 = 1000.0;
+/// Prize of a must-visit base or an appointment: more than all other visits together.
+pub(crate) const REQUIRED_PRIZE: i64 = 1_000_000;
+/// Charged for each extra cluster in a day: a visit outside the day's cluster must be worth
+/// clearly more than one inside it.
+pub(crate) const EXTRA_CLUSTER_PENALTY: i64 = 150;
+/// Charged per minute of driving, so equal plans prefer less time on the road.
+pub(crate) const TRAVEL_COST_PER_MINUTE: i64 = 1;
+
+/// A candidate base with what the plan needs to know about it.
+pub struct CandidateBase {
+    /// The base.
+    pub base: ExchangeBase,
+    /// Its match score (0..1).
+    pub score: f32,
+    /// Why it was proposed, in Chinese (from matching).
+    pub reason_zh: Option<String>,
+    /// Why it was proposed, in English.
+    pub reason_en: Option<String>,
+    /// Whether the plan must hold it (must-visit or locked).
+    pub must_visit: bool,
+}
+
+/// What a site of the problem stands for.
+pub(crate) enum SiteRole {
+    Base(usize),
+    Appointment(usize),
+}
+
+/// The problem and what its sites and locations stand for.
+pub(crate) struct Built {
+    pub(crate) problem: Problem,
+    pub(crate) roles: Vec<SiteRole>,
+    /// Per day: the hotel it starts from and the hotel of its night.
+    pub(crate) hotels: Vec<(NamedPlace, NamedPlace)>,
+    /// Per appointment: its place and printed name.
+    pub(crate) appointment_places: Vec<(Place, String, Option<String>)>,
+}
+
+/// A place with its printed Chinese and English names.
+#[derive(Debug, Clone)]
+pub(crate) struct NamedPlace {
+    pub(crate) place: Place,
+    pub(crate) zh: String,
+    pub(crate) en: String,
+}
+
+impl NamedPlace {
+    /// `zh / en`, or the one name when both are the same.
+    pub(crate) fn label(&self) -> String {
+        if self.zh == self.en {
+            self.zh.clone()
+        } else {
+            format!("{} / {}", self.zh, self.en)
+        }
+    }
+}
+
+/// The seat of a (validated) division as a place, with the division for its names.
+pub(crate) fn division_place<'a>(divisions: &'a DivisionRegistry, code: &str) -> (Place, &'a crate::domain::Division) {
+    let d = divisions.get(code).expect("validated division");
+    (Place { key: Some(code.to_string()), lat: d.lat, lon: d.lon, mountain: d.area_type == "mountain" }, d)
+}
+
+fn hotel_place(divisions: &DivisionRegistry, hotel: &Hotel) -> NamedPlace {
+    match hotel {
+        Hotel::Division { division } => {
+            let (place, d) = division_place(divisions, division);
+            NamedPlace { place, zh: format!("{}酒店", d.zh), en: format!("hotel in {}", d.en) }
+        }
+        Hotel::Point { lat, lon, name } => {
+            // A hotel name may be given bilingually as `中文 / English`.
+            let name = name.clone().unwrap_or_else(|| "酒店 / hotel".into());
+            let (zh, en) = name.split_once(" / ").map(|(zh, en)| (zh.to_string(), en.to_string())).unwrap_or((name.clone(), name.clone()));
+            NamedPlace { place: Place { key: None, lat: *lat, lon: *lon, mountain: false }, zh, en }
+        }
+    }
+}
+
+pub(crate) fn base_place(divisions: &DivisionRegistry, base: &ExchangeBase) -> Place {
+    let mountain = divisions.county_level(&base.location.division).is_some_and(|d| d.area_type == "mountain");
+    Place { key: Some(base.id.clone()), lat: base.location.lat, lon: base.location.lon, mountain }
+}
+
+pub(crate) fn minutes(t: ClockTime) -> Duration {
+    Duration(t.minutes() as i64)
+}
+
+/// The planning problem of `request`: one tour a day between its hotels, one site per
+/// appointment and per eligible candidate. `lookup` finds the base an appointment is held at
+/// (only among the bases the caller may see).
+pub(crate) fn build_problem(
+    divisions: &DivisionRegistry,
+    travel: &TravelTimes,
+    request: &ItineraryRequest,
+    settings: &Settings,
+    candidates: &[CandidateBase],
+    eligible: &[usize],
+    lookup: BaseLookup<'_>,
+) -> Result<Built, Error> {
+    let day_count = settings.days.len();
+    let buffer = Duration(settings.buffer_minutes as i64);
+    let mut places: Vec<Place> = Vec::new();
+    let mut hotels = Vec::with_capacity(day_count);
+    let mut tours = Vec::with_capacity(day_count);
+    for (d, day) in settings.days.iter().enumerate() {
+        let previous_night = if d == 0 { &settings.days[0].hotel } else { &settings.days[d - 1].hotel };
+        let start_hotel = hotel_place(divisions, previous_night);
+        let end_hotel = hotel_place(divisions, &day.hotel);
+        places.push(start_hotel.place.clone());
+        places.push(end_hotel.place.clone());
+        let mut return_by = minutes(day.end);
+        if let Some((banquet_day, start, ..)) = &settings.banquet
+            && *banquet_day == d {
+                return_by = return_by.min(minutes(*start));
+            }
+        let (lunch_from, lunch_to, lunch_minutes) = settings.lunch;
+        let meal = Break {
+            earliest: minutes(lunch_from),
+            latest: minutes(lunch_to) - Duration(lunch_minutes as i64),
+            length: Duration(lunch_minutes as i64),
+        };
+        // Only a day that spans lunch time takes the break (a morning arrival day does not).
+        let spans_lunch = minutes(day.start) <= meal.latest && return_by >= meal.earliest + meal.length;
+        tours.push(Tour {
+            start: 2 * d,
+            end: 2 * d + 1,
+            depart: minutes(day.start),
+            return_by,
+            max_visits: settings.max_visits_per_day + request.appointments.iter().filter(|a| a.day as usize == d + 1).count(),
+            max_travel: Duration(settings.max_driving_minutes as i64),
+            meal: spans_lunch.then_some(meal),
+        });
+        hotels.push((start_hotel, end_hotel));
+    }
+
+    let mut sites = Vec::new();
+    let mut roles = Vec::new();
+    let mut appointment_places = Vec::new();
+    for (a, appointment) in request.appointments.iter().enumerate() {
+        let (place, name_zh, name_en) = match &appointment.place {
+            PlaceRef::Base { base_id } => {
+                let field = format!("appointments[{a}].place.base_id");
+                let Some(base) = lookup(base_id)? else {
+                    return Err(Error::Invalid(vec![FieldError::new(&field, FieldCode::UnknownBase, format!("no base with id `{base_id}`"))]));
+                };
+                if base.restricted {
+                    // Only officers get here; a restricted site is never part of a visit.
+                    return Err(Error::Infeasible(vec![FieldError::new(
+                        &field,
+                        FieldCode::ItineraryInfeasible,
+                        format!("`{base_id}` cannot be visited: not open to foreign visitors"),
+                    )]));
+                }
+                (base_place(divisions, &base), base.name_zh.clone(), base.name_en.clone())
+            }
+            PlaceRef::Division { division } => {
+                let (place, d) = division_place(divisions, division);
+                (place, d.zh.clone(), Some(d.en.clone()))
+            }
+            PlaceRef::Point { lat, lon, name } => (Place { key: None, lat: *lat, lon: *lon, mountain: false }, name.clone().unwrap_or_default(), name.clone()),
+        };
+        let (day, start) = settings.appointments[a];
+        let mut windows = vec![Vec::new(); day_count];
+        windows[day] = vec![Window { open: minutes(start), close: minutes(start) }];
+        places.push(place.clone());
+        sites.push(Site {
+            location: places.len() - 1,
+            prize: REQUIRED_PRIZE,
+            service: Duration(appointment.minutes as i64) + buffer,
+            windows,
+            cluster: None,
+            required: true,
+            fixed_tour: Some(day),
+        });
+        roles.push(SiteRole::Appointment(a));
+        appointment_places.push((place, name_zh, name_en));
+    }
+
+    let cluster_codes: Vec<String> = divisions.clusters().iter().map(|c| c.code.clone()).collect();
+    let mut lock_errors = Vec::new();
+    for &c in eligible {
+        let candidate = &candidates[c];
+        let base = &candidate.base;
+        let visit = Duration(base.visit_minutes as i64);
+        let mut windows = Vec::with_capacity(day_count);
+        for day in &settings.days {
+            let closed = day.date.is_some_and(|date| base.closed_dates.contains(&date));
+            let day_windows: Vec<Window> = if closed {
+                Vec::new()
+            } else {
+                base.opening_hours
+                    .on(day.weekday)
+                    .iter()
+                    .filter_map(|range| {
+                        // The visit must end by closing time.
+                        let close = minutes(range.close) - visit;
+                        (close >= minutes(range.open)).then_some(Window { open: minutes(range.open), close })
+                    })
+                    .collect()
+            };
+            windows.push(day_windows);
+        }
+        let locked = request.locked.iter().position(|l| l.base_id == base.id);
+        let mut fixed_tour = None;
+        if let Some(l) = locked {
+            let (day, start) = settings.locked[l];
+            fixed_tour = Some(day);
+            if let Some(start) = start {
+                let at = minutes(start);
+                let inside = windows[day].iter().any(|w| w.open <= at && at <= w.close);
+                if !inside {
+                    lock_errors.push(FieldError::new(
+                        &format!("locked[{l}].start"),
+                        FieldCode::ItineraryInfeasible,
+                        format!("`{}` cannot start a visit at {start} on day {}: open {}", base.id, day + 1, hours_text(base, settings.days[day].weekday)),
+                    ));
+                }
+                windows[day] = vec![Window { open: at, close: at }];
+            }
+        }
+        let cluster = divisions
+            .county_level(&base.location.division)
+            .and_then(|d| cluster_codes.iter().position(|c| *c == d.cluster))
+            .map(|i| i as u16);
+        let required = candidate.must_visit || locked.is_some();
+        places.push(base_place(divisions, base));
+        sites.push(Site {
+            location: places.len() - 1,
+            prize: ((candidate.score * PRIZE_SCALE).round() as i64).max(1) + if required { REQUIRED_PRIZE } else { 0 },
+            service: visit + buffer,
+            windows,
+            cluster,
+            required,
+            fixed_tour,
+        });
+        roles.push(SiteRole::Base(c));
+    }
+    if !lock_errors.is_empty() {
+        return Err(Error::Infeasible(lock_errors));
+    }
+
+    let n = places.len();
+    let mut matrix = Vec::with_capacity(n * n);
+    for a in &places {
+        for b in &places {
+            matrix.push(Duration(travel.minutes(a, b) as i64));
+        }
+    }
+    let preferences = Preferences { extra_cluster_penalty: EXTRA_CLUSTER_PENALTY, travel_cost: TRAVEL_COST_PER_MINUTE };
+    let problem = Problem::new(sites, tours, matrix, Some(Duration(settings.max_transfer_minutes as i64)), preferences)
+        .map_err(|errors| Error::Internal(format!("the planning problem does not hold: {}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))))?;
+    Ok(Built { problem, roles, hotels, appointment_places })
+}
+
+pub(crate) fn hours_text(base: &ExchangeBase, weekday: Weekday) -> String {
+    let ranges = base.opening_hours.on(weekday);
+    if ranges.is_empty() {
+        "closed".into()
+    } else {
+        ranges.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    }
+}
+
