@@ -9,9 +9,11 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use visitmatch::app;
 use visitmatch::catalog::{parse_records, scale::scale_bases, to_record, RecordFormat, WriteMode};
 use visitmatch::domain::{DelegationProfile, DivisionRegistry, Taxonomy};
-use visitmatch::library::{BaseLibrary, EMBEDDED_BASES};
+use visitmatch::app::BaseLibrary;
+use visitmatch::catalog::EMBEDDED_BASES;
 use visitmatch::scoring::MatchOptions;
 
 fn data_dir(size: usize) -> PathBuf {
@@ -27,7 +29,7 @@ fn library(size: usize) -> BaseLibrary {
         let fixtures = parse_records(EMBEDDED_BASES, RecordFormat::Jsonl, &Taxonomy::embedded(), &DivisionRegistry::embedded()).expect("fixtures");
         let lines: Vec<String> =
             scale_bases(&fixtures, size, 1).iter().map(|b| serde_json::to_string(&to_record(b)).expect("JSON")).collect();
-        library.import(&lines.join("\n"), RecordFormat::Jsonl, WriteMode::Replace, &visitmatch::access::Actor::command_line()).expect("import");
+        app::bases::import(&library, &lines.join("\n"), RecordFormat::Jsonl, WriteMode::Replace, &visitmatch::access::Actor::command_line()).expect("import");
         std::fs::write(&marker, b"").expect("marker");
     }
     library
@@ -61,7 +63,7 @@ fn bench_matching(c: &mut Criterion) {
         group.sample_size(50);
         for (name, profile) in &profiles {
             group.bench_function(name.as_str(), |b| {
-                b.iter(|| black_box(library.match_profile(black_box(profile), &MatchOptions::default()).expect("match")))
+                b.iter(|| black_box(app::matching::match_profile(&library, black_box(profile), &MatchOptions::default()).expect("match")))
             });
         }
         group.finish();

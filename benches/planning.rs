@@ -9,9 +9,11 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use visitmatch::access::Visibility;
 use visitmatch::app::planning::plan;
+use visitmatch::app::BaseLibrary;
+use visitmatch::cancel::CancelFlag;
 use visitmatch::itinerary::{ItineraryRequest, TravelTimes};
-use visitmatch::library::BaseLibrary;
 
 fn request(name: &str) -> ItineraryRequest {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/itineraries").join(name);
@@ -24,9 +26,10 @@ fn bench_planning(c: &mut Criterion) {
     let (library, _) = BaseLibrary::open(&dir, &|_, _| {}).expect("library opens");
     let travel = TravelTimes::road_model();
     let three_days = request("prato_3_days.json");
+    let never_cancelled = CancelFlag::new();
     let mut group = c.benchmark_group("plan");
     group.sample_size(20);
-    group.bench_function("prato_3_days", |b| b.iter(|| black_box(plan(&library, &travel, &three_days).expect("plans"))));
+    group.bench_function("prato_3_days", |b| b.iter(|| black_box(plan(&library, &travel, &three_days, Visibility::Public, &never_cancelled).expect("plans"))));
     group.finish();
 }
 

@@ -4,7 +4,7 @@
 //! their visits.
 //!
 //! ```no_run
-//! use visitmatch::library::BaseLibrary;
+//! use visitmatch::app::library::BaseLibrary;
 //! use visitmatch::search::BaseQuery;
 //!
 //! # fn main() -> visitmatch::Result<()> {
@@ -50,7 +50,6 @@ pub mod domain;
 mod error;
 pub mod evaluation;
 pub mod itinerary;
-pub mod library;
 pub mod outbound;
 pub mod planner;
 mod rng;

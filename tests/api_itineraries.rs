@@ -16,6 +16,7 @@ use std::collections::HashSet;
 
 use common::TestServer;
 use serde_json::{json, Value};
+use visitmatch::app;
 
 fn request(name: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/itineraries").join(name);
@@ -277,7 +278,7 @@ fn explicit_candidates_are_planned_and_the_rules_still_hold() {
     let mut officer = String::new();
     let server = TestServer::start_with(|state| {
         let actor = visitmatch::access::Actor::command_line();
-        officer = state.library.create_token("officer", visitmatch::access::Role::Officer, &actor).unwrap().secret;
+        officer = app::access::create_token(&state.library, "officer", visitmatch::access::Role::Officer, &actor).unwrap().secret;
         state
     });
     let mut body = request("prato_3_days.json");

@@ -15,6 +15,7 @@ use std::collections::HashSet;
 
 use common::{TempDataDir, TestServer};
 use serde_json::{json, Value};
+use visitmatch::app;
 use visitmatch::domain::{DelegationProfile, Weekday};
 use visitmatch::scoring::MatchOptions;
 
@@ -90,7 +91,7 @@ fn closed_avoided_and_restricted_bases_never_appear() {
     sunday.visit = visitmatch::domain::VisitDays::Weekdays(vec![Weekday::Sun]);
     sunday.days = 1;
     sunday.avoid = vec!["elec-town-007".into()];
-    let outcome = library.match_profile(&sunday, &MatchOptions { top: 50, ..Default::default() }).unwrap();
+    let outcome = app::matching::match_profile(&library, &sunday, &MatchOptions { top: 50, ..Default::default() }).unwrap();
     assert!(!outcome.items.is_empty());
     for item in &outcome.items {
         let base = library.get(&item.id, visitmatch::access::Visibility::Internal).unwrap();
@@ -106,7 +107,7 @@ fn must_visit_bases_come_first_and_broken_ones_are_reported() {
     let library = data.open();
     let mut italians: DelegationProfile = serde_json::from_value(profile("prato_fashion_it.json")).unwrap();
     italians.must_visit = vec!["lucheng-023".into(), "marine-001".into()]; // 江心屿 and a restricted terminal
-    let outcome = library.match_profile(&italians, &MatchOptions::default()).unwrap();
+    let outcome = app::matching::match_profile(&library, &italians, &MatchOptions::default()).unwrap();
     assert_eq!(outcome.items[0].id, "lucheng-023");
     assert!(outcome.items[0].must_visit);
     assert!(outcome.items.iter().all(|i| i.id != "marine-001"));
@@ -119,11 +120,11 @@ fn diversity_spreads_divisions_and_sister_cities_show_in_reasons() {
     let library = data.open();
     let italians: DelegationProfile = serde_json::from_value(profile("prato_fashion_it.json")).unwrap();
     let divisions = |diversity: f32| {
-        let outcome = library.match_profile(&italians, &MatchOptions { diversity: Some(diversity), ..Default::default() }).unwrap();
+        let outcome = app::matching::match_profile(&library, &italians, &MatchOptions { diversity: Some(diversity), ..Default::default() }).unwrap();
         outcome.items.iter().map(|i| i.division.clone()).collect::<HashSet<_>>().len()
     };
     assert!(divisions(0.6) > divisions(0.0), "diversity did not spread the list");
-    let outcome = library.match_profile(&italians, &MatchOptions::default()).unwrap();
+    let outcome = app::matching::match_profile(&library, &italians, &MatchOptions::default()).unwrap();
     assert!(outcome.items.iter().any(|i| i.reason_en.contains("Prato") && i.reason_zh.contains("普拉托")));
 }
 

@@ -16,6 +16,7 @@ mod common;
 use common::TestServer;
 use reqwest::blocking::{Client, Response};
 use serde_json::{json, Value};
+use visitmatch::app;
 use visitmatch::access::{Actor, Role};
 
 fn client() -> Client {
@@ -122,7 +123,7 @@ fn a_trip_plan_gets_its_application_summary_and_flags() {
 fn officers_write_routes_conditionally_and_into_the_audit_log() {
     let mut tokens = None;
     let server = TestServer::start_with(|state| {
-        let make = |name: &str, role| state.library.create_token(name, role, &Actor::command_line()).unwrap().secret;
+        let make = |name: &str, role| app::access::create_token(&state.library, name, role, &Actor::command_line()).unwrap().secret;
         tokens = Some((make("officer-r", Role::Officer), make("viewer-r", Role::Viewer), make("admin-r", Role::Admin)));
         state
     });

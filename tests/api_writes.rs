@@ -17,6 +17,7 @@ mod common;
 use common::TestServer;
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde_json::{json, Value};
+use visitmatch::app;
 use visitmatch::access::{Actor, Role};
 
 struct Tokens {
@@ -29,7 +30,7 @@ struct Tokens {
 fn server_with_tokens() -> (TestServer, Tokens) {
     let mut tokens = None;
     let server = TestServer::start_with(|state| {
-        let make = |name: &str, role| state.library.create_token(name, role, &Actor::command_line()).expect("a token").secret;
+        let make = |name: &str, role| app::access::create_token(&state.library, name, role, &Actor::command_line()).expect("a token").secret;
         tokens = Some(Tokens {
             admin: make("admin-a", Role::Admin),
             admin2: make("admin-b", Role::Admin),

@@ -141,20 +141,20 @@ fn a_stale_or_missing_index_is_rebuilt_at_start() {
 
     // A write that reaches the catalog but not the index, as after a crash between the two.
     base.name_zh = "只写入目录的名称".to_string();
-    Store::open(&data.path().join(visitmatch::library::CATALOG_FILE)).unwrap().write(&[base], WriteMode::Upsert, &visitmatch::access::Actor::command_line()).unwrap();
-    let (library, report) = visitmatch::library::BaseLibrary::open(data.path(), &|_, _| {}).unwrap();
+    Store::open(&data.path().join(visitmatch::app::library::CATALOG_FILE)).unwrap().write(&[base], WriteMode::Upsert, &visitmatch::access::Actor::command_line()).unwrap();
+    let (library, report) = visitmatch::app::library::BaseLibrary::open(data.path(), &|_, _| {}).unwrap();
     assert!(report.index_rebuilt && report.seeded.is_none(), "{report:?}");
     let hits = library.search(&BaseQuery { text: Some("只写入目录的名称".into()), limit: 1, ..Default::default() }).unwrap().hits;
     assert_eq!(hits[0].base.id, "lucheng-001");
     drop(library);
 
-    std::fs::remove_dir_all(data.path().join(visitmatch::library::INDEX_FOLDER)).unwrap();
-    let (library, report) = visitmatch::library::BaseLibrary::open(data.path(), &|_, _| {}).unwrap();
+    std::fs::remove_dir_all(data.path().join(visitmatch::app::library::INDEX_FOLDER)).unwrap();
+    let (library, report) = visitmatch::app::library::BaseLibrary::open(data.path(), &|_, _| {}).unwrap();
     assert!(report.index_rebuilt);
     assert_eq!(library.indexed_count() as usize, library.count().unwrap());
     drop(library);
 
-    let (_, report) = visitmatch::library::BaseLibrary::open(data.path(), &|_, _| {}).unwrap();
+    let (_, report) = visitmatch::app::library::BaseLibrary::open(data.path(), &|_, _| {}).unwrap();
     assert!(!report.index_rebuilt, "a fresh index is not rebuilt");
 }
 

@@ -140,7 +140,7 @@ fn acknowledged_writes_survive_kill_9_and_a_stale_index_is_rebuilt() {
     // Leave the state a crash between the catalog commit and the index commit leaves: a write
     // in SQLite (revision bumped) that the index never saw.
     {
-        let catalog = rusqlite::Connection::open(data.path().join(visitmatch::library::CATALOG_FILE)).unwrap();
+        let catalog = rusqlite::Connection::open(data.path().join(visitmatch::app::library::CATALOG_FILE)).unwrap();
         let json: String = catalog.query_row("SELECT record FROM bases WHERE id = 'lucheng-002'", [], |row| row.get(0)).unwrap();
         let mut base: Value = serde_json::from_str(&json).unwrap();
         base["needs"] = json!(["寻找氢燃料电池叉车合作"]);

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use common::TestServer;
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde_json::{json, Value};
+use visitmatch::app;
 use visitmatch::access::{Actor, Role};
 
 /// A restricted base of the embedded fixtures, and an id of the same shape that does not exist.
@@ -34,7 +35,7 @@ struct Tokens {
 fn server_with_tokens(adjust: impl FnOnce(visitmatch::api::AppState) -> visitmatch::api::AppState) -> (TestServer, Tokens) {
     let mut tokens = None;
     let server = TestServer::start_with(|state| {
-        let make = |name: &str, role| state.library.create_token(name, role, &Actor::command_line()).expect("a token").secret;
+        let make = |name: &str, role| app::access::create_token(&state.library, name, role, &Actor::command_line()).expect("a token").secret;
         tokens = Some(Tokens {
             viewer: make("viewer-a", Role::Viewer),
             // A second viewer token under the same name: ownership follows the token, not its name.

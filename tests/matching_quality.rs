@@ -4,6 +4,7 @@
 
 mod common;
 
+use visitmatch::app;
 use visitmatch::scoring::evaluate::{read_judged, Metrics};
 use visitmatch::scoring::MatchOptions;
 
@@ -12,7 +13,7 @@ fn full_ranker_beats_bm25_baseline_on_the_judged_set() {
     let data = common::TempDataDir::new();
     let library = data.open();
     let judged = read_judged(include_str!("../fixtures/judged/profiles.jsonl")).unwrap();
-    let results = library.evaluate_matching(&judged, &MatchOptions::default()).unwrap();
+    let results = app::matching::evaluate_matching(&library, &judged, &MatchOptions::default()).unwrap();
     let full = Metrics::mean(&results.iter().map(|r| r.full).collect::<Vec<_>>());
     let baseline = Metrics::mean(&results.iter().map(|r| r.baseline).collect::<Vec<_>>());
     assert!(full.ndcg_10 >= baseline.ndcg_10 + 0.05, "NDCG@10 full {:.3} vs baseline {:.3}", full.ndcg_10, baseline.ndcg_10);

@@ -11,6 +11,7 @@ use axum::http::HeaderMap;
 
 use super::error::ApiError;
 use super::{run_blocking, AppState};
+use crate::app;
 use crate::access::{Actor, Role, Visibility, TOKEN_PREFIX};
 
 /// Longest token accepted before it is even looked up.
@@ -81,7 +82,7 @@ impl FromRequestParts<AppState> for Caller {
             return Err(ApiError::InvalidToken);
         }
         let (library, secret) = (state.library.clone(), secret.to_string());
-        let actor = run_blocking(move || library.verify_token(&secret)).await??;
+        let actor = run_blocking(move || app::access::verify_token(&library, &secret)).await??;
         actor.map(|actor| Caller(Some(actor))).ok_or(ApiError::InvalidToken)
     }
 }

@@ -23,7 +23,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::library::BaseLibrary;
+use crate::app::library::BaseLibrary;
 use error::ApiError;
 
 /// Largest accepted request body.

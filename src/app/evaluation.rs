@@ -10,7 +10,7 @@ use crate::evaluation::metrics::{ndcg_at, EvaluateOptions, NamedRanker, Ranker, 
 use crate::evaluation::PastVisit;
 use crate::itinerary::request::Candidate;
 use crate::itinerary::{EventKind, ItineraryRequest, TravelTimes};
-use crate::library::BaseLibrary;
+use crate::app::library::BaseLibrary;
 use crate::scoring::rules::VisitRules;
 use crate::scoring::MatchOptions;
 use crate::Error;
@@ -81,7 +81,7 @@ fn replay(
     let k = options.k;
     let (suggested, scores): (Vec<String>, Vec<f32>) = match &ranker.ranker {
         Ranker::Bm25 => {
-            let ids = library.bm25_baseline(&visit.profile, k)?;
+            let ids = crate::app::matching::bm25_baseline(library, &visit.profile, k)?;
             let n = ids.len().max(1) as f32;
             // BM25 has no calibrated score: rank order, linearly from 1 down.
             let scores = (0..ids.len()).map(|i| 1.0 - i as f32 / n).collect();
@@ -97,7 +97,7 @@ fn replay(
                 explain: false,
                 visibility: crate::access::Visibility::Public,
             };
-            let outcome = library.match_profile(&visit.profile, &options)?;
+            let outcome = crate::app::matching::match_profile(&library, &visit.profile, &options)?;
             outcome.items.into_iter().map(|i| (i.id, i.score)).unzip()
         }
     };

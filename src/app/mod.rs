@@ -3,5 +3,13 @@
 //! the engines below (search, scoring, planner, itinerary, evaluation, outbound) take plain
 //! data and never reach back up.
 
+pub mod access;
+pub mod bases;
 pub mod evaluation;
+pub mod library;
+pub mod matching;
+pub mod outbound;
 pub mod planning;
+pub mod visits;
+
+pub use library::BaseLibrary;

@@ -12,7 +12,7 @@ use crate::itinerary::build::CandidateBase;
 use crate::itinerary::plan::{plan_candidates, PlanInput};
 use crate::itinerary::request::Settings;
 use crate::itinerary::{Itinerary, ItineraryRequest, TravelTimes};
-use crate::library::BaseLibrary;
+use crate::app::library::BaseLibrary;
 use crate::scoring::profile::CheckedProfile;
 use crate::scoring::MatchOptions;
 use crate::Error;
@@ -89,7 +89,7 @@ fn gather_candidates(
         }
         None => {
             let options = MatchOptions { top: settings.top_candidates, visibility, ..MatchOptions::default() };
-            let outcome = library.match_checked(profile, &options)?;
+            let outcome = crate::app::matching::run(&library, profile, &options)?;
             for item in outcome.items {
                 let base = library.get(&item.id, visibility)?;
                 taken.insert(base.id.clone(), out.len());

@@ -15,6 +15,10 @@ pub mod validate;
 pub mod visits;
 
 pub use import::{parse_records, RecordFormat};
+
+/// The default fixtures compiled into the binary: the base library a fresh install starts with.
+pub const EMBEDDED_BASES: &str = include_str!("../../fixtures/bases.jsonl");
+
 pub use audit::{AuditEntry, AuditQuery};
 pub use store::{base_target, etag_matches, BaseChange, CatalogVersion, ChangeApplied, Store, StoreError, WriteMode, WriteSummary};
 pub use routes::RouteChange;

@@ -42,7 +42,7 @@ mod tests {
     #[test]
     fn scaled_bases_are_valid_unique_and_deterministic() {
         let (taxonomy, divisions) = (Taxonomy::embedded(), DivisionRegistry::embedded());
-        let fixtures = parse_records(crate::library::EMBEDDED_BASES, RecordFormat::Jsonl, &taxonomy, &divisions).unwrap();
+        let fixtures = parse_records(crate::catalog::EMBEDDED_BASES, RecordFormat::Jsonl, &taxonomy, &divisions).unwrap();
         let scaled = scale_bases(&fixtures, 1000, 7);
         assert_eq!(scaled.len(), 1000);
         let ids: std::collections::HashSet<&str> = scaled.iter().map(|b| b.id.as_str()).collect();

@@ -3,7 +3,7 @@
 //! Each base is one row holding its JSON, plus the columns a listing filters on. A `meta` table
 //! keeps the catalog's identity and a revision counter that every write transaction bumps; the
 //! search index records the identity and revision it was built from, which is how a stale
-//! index is recognised at start (see [`crate::library`]).
+//! index is recognised at start (see [`crate::app::library`]).
 
 use std::path::Path;
 use std::sync::Mutex;

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use super::{open, CliResult};
+use crate::app;
 use crate::access::{Actor, Role};
 use crate::catalog::VisitFilter;
 use crate::domain::VisitStatus;
@@ -50,18 +51,18 @@ pub(super) fn token(data_dir: &Path, action: TokenAction) -> CliResult {
     let library = open(data_dir)?;
     match action {
         TokenAction::Create { role, name } => {
-            let token = library.create_token(&name, role, &Actor::command_line())?;
+            let token = app::access::create_token(&library, &name, role, &Actor::command_line())?;
             eprintln!("token {} ({}, {}); the secret below is shown only now:", token.info.id, token.info.name, role.code());
             println!("{}", token.secret);
         }
         TokenAction::List => {
-            for token in library.tokens()? {
+            for token in app::access::tokens(&library)? {
                 let state = token.revoked_at.as_deref().map_or("live".to_string(), |at| format!("revoked {at}"));
                 println!("{}\t{}\t{}\t{}\t{}", token.id, token.role.code(), token.name, token.created_at, state);
             }
         }
         TokenAction::Revoke { id } => {
-            let token = library.revoke_token(&id, &Actor::command_line())?;
+            let token = app::access::revoke_token(&library, &id, &Actor::command_line())?;
             println!("revoked {} ({})", token.id, token.name);
         }
     }
@@ -72,7 +73,7 @@ pub(super) fn visits(data_dir: &Path, action: VisitsAction) -> CliResult {
     let library = open(data_dir)?;
     match action {
         VisitsAction::Export { out } => {
-            let records = library.visits(&VisitFilter { status: vec![VisitStatus::Completed], ..VisitFilter::default() })?;
+            let records = app::visits::list(&library, &VisitFilter { status: vec![VisitStatus::Completed], ..VisitFilter::default() })?;
             let table = crate::evaluation::table_from_records(&records, library.divisions());
             let partial = out.with_extension("partial");
             let mut file = std::fs::File::create(&partial).map_err(|e| format!("{}: {e}", partial.display()))?;

@@ -16,9 +16,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 mod admin;
 mod outbound;
 
+use crate::app;
 use crate::api::{self, AppState};
 use crate::catalog::{RecordFormat, WriteMode};
-use crate::library::{BaseLibrary, OpenReport};
+use crate::app::library::{BaseLibrary, OpenReport};
 use crate::Error;
 
 /// Exit code for input the user must fix (invalid records, a drifted OpenAPI file).
@@ -329,7 +330,7 @@ fn serve(data_dir: &Path, addr: SocketAddr, travel_matrix: Option<&Path>, reques
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        if !library.has_tokens()? {
+        if !app::access::has_tokens(&library)? {
             tracing::warn!("no bearer tokens yet: the service is read-only; make one with `visitmatch token create --role admin`");
         }
         tracing::info!(addr = %listener.local_addr()?, bases = library.count()?, "visitmatch listening; API docs at /docs");
@@ -352,7 +353,7 @@ fn import(data_dir: &Path, file: &Path, format: Option<RecordFormat>, replace: b
     let input = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let library = open(data_dir)?;
     let mode = if replace { WriteMode::Replace } else { WriteMode::Upsert };
-    match library.import(&input, format, mode, &crate::access::Actor::command_line()) {
+    match app::bases::import(&library, &input, format, mode, &crate::access::Actor::command_line()) {
         Ok(outcome) => {
             let s = outcome.summary;
             println!(
@@ -381,12 +382,12 @@ fn export(data_dir: &Path, out: Option<&Path>) -> CliResult {
             // Write beside the target and rename, so a failed export never leaves half a file.
             let partial = path.with_extension("partial");
             let mut file = std::io::BufWriter::new(std::fs::File::create(&partial).map_err(|e| format!("{}: {e}", partial.display()))?);
-            let count = library.export(&mut file)?;
+            let count = app::bases::export(&library, &mut file)?;
             file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
             std::fs::rename(&partial, path)?;
             count
         }
-        None => library.export(&mut std::io::stdout().lock())?,
+        None => app::bases::export(&library, &mut std::io::stdout().lock())?,
     };
     eprintln!("exported {count} bases");
     Ok(ExitCode::SUCCESS)
@@ -444,7 +445,7 @@ fn match_profile(data_dir: &Path, profile_path: &Path, top: u32, format: OutputF
     };
     let library = open(data_dir)?.with_match_config(config);
     let options = crate::scoring::MatchOptions { top: top as usize, explain_excluded, ..Default::default() };
-    let outcome = match library.match_profile(&profile, &options) {
+    let outcome = match app::matching::match_profile(&library, &profile, &options) {
         Ok(outcome) => outcome,
         Err(Error::Invalid(errors)) => return Ok(report_invalid(&format!("{}: the profile is invalid", profile_path.display()), &errors)),
         Err(other) => return Err(other.into()),
@@ -483,7 +484,7 @@ fn evaluate_matching(data_dir: &Path, judged_path: &Path, config: Option<&Path>,
         }
     };
     let library = open(data_dir)?.with_match_config(config);
-    let results = match library.evaluate_matching(&judged, &crate::scoring::MatchOptions::default()) {
+    let results = match app::matching::evaluate_matching(&library, &judged, &crate::scoring::MatchOptions::default()) {
         Ok(results) => results,
         Err(Error::Invalid(errors)) => {
             return Ok(report_invalid(&format!("{}: a judged profile is invalid", judged_path.display()), &errors));
@@ -518,7 +519,7 @@ fn evaluate_matching(data_dir: &Path, judged_path: &Path, config: Option<&Path>,
 fn generate(count: usize, out: &Path, seed: u64) -> CliResult {
     let taxonomy = crate::domain::Taxonomy::embedded();
     let divisions = crate::domain::DivisionRegistry::embedded();
-    let fixtures = crate::catalog::parse_records(crate::library::EMBEDDED_BASES, RecordFormat::Jsonl, &taxonomy, &divisions)
+    let fixtures = crate::catalog::parse_records(crate::catalog::EMBEDDED_BASES, RecordFormat::Jsonl, &taxonomy, &divisions)
         .map_err(|errors| format!("embedded fixtures invalid: {}", errors.len()))?;
     let partial = out.with_extension("partial");
     let mut file = std::io::BufWriter::new(std::fs::File::create(&partial).map_err(|e| format!("{}: {e}", partial.display()))?);
@@ -684,7 +685,7 @@ fn evaluate(data_dir: &Path, visits_path: Option<&Path>, configs: &[PathBuf], ou
         (Some(path), Some(format)) => read_table(path, format)?,
         _ => {
             let completed = crate::catalog::VisitFilter { status: vec![crate::domain::VisitStatus::Completed], ..Default::default() };
-            crate::evaluation::table_from_records(&library.visits(&completed)?, library.divisions())
+            crate::evaluation::table_from_records(&app::visits::list(&library, &completed)?, library.divisions())
         }
     };
     if table.rows.is_empty() {

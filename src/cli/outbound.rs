@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use super::{open, report_invalid, CliResult, OutputFormat, EXIT_INVALID_INPUT};
+use crate::app;
 use crate::outbound::{NeedsQuery, TripPlan};
 use crate::Error;
 
@@ -66,24 +67,24 @@ pub(super) fn run(data_dir: &Path, action: OutboundAction) -> CliResult {
     let library = open(data_dir)?;
     match action {
         OutboundAction::List { theme, country, industry } => {
-            let errors = library.check_route_filters(theme.as_deref(), country.as_deref(), industry.as_deref());
+            let errors = app::outbound::check_filters(&library, theme.as_deref(), country.as_deref(), industry.as_deref());
             if !errors.is_empty() {
                 return Ok(report_invalid("the filters are invalid", &errors));
             }
-            for route in library.outbound_routes(theme.as_deref(), country.as_deref(), industry.as_deref())? {
+            for route in app::outbound::routes(&library, theme.as_deref(), country.as_deref(), industry.as_deref())? {
                 println!("{}\t{}\t{}\t{} days\t{}", route.id, route.theme, route.country, route.stop_days(), route.title_zh);
             }
         }
         OutboundAction::Show { id } => {
-            let (route, _) = library.outbound_route(&id)?;
-            let (served, promote) = library.route_links(&route)?;
+            let (route, _) = app::outbound::route(&library, &id)?;
+            let (served, promote) = app::outbound::links(&library, &route)?;
             let country = library.outbound_reference().country(&route.country);
             let json = serde_json::json!({"route": route, "country": country, "bases_served": served, "bases_to_promote": promote});
             println!("{}", serde_json::to_string_pretty(&json)?);
         }
         OutboundAction::Suggest { needs, industries, bases, theme, top, format } => {
             let query = NeedsQuery { needs, industries, bases, theme, top: Some(top) };
-            let found = match library.suggest_routes(&query) {
+            let found = match app::outbound::suggest(&library, &query) {
                 Ok(found) => found,
                 Err(Error::Invalid(errors)) => return Ok(report_invalid("the needs are invalid", &errors)),
                 Err(other) => return Err(other.into()),
@@ -118,7 +119,7 @@ pub(super) fn run(data_dir: &Path, action: OutboundAction) -> CliResult {
                     return Ok(ExitCode::from(EXIT_INVALID_INPUT));
                 }
             };
-            let checked = match library.check_trip(&plan_value) {
+            let checked = match app::outbound::check_trip(&library, &plan_value) {
                 Ok(checked) => checked,
                 Err(Error::Invalid(errors)) => return Ok(report_invalid(&format!("{}: the plan is invalid", plan.display()), &errors)),
                 Err(other) => return Err(other.into()),

@@ -506,7 +506,7 @@ mod tests {
 
     fn run(query: NeedsQuery) -> Suggestions {
         let (taxonomy, relations) = (Taxonomy::embedded(), Relations::embedded());
-        let bases = parse_records(crate::library::EMBEDDED_BASES, RecordFormat::Jsonl, &taxonomy, &DivisionRegistry::embedded()).unwrap();
+        let bases = parse_records(crate::catalog::EMBEDDED_BASES, RecordFormat::Jsonl, &taxonomy, &DivisionRegistry::embedded()).unwrap();
         let (routes, reference) = (embedded_routes(), OutboundReference::embedded());
         let context = SuggestContext { routes: &routes, reference: &reference, taxonomy: &taxonomy, relations: &relations, bases: &bases };
         suggest(&query, &context).unwrap()
@@ -532,7 +532,7 @@ mod tests {
             // The bases it serves are footwear bases whose needs ask for what the route brings.
             assert!(!first.bases_served.is_empty());
             let taxonomy = Taxonomy::embedded();
-            let bases = parse_records(crate::library::EMBEDDED_BASES, RecordFormat::Jsonl, &taxonomy, &DivisionRegistry::embedded()).unwrap();
+            let bases = parse_records(crate::catalog::EMBEDDED_BASES, RecordFormat::Jsonl, &taxonomy, &DivisionRegistry::embedded()).unwrap();
             for link in &first.bases_served {
                 let base = bases.iter().find(|b| b.id == link.id).unwrap();
                 assert!(base.industries.iter().any(|i| taxonomy.is_within(i, "footwear") || i == "footwear"), "{}", link.id);

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use visitmatch::api::{self, AppState};
-use visitmatch::library::BaseLibrary;
+use visitmatch::app::library::BaseLibrary;
 
 /// A temporary data directory, removed on drop.
 pub struct TempDataDir {

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::app;
 use crate::access::Role;
 use crate::api::auth::Admin;
 use crate::api::error::{ApiError, Problem};
@@ -57,7 +58,7 @@ async fn create_token(
     AppJson(request): AppJson<TokenRequest>,
 ) -> Result<(StatusCode, Json<NewToken>), ApiError> {
     let library = state.library.clone();
-    let token = run_blocking(move || library.create_token(&request.name, request.role, &actor)).await??;
+    let token = run_blocking(move || app::access::create_token(&library, &request.name, request.role, &actor)).await??;
     Ok((StatusCode::CREATED, Json(token)))
 }
 
@@ -73,7 +74,7 @@ async fn create_token(
 )]
 async fn list_tokens(State(state): State<AppState>, _admin: Admin) -> Result<Json<Vec<TokenInfo>>, ApiError> {
     let library = state.library.clone();
-    Ok(Json(run_blocking(move || library.tokens()).await??))
+    Ok(Json(run_blocking(move || app::access::tokens(&library)).await??))
 }
 
 /// Revoke a token at once (admin).
@@ -96,7 +97,7 @@ async fn revoke_token(
 ) -> Result<Json<TokenInfo>, ApiError> {
     let id = path_id(path)?;
     let library = state.library.clone();
-    Ok(Json(run_blocking(move || library.revoke_token(&id, &actor)).await??))
+    Ok(Json(run_blocking(move || app::access::revoke_token(&library, &id, &actor)).await??))
 }
 
 /// Query parameters of `GET /v1/audit`.
@@ -143,7 +144,7 @@ async fn read_audit(State(state): State<AppState>, _admin: Admin, RawQuery(raw):
     let query = parse_audit_query(raw.as_deref()).map_err(ApiError::InvalidQuery)?;
     let limit = query.limit;
     let library = state.library.clone();
-    let items = run_blocking(move || library.audit(&query)).await??;
+    let items = run_blocking(move || app::access::audit(&library, &query)).await??;
     let next_before = if items.len() == limit { items.last().map(|entry| entry.id) } else { None };
     Ok(Json(AuditPage { items, next_before }))
 }

@@ -17,6 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::bases::{base_id_from_path, created, with_etag};
+use crate::app;
 use crate::api::auth::{if_match, Admin};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{query_pairs, read_body, AppJson};
@@ -24,7 +25,7 @@ use crate::api::{run_blocking, AppState};
 use crate::catalog::{RecordFormat, WriteMode};
 use crate::domain::{FieldCode, FieldError};
 use crate::domain::ExchangeBase;
-use crate::library::ImportOutcome;
+use app::bases::ImportOutcome;
 
 /// Largest bulk import body (a catalog of tens of thousands of bases).
 pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
@@ -147,7 +148,7 @@ pub struct BasePatch(pub serde_json::Value);
 )]
 async fn create_base(State(state): State<AppState>, Admin(actor): Admin, AppJson(record): AppJson<BaseRecord>) -> Result<Response, ApiError> {
     let library = state.library.clone();
-    let (base, etag) = run_blocking(move || library.create_base(&record.0, &actor)).await??;
+    let (base, etag) = run_blocking(move || app::bases::create(&library, &record.0, &actor)).await??;
     Ok(created(&format!("/v1/bases/{}", base.id), &etag, base))
 }
 
@@ -185,7 +186,7 @@ async fn replace_base(
     let id = base_id_from_path(path)?;
     let expected = if_match(&headers)?;
     let library = state.library.clone();
-    let (base, etag) = run_blocking(move || library.replace_base(&id, record.0, &expected, &actor)).await??;
+    let (base, etag) = run_blocking(move || app::bases::replace(&library, &id, record.0, &expected, &actor)).await??;
     Ok(with_etag(&etag, Json(base)))
 }
 
@@ -223,7 +224,7 @@ async fn patch_base(
     let id = base_id_from_path(path)?;
     let expected = if_match(&headers)?;
     let library = state.library.clone();
-    let (base, etag) = run_blocking(move || library.patch_base(&id, &patch, &expected, &actor)).await??;
+    let (base, etag) = run_blocking(move || app::bases::patch(&library, &id, &patch, &expected, &actor)).await??;
     Ok(with_etag(&etag, Json(base)))
 }
 
@@ -254,7 +255,7 @@ async fn delete_base(
     let id = base_id_from_path(path)?;
     let expected = if_match(&headers)?;
     let library = state.library.clone();
-    run_blocking(move || library.delete_base(&id, &expected, &actor)).await??;
+    run_blocking(move || app::bases::delete(&library, &id, &expected, &actor)).await??;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -313,7 +314,7 @@ async fn import_bases(
     let library = state.library.clone();
     let outcome = run_blocking(move || -> Result<ImportOutcome, ApiError> {
         let text = String::from_utf8(body.to_vec()).map_err(|e| ApiError::UnreadableBody(format!("the body is not UTF-8: {e}")))?;
-        Ok(library.import(&text, format, mode, &actor)?)
+        Ok(app::bases::import(&library, &text, format, mode, &actor)?)
     })
     .await??;
     Ok(Json(outcome))

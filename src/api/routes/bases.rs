@@ -19,7 +19,7 @@ use crate::api::extract::{AppJson, path_id, query_pairs};
 use crate::api::{run_blocking, AppState};
 use crate::domain::{FieldCode, FieldError};
 use crate::domain::{is_valid_base_id, BaseKind, ExchangeBase, TaxonomyMatch, SUPPORTED_LANGUAGES};
-use crate::library::BaseLibrary;
+use crate::app::library::BaseLibrary;
 use crate::search::{BaseFilters, BaseQuery, SearchHit, SortOrder};
 
 /// Routes of this module.

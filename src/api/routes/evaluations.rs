@@ -26,7 +26,7 @@ use crate::domain::ExchangeBase;
 use crate::evaluation::visits::{check_csv_shape, check_parquet_shape, read_bytes, JsonVisitRows, PastVisit, RawTable};
 use crate::app::evaluation::evaluate;
 use crate::evaluation::{check_visits, report, EvaluateOptions, NamedRanker, Ranker, VisitFormat};
-use crate::library::BaseLibrary;
+use crate::app::library::BaseLibrary;
 use crate::scoring::MatchConfig;
 
 /// Inputs with at most this many visits are evaluated within the request.

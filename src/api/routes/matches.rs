@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::app;
 use crate::access::Role;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, Problem};
@@ -105,10 +106,10 @@ async fn create_match(State(state): State<AppState>, caller: Caller, AppJson(req
     let record = request.record_exposure;
     let outcome = run_blocking(move || -> crate::Result<_> {
         let started = std::time::Instant::now();
-        let outcome = library.match_profile(&request.profile, &options)?;
+        let outcome = app::matching::match_profile(&library, &request.profile, &options)?;
         tracing::debug!(micros = started.elapsed().as_micros() as u64, candidates = outcome.candidates, "matched");
         if record {
-            library.record_exposures(&outcome.items.iter().map(|i| i.id.clone()).collect::<Vec<_>>())?;
+            app::matching::record_exposures(&library, &outcome.items.iter().map(|i| i.id.clone()).collect::<Vec<_>>())?;
         }
         Ok(outcome)
     })

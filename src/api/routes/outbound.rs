@@ -12,6 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::bases::{created, with_etag};
+use crate::app;
 use crate::api::auth::{if_match, Caller, Officer};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{AppJson, path_id, query_pairs};
@@ -92,12 +93,12 @@ async fn list_routes(State(state): State<AppState>, _caller: Caller, RawQuery(ra
             other => errors.push(FieldError::new(other, FieldCode::UnknownParameter, "is not a parameter of this route; use theme, country, industry")),
         }
     }
-    errors.extend(state.library.check_route_filters(theme.as_deref(), country.as_deref(), industry.as_deref()));
+    errors.extend(app::outbound::check_filters(&state.library, theme.as_deref(), country.as_deref(), industry.as_deref()));
     if !errors.is_empty() {
         return Err(ApiError::InvalidQuery(errors));
     }
     let library = state.library.clone();
-    let items = run_blocking(move || library.outbound_routes(theme.as_deref(), country.as_deref(), industry.as_deref())).await??;
+    let items = run_blocking(move || app::outbound::routes(&library, theme.as_deref(), country.as_deref(), industry.as_deref())).await??;
     Ok(Json(RoutePage { total: items.len(), items }))
 }
 
@@ -126,8 +127,8 @@ async fn get_route(State(state): State<AppState>, _caller: Caller, path: Result<
     let id = route_id(path)?;
     let library = state.library.clone();
     let (route, etag, (bases_served, bases_to_promote)) = run_blocking(move || -> crate::Result<_> {
-        let (route, etag) = library.outbound_route(&id)?;
-        let links = library.route_links(&route)?;
+        let (route, etag) = app::outbound::route(&library, &id)?;
+        let links = app::outbound::links(&library, &route)?;
         Ok((route, etag, links))
     })
     .await??;
@@ -161,7 +162,7 @@ async fn get_route(State(state): State<AppState>, _caller: Caller, path: Result<
 )]
 async fn create_route(State(state): State<AppState>, Officer(actor): Officer, AppJson(route): AppJson<OutboundRoute>) -> Result<Response, ApiError> {
     let library = state.library.clone();
-    let (route, etag) = run_blocking(move || library.create_route(&route, &actor).map(|etag| (route, etag))).await??;
+    let (route, etag) = run_blocking(move || app::outbound::create_route(&library, &route, &actor).map(|etag| (route, etag))).await??;
     Ok(created(&format!("/v1/outbound-routes/{}", route.id), &etag, route))
 }
 
@@ -196,7 +197,7 @@ async fn replace_route(
     let id = route_id(path)?;
     let expected = if_match(&headers)?;
     let library = state.library.clone();
-    let (route, etag) = run_blocking(move || library.replace_route(&id, &route, &expected, &actor).map(|etag| (route, etag))).await??;
+    let (route, etag) = run_blocking(move || app::outbound::replace_route(&library, &id, &route, &expected, &actor).map(|etag| (route, etag))).await??;
     Ok(with_etag(&etag, Json(route)))
 }
 
@@ -227,7 +228,7 @@ async fn delete_route(
     let id = route_id(path)?;
     let expected = if_match(&headers)?;
     let library = state.library.clone();
-    run_blocking(move || library.delete_route(&id, &expected, &actor)).await??;
+    run_blocking(move || app::outbound::delete_route(&library, &id, &expected, &actor)).await??;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -250,7 +251,7 @@ async fn delete_route(
 )]
 async fn suggest_routes(State(state): State<AppState>, _caller: Caller, AppJson(query): AppJson<NeedsQuery>) -> Result<Json<Suggestions>, ApiError> {
     let library = state.library.clone();
-    Ok(Json(run_blocking(move || library.suggest_routes(&query)).await??))
+    Ok(Json(run_blocking(move || app::outbound::suggest(&library, &query)).await??))
 }
 
 /// Check an outbound trip plan (有事才去、因事定人、完事即回) and write its application summary.
@@ -271,5 +272,5 @@ async fn suggest_routes(State(state): State<AppState>, _caller: Caller, AppJson(
 )]
 async fn check_trip(State(state): State<AppState>, _caller: Caller, AppJson(plan): AppJson<TripPlan>) -> Result<Json<TripCheck>, ApiError> {
     let library = state.library.clone();
-    Ok(Json(run_blocking(move || library.check_trip(&plan)).await??))
+    Ok(Json(run_blocking(move || app::outbound::check_trip(&library, &plan)).await??))
 }

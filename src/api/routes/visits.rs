@@ -16,6 +16,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::bases::{created, with_etag};
+use crate::app;
 use crate::api::auth::{if_match, Officer};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{AppJson, path_id, query_pairs};
@@ -60,7 +61,7 @@ pub const MAX_VISIT_LIMIT: u32 = 500;
 )]
 async fn record_visit(State(state): State<AppState>, Officer(actor): Officer, AppJson(visit): AppJson<VisitInput>) -> Result<Response, ApiError> {
     let library = state.library.clone();
-    let (record, etag) = run_blocking(move || library.record_visit(&visit, &actor)).await??;
+    let (record, etag) = run_blocking(move || app::visits::record(&library, &visit, &actor)).await??;
     Ok(created(&format!("/v1/visits/{}", record.id), &etag, record))
 }
 
@@ -115,7 +116,7 @@ async fn list_visits(State(state): State<AppState>, _officer: Officer, RawQuery(
     if query.csv {
         let filter = VisitFilter { status: vec![VisitStatus::Completed], ..query.filter };
         let csv = run_blocking(move || -> crate::Result<Vec<u8>> {
-            let table = crate::evaluation::table_from_records(&library.visits(&filter)?, library.divisions());
+            let table = crate::evaluation::table_from_records(&app::visits::list(&library, &filter)?, library.divisions());
             let mut out = Vec::new();
             crate::evaluation::write_csv(&table, &mut out).map_err(|e| crate::Error::Io { path: "(csv)".into(), source: e.into() })?;
             Ok(out)
@@ -124,7 +125,7 @@ async fn list_visits(State(state): State<AppState>, _officer: Officer, RawQuery(
         return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv).into_response());
     }
     let (offset, limit) = (query.offset, query.limit);
-    let visits = run_blocking(move || library.visits(&query.filter)).await??;
+    let visits = run_blocking(move || app::visits::list(&library, &query.filter)).await??;
     let total = visits.len();
     let items = visits.into_iter().skip(offset).take(limit).collect();
     Ok(Json(VisitPage { total, items }).into_response())
@@ -199,7 +200,7 @@ fn parse_visit_query(raw: Option<&str>) -> Result<VisitQuery, Vec<FieldError>> {
 async fn get_visit(State(state): State<AppState>, _officer: Officer, path: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
     let id = path_id(path)?;
     let library = state.library.clone();
-    let (record, etag) = run_blocking(move || library.visit(&id)).await??;
+    let (record, etag) = run_blocking(move || app::visits::get(&library, &id)).await??;
     Ok(with_etag(&etag, Json(record)))
 }
 
@@ -234,6 +235,6 @@ async fn replace_visit(
     let id = path_id(path)?;
     let expected = if_match(&headers)?;
     let library = state.library.clone();
-    let (record, etag) = run_blocking(move || library.replace_visit(&id, &visit, &expected, &actor)).await??;
+    let (record, etag) = run_blocking(move || app::visits::replace(&library, &id, &visit, &expected, &actor)).await??;
     Ok(with_etag(&etag, Json(record)))
 }
