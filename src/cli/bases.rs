@@ -1,0 +1,132 @@
+//! `visitmatch import`, `export`, `generate` and `index rebuild`: filling and keeping the base
+//! library from files.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{open, progress_bar, report_invalid, CliResult, EXIT_INVALID_INPUT};
+use crate::app;
+use crate::catalog::{RecordFormat, WriteMode};
+use crate::Error;
+
+/// The arguments of `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file to import (.jsonl or .csv).
+    pub file: PathBuf,
+    /// File format; guessed from the extension when omitted.
+    #[arg(long, value_enum)]
+    pub format: Option<RecordFormat>,
+    /// Make the file the whole catalog: bases not in the file are deleted.
+    #[arg(long)]
+    pub replace: bool,
+}
+
+/// The arguments of `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+}
+
+/// The arguments of `generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Number of bases.
+    #[arg(long)]
+    pub count: usize,
+    /// Output file (JSON Lines).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+pub(super) fn import(data_dir: &Path, args: ImportArgs) -> CliResult {
+    let ImportArgs { file, format, replace } = args;
+    let file = file.as_path();
+
+    let Some(format) = format.or_else(|| RecordFormat::from_path(file)) else {
+        eprintln!("error: cannot tell the format of {}; pass --format jsonl or --format csv", file.display());
+        return Ok(ExitCode::from(EXIT_INVALID_INPUT));
+    };
+    let input = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let library = open(data_dir)?;
+    let mode = if replace { WriteMode::Replace } else { WriteMode::Upsert };
+    match app::bases::import(&library, &input, format, mode, &crate::access::Actor::command_line()) {
+        Ok(outcome) => {
+            let s = outcome.summary;
+            println!(
+                "imported {}: {} inserted, {} updated, {} deleted; {} bases in the catalog",
+                file.display(),
+                s.inserted,
+                s.updated,
+                s.deleted,
+                outcome.total
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(Error::Invalid(errors)) => {
+            let records: std::collections::BTreeSet<_> = errors.iter().filter_map(|e| e.line).collect();
+            let heading = format!("{}: {} problem(s) in {} record(s); nothing was imported", file.display(), errors.len(), records.len());
+            Ok(report_invalid(&heading, &errors))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub(super) fn export(data_dir: &Path, args: ExportArgs) -> CliResult {
+    let out = args.out.as_deref();
+
+    let library = open(data_dir)?;
+    let count = match out {
+        Some(path) => {
+            // Write beside the target and rename, so a failed export never leaves half a file.
+            let partial = path.with_extension("partial");
+            let mut file = std::io::BufWriter::new(std::fs::File::create(&partial).map_err(|e| format!("{}: {e}", partial.display()))?);
+            let count = app::bases::export(&library, &mut file)?;
+            file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            std::fs::rename(&partial, path)?;
+            count
+        }
+        None => app::bases::export(&library, &mut std::io::stdout().lock())?,
+    };
+    eprintln!("exported {count} bases");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn rebuild(data_dir: &Path) -> CliResult {
+    let library = open(data_dir)?;
+    let bar = progress_bar("rebuilding index");
+    let count = library.rebuild_index(&|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    bar.finish_and_clear();
+    println!("rebuilt the search index of {} with {count} bases", data_dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn generate(args: GenerateArgs) -> CliResult {
+    let GenerateArgs { count, out, seed } = args;
+    let out = out.as_path();
+
+    let taxonomy = crate::domain::Taxonomy::embedded();
+    let divisions = crate::domain::DivisionRegistry::embedded();
+    let fixtures = crate::catalog::parse_records(crate::catalog::EMBEDDED_BASES, RecordFormat::Jsonl, &taxonomy, &divisions)
+        .map_err(|errors| format!("embedded fixtures invalid: {}", errors.len()))?;
+    let partial = out.with_extension("partial");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&partial).map_err(|e| format!("{}: {e}", partial.display()))?);
+    for base in crate::catalog::scale::scale_bases(&fixtures, count, seed) {
+        writeln!(file, "{}", serde_json::to_string(&crate::catalog::to_record(&base))?)?;
+    }
+    file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    std::fs::rename(&partial, out)?;
+    println!("wrote {count} bases to {}", out.display());
+    Ok(ExitCode::SUCCESS)
+}
