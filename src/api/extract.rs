@@ -1,11 +1,17 @@
 //! Extractors whose failures come back as problem documents, not axum's plain-text rejections.
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use utoipa::openapi::path::ParameterIn;
+use utoipa::IntoParams;
 
 use super::error::ApiError;
+use super::AppState;
+use crate::app::BaseLibrary;
 use crate::domain::{FieldCode, FieldError};
 
 /// `axum::Json`, but a malformed or invalid body becomes an [`ApiError`] naming the problem.
@@ -51,8 +57,94 @@ pub fn path_id(path: Result<axum::extract::Path<String>, axum::extract::rejectio
 }
 
 /// Splits a raw query string into decoded `(name, value)` pairs, in order.
-pub fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
     form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+/// The query parameters of one route: a struct that documents them (`IntoParams`, so the
+/// OpenAPI document and the parser share one list of names) and reads them (`Deserialize`,
+/// every field optional or defaulted), with the checks its values must pass.
+pub trait QueryParams: DeserializeOwned + IntoParams {
+    /// Parameters that take comma-separated values and may be repeated (their values are
+    /// joined); any other parameter may be given once.
+    const LISTS: &'static [&'static str] = &[];
+
+    /// Every value that reads but is out of range or unknown to the reference data.
+    fn check(&self, _library: &BaseLibrary) -> Vec<FieldError> {
+        Vec::new()
+    }
+}
+
+/// Query parameters read into `T`: an unknown, repeated, unreadable or failing parameter is a
+/// 400 `invalid_query_parameter` listing every one of them with its name.
+pub struct Params<T>(pub T);
+
+impl<T: QueryParams> FromRequestParts<AppState> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (params, mut errors) = read_params::<T>(parts.uri.query())?;
+        errors.extend(params.check(&state.library));
+        if errors.is_empty() { Ok(Params(params)) } else { Err(ApiError::InvalidQuery(errors)) }
+    }
+}
+
+/// Reads `raw` into `T` from the parameters that read, beside a failure for every unknown,
+/// repeated or unreadable one (so the values that did read can still be checked).
+pub fn read_params<T: QueryParams>(raw: Option<&str>) -> Result<(T, Vec<FieldError>), ApiError> {
+    let names: Vec<String> = T::into_params(|| Some(ParameterIn::Query)).into_iter().map(|parameter| parameter.name).collect();
+    let mut errors = Vec::new();
+    let mut given: Vec<(String, String)> = Vec::new();
+    for (name, value) in query_pairs(raw) {
+        if !names.contains(&name) {
+            errors.push(FieldError::new(&name, FieldCode::UnknownParameter, format!("is not a parameter of this route; use {}", names.join(", "))));
+            continue;
+        }
+        // Each value is read on its own as it comes, so every unreadable one is named in order.
+        if let Err(error) = decode::<T>(&[(name.clone(), value.clone())]) {
+            errors.push(FieldError::new(&name, FieldCode::InvalidValue, unreadable(&value, &error)));
+            continue;
+        }
+        match given.iter_mut().find(|(seen, _)| *seen == name) {
+            Some((_, joined)) if T::LISTS.contains(&name.as_str()) => {
+                joined.push(',');
+                joined.push_str(&value);
+            }
+            Some(_) => errors.push(FieldError::new(&name, FieldCode::InvalidValue, "is given more than once")),
+            None => given.push((name, value)),
+        }
+    }
+    // Every pair in `given` read on its own, so together they read too; failing here is our bug.
+    let params = decode::<T>(&given).map_err(|error| ApiError::Internal(format!("query parameters that read one by one fail together: {error}")))?;
+    Ok((params, errors))
+}
+
+fn decode<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T, serde_urlencoded::de::Error> {
+    let encoded = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    serde_urlencoded::from_str(&encoded)
+}
+
+/// Why a value could not be read, in words: numbers and enumerations are the usual cases.
+fn unreadable(value: &str, error: &serde_urlencoded::de::Error) -> String {
+    let text = error.to_string();
+    if text.contains("invalid digit") || text.contains("too large") || text.contains("too small") || text.contains("empty string") {
+        format!("must be a whole number, got `{value}`")
+    } else if let Some((_, expected)) = text.split_once("expected ") {
+        format!("`{value}` is not one of {}", expected.replace('`', ""))
+    } else {
+        format!("`{value}` cannot be read: {text}")
+    }
+}
+
+/// A parameter of comma-separated values (`division=lucheng,ouhai`), blanks dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommaList(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for CommaList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok(CommaList(text.split(',').map(str::trim).filter(|v| !v.is_empty()).map(String::from).collect()))
+    }
 }
 
 /// Reads a request body of at most `limit` bytes: 413 `payload_too_large` past it, 400
@@ -64,4 +156,64 @@ pub async fn read_body(body: axum::body::Body, limit: usize) -> Result<axum::bod
         let too_large = format!("{error:?}").contains("LengthLimitError") || error.to_string().contains("length limit");
         if too_large { ApiError::PayloadTooLarge } else { ApiError::UnreadableBody(format!("the body could not be read: {error}")) }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize, IntoParams)]
+    #[into_params(parameter_in = Query)]
+    struct Sample {
+        #[serde(default)]
+        #[param(value_type = Option<String>)]
+        tags: CommaList,
+        limit: Option<u32>,
+        order: Option<Order>,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Deserialize, utoipa::ToSchema)]
+    #[serde(rename_all = "lowercase")]
+    enum Order {
+        Asc,
+        Desc,
+    }
+
+    impl QueryParams for Sample {
+        const LISTS: &'static [&'static str] = &["tags"];
+    }
+
+    fn fields(errors: &[FieldError]) -> Vec<(&str, FieldCode)> {
+        errors.iter().map(|e| (e.field.as_str(), e.code)).collect()
+    }
+
+    #[test]
+    fn lists_join_across_repeats_and_scalars_read_typed() {
+        let (sample, errors) = read_params::<Sample>(Some("tags=a,%20b&limit=7&tags=c,,&order=desc")).unwrap();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(sample.tags.0, vec!["a", "b", "c"]);
+        assert_eq!(sample.limit, Some(7));
+        assert_eq!(sample.order, Some(Order::Desc));
+        let (empty, errors) = read_params::<Sample>(None).unwrap();
+        assert!(errors.is_empty() && empty.tags.0.is_empty() && empty.limit.is_none());
+    }
+
+    #[test]
+    fn every_bad_parameter_is_named_in_order_and_the_good_ones_kept() {
+        let (sample, errors) = read_params::<Sample>(Some("limit=ten&colour=red&order=sideways&tags=x&limit=3&limit=4")).unwrap();
+        assert_eq!(
+            fields(&errors),
+            vec![
+                ("limit", FieldCode::InvalidValue),
+                ("colour", FieldCode::UnknownParameter),
+                ("order", FieldCode::InvalidValue),
+                ("limit", FieldCode::InvalidValue),
+            ]
+        );
+        assert_eq!(errors[0].message, "must be a whole number, got `ten`");
+        assert!(errors[1].message.contains("tags, limit, order"), "{}", errors[1].message);
+        assert!(errors[2].message.contains("asc") && errors[2].message.contains("desc"), "{}", errors[2].message);
+        assert_eq!(errors[3].message, "is given more than once");
+        assert_eq!((sample.tags.0, sample.limit), (vec!["x".to_string()], Some(3)));
+    }
 }

@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod connection;
 pub mod error;
+pub mod responses;
 pub mod extract;
 pub mod routes;
 pub mod web;

@@ -2,7 +2,7 @@
 //! `GET /v1/audit`. Admins only.
 
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -14,8 +14,10 @@ use crate::app;
 use crate::access::Role;
 use crate::api::auth::Admin;
 use crate::api::error::{ApiError, Problem};
-use crate::api::extract::{AppJson, path_id, query_pairs};
+use crate::api::responses::{AdminRequired, BodyNotJson, NotDeclaredJson, ParameterInvalid, TokenRequired};
+use crate::api::extract::{path_id, AppJson, Params, QueryParams};
 use crate::api::{run_blocking, AppState};
+use crate::app::BaseLibrary;
 use crate::catalog::{AuditEntry, AuditQuery, NewToken, TokenInfo};
 use crate::domain::{FieldCode, FieldError};
 
@@ -45,10 +47,10 @@ pub struct TokenRequest {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created; keep the secret", body = NewToken),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token is not an admin's", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        BodyNotJson,
+        TokenRequired,
+        AdminRequired,
+        NotDeclaredJson,
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -68,8 +70,8 @@ async fn create_token(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Tokens", body = Vec<TokenInfo>),
-        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token is not an admin's", body = Problem, content_type = "application/problem+json"),
+        TokenRequired,
+        AdminRequired,
     )
 )]
 async fn list_tokens(State(state): State<AppState>, _admin: Admin) -> Result<Json<Vec<TokenInfo>>, ApiError> {
@@ -85,8 +87,8 @@ async fn list_tokens(State(state): State<AppState>, _admin: Admin) -> Result<Jso
     responses(
         (status = 200, description = "Revoked", body = TokenInfo),
         (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token is not an admin's", body = Problem, content_type = "application/problem+json"),
+        TokenRequired,
+        AdminRequired,
         (status = 404, description = "No such token", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -103,7 +105,6 @@ async fn revoke_token(
 /// Query parameters of `GET /v1/audit`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)] // Documents the parameters; parsing is done by `parse_audit_query` to report every error.
 pub struct AuditParams {
     /// Only this target: `base:{id}`, `token:{id}` or `visit:{id}`.
     #[param(example = "base:lucheng-001")]
@@ -116,6 +117,29 @@ pub struct AuditParams {
     before: Option<i64>,
     /// Page size, 1 to 200 (default 50).
     limit: Option<u32>,
+}
+
+impl QueryParams for AuditParams {
+    fn check(&self, _library: &BaseLibrary) -> Vec<FieldError> {
+        match self.limit {
+            Some(limit) if !(1..=MAX_AUDIT_LIMIT).contains(&limit) => {
+                vec![FieldError::new("limit", FieldCode::InvalidValue, format!("must be between 1 and {MAX_AUDIT_LIMIT}, got `{limit}`"))]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl From<AuditParams> for AuditQuery {
+    fn from(params: AuditParams) -> AuditQuery {
+        AuditQuery {
+            target: params.target,
+            actor: params.actor,
+            action: params.action,
+            before_id: params.before,
+            limit: params.limit.map_or(50, |limit| limit as usize),
+        }
+    }
 }
 
 /// A page of the audit log.
@@ -135,38 +159,16 @@ pub struct AuditPage {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of the audit log", body = AuditPage),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token is not an admin's", body = Problem, content_type = "application/problem+json"),
+        ParameterInvalid,
+        TokenRequired,
+        AdminRequired,
     )
 )]
-async fn read_audit(State(state): State<AppState>, _admin: Admin, RawQuery(raw): RawQuery) -> Result<Json<AuditPage>, ApiError> {
-    let query = parse_audit_query(raw.as_deref()).map_err(ApiError::InvalidQuery)?;
+async fn read_audit(State(state): State<AppState>, _admin: Admin, Params(params): Params<AuditParams>) -> Result<Json<AuditPage>, ApiError> {
+    let query = AuditQuery::from(params);
     let limit = query.limit;
     let library = state.library.clone();
     let items = run_blocking(move || app::access::audit(&library, &query)).await??;
     let next_before = if items.len() == limit { items.last().map(|entry| entry.id) } else { None };
     Ok(Json(AuditPage { items, next_before }))
-}
-
-fn parse_audit_query(raw: Option<&str>) -> Result<AuditQuery, Vec<FieldError>> {
-    let mut query = AuditQuery { limit: 50, ..AuditQuery::default() };
-    let mut errors = Vec::new();
-    for (name, value) in query_pairs(raw) {
-        match name.as_str() {
-            "target" => query.target = Some(value),
-            "actor" => query.actor = Some(value),
-            "action" => query.action = Some(value),
-            "before" => match value.trim().parse::<i64>() {
-                Ok(id) => query.before_id = Some(id),
-                Err(_) => errors.push(FieldError::new("before", FieldCode::InvalidValue, format!("must be a whole number, got `{value}`"))),
-            },
-            "limit" => match value.trim().parse::<u32>() {
-                Ok(n) if (1..=MAX_AUDIT_LIMIT).contains(&n) => query.limit = n as usize,
-                _ => errors.push(FieldError::new("limit", FieldCode::InvalidValue, format!("must be between 1 and {MAX_AUDIT_LIMIT}, got `{value}`"))),
-            },
-            other => errors.push(FieldError::new(other, FieldCode::UnknownParameter, "is not a parameter of this route; use target, actor, action, before, limit")),
-        }
-    }
-    if errors.is_empty() { Ok(query) } else { Err(errors) }
 }

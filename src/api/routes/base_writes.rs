@@ -7,12 +7,12 @@
 //! transaction and in the search index before the answer is sent.
 
 use axum::extract::rejection::PathRejection;
-use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -20,10 +20,10 @@ use super::bases::{base_id_from_path, created, with_etag};
 use crate::app;
 use crate::api::auth::{if_match, Admin};
 use crate::api::error::{ApiError, Problem};
-use crate::api::extract::{query_pairs, read_body, AppJson};
+use crate::api::responses::{AdminRequired, BodyNotJson, FieldsInvalid, IfMatchMissing, NotDeclaredJson, TokenRequired};
+use crate::api::extract::{read_body, AppJson, Params, QueryParams};
 use crate::api::{run_blocking, AppState};
 use crate::catalog::{RecordFormat, WriteMode};
-use crate::domain::{FieldCode, FieldError};
 use crate::domain::ExchangeBase;
 use app::bases::ImportOutcome;
 
@@ -138,12 +138,12 @@ pub struct BasePatch(pub serde_json::Value);
     responses(
         (status = 201, description = "Created", body = ExchangeBase,
          headers(("ETag" = String, description = "Version of the base"), ("Location" = String, description = "URL of the base"))),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token is not an admin's", body = Problem, content_type = "application/problem+json"),
+        BodyNotJson,
+        TokenRequired,
+        AdminRequired,
         (status = 409, description = "A base with this id exists", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields are invalid", body = Problem, content_type = "application/problem+json"),
+        NotDeclaredJson,
+        FieldsInvalid,
     )
 )]
 async fn create_base(State(state): State<AppState>, Admin(actor): Admin, AppJson(record): AppJson<BaseRecord>) -> Result<Response, ApiError> {
@@ -167,13 +167,13 @@ async fn create_base(State(state): State<AppState>, Admin(actor): Admin, AppJson
     responses(
         (status = 200, description = "Replaced", body = ExchangeBase, headers(("ETag" = String, description = "New version"))),
         (status = 400, description = "Malformed id or body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token is not an admin's", body = Problem, content_type = "application/problem+json"),
+        TokenRequired,
+        AdminRequired,
         (status = 404, description = "No such base", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The base changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields are invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        NotDeclaredJson,
+        FieldsInvalid,
+        IfMatchMissing,
     )
 )]
 async fn replace_base(
@@ -205,13 +205,13 @@ async fn replace_base(
     responses(
         (status = 200, description = "Patched", body = ExchangeBase, headers(("ETag" = String, description = "New version"))),
         (status = 400, description = "Malformed id or body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token is not an admin's", body = Problem, content_type = "application/problem+json"),
+        TokenRequired,
+        AdminRequired,
         (status = 404, description = "No such base", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The base changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields are invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        NotDeclaredJson,
+        FieldsInvalid,
+        IfMatchMissing,
     )
 )]
 async fn patch_base(
@@ -239,11 +239,11 @@ async fn patch_base(
     responses(
         (status = 204, description = "Removed"),
         (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token is not an admin's", body = Problem, content_type = "application/problem+json"),
+        TokenRequired,
+        AdminRequired,
         (status = 404, description = "No such base", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The base changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        IfMatchMissing,
     )
 )]
 async fn delete_base(
@@ -259,6 +259,25 @@ async fn delete_base(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Query parameters of `POST /v1/bases/import`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ImportParams {
+    /// `upsert` (default) or `replace`
+    #[param(value_type = Option<String>)]
+    mode: Option<ImportMode>,
+}
+
+/// Whether an import adds to the catalog or becomes it.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum ImportMode {
+    Upsert,
+    Replace,
+}
+
+impl QueryParams for ImportParams {}
+
 /// Import many bases at once (admin): JSON Lines (`application/x-ndjson`) or CSV (`text/csv`).
 ///
 /// Every record is checked first; if any fails, every problem is listed with its line and field
@@ -267,7 +286,7 @@ async fn delete_base(
 /// the audit log.
 #[utoipa::path(
     post, path = "/v1/bases/import", tag = "bases",
-    params(("mode" = Option<String>, Query, description = "`upsert` (default) or `replace`")),
+    params(ImportParams),
     request_body(content(
         (String = "application/x-ndjson", example = json!("{\"id\": \"lucheng-901\", \"name_zh\": \"…\"}\n")),
         (String = "text/csv"),
@@ -276,8 +295,8 @@ async fn delete_base(
     responses(
         (status = 200, description = "Imported", body = ImportOutcome),
         (status = 400, description = "A query parameter is invalid or the body is not UTF-8", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token is not an admin's", body = Problem, content_type = "application/problem+json"),
+        TokenRequired,
+        AdminRequired,
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither JSON Lines nor CSV", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Records are invalid; nothing was written", body = Problem, content_type = "application/problem+json"),
@@ -286,23 +305,14 @@ async fn delete_base(
 async fn import_bases(
     State(state): State<AppState>,
     Admin(actor): Admin,
-    RawQuery(raw): RawQuery,
+    Params(query): Params<ImportParams>,
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Result<Json<ImportOutcome>, ApiError> {
-    let mut mode = WriteMode::Upsert;
-    let mut errors = Vec::new();
-    for (name, value) in query_pairs(raw.as_deref()) {
-        match (name.as_str(), value.as_str()) {
-            ("mode", "upsert") => mode = WriteMode::Upsert,
-            ("mode", "replace") => mode = WriteMode::Replace,
-            ("mode", other) => errors.push(FieldError::new("mode", FieldCode::InvalidValue, format!("`{other}` must be upsert or replace"))),
-            (other, _) => errors.push(FieldError::new(other, FieldCode::UnknownParameter, "is not a parameter of this route; use mode")),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::InvalidQuery(errors));
-    }
+    let mode = match query.mode {
+        Some(ImportMode::Replace) => WriteMode::Replace,
+        Some(ImportMode::Upsert) | None => WriteMode::Upsert,
+    };
     let media_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let format = match media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase().as_str() {
         "application/x-ndjson" | "application/jsonl" | "application/json-lines" => RecordFormat::Jsonl,

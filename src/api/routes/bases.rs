@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -15,7 +15,8 @@ use utoipa_axum::routes;
 use crate::access::Visibility;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, Problem};
-use crate::api::extract::{AppJson, path_id, query_pairs};
+use crate::api::responses::{BodyNotJson, NotDeclaredJson, ParameterInvalid, TokenInvalid};
+use crate::api::extract::{path_id, AppJson, CommaList, Params, QueryParams};
 use crate::api::{run_blocking, AppState};
 use crate::domain::{FieldCode, FieldError};
 use crate::domain::{is_valid_base_id, BaseKind, ExchangeBase, TaxonomyMatch, SUPPORTED_LANGUAGES};
@@ -73,19 +74,26 @@ pub struct BaseSearchRequest {
 /// be repeated.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)] // Documents the parameters; parsing is done by `parse_list_query` to report every error.
 pub struct BaseListParams {
     /// Free text in any language, e.g. `鞋`, `footwear`, `calzature`, `Schuhe`.
     #[param(example = "footwear")]
     q: Option<String>,
     /// Division or zone codes, comma-separated (`lucheng,wz_etdz`).
-    division: Option<String>,
+    #[serde(default)]
+    #[param(value_type = Option<String>)]
+    division: CommaList,
     /// Kind codes, comma-separated.
-    kind: Option<String>,
+    #[serde(default)]
+    #[param(value_type = Option<String>)]
+    kind: CommaList,
     /// Industry codes, comma-separated.
-    industry: Option<String>,
+    #[serde(default)]
+    #[param(value_type = Option<String>)]
+    industry: CommaList,
     /// Guide language codes, comma-separated.
-    language: Option<String>,
+    #[serde(default)]
+    #[param(value_type = Option<String>)]
+    language: CommaList,
     /// Smallest number of employees.
     employees_min: Option<u32>,
     /// Largest number of employees.
@@ -98,6 +106,30 @@ pub struct BaseListParams {
     limit: Option<u32>,
     /// Hits to skip, 0 to 10000.
     offset: Option<u32>,
+}
+
+impl QueryParams for BaseListParams {
+    const LISTS: &'static [&'static str] = &["division", "kind", "industry", "language"];
+}
+
+/// The listing's parameters are the search body's, spelled as a query string; both are checked
+/// by [`to_base_query`].
+impl From<BaseListParams> for BaseSearchRequest {
+    fn from(params: BaseListParams) -> BaseSearchRequest {
+        BaseSearchRequest {
+            q: params.q,
+            division: params.division.0,
+            kind: params.kind.0,
+            industry: params.industry.0,
+            language: params.language.0,
+            employees_min: params.employees_min,
+            employees_max: params.employees_max,
+            group_size: params.group_size,
+            sort: params.sort,
+            limit: params.limit,
+            offset: params.offset,
+        }
+    }
 }
 
 /// One page of bases.
@@ -127,12 +159,12 @@ pub struct BasePage {
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of bases", body = BasePage),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "The bearer token sent is not valid", body = Problem, content_type = "application/problem+json"),
+        ParameterInvalid,
+        TokenInvalid,
     )
 )]
-async fn list_bases(State(state): State<AppState>, caller: Caller, RawQuery(raw): RawQuery) -> Result<Json<BasePage>, ApiError> {
-    let request = parse_list_query(raw.as_deref()).map_err(ApiError::InvalidQuery)?;
+async fn list_bases(State(state): State<AppState>, caller: Caller, Params(params): Params<BaseListParams>) -> Result<Json<BasePage>, ApiError> {
+    let request = BaseSearchRequest::from(params);
     search(state.library, request, caller.visibility()).await.map_err(|e| match e {
         SearchFailure::Invalid(errors) => ApiError::InvalidQuery(errors),
         SearchFailure::Api(error) => error,
@@ -146,9 +178,9 @@ async fn list_bases(State(state): State<AppState>, caller: Caller, RawQuery(raw)
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of bases", body = BasePage),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "The bearer token sent is not valid", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        BodyNotJson,
+        TokenInvalid,
+        NotDeclaredJson,
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -173,7 +205,7 @@ async fn search_bases(
         (status = 200, description = "The base", body = ExchangeBase,
          headers(("ETag" = String, description = "Version of the base, for If-Match"))),
         (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "The bearer token sent is not valid", body = Problem, content_type = "application/problem+json"),
+        TokenInvalid,
         (status = 404, description = "No such base (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -240,49 +272,6 @@ async fn search(library: Arc<BaseLibrary>, request: BaseSearchRequest, visibilit
             .collect(),
         query_industries: results.query_industries,
     }))
-}
-
-const LIST_PARAMETERS: &[&str] =
-    &["q", "division", "kind", "industry", "language", "employees_min", "employees_max", "group_size", "sort", "limit", "offset"];
-
-/// Reads `GET /v1/bases` parameters, reporting every malformed or unknown one.
-fn parse_list_query(raw: Option<&str>) -> Result<BaseSearchRequest, Vec<FieldError>> {
-    let mut request = BaseSearchRequest::default();
-    let mut errors = Vec::new();
-    let mut seen_scalars = std::collections::HashSet::new();
-    for (name, value) in query_pairs(raw) {
-        let list = || value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(String::from).collect::<Vec<_>>();
-        let number = |errors: &mut Vec<FieldError>| match value.trim().parse::<u32>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                errors.push(FieldError::new(&name, FieldCode::InvalidValue, format!("must be a whole number, got `{value}`")));
-                None
-            }
-        };
-        if !["division", "kind", "industry", "language"].contains(&name.as_str()) && !seen_scalars.insert(name.clone()) {
-            errors.push(FieldError::new(&name, FieldCode::InvalidValue, "is given more than once"));
-            continue;
-        }
-        match name.as_str() {
-            "q" => request.q = Some(value.clone()),
-            "division" => request.division.extend(list()),
-            "kind" => request.kind.extend(list()),
-            "industry" => request.industry.extend(list()),
-            "language" => request.language.extend(list()),
-            "employees_min" => request.employees_min = number(&mut errors),
-            "employees_max" => request.employees_max = number(&mut errors),
-            "group_size" => request.group_size = number(&mut errors),
-            "limit" => request.limit = number(&mut errors),
-            "offset" => request.offset = number(&mut errors),
-            "sort" => request.sort = Some(value.clone()),
-            _ => errors.push(FieldError::new(
-                &name,
-                FieldCode::UnknownParameter,
-                format!("is not a parameter of this route; use {}", LIST_PARAMETERS.join(", ")),
-            )),
-        }
-    }
-    if errors.is_empty() { Ok(request) } else { Err(errors) }
 }
 
 /// Checks values against the reference data and limits, and builds the index query.
@@ -385,10 +374,13 @@ fn to_base_query(request: &BaseSearchRequest, library: &BaseLibrary) -> Result<B
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::extract::read_params;
 
     #[test]
     fn list_query_accepts_comma_lists_and_repeats() {
-        let request = parse_list_query(Some("q=%E9%9E%8B&division=lucheng,ouhai&division=yueqing&limit=5")).unwrap();
+        let (params, errors) = read_params::<BaseListParams>(Some("q=%E9%9E%8B&division=lucheng,ouhai&division=yueqing&limit=5")).unwrap();
+        assert_eq!(errors, Vec::new());
+        let request = BaseSearchRequest::from(params);
         assert_eq!(request.q.as_deref(), Some("鞋"));
         assert_eq!(request.division, vec!["lucheng", "ouhai", "yueqing"]);
         assert_eq!(request.limit, Some(5));
@@ -396,7 +388,8 @@ mod tests {
 
     #[test]
     fn list_query_reports_every_bad_parameter() {
-        let errors = parse_list_query(Some("limit=ten&colour=red&offset=1&offset=2")).unwrap_err();
+        let (params, errors) = read_params::<BaseListParams>(Some("limit=ten&colour=red&offset=1&offset=2")).unwrap();
+        assert_eq!(params.offset, Some(1), "the parameters that read are kept");
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["limit", "colour", "offset"]);
     }

@@ -11,14 +11,15 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::access::Visibility;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, Problem};
-use crate::api::extract::{path_id, query_pairs, read_body};
+use crate::api::responses::{Busy, TokenInvalid};
+use crate::api::extract::{path_id, read_body, Params, QueryParams};
 use crate::api::{run_blocking, AppState};
 use crate::cancel::CancelFlag;
 use crate::domain::{FieldCode, FieldError};
@@ -219,10 +220,7 @@ struct CheckedEvaluation {
 /// `result_url` gives the summary. Every bad cell gives a 422 naming its line and column.
 #[utoipa::path(
     post, path = "/v1/evaluations", tag = "evaluation",
-    params(
-        ("k" = Option<u32>, Query, description = "Cut-off of the ranked lists, 1 to 100 (default 10; a JSON body's `k` wins)"),
-        ("itinerary_sample" = Option<usize>, Query, description = "Most visits per configuration also planned as itineraries, 0 to 2000 (default 1000)"),
-    ),
+    params(EvaluationParams),
     request_body(content(
         (EvaluationRequest = "application/json"),
         (String = "text/csv"),
@@ -233,24 +231,24 @@ struct CheckedEvaluation {
         (status = 200, description = "The summary (small inputs)", body = serde_json::Value),
         (status = 202, description = "A job was started", body = JobStatus),
         (status = 400, description = "The body cannot be read", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "The bearer token sent is not valid", body = Problem, content_type = "application/problem+json"),
+        TokenInvalid,
         (status = 413, description = "The body is larger than 16 MiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Unsupported body type", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A cell is invalid, or the upload is over a limit (visits, columns, variants, cell length)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Too many plans and evaluations at once (`server_busy`); retry after the `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+        Busy,
     )
 )]
 async fn create_evaluation(
     State(state): State<AppState>,
     caller: Caller,
-    uri: axum::http::Uri,
+    Params(query): Params<EvaluationParams>,
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, ApiError> {
     // The cheap checks first, then an upload slot, and only then is the body read: a request
     // that would be refused, or that the server has no room for, costs no buffering. The
     // permits for the work are taken once the body is in, so a slow upload holds only its slot.
-    let (k, sample) = parse_query(uri.query())?;
+    let (k, sample) = (query.k.unwrap_or(10), query.itinerary_sample.unwrap_or(EvaluateOptions::default().itinerary_sample));
     let upload = upload_kind(&headers)?;
     let threads = evaluation_threads();
     if state.heavy.available_permits() < threads {
@@ -336,33 +334,32 @@ async fn create_evaluation(
     Ok((StatusCode::ACCEPTED, [(header::LOCATION, status.status_url.clone())], Json(status)).into_response())
 }
 
+/// Query parameters of `POST /v1/evaluations`.
+#[derive(Debug, serde::Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct EvaluationParams {
+    /// Cut-off of the ranked lists, 1 to 100 (default 10; a JSON body's `k` wins)
+    k: Option<u32>,
+    /// Most visits per configuration also planned as itineraries, 0 to 2000 (default 1000)
+    itinerary_sample: Option<usize>,
+}
+
+impl QueryParams for EvaluationParams {
+    fn check(&self, _library: &BaseLibrary) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if let Some(k) = self.k.filter(|k| !(1..=100).contains(k)) {
+            errors.push(FieldError::new("k", FieldCode::InvalidValue, format!("must be between 1 and 100, got `{k}`")));
+        }
+        if let Some(sample) = self.itinerary_sample.filter(|sample| *sample > MAX_ITINERARY_SAMPLE) {
+            errors.push(FieldError::new("itinerary_sample", FieldCode::InvalidValue, format!("must be between 0 and {MAX_ITINERARY_SAMPLE}, got `{sample}`")));
+        }
+        errors
+    }
+}
+
 /// Worker threads of one evaluation: one per core. Each holds a heavy-request permit.
 fn evaluation_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-fn parse_query(raw: Option<&str>) -> Result<(u32, usize), ApiError> {
-    let mut k = 10u32;
-    let mut sample = EvaluateOptions::default().itinerary_sample;
-    let mut errors = Vec::new();
-    for (key, value) in query_pairs(raw) {
-        match key.as_str() {
-            "k" => match value.parse::<u32>() {
-                Ok(v) if (1..=100).contains(&v) => k = v,
-                _ => errors.push(FieldError::new("k", FieldCode::InvalidValue, format!("must be between 1 and 100, got `{value}`"))),
-            },
-            "itinerary_sample" => match value.parse::<usize>() {
-                Ok(v) if v <= MAX_ITINERARY_SAMPLE => sample = v,
-                _ => errors.push(FieldError::new(
-                    "itinerary_sample",
-                    FieldCode::InvalidValue,
-                    format!("must be between 0 and {MAX_ITINERARY_SAMPLE}, got `{value}`"),
-                )),
-            },
-            other => errors.push(FieldError::new(other, FieldCode::UnknownParameter, format!("`{other}` is not a parameter of this route"))),
-        }
-    }
-    if errors.is_empty() { Ok((k, sample)) } else { Err(ApiError::InvalidQuery(errors)) }
 }
 
 fn upload_kind(headers: &HeaderMap) -> Result<Upload, ApiError> {
@@ -473,7 +470,7 @@ fn internal_report_error(message: String) -> crate::Error {
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The job's status", body = JobStatus),
-        (status = 401, description = "The bearer token sent is not valid", body = Problem, content_type = "application/problem+json"),
+        TokenInvalid,
         (status = 404, description = "No such job, or started by another caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -493,7 +490,7 @@ async fn evaluation_status(State(state): State<AppState>, caller: Caller, path: 
     responses(
         (status = 200, description = "The running job was cancelled", body = JobStatus),
         (status = 204, description = "The finished job was removed"),
-        (status = 401, description = "The bearer token sent is not valid", body = Problem, content_type = "application/problem+json"),
+        TokenInvalid,
         (status = 404, description = "No such job, or started by another caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -526,7 +523,7 @@ async fn cancel_evaluation(State(state): State<AppState>, caller: Caller, path: 
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The summary", body = serde_json::Value),
-        (status = 401, description = "The bearer token sent is not valid", body = Problem, content_type = "application/problem+json"),
+        TokenInvalid,
         (status = 404, description = "No such job, or started by another caller", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The job has not finished (or failed, or was cancelled)", body = Problem, content_type = "application/problem+json"),
     )

@@ -8,7 +8,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::auth::Caller;
-use crate::api::error::{ApiError, Problem};
+use crate::api::error::ApiError;
+use crate::api::responses::{TokenInvalid};
 use crate::api::{run_blocking, AppState};
 use crate::search::IndexStatus;
 
@@ -39,7 +40,7 @@ pub struct Health {
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "Service health; counts are of the bases the caller may see", body = Health),
-        (status = 401, description = "The bearer token sent is not valid", body = Problem, content_type = "application/problem+json"),
+        TokenInvalid,
     )
 )]
 async fn health(State(state): State<AppState>, caller: Caller) -> Result<Json<Health>, ApiError> {

@@ -9,9 +9,9 @@ use utoipa_axum::routes;
 
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, Problem};
-use crate::api::extract::{query_pairs, AppJson};
+use crate::api::responses::{Busy, NotDeclaredJson};
+use crate::api::extract::{AppJson, Params, QueryParams};
 use crate::api::{run_blocking, AppState};
-use crate::domain::{FieldCode, FieldError};
 use crate::itinerary::export::{render, ExportFormat};
 use crate::app::planning::plan;
 use crate::itinerary::{Itinerary, ItineraryRequest};
@@ -22,14 +22,15 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Query parameters of `POST /v1/itineraries`.
-#[derive(Debug, IntoParams)]
+#[derive(Debug, serde::Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)] // documents the parameters; they are parsed by hand for precise errors
 struct ItineraryParams {
     /// Response format: `json` (default), `ics`, `csv`, `html` (printable) or `geojson`.
     #[param(inline)]
     format: Option<ExportFormat>,
 }
+
+impl QueryParams for ItineraryParams {}
 
 /// Plan the visit: which bases on which day, in what order, at what time.
 ///
@@ -52,31 +53,18 @@ struct ItineraryParams {
             (serde_json::Value = "application/geo+json"),
         )),
         (status = 400, description = "The body is not JSON or a query parameter is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        NotDeclaredJson,
         (status = 422, description = "A field is invalid (`invalid_request`), or the request cannot be met (`itinerary_infeasible`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Too many plans and evaluations at once (`server_busy`); retry after the `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+        Busy,
     )
 )]
 async fn create_itinerary(
     State(state): State<AppState>,
     caller: Caller,
-    uri: axum::http::Uri,
+    Params(query): Params<ItineraryParams>,
     AppJson(request): AppJson<ItineraryRequest>,
 ) -> Result<Response, ApiError> {
-    let mut format = ExportFormat::Json;
-    let mut errors = Vec::new();
-    for (key, value) in query_pairs(uri.query()) {
-        match key.as_str() {
-            "format" => match serde_json::from_value::<ExportFormat>(serde_json::Value::String(value.clone())) {
-                Ok(f) => format = f,
-                Err(_) => errors.push(FieldError::new("format", FieldCode::InvalidValue, format!("`{value}` is not one of json, ics, csv, html, geojson"))),
-            },
-            other => errors.push(FieldError::new(other, FieldCode::UnknownParameter, format!("`{other}` is not a parameter of this route"))),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::InvalidQuery(errors));
-    }
+    let format = query.format.unwrap_or(ExportFormat::Json);
     let permit = crate::api::heavy_permit(&state)?;
     let visibility = caller.visibility();
     let library = state.library.clone();

@@ -11,6 +11,7 @@ use crate::app;
 use crate::access::Role;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, Problem};
+use crate::api::responses::{BodyNotJson, NotDeclaredJson};
 use crate::api::extract::AppJson;
 use crate::api::{run_blocking, AppState};
 use crate::domain::{FieldCode, FieldError};
@@ -72,8 +73,8 @@ pub struct MatchRequest {
         (status = 401, description = "`record_exposure` without a token, or an invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`record_exposure` with a viewer's token", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "Ranked bases", body = MatchOutcome),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
+        BodyNotJson,
+        NotDeclaredJson,
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -2,11 +2,11 @@
 //! and officers' writes (same token, ETag and audit rules as bases).
 
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Json;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -15,8 +15,10 @@ use super::bases::{created, with_etag};
 use crate::app;
 use crate::api::auth::{if_match, Caller, Officer};
 use crate::api::error::{ApiError, Problem};
-use crate::api::extract::{AppJson, path_id, query_pairs};
+use crate::api::responses::{BodyNotJson, FieldsInvalid, IfMatchMissing, NotDeclaredJson, OfficerRequired, ParameterInvalid, TokenInvalid, TokenRequired};
+use crate::api::extract::{path_id, AppJson, Params, QueryParams};
 use crate::api::{run_blocking, AppState};
+use crate::app::BaseLibrary;
 use crate::domain::{FieldCode, FieldError};
 use crate::domain::is_valid_base_id;
 use crate::outbound::suggest::BaseLink;
@@ -32,9 +34,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Query parameters of `GET /v1/outbound-routes`.
-#[derive(Debug, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)] // Documents the parameters; they are parsed by hand to report every error.
 struct RouteListParams {
     /// Theme: `fashion_smart_manufacturing`, `services`, `fintech`, `talent`, `culture_tourism`.
     theme: Option<String>,
@@ -42,6 +43,12 @@ struct RouteListParams {
     country: Option<String>,
     /// Industry code; includes the industries below it.
     industry: Option<String>,
+}
+
+impl QueryParams for RouteListParams {
+    fn check(&self, library: &BaseLibrary) -> Vec<FieldError> {
+        app::outbound::check_filters(library, self.theme.as_deref(), self.country.as_deref(), self.industry.as_deref())
+    }
 }
 
 /// Outbound routes.
@@ -78,25 +85,12 @@ pub struct RouteDetail {
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "Routes", body = RoutePage),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "The bearer token sent is not valid", body = Problem, content_type = "application/problem+json"),
+        ParameterInvalid,
+        TokenInvalid,
     )
 )]
-async fn list_routes(State(state): State<AppState>, _caller: Caller, RawQuery(raw): RawQuery) -> Result<Json<RoutePage>, ApiError> {
-    let (mut theme, mut country, mut industry) = (None, None, None);
-    let mut errors = Vec::new();
-    for (name, value) in query_pairs(raw.as_deref()) {
-        match name.as_str() {
-            "theme" => theme = Some(value),
-            "country" => country = Some(value),
-            "industry" => industry = Some(value),
-            other => errors.push(FieldError::new(other, FieldCode::UnknownParameter, "is not a parameter of this route; use theme, country, industry")),
-        }
-    }
-    errors.extend(app::outbound::check_filters(&state.library, theme.as_deref(), country.as_deref(), industry.as_deref()));
-    if !errors.is_empty() {
-        return Err(ApiError::InvalidQuery(errors));
-    }
+async fn list_routes(State(state): State<AppState>, _caller: Caller, Params(query): Params<RouteListParams>) -> Result<Json<RoutePage>, ApiError> {
+    let RouteListParams { theme, country, industry } = query;
     let library = state.library.clone();
     let items = run_blocking(move || app::outbound::routes(&library, theme.as_deref(), country.as_deref(), industry.as_deref())).await??;
     Ok(Json(RoutePage { total: items.len(), items }))
@@ -119,7 +113,7 @@ fn route_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiErro
     responses(
         (status = 200, description = "The route", body = RouteDetail, headers(("ETag" = String, description = "Version of the route"))),
         (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "The bearer token sent is not valid", body = Problem, content_type = "application/problem+json"),
+        TokenInvalid,
         (status = 404, description = "No such route", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -152,12 +146,12 @@ async fn get_route(State(state): State<AppState>, _caller: Caller, path: Result<
     responses(
         (status = 201, description = "Created", body = OutboundRoute,
          headers(("ETag" = String, description = "Version of the route"), ("Location" = String, description = "URL of the route"))),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token is a viewer's", body = Problem, content_type = "application/problem+json"),
+        BodyNotJson,
+        TokenRequired,
+        OfficerRequired,
         (status = 409, description = "A route with this id exists", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields are invalid", body = Problem, content_type = "application/problem+json"),
+        NotDeclaredJson,
+        FieldsInvalid,
     )
 )]
 async fn create_route(State(state): State<AppState>, Officer(actor): Officer, AppJson(route): AppJson<OutboundRoute>) -> Result<Response, ApiError> {
@@ -178,13 +172,13 @@ async fn create_route(State(state): State<AppState>, Officer(actor): Officer, Ap
     responses(
         (status = 200, description = "Replaced", body = OutboundRoute, headers(("ETag" = String, description = "New version"))),
         (status = 400, description = "Malformed id or body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token is a viewer's", body = Problem, content_type = "application/problem+json"),
+        TokenRequired,
+        OfficerRequired,
         (status = 404, description = "No such route", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The route changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields are invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        NotDeclaredJson,
+        FieldsInvalid,
+        IfMatchMissing,
     )
 )]
 async fn replace_route(
@@ -212,11 +206,11 @@ async fn replace_route(
     responses(
         (status = 204, description = "Removed"),
         (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token is a viewer's", body = Problem, content_type = "application/problem+json"),
+        TokenRequired,
+        OfficerRequired,
         (status = 404, description = "No such route", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The route changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        IfMatchMissing,
     )
 )]
 async fn delete_route(
@@ -243,10 +237,10 @@ async fn delete_route(
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "Routes and countries, best first", body = Suggestions),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "The bearer token sent is not valid", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields are invalid", body = Problem, content_type = "application/problem+json"),
+        BodyNotJson,
+        TokenInvalid,
+        NotDeclaredJson,
+        FieldsInvalid,
     )
 )]
 async fn suggest_routes(State(state): State<AppState>, _caller: Caller, AppJson(query): AppJson<NeedsQuery>) -> Result<Json<Suggestions>, ApiError> {
@@ -264,10 +258,10 @@ async fn suggest_routes(State(state): State<AppState>, _caller: Caller, AppJson(
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The application summary with its flags", body = TripCheck),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "The bearer token sent is not valid", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields are invalid", body = Problem, content_type = "application/problem+json"),
+        BodyNotJson,
+        TokenInvalid,
+        NotDeclaredJson,
+        FieldsInvalid,
     )
 )]
 async fn check_trip(State(state): State<AppState>, _caller: Caller, AppJson(plan): AppJson<TripPlan>) -> Result<Json<TripCheck>, ApiError> {

@@ -6,7 +6,7 @@
 //! `visitmatch evaluate`.
 
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -19,9 +19,11 @@ use super::bases::{created, with_etag};
 use crate::app;
 use crate::api::auth::{if_match, Officer};
 use crate::api::error::{ApiError, Problem};
-use crate::api::extract::{AppJson, path_id, query_pairs};
+use crate::api::responses::{BodyNotJson, FieldsInvalid, IfMatchMissing, NotDeclaredJson, OfficerRequired, ParameterInvalid, TokenRequired};
+use crate::api::extract::{path_id, AppJson, CommaList, Params, QueryParams};
 use crate::api::{run_blocking, AppState};
-use crate::catalog::{VisitFilter};
+use crate::app::BaseLibrary;
+use crate::catalog::VisitFilter;
 use crate::domain::{FieldCode, FieldError};
 use crate::domain::{VisitInput, VisitRecord, VisitStatus};
 
@@ -52,11 +54,11 @@ pub const MAX_VISIT_LIMIT: u32 = 500;
     responses(
         (status = 201, description = "Recorded", body = VisitRecord,
          headers(("ETag" = String, description = "Version of the record"), ("Location" = String, description = "URL of the record"))),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token is a viewer's", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields are invalid", body = Problem, content_type = "application/problem+json"),
+        BodyNotJson,
+        TokenRequired,
+        OfficerRequired,
+        NotDeclaredJson,
+        FieldsInvalid,
     )
 )]
 async fn record_visit(State(state): State<AppState>, Officer(actor): Officer, AppJson(visit): AppJson<VisitInput>) -> Result<Response, ApiError> {
@@ -68,10 +70,11 @@ async fn record_visit(State(state): State<AppState>, Officer(actor): Officer, Ap
 /// Query parameters of `GET /v1/visits`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)] // Documents the parameters; parsing is done by `parse_visit_query` to report every error.
 pub struct VisitListParams {
     /// Statuses, comma-separated (`confirmed,completed`).
-    status: Option<String>,
+    #[serde(default)]
+    #[param(value_type = Option<String>)]
+    status: CommaList,
     /// Visits starting on or after this date (YYYY-MM-DD).
     from: Option<String>,
     /// Visits starting on or before this date (YYYY-MM-DD).
@@ -79,11 +82,59 @@ pub struct VisitListParams {
     /// Visits that include this base.
     base: Option<String>,
     /// `json` (default) or `csv`: the completed visits as a past-visits table for the evaluation.
-    format: Option<String>,
+    #[param(value_type = Option<String>)]
+    format: Option<ListFormat>,
     /// Page size, 1 to 500 (default 100; JSON only).
     limit: Option<u32>,
     /// Records to skip (JSON only).
     offset: Option<u32>,
+}
+
+/// How `GET /v1/visits` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum ListFormat {
+    Json,
+    Csv,
+}
+
+impl QueryParams for VisitListParams {
+    const LISTS: &'static [&'static str] = &["status"];
+
+    fn check(&self, _library: &BaseLibrary) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        for code in &self.status.0 {
+            if VisitStatus::from_code(code).is_none() {
+                errors.push(FieldError::new("status", FieldCode::InvalidValue, format!("`{code}` must be planned, confirmed, completed or cancelled")));
+            }
+        }
+        for (name, date) in [("from", &self.from), ("to", &self.to)] {
+            if let Some(date) = date
+                && chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").is_err()
+            {
+                errors.push(FieldError::new(name, FieldCode::InvalidValue, format!("`{date}` is not a date (YYYY-MM-DD)")));
+            }
+        }
+        if let Some(limit) = self.limit
+            && !(1..=MAX_VISIT_LIMIT).contains(&limit)
+        {
+            errors.push(FieldError::new("limit", FieldCode::InvalidValue, format!("must be between 1 and {MAX_VISIT_LIMIT}, got `{limit}`")));
+        }
+        errors
+    }
+}
+
+impl VisitListParams {
+    /// The store's filter; the dates are read in the same form as they were checked.
+    fn filter(&self) -> VisitFilter {
+        let date = |text: &Option<String>| text.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok()).map(|d| d.to_string());
+        VisitFilter {
+            status: self.status.0.iter().filter_map(|code| VisitStatus::from_code(code)).collect(),
+            from: date(&self.from),
+            to: date(&self.to),
+            base: self.base.clone(),
+        }
+    }
 }
 
 /// A page of visit records.
@@ -105,16 +156,16 @@ pub struct VisitPage {
             (VisitPage = "application/json"),
             (String = "text/csv"),
         )),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token is a viewer's", body = Problem, content_type = "application/problem+json"),
+        ParameterInvalid,
+        TokenRequired,
+        OfficerRequired,
     )
 )]
-async fn list_visits(State(state): State<AppState>, _officer: Officer, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    let query = parse_visit_query(raw.as_deref()).map_err(ApiError::InvalidQuery)?;
+async fn list_visits(State(state): State<AppState>, _officer: Officer, Params(query): Params<VisitListParams>) -> Result<Response, ApiError> {
     let library = state.library.clone();
-    if query.csv {
-        let filter = VisitFilter { status: vec![VisitStatus::Completed], ..query.filter };
+    let filter = query.filter();
+    if query.format == Some(ListFormat::Csv) {
+        let filter = VisitFilter { status: vec![VisitStatus::Completed], ..filter };
         let csv = run_blocking(move || -> crate::Result<Vec<u8>> {
             let table = crate::evaluation::table_from_records(&app::visits::list(&library, &filter)?, library.divisions());
             let mut out = Vec::new();
@@ -124,64 +175,11 @@ async fn list_visits(State(state): State<AppState>, _officer: Officer, RawQuery(
         .await??;
         return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv).into_response());
     }
-    let (offset, limit) = (query.offset, query.limit);
-    let visits = run_blocking(move || app::visits::list(&library, &query.filter)).await??;
+    let (offset, limit) = (query.offset.unwrap_or(0) as usize, query.limit.unwrap_or(100) as usize);
+    let visits = run_blocking(move || app::visits::list(&library, &filter)).await??;
     let total = visits.len();
     let items = visits.into_iter().skip(offset).take(limit).collect();
     Ok(Json(VisitPage { total, items }).into_response())
-}
-
-struct VisitQuery {
-    filter: VisitFilter,
-    csv: bool,
-    limit: usize,
-    offset: usize,
-}
-
-fn parse_visit_query(raw: Option<&str>) -> Result<VisitQuery, Vec<FieldError>> {
-    let mut query = VisitQuery { filter: VisitFilter::default(), csv: false, limit: 100, offset: 0 };
-    let mut errors = Vec::new();
-    let date = |name: &str, value: &str, errors: &mut Vec<FieldError>| match chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
-        Ok(d) => Some(d.to_string()),
-        Err(_) => {
-            errors.push(FieldError::new(name, FieldCode::InvalidValue, format!("`{value}` is not a date (YYYY-MM-DD)")));
-            None
-        }
-    };
-    for (name, value) in query_pairs(raw) {
-        match name.as_str() {
-            "status" => {
-                for code in value.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-                    match VisitStatus::from_code(code) {
-                        Some(status) => query.filter.status.push(status),
-                        None => errors.push(FieldError::new("status", FieldCode::InvalidValue, format!("`{code}` must be planned, confirmed, completed or cancelled"))),
-                    }
-                }
-            }
-            "from" => query.filter.from = date("from", &value, &mut errors),
-            "to" => query.filter.to = date("to", &value, &mut errors),
-            "base" => query.filter.base = Some(value),
-            "format" => match value.as_str() {
-                "json" => query.csv = false,
-                "csv" => query.csv = true,
-                other => errors.push(FieldError::new("format", FieldCode::InvalidValue, format!("`{other}` must be json or csv"))),
-            },
-            "limit" => match value.trim().parse::<u32>() {
-                Ok(n) if (1..=MAX_VISIT_LIMIT).contains(&n) => query.limit = n as usize,
-                _ => errors.push(FieldError::new("limit", FieldCode::InvalidValue, format!("must be between 1 and {MAX_VISIT_LIMIT}, got `{value}`"))),
-            },
-            "offset" => match value.trim().parse::<u32>() {
-                Ok(n) => query.offset = n as usize,
-                Err(_) => errors.push(FieldError::new("offset", FieldCode::InvalidValue, format!("must be a whole number, got `{value}`"))),
-            },
-            other => errors.push(FieldError::new(
-                other,
-                FieldCode::UnknownParameter,
-                "is not a parameter of this route; use status, from, to, base, format, limit, offset",
-            )),
-        }
-    }
-    if errors.is_empty() { Ok(query) } else { Err(errors) }
 }
 
 /// One visit record (officer), with its version in `ETag`.
@@ -192,8 +190,8 @@ fn parse_visit_query(raw: Option<&str>) -> Result<VisitQuery, Vec<FieldError>> {
     responses(
         (status = 200, description = "The record", body = VisitRecord, headers(("ETag" = String, description = "Version of the record"))),
         (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token is a viewer's", body = Problem, content_type = "application/problem+json"),
+        TokenRequired,
+        OfficerRequired,
         (status = 404, description = "No such visit", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -216,13 +214,13 @@ async fn get_visit(State(state): State<AppState>, _officer: Officer, path: Resul
     responses(
         (status = 200, description = "Replaced", body = VisitRecord, headers(("ETag" = String, description = "New version"))),
         (status = 400, description = "Malformed id or body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token is a viewer's", body = Problem, content_type = "application/problem+json"),
+        TokenRequired,
+        OfficerRequired,
         (status = 404, description = "No such visit", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The record changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not declared as JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields are invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        NotDeclaredJson,
+        FieldsInvalid,
+        IfMatchMissing,
     )
 )]
 async fn replace_visit(
