@@ -44,6 +44,13 @@ pub enum Error {
         /// Its current ETag.
         current: String,
     },
+    /// An uploaded or given file that cannot be read at all (not CSV, not Parquet, over a size
+    /// limit once unpacked).
+    #[error("the input cannot be read: {0}")]
+    Unreadable(String),
+    /// A JSON input that does not parse.
+    #[error("the input is not valid JSON: {0}")]
+    MalformedJson(String),
     /// One of our own checks failed: a bug, never the caller's doing (500, not 422).
     #[error("internal check failed: {0}")]
     Internal(String),
@@ -78,6 +85,8 @@ impl Error {
                 | Error::VisitNotFound(_)
                 | Error::TokenNotFound(_)
                 | Error::OutboundRouteNotFound(_)
+                | Error::Unreadable(_)
+                | Error::MalformedJson(_)
                 | Error::OutboundRouteExists(_)
                 | Error::BaseExists(_)
                 | Error::PreconditionFailed { .. }

@@ -243,6 +243,8 @@ impl From<crate::Error> for ApiError {
             crate::Error::OutboundRouteExists(id) => ApiError::OutboundRouteExists(id),
             crate::Error::BaseExists(id) => ApiError::BaseExists(id),
             crate::Error::PreconditionFailed { id, current } => ApiError::PreconditionFailed { id, current },
+            crate::Error::Unreadable(message) => ApiError::UnreadableBody(message),
+            crate::Error::MalformedJson(message) => ApiError::MalformedJson(message),
             other => ApiError::Internal(format!("{other:#}")),
         }
     }

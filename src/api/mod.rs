@@ -11,6 +11,7 @@ pub mod connection;
 pub mod error;
 pub mod responses;
 pub mod extract;
+pub mod jobs;
 pub mod routes;
 pub mod web;
 
@@ -67,7 +68,7 @@ pub struct AppState {
     /// Driving times for itineraries.
     pub travel: Arc<crate::itinerary::TravelTimes>,
     /// Evaluation jobs.
-    pub jobs: Arc<routes::evaluations::Jobs>,
+    pub jobs: Arc<jobs::Jobs>,
     /// Permits for heavy requests (itineraries, evaluations): when none is free the request
     /// gets 503 with Retry-After at once instead of piling up behind the others.
     pub heavy: Arc<tokio::sync::Semaphore>,
@@ -92,7 +93,7 @@ impl AppState {
         AppState {
             library,
             travel: Arc::new(travel),
-            jobs: routes::evaluations::new_jobs(),
+            jobs: jobs::new_jobs(),
             heavy: Arc::new(tokio::sync::Semaphore::new(HEAVY_REQUESTS_PER_CORE * cores)),
             uploads: Arc::new(tokio::sync::Semaphore::new(UPLOAD_SLOTS)),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,

@@ -1,19 +1,183 @@
 //! Replaying past visits through the matcher and the planner, per configuration, in
-//! parallel: the evaluation use case. The metrics and the report are the evaluation engine's
-//! ([`crate::evaluation`]).
+//! parallel: the evaluation use case. An upload (CSV, Parquet or JSON with weight variants) is
+//! checked once into a [`CheckedEvaluation`], with every limit applied before it is parsed;
+//! the metrics and the report are the evaluation engine's ([`crate::evaluation`]).
 
 use std::collections::{HashMap, HashSet};
+
+use serde::Deserialize;
+use utoipa::ToSchema;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::domain::{ClockTime, ExchangeBase};
 use crate::evaluation::metrics::{ndcg_at, EvaluateOptions, NamedRanker, Ranker, VisitOutcome};
-use crate::evaluation::PastVisit;
+use crate::evaluation::visits::{check_csv_shape, check_parquet_shape, read_bytes, JsonVisitRows, RawTable};
+use crate::evaluation::{check_visits, report, PastVisit, VisitFormat};
+use crate::access::Visibility;
+use crate::domain::{FieldCode, FieldError};
+use crate::scoring::MatchConfig;
 use crate::itinerary::request::Candidate;
 use crate::itinerary::{EventKind, ItineraryRequest, TravelTimes};
 use crate::app::library::BaseLibrary;
 use crate::scoring::rules::VisitRules;
 use crate::scoring::MatchOptions;
 use crate::Error;
+
+/// Most weight variants compared in one evaluation (besides BM25 and the default).
+pub const MAX_VARIANTS: usize = 8;
+/// Longest variant name, in characters.
+pub const MAX_VARIANT_NAME_CHARS: usize = 64;
+/// Most visits per configuration also planned as itineraries.
+pub const MAX_ITINERARY_SAMPLE: usize = 2_000;
+
+/// JSON input: rows keyed by column (lists may be arrays), and optional weight variants.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"visits": [{
+    "visit_id": "v2024-0001", "start_date": "2024-05-13", "days": 2, "country": "IT", "city": "Prato",
+    "organisation_type": "business_association", "size": 12, "hotel_division": "lucheng",
+    "interests": "Knitwear and footwear partners", "industries_sought": ["knitwear", "footwear"],
+    "languages": ["it", "en"], "theme": "fashion_smart_manufacturing",
+    "visited_bases": ["lucheng-005", "ouhai-006"], "productive_bases": ["lucheng-005"],
+    "agreements_signed": 1, "follow_up_projects": 0, "satisfaction": 4
+}], "k": 10}))]
+pub struct EvaluationRequest {
+    /// Past visits, one object per visit (columns as in `fixtures/past_visits/README.md`), at
+    /// most 20,000.
+    #[schema(value_type = Vec<Object>)]
+    pub visits: JsonVisitRows,
+    /// Extra configurations (at most 8): a name and weights replacing the default ones.
+    #[serde(default)]
+    pub variants: Vec<Variant>,
+    /// Cut-off of the ranked lists (default 10).
+    pub k: Option<u32>,
+}
+
+/// A named weight variant.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    /// Name in the results.
+    pub name: String,
+    /// Weights.
+    pub weights: crate::scoring::MatchWeights,
+}
+
+/// What an upload's body is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upload {
+    /// Comma-separated values with a header line.
+    Csv,
+    /// An Apache Parquet file.
+    Parquet,
+    /// An [`EvaluationRequest`].
+    Json,
+}
+
+/// An evaluation checked and ready to run: nothing in it is unbounded any more.
+pub struct CheckedEvaluation {
+    /// The visits, every cell checked.
+    pub visits: Vec<PastVisit>,
+    /// Every base of the library, read once.
+    pub bases: Vec<ExchangeBase>,
+    /// The configurations compared: BM25, the default, then each variant.
+    pub rankers: Vec<NamedRanker>,
+    /// Cut-off, sample, threads and the cancel flag.
+    pub options: EvaluateOptions,
+}
+
+/// Reads and checks an upload (on a blocking thread): its shape against the limits before it
+/// is parsed, then every cell, against the bases this caller may see.
+pub fn check_upload(body: &[u8], upload: Upload, mut options: EvaluateOptions, library: &BaseLibrary, visibility: Visibility) -> Result<CheckedEvaluation, Error> {
+    let default = MatchConfig::default_config();
+    let mut rankers = vec![
+        NamedRanker { name: "bm25".into(), ranker: Ranker::Bm25 },
+        NamedRanker { name: "default".into(), ranker: Ranker::Full(Box::new(default)) },
+    ];
+    let table: RawTable = match upload {
+        Upload::Csv => {
+            check_csv_shape(body).map_err(|e| Error::Invalid(vec![e]))?;
+            read_bytes(body, VisitFormat::Csv).map_err(Error::Unreadable)?
+        }
+        Upload::Parquet => {
+            check_parquet_shape(body).map_err(Error::Unreadable)?;
+            read_bytes(body, VisitFormat::Parquet).map_err(Error::Unreadable)?
+        }
+        Upload::Json => {
+            let request: EvaluationRequest = serde_json::from_slice(body).map_err(json_upload_error)?;
+            if let Some(v) = request.k {
+                if !(1..=100).contains(&v) {
+                    return Err(Error::Invalid(vec![FieldError::new("k", FieldCode::InvalidValue, format!("must be between 1 and 100, got {v}"))]));
+                }
+                options.k = v as usize;
+            }
+            if request.variants.len() > MAX_VARIANTS {
+                return Err(Error::Invalid(vec![FieldError::new(
+                    "variants",
+                    FieldCode::TooMany,
+                    format!("{} variants; at most {MAX_VARIANTS} are compared at once", request.variants.len()),
+                )]));
+            }
+            let mut names: HashSet<String> = rankers.iter().map(|r| r.name.clone()).collect();
+            for (i, variant) in request.variants.into_iter().enumerate() {
+                if variant.name.trim().is_empty() || variant.name.chars().count() > MAX_VARIANT_NAME_CHARS {
+                    return Err(Error::Invalid(vec![FieldError::new(&format!("variants[{i}].name"), FieldCode::InvalidValue, format!("must be 1 to {MAX_VARIANT_NAME_CHARS} characters"))]));
+                }
+                if let Err(message) = variant.weights.validate() {
+                    return Err(Error::Invalid(vec![FieldError::new(&format!("variants[{i}].weights"), FieldCode::InvalidValue, message)]));
+                }
+                if !names.insert(variant.name.clone()) {
+                    return Err(Error::Invalid(vec![FieldError::new(&format!("variants[{i}].name"), FieldCode::InvalidValue, format!("`{}` is used twice", variant.name))]));
+                }
+                let mut config = default;
+                config.weights = variant.weights;
+                rankers.push(NamedRanker { name: variant.name, ranker: Ranker::Full(Box::new(config)) });
+            }
+            request.visits.0
+        }
+    };
+    let mut bases = Vec::new();
+    library.for_each_base(|b| bases.push(b))?;
+    // The one visibility rule: a restricted base is an unknown id below officer.
+    let known: HashSet<String> = bases.iter().filter(|b| visibility.sees(b.restricted)).map(|b| b.id.clone()).collect();
+    let visits = check_visits(&table, &known, library.divisions()).map_err(Error::Invalid)?;
+    Ok(CheckedEvaluation { visits, bases, rankers, options })
+}
+
+/// A JSON upload that does not parse: a data error names its field (`visits[3].colour`), a
+/// syntax error is malformed JSON.
+fn json_upload_error(error: serde_json::Error) -> Error {
+    let text = error.to_string();
+    if error.is_data() {
+        let (field, message) = match text.split_once(": ") {
+            Some((field, message)) if field.starts_with("visits") && !field.contains(' ') => (field.to_string(), message.to_string()),
+            _ => ("(body)".to_string(), text.clone()),
+        };
+        let code = if message.contains("at most") {
+            FieldCode::TooMany
+        } else if message.contains("is not a column") {
+            FieldCode::UnknownColumn
+        } else {
+            FieldCode::InvalidValue
+        };
+        Error::Invalid(vec![FieldError::new(&field, code, message)])
+    } else {
+        Error::MalformedJson(text)
+    }
+}
+
+/// Runs a checked evaluation within the request and gives its summary.
+pub fn summarise(library: &BaseLibrary, checked: &CheckedEvaluation) -> Result<serde_json::Value, Error> {
+    let outcomes = evaluate(library, &checked.bases, &checked.visits, &checked.rankers, &checked.options, &|_, _| {})?;
+    let built = report::build(&outcomes, &checked.bases).map_err(internal_report_error)?;
+    Ok(report::summary_json(&built, checked.options.k, checked.visits.len()))
+}
+
+/// A report that cannot be built is our failure, not the caller's.
+pub fn internal_report_error(message: String) -> Error {
+    Error::Internal(format!("the evaluation report cannot be built: {message}"))
+}
+
 
 /// Whether `base` breaks a hard rule of the rule book for this visit's delegation.
 fn breaks_a_rule(base: &ExchangeBase, visit: &PastVisit) -> bool {
