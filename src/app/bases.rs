@@ -1,4 +1,5 @@
-//! Keeping the base library: imports (all records or none), single-base writes with ETags and
+//! Finding and keeping the base library: searches (checked once into an index query, shown by
+//! the caller's visibility), imports (all records or none), single-base writes with ETags and
 //! JSON merge patches, and the export in the import format. Every record is checked by the
 //! catalog's one validator before anything is written.
 
@@ -6,10 +7,191 @@ use std::path::PathBuf;
 
 use crate::access::{Actor, Visibility};
 use crate::catalog::{parse_records, to_record, validate_record, BaseChange, ChangeApplied, RecordFormat, WriteMode, WriteSummary};
-use crate::domain::{ExchangeBase, FieldCode, FieldError};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::{BaseKind, ExchangeBase, FieldCode, FieldError, TaxonomyMatch, SUPPORTED_LANGUAGES};
+use crate::search::{BaseFilters, BaseQuery, SearchHit, SortOrder};
 use crate::Error;
 
 use super::library::BaseLibrary;
+
+/// Largest page size.
+pub const MAX_LIMIT: u32 = 100;
+/// Deepest offset; beyond it, narrow the query instead of paging.
+pub const MAX_OFFSET: u32 = 10_000;
+/// Most values of one list filter (`division`, `kind`, `industry`, `language`).
+pub const MAX_FILTER_VALUES: usize = 50;
+/// Longest accepted query text, in characters.
+pub const MAX_QUERY_CHARS: usize = 500;
+
+/// Search and filter parameters, as a JSON body (`POST /v1/bases/search`).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"q": "footwear design", "division": ["lucheng", "ouhai"], "language": ["en"], "group_size": 20, "limit": 10}))]
+pub struct BaseSearchRequest {
+    /// Free text in any language (Chinese, English, Italian, German, French, Spanish, Japanese…).
+    pub q: Option<String>,
+    /// Division or functional-zone codes; a county-level code includes its zones.
+    #[serde(default)]
+    pub division: Vec<String>,
+    /// Kind codes (`enterprise`, `university`, …).
+    #[serde(default)]
+    pub kind: Vec<String>,
+    /// Industry codes from the taxonomy; a code includes the industries below it.
+    #[serde(default)]
+    pub industry: Vec<String>,
+    /// Guide language codes; a base matches when it offers any of them.
+    #[serde(default)]
+    pub language: Vec<String>,
+    /// Smallest number of employees.
+    pub employees_min: Option<u32>,
+    /// Largest number of employees.
+    pub employees_max: Option<u32>,
+    /// Only bases that can receive a group of this many people.
+    pub group_size: Option<u32>,
+    /// `relevance` (default; by id when there is no text) or `id`.
+    pub sort: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<u32>,
+    /// Hits to skip, 0 to 10000 (default 0).
+    pub offset: Option<u32>,
+}
+
+impl BaseSearchRequest {
+    /// Checks values against the reference data and limits, and builds the index query:
+    /// every failing field is listed.
+    pub fn check(&self, library: &BaseLibrary) -> Result<BaseQuery, Vec<FieldError>> {
+            let request = self;
+        let mut errors = Vec::new();
+        for (field, len) in [
+            ("division", request.division.len()),
+            ("kind", request.kind.len()),
+            ("industry", request.industry.len()),
+            ("language", request.language.len()),
+        ] {
+            if len > MAX_FILTER_VALUES {
+                errors.push(FieldError::new(field, FieldCode::TooMany, format!("lists {len} values; at most {MAX_FILTER_VALUES} are allowed")));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let text = request.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(String::from);
+        if text.as_ref().is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS) {
+            errors.push(FieldError::new("q", FieldCode::InvalidValue, format!("is longer than {MAX_QUERY_CHARS} characters")));
+        }
+        for code in &request.division {
+            if library.divisions().get(code).is_none() {
+                errors.push(FieldError::new("division", FieldCode::InvalidValue, format!("`{code}` is not a division or zone code; see GET /v1/divisions")));
+            }
+        }
+        let mut kinds = Vec::new();
+        for code in &request.kind {
+            match BaseKind::from_code(code) {
+                Some(kind) => kinds.push(kind),
+                None => {
+                    let known: Vec<&str> = BaseKind::ALL.iter().map(|k| k.code()).collect();
+                    errors.push(FieldError::new("kind", FieldCode::InvalidValue, format!("`{code}` is not a kind; use {}", known.join(", "))));
+                }
+            }
+        }
+        for code in &request.industry {
+            if library.taxonomy().get(code).is_none() {
+                errors.push(FieldError::new("industry", FieldCode::InvalidValue, format!("`{code}` is not an industry code; see GET /v1/industries")));
+            }
+        }
+        for lang in &request.language {
+            if !SUPPORTED_LANGUAGES.contains(&lang.as_str()) {
+                errors.push(FieldError::new("language", FieldCode::InvalidValue, format!("`{lang}` is not a supported language code")));
+            }
+        }
+        if let (Some(min), Some(max)) = (request.employees_min, request.employees_max)
+            && min > max {
+                errors.push(FieldError::new("employees_min", FieldCode::InvalidValue, format!("{min} is above employees_max {max}")));
+            }
+        let group_size = match request.group_size {
+            Some(0) => {
+                errors.push(FieldError::new("group_size", FieldCode::InvalidValue, "must be at least 1"));
+                None
+            }
+            Some(n) if n > u32::from(u16::MAX) => {
+                errors.push(FieldError::new("group_size", FieldCode::InvalidValue, format!("{n} is not a plausible group size")));
+                None
+            }
+            other => other.map(|n| n as u16),
+        };
+        let sort = match request.sort.as_deref() {
+            None | Some("relevance") => SortOrder::Relevance,
+            Some("id") => SortOrder::Id,
+            Some(other) => {
+                errors.push(FieldError::new("sort", FieldCode::InvalidValue, format!("`{other}` must be relevance or id")));
+                SortOrder::Relevance
+            }
+        };
+        let limit = request.limit.unwrap_or(20);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            errors.push(FieldError::new("limit", FieldCode::InvalidValue, format!("must be between 1 and {MAX_LIMIT}, got {limit}")));
+        }
+        let offset = request.offset.unwrap_or(0);
+        if offset > MAX_OFFSET {
+            errors.push(FieldError::new("offset", FieldCode::InvalidValue, format!("must be at most {MAX_OFFSET}, got {offset}")));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(BaseQuery {
+            text,
+            filters: BaseFilters {
+                divisions: request.division.clone(),
+                kinds,
+                industries: request.industry.clone(),
+                languages: request.language.clone(),
+                employees_min: request.employees_min,
+                employees_max: request.employees_max,
+                group_size,
+            },
+            offset: offset as usize,
+            limit: limit as usize,
+            include_restricted: false,
+            sort,
+        })
+    }
+}
+
+/// One page of bases.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BasePage {
+    /// Bases matching over all pages.
+    pub total: usize,
+    /// Hits skipped.
+    pub offset: usize,
+    /// Page size.
+    pub limit: usize,
+    /// This page, best match first (or by id without text).
+    pub items: Vec<SearchHit>,
+    /// Industries the query text named, with the term that named each.
+    pub query_industries: Vec<TaxonomyMatch>,
+}
+
+/// One page of bases for a checked query, as a caller who sees `visibility` may see them:
+/// restricted bases only for officers, contact details hidden below them.
+pub fn search(library: &BaseLibrary, mut query: BaseQuery, visibility: Visibility) -> Result<BasePage, Error> {
+    query.include_restricted = visibility.sees_restricted();
+    let (offset, limit) = (query.offset, query.limit);
+    let results = library.search(&query)?;
+    Ok(BasePage {
+        total: results.total,
+        offset,
+        limit,
+        items: results
+            .hits
+            .into_iter()
+            .filter_map(|hit| visibility.show(hit.base).map(|base| SearchHit { score: hit.score, base }))
+            .collect(),
+        query_industries: results.query_industries,
+    })
+}
 
 /// Result of a successful import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
