@@ -10,7 +10,7 @@ use crate::cancel::CancelFlag;
 use crate::domain::{DelegationProfile, ExchangeBase, FieldCode, FieldError};
 use crate::itinerary::build::CandidateBase;
 use crate::itinerary::plan::{plan_candidates, PlanInput};
-use crate::itinerary::request::Settings;
+use crate::itinerary::settings::Settings;
 use crate::itinerary::{Itinerary, ItineraryRequest, TravelTimes};
 use crate::app::library::BaseLibrary;
 use crate::scoring::profile::CheckedProfile;

@@ -2,7 +2,8 @@
 //! the hotels, a site per appointment and per eligible base, with opening windows, clusters,
 //! prizes and the travel matrix.
 
-use super::request::{ItineraryRequest, PlaceRef, Settings};
+use super::request::{ItineraryRequest, PlaceRef};
+use super::settings::Settings;
 use super::travel::{Place, TravelTimes};
 use crate::domain::{ClockTime, DivisionRegistry, ExchangeBase, FieldCode, FieldError, Hotel, Weekday};
 use crate::planner::{Break, Duration, Preferences, Problem, Site, Tour, Window};

@@ -3,7 +3,8 @@
 
 use super::build::{Built, CandidateBase, SiteRole};
 use super::model::{LeftOut, LeftOutReason};
-use super::request::{ItineraryRequest, Settings};
+use super::request::ItineraryRequest;
+use super::settings::Settings;
 use crate::domain::{FieldCode, FieldError};
 use crate::planner::{time_tour, Infeasible, Problem, Solution};
 

@@ -20,6 +20,7 @@ pub mod export;
 pub mod model;
 pub mod plan;
 pub mod request;
+pub mod settings;
 pub mod timeline;
 pub mod travel;
 

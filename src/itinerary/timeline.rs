@@ -4,7 +4,8 @@ use std::collections::HashMap;
 
 use super::build::{base_place, hours_text, minutes, Built, CandidateBase, SiteRole};
 use super::model::{DayPlan, Event, EventKind};
-use super::request::{ItineraryRequest, Settings};
+use super::request::ItineraryRequest;
+use super::settings::Settings;
 use super::travel::Place;
 use crate::domain::DivisionRegistry;
 use crate::planner::{self, time_tour, Duration, Solution};
