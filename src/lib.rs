@@ -4,7 +4,7 @@
 //! their visits.
 //!
 //! ```no_run
-//! use visitmatch::app::library::BaseLibrary;
+//! use visitmatch::app::BaseLibrary;
 //! use visitmatch::search::BaseQuery;
 //!
 //! # fn main() -> visitmatch::Result<()> {
@@ -20,25 +20,15 @@
 //!
 //! ## Architecture
 //!
-//! | module | the one question it answers |
+//! | layer | modules |
 //! |---|---|
-//! | [`domain`] | what is a base, a division, an industry, a delegation? (plain data) |
-//! | [`text`] | what is a word, in Chinese and in Latin-script languages? |
-//! | [`catalog`] | is this record valid, and how is it stored for good? (SQLite) |
-//! | [`search`] | which bases match this text and these filters? (tantivy) |
-//! | [`scoring`] | which bases fit this delegation best, and why? |
-//! | [`planner`] | which bases on which day, in what order, at what time? (TOPTW) |
-//! | [`itinerary`] | the visit schedule an officer signs off, and its exports |
-//! | [`evaluation`] | how well did the suggestions fit past visits? (polars) |
-//! | [`outbound`] | which routes abroad serve the city's needs, and is a trip justified? |
-//! | [`access`] | who may do what, and who may see what: roles, tokens, the one visibility rule |
-//! | [`cancel`] | how long work learns that nobody waits for it any more |
-//! | [`library`] | catalog + index kept in step |
-//! | [`api`] | the HTTP interface (axum, OpenAPI) |
-//! | [`cli`] | the command line |
+//! | interfaces | [`api`] (HTTP, OpenAPI), [`cli`] (command line): thin adapters over the use cases |
+//! | use cases | [`app`]: matching, planning, bases, visits, outbound, access, evaluation, each a typed request checked once; [`app::library`] keeps catalog and index in step |
+//! | engines | [`search`] (tantivy), [`scoring`] (ranking and the one rule book, [`scoring::rules`]), [`itinerary`] (schedules and exports), [`planner`] (TOPTW), [`evaluation`] (polars), [`outbound`], [`catalog`] (SQLite) |
+//! | foundations | [`domain`] (plain data, [`domain::FieldError`]), [`access`] (roles and the one visibility rule), [`text`], [`cancel`] |
 //!
-//! Dependencies point one way: `domain` ← `catalog`, `search`, `scoring` ← `library` ← `itinerary` ←
-//! `api` ← `cli`; `planner` stands alone (integer time units, no domain types).
+//! Imports point down only: an engine never reaches a use case, a use case never an interface.
+//! `planner` stands alone (integer time units, no domain types).
 
 pub mod access;
 pub mod app;
