@@ -90,10 +90,7 @@ pub struct CheckedEvaluation {
 /// is parsed, then every cell, against the bases this caller may see.
 pub fn check_upload(body: &[u8], upload: Upload, mut options: EvaluateOptions, library: &BaseLibrary, visibility: Visibility) -> Result<CheckedEvaluation, Error> {
     let default = MatchConfig::default_config();
-    let mut rankers = vec![
-        NamedRanker { name: "bm25".into(), ranker: Ranker::Bm25 },
-        NamedRanker { name: "default".into(), ranker: Ranker::Full(Box::new(default)) },
-    ];
+    let mut rankers = baseline_rankers();
     let table: RawTable = match upload {
         Upload::Csv => {
             check_csv_shape(body).map_err(|e| Error::Invalid(vec![e]))?;
@@ -136,12 +133,34 @@ pub fn check_upload(body: &[u8], upload: Upload, mut options: EvaluateOptions, l
             request.visits.0
         }
     };
+    check_table(library, &table, rankers, options, visibility)
+}
+
+/// The two configurations every evaluation compares: plain BM25 and the default matcher.
+pub fn baseline_rankers() -> Vec<NamedRanker> {
+    vec![
+        NamedRanker { name: "bm25".into(), ranker: Ranker::Bm25 },
+        NamedRanker { name: "default".into(), ranker: Ranker::Full(Box::new(MatchConfig::default_config())) },
+    ]
+}
+
+/// Checks every cell of a table of past visits against the bases a caller who sees
+/// `visibility` may see (a restricted base is an unknown id below officer).
+pub fn check_table(library: &BaseLibrary, table: &RawTable, rankers: Vec<NamedRanker>, options: EvaluateOptions, visibility: Visibility) -> Result<CheckedEvaluation, Error> {
     let mut bases = Vec::new();
     library.for_each_base(|b| bases.push(b))?;
-    // The one visibility rule: a restricted base is an unknown id below officer.
     let known: HashSet<String> = bases.iter().filter(|b| visibility.sees(b.restricted)).map(|b| b.id.clone()).collect();
-    let visits = check_visits(&table, &known, library.divisions()).map_err(Error::Invalid)?;
+    let visits = check_visits(table, &known, library.divisions()).map_err(Error::Invalid)?;
     Ok(CheckedEvaluation { visits, bases, rankers, options })
+}
+
+/// Runs a checked evaluation, every visit under every configuration, and builds its report
+/// and summary. `progress(done, total)` is called as visits finish.
+pub fn run(library: &BaseLibrary, checked: &CheckedEvaluation, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<(report::Report, serde_json::Value), Error> {
+    let outcomes = evaluate(library, &checked.bases, &checked.visits, &checked.rankers, &checked.options, progress)?;
+    let built = report::build(&outcomes, &checked.bases).map_err(internal_report_error)?;
+    let summary = report::summary_json(&built, checked.options.k, checked.visits.len());
+    Ok((built, summary))
 }
 
 /// A JSON upload that does not parse: a data error names its field (`visits[3].colour`), a
@@ -168,13 +187,11 @@ fn json_upload_error(error: serde_json::Error) -> Error {
 
 /// Runs a checked evaluation within the request and gives its summary.
 pub fn summarise(library: &BaseLibrary, checked: &CheckedEvaluation) -> Result<serde_json::Value, Error> {
-    let outcomes = evaluate(library, &checked.bases, &checked.visits, &checked.rankers, &checked.options, &|_, _| {})?;
-    let built = report::build(&outcomes, &checked.bases).map_err(internal_report_error)?;
-    Ok(report::summary_json(&built, checked.options.k, checked.visits.len()))
+    run(library, checked, &|_, _| {}).map(|(_, summary)| summary)
 }
 
 /// A report that cannot be built is our failure, not the caller's.
-pub fn internal_report_error(message: String) -> Error {
+fn internal_report_error(message: String) -> Error {
     Error::Internal(format!("the evaluation report cannot be built: {message}"))
 }
 

@@ -8,7 +8,10 @@ use clap::Args;
 
 use super::matching::load_match_config;
 use super::{open, progress_bar, report_invalid, CliResult, EXIT_INVALID_INPUT};
+use crate::access::Visibility;
 use crate::app;
+use crate::evaluation::{read_table, report, EvaluateOptions, NamedRanker, Ranker, VisitFormat};
+use crate::Error;
 
 /// The arguments of `evaluate`.
 #[derive(Debug, Args)]
@@ -33,28 +36,25 @@ pub struct EvaluateArgs {
     pub itinerary_sample: usize,
 }
 
-/// Replays the visits of `visits_path`, or the completed visit records of the catalog when it
-/// is `None`.
+/// Replays the visits of `--visits`, or the completed visit records of the catalog.
 pub(super) fn evaluate(data_dir: &Path, args: EvaluateArgs) -> CliResult {
     let EvaluateArgs { visits, from_records: _, configs, out, k, itinerary_sample } = args;
-    let (visits_path, configs, out, k) = (visits.as_deref(), configs.as_slice(), out.as_path(), k as usize);
-
-    use crate::app::evaluation::evaluate;
-    use crate::evaluation::{check_visits, read_table, report, EvaluateOptions, NamedRanker, Ranker, VisitFormat};
-    let format = match visits_path {
+    let file = match visits.as_deref() {
+        None => None,
         Some(path) => match VisitFormat::from_path(path) {
-            Some(format) => Some(format),
+            Some(format) => Some((path, format)),
             None => {
                 eprintln!("error: {} must end in .csv or .parquet", path.display());
                 return Ok(ExitCode::from(EXIT_INVALID_INPUT));
             }
         },
-        None => None,
     };
-    let mut rankers = vec![
-        NamedRanker { name: "bm25".into(), ranker: Ranker::Bm25 },
-        NamedRanker { name: "default".into(), ranker: Ranker::Full(Box::new(load_match_config(None)?)) },
-    ];
+    replay(data_dir, file, &configs, &out, k as usize, itinerary_sample)
+}
+
+/// Checks the visits of `file` (or the records), runs every configuration, writes the report.
+fn replay(data_dir: &Path, file: Option<(&Path, VisitFormat)>, configs: &[PathBuf], out: &Path, k: usize, itinerary_sample: usize) -> CliResult {
+    let mut rankers = app::evaluation::baseline_rankers();
     for path in configs {
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("config").to_string();
         if rankers.iter().any(|r| r.name == name) {
@@ -63,9 +63,9 @@ pub(super) fn evaluate(data_dir: &Path, args: EvaluateArgs) -> CliResult {
         rankers.push(NamedRanker { name, ranker: Ranker::Full(Box::new(load_match_config(Some(path))?)) });
     }
     let library = open(data_dir)?;
-    let table = match (visits_path, format) {
-        (Some(path), Some(format)) => read_table(path, format)?,
-        _ => {
+    let table = match file {
+        Some((path, format)) => read_table(path, format)?,
+        None => {
             let completed = crate::catalog::VisitFilter { status: vec![crate::domain::VisitStatus::Completed], ..Default::default() };
             crate::evaluation::table_from_records(&app::visits::list(&library, &completed)?, library.divisions())
         }
@@ -74,25 +74,21 @@ pub(super) fn evaluate(data_dir: &Path, args: EvaluateArgs) -> CliResult {
         eprintln!("error: there are no visits to replay");
         return Ok(ExitCode::from(EXIT_INVALID_INPUT));
     }
-    let source = visits_path.map_or_else(|| "visit records".to_string(), |p| p.display().to_string());
-    let mut bases = Vec::new();
-    library.for_each_base(|b| bases.push(b))?;
-    let known = bases.iter().map(|b| b.id.clone()).collect();
-    let visits = match check_visits(&table, &known, library.divisions()) {
-        Ok(visits) => visits,
-        Err(errors) => {
+    let source = file.map_or_else(|| "visit records".to_string(), |(p, _)| p.display().to_string());
+    let options = EvaluateOptions { k, itinerary_sample, ..EvaluateOptions::default() };
+    let checked = match app::evaluation::check_table(&library, &table, rankers, options, Visibility::Internal) {
+        Ok(checked) => checked,
+        Err(Error::Invalid(errors)) => {
             return Ok(report_invalid(&format!("{source}: {} problem(s); nothing was written", errors.len()), &errors));
         }
+        Err(other) => return Err(other.into()),
     };
     let bar = progress_bar("replaying visits");
-    let options = EvaluateOptions { k, itinerary_sample, ..EvaluateOptions::default() };
-    let outcomes = evaluate(&library, &bases, &visits, &rankers, &options, &|done, total| {
+    let (built, summary) = app::evaluation::run(&library, &checked, &|done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     })?;
     bar.finish_and_clear();
-    let built = report::build(&outcomes, &bases)?;
-    let summary = report::summary_json(&built, k, visits.len());
     report::write(&built, &summary, out)?;
     println!("{}", built.summary);
     println!("wrote {} (report.html, summary.json, CSV and Parquet tables)", out.display());

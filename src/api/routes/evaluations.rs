@@ -17,10 +17,11 @@ use crate::api::extract::{path_id, read_body, Params, QueryParams};
 use crate::api::jobs::JobStatus;
 use crate::api::responses::{Busy, TokenInvalid};
 use crate::api::{run_blocking, AppState};
-use crate::app::evaluation::{check_upload, evaluate, internal_report_error, summarise, EvaluationRequest, Upload, MAX_ITINERARY_SAMPLE};
+use crate::app;
+use crate::app::evaluation::{check_upload, summarise, EvaluationRequest, Upload, MAX_ITINERARY_SAMPLE};
 use crate::app::BaseLibrary;
 use crate::domain::{FieldCode, FieldError};
-use crate::evaluation::{report, EvaluateOptions};
+use crate::evaluation::EvaluateOptions;
 
 /// Inputs with at most this many visits are evaluated within the request.
 pub const INLINE_VISITS: usize = 200;
@@ -110,9 +111,7 @@ async fn create_evaluation(
 
     let total = checked.visits.len() * checked.rankers.len();
     let status = state.jobs.start(caller.holder().map(str::to_string), total, cancel, permit, move |progress| {
-        evaluate(&library, &checked.bases, &checked.visits, &checked.rankers, &checked.options, &|done, _| progress(done))
-            .and_then(|outcomes| report::build(&outcomes, &checked.bases).map_err(internal_report_error))
-            .map(|built| report::summary_json(&built, checked.options.k, checked.visits.len()))
+        app::evaluation::run(&library, &checked, &|done, _| progress(done)).map(|(_, summary)| summary)
     })?;
     Ok((StatusCode::ACCEPTED, [(header::LOCATION, status.status_url.clone())], Json(status)).into_response())
 }
