@@ -7,7 +7,8 @@ use clap::Subcommand;
 
 use super::{open, report_invalid, CliResult, OutputFormat, EXIT_INVALID_INPUT};
 use crate::app;
-use crate::outbound::{NeedsQuery, TripPlan};
+use crate::app::BaseLibrary;
+use crate::outbound::{NeedsQuery, Suggestions, TripPlan};
 use crate::Error;
 
 /// Outbound-route subcommands.
@@ -66,72 +67,88 @@ pub enum OutboundAction {
 pub(super) fn run(data_dir: &Path, action: OutboundAction) -> CliResult {
     let library = open(data_dir)?;
     match action {
-        OutboundAction::List { theme, country, industry } => {
-            let errors = app::outbound::check_filters(&library, theme.as_deref(), country.as_deref(), industry.as_deref());
-            if !errors.is_empty() {
-                return Ok(report_invalid("the filters are invalid", &errors));
-            }
-            for route in app::outbound::routes(&library, theme.as_deref(), country.as_deref(), industry.as_deref())? {
-                println!("{}\t{}\t{}\t{} days\t{}", route.id, route.theme, route.country, route.stop_days(), route.title_zh);
-            }
-        }
-        OutboundAction::Show { id } => {
-            let (route, _) = app::outbound::route(&library, &id)?;
-            let (served, promote) = app::outbound::links(&library, &route)?;
-            let country = library.outbound_reference().country(&route.country);
-            let json = serde_json::json!({"route": route, "country": country, "bases_served": served, "bases_to_promote": promote});
-            println!("{}", serde_json::to_string_pretty(&json)?);
-        }
+        OutboundAction::List { theme, country, industry } => list(&library, theme.as_deref(), country.as_deref(), industry.as_deref()),
+        OutboundAction::Show { id } => show(&library, &id),
         OutboundAction::Suggest { needs, industries, bases, theme, top, format } => {
-            let query = NeedsQuery { needs, industries, bases, theme, top: Some(top) };
-            let found = match app::outbound::suggest(&library, &query) {
-                Ok(found) => found,
-                Err(Error::Invalid(errors)) => return Ok(report_invalid("the needs are invalid", &errors)),
-                Err(other) => return Err(other.into()),
-            };
-            match format {
-                OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&found)?),
-                OutputFormat::Table => {
-                    println!("read: industries {:?}, concepts {:?}, countries {:?} (+{:?} by region)", found.read.industries, found.read.concepts, found.read.countries, found.read.region_countries);
-                    for (rank, route) in found.routes.iter().enumerate() {
-                        println!("{:>2}. {:.3}  {}  {}", rank + 1, route.score, route.id, route.title_zh);
-                        println!("      {}", route.reasons_zh.join("；"));
-                        if !route.bases_served.is_empty() {
-                            let served: Vec<String> = route.bases_served.iter().map(|b| format!("{}（{}）", b.name_zh, b.text)).collect();
-                            println!("      服务基地：{}", served.join("，"));
-                        }
-                        if !route.bases_to_promote.is_empty() {
-                            let promoted: Vec<&str> = route.bases_to_promote.iter().map(|b| b.name_zh.as_str()).collect();
-                            println!("      推介基地：{}", promoted.join("，"));
-                        }
-                    }
-                    let countries: Vec<String> = found.countries.iter().map(|c| format!("{} {:.3}", c.zh, c.score)).collect();
-                    println!("countries: {}", countries.join(", "));
-                }
-            }
+            suggest(&library, &NeedsQuery { needs, industries, bases, theme, top: Some(top) }, format)
         }
-        OutboundAction::Check { plan, format } => {
-            let text = std::fs::read_to_string(&plan).map_err(|e| format!("{}: {e}", plan.display()))?;
-            let plan_value: TripPlan = match serde_json::from_str(&text) {
-                Ok(plan) => plan,
-                Err(e) => {
-                    eprintln!("{}: line {}, column {}: {e}", plan.display(), e.line(), e.column());
-                    return Ok(ExitCode::from(EXIT_INVALID_INPUT));
-                }
-            };
-            let checked = match app::outbound::check_trip(&library, &plan_value) {
-                Ok(checked) => checked,
-                Err(Error::Invalid(errors)) => return Ok(report_invalid(&format!("{}: the plan is invalid", plan.display()), &errors)),
-                Err(other) => return Err(other.into()),
-            };
-            match format {
-                OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&checked)?),
-                OutputFormat::Table => print!("{}", checked.summary_zh),
-            }
-            if !checked.flags.is_empty() {
-                return Ok(ExitCode::from(EXIT_INVALID_INPUT));
-            }
-        }
+        OutboundAction::Check { plan, format } => check(&library, &plan, format),
+    }
+}
+
+fn list(library: &BaseLibrary, theme: Option<&str>, country: Option<&str>, industry: Option<&str>) -> CliResult {
+    let errors = app::outbound::check_filters(library, theme, country, industry);
+    if !errors.is_empty() {
+        return Ok(report_invalid("the filters are invalid", &errors));
+    }
+    for route in app::outbound::routes(library, theme, country, industry)? {
+        println!("{}\t{}\t{}\t{} days\t{}", route.id, route.theme, route.country, route.stop_days(), route.title_zh);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn show(library: &BaseLibrary, id: &str) -> CliResult {
+    let (route, _) = app::outbound::route(library, id)?;
+    let (served, promote) = app::outbound::links(library, &route)?;
+    let country = library.outbound_reference().country(&route.country);
+    let json = serde_json::json!({"route": route, "country": country, "bases_served": served, "bases_to_promote": promote});
+    println!("{}", serde_json::to_string_pretty(&json)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn suggest(library: &BaseLibrary, query: &NeedsQuery, format: OutputFormat) -> CliResult {
+    let found = match app::outbound::suggest(library, query) {
+        Ok(found) => found,
+        Err(Error::Invalid(errors)) => return Ok(report_invalid("the needs are invalid", &errors)),
+        Err(other) => return Err(other.into()),
+    };
+    match format {
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&found)?),
+        OutputFormat::Table => print!("{}", suggestions_table(&found)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The suggestions as an officer reads them: ranked routes with their reasons and bases.
+fn suggestions_table(found: &Suggestions) -> String {
+    let mut out = format!(
+        "read: industries {:?}, concepts {:?}, countries {:?} (+{:?} by region)\n",
+        found.read.industries, found.read.concepts, found.read.countries, found.read.region_countries
+    );
+    for (rank, route) in found.routes.iter().enumerate() {
+        out += &format!("{:>2}. {:.3}  {}  {}\n", rank + 1, route.score, route.id, route.title_zh);
+        out += &format!("      {}\n", route.reasons_zh.join("；"));
+        if !route.bases_served.is_empty() {
+            let served: Vec<String> = route.bases_served.iter().map(|b| format!("{}（{}）", b.name_zh, b.text)).collect();
+            out += &format!("      服务基地：{}\n", served.join("，"));
+        }
+        if !route.bases_to_promote.is_empty() {
+            let promoted: Vec<&str> = route.bases_to_promote.iter().map(|b| b.name_zh.as_str()).collect();
+            out += &format!("      推介基地：{}\n", promoted.join("，"));
+        }
+    }
+    let countries: Vec<String> = found.countries.iter().map(|c| format!("{} {:.3}", c.zh, c.score)).collect();
+    out + &format!("countries: {}\n", countries.join(", "))
+}
+
+fn check(library: &BaseLibrary, path: &Path, format: OutputFormat) -> CliResult {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let plan: TripPlan = match serde_json::from_str(&text) {
+        Ok(plan) => plan,
+        Err(e) => {
+            eprintln!("{}: line {}, column {}: {e}", path.display(), e.line(), e.column());
+            return Ok(ExitCode::from(EXIT_INVALID_INPUT));
+        }
+    };
+    let checked = match app::outbound::check_trip(library, &plan) {
+        Ok(checked) => checked,
+        Err(Error::Invalid(errors)) => return Ok(report_invalid(&format!("{}: the plan is invalid", path.display()), &errors)),
+        Err(other) => return Err(other.into()),
+    };
+    match format {
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&checked)?),
+        OutputFormat::Table => print!("{}", checked.summary_zh),
+    }
+    // Flags are problems the officer must settle before applying: the exit code says so.
+    Ok(if checked.flags.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INVALID_INPUT) })
 }
