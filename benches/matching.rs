@@ -29,7 +29,7 @@ fn library(size: usize) -> BaseLibrary {
         let fixtures = parse_records(EMBEDDED_BASES, RecordFormat::Jsonl, &Taxonomy::embedded(), &DivisionRegistry::embedded()).expect("fixtures");
         let lines: Vec<String> =
             scale_bases(&fixtures, size, 1).iter().map(|b| serde_json::to_string(&to_record(b)).expect("JSON")).collect();
-        app::bases::import(&library, &lines.join("\n"), RecordFormat::Jsonl, WriteMode::Replace, &visitmatch::access::Actor::command_line()).expect("import");
+        app::bases::import(&library, &lines.join("\n"), RecordFormat::Jsonl, WriteMode::Replace, &visitmatch::access::Actor::command_line(), false).expect("import");
         std::fs::write(&marker, b"").expect("marker");
     }
     library

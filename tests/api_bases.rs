@@ -107,6 +107,14 @@ fn filters_narrow_the_listing() {
         assert!(item["base"]["guide_languages"].as_array().unwrap().contains(&json!("en")));
     }
 
+    // Labels filter as their codes do: the office writes 高校 and 英语, not university and en.
+    let (_, _, by_label) = get(&server, "/v1/bases?kind=%E9%AB%98%E6%A0%A1&language=%E8%8B%B1%E8%AF%AD");
+    assert_eq!(by_label["total"], universities["total"], "{by_label}");
+    let (_, _, shoes_in_lucheng) = get(&server, "/v1/bases?industry=%E9%9E%8B%E4%B8%9A&division=%E9%B9%BF%E5%9F%8E%E5%8C%BA&limit=100");
+    let (_, _, by_code) = get(&server, "/v1/bases?industry=footwear&division=lucheng&limit=100");
+    assert!(by_code["total"].as_u64().unwrap() > 0);
+    assert_eq!(shoes_in_lucheng["items"], by_code["items"]);
+
     let (_, _, big_groups) = get(&server, "/v1/bases?industry=manufacturing&group_size=60&employees_min=1000&limit=100");
     assert!(big_groups["total"].as_u64().unwrap() > 0);
     for item in big_groups["items"].as_array().unwrap() {
@@ -176,7 +184,7 @@ fn bad_query_parameters_get_problem_details_naming_each_field() {
     let fields: Vec<&str> = response.2["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert!(fields.contains(&"employees_min"), "{fields:?}");
     // Parse failures are reported before value checks, so a second request shows those.
-    let response = get(&server, "/v1/bases?limit=500&kind=factory&division=atlantis&industry=shoes&language=xx&offset=99999");
+    let response = get(&server, "/v1/bases?limit=500&kind=factory&division=atlantis&industry=warp-drives&language=xx&offset=99999");
     for field in ["limit", "kind", "division", "industry", "language", "offset"] {
         assert_problem(&response, 400, "invalid_query_parameter", Some(field));
     }

@@ -10,7 +10,7 @@ use crate::catalog::{parse_records, to_record, validate_record, BaseChange, Chan
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::{BaseKind, ExchangeBase, FieldCode, FieldError, TaxonomyMatch, SUPPORTED_LANGUAGES};
+use crate::domain::{kind_labels, language_labels, BaseKind, ExchangeBase, FieldCode, FieldError, Labels, TaxonomyMatch};
 use crate::search::{BaseFilters, BaseQuery, SearchHit, SortOrder};
 use crate::Error;
 
@@ -81,31 +81,21 @@ impl BaseSearchRequest {
         if text.as_ref().is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS) {
             errors.push(FieldError::new("q", FieldCode::InvalidValue, format!("is longer than {MAX_QUERY_CHARS} characters")));
         }
-        for code in &request.division {
-            if library.divisions().get(code).is_none() {
-                errors.push(FieldError::new("division", FieldCode::InvalidValue, format!("`{code}` is not a division or zone code; see GET /v1/divisions")));
-            }
-        }
-        let mut kinds = Vec::new();
-        for code in &request.kind {
-            match BaseKind::from_code(code) {
-                Some(kind) => kinds.push(kind),
-                None => {
-                    let known: Vec<&str> = BaseKind::ALL.iter().map(|k| k.code()).collect();
-                    errors.push(FieldError::new("kind", FieldCode::InvalidValue, format!("`{code}` is not a kind; use {}", known.join(", "))));
+        // Filters take labels as well as codes (`鹿城区`, `企业`, `鞋业`, `英语`).
+        let mut resolve = |field: &str, labels: &Labels, what: &str, values: &[String]| -> Vec<String> {
+            let mut codes = Vec::new();
+            for label in values {
+                match labels.resolve(label) {
+                    Ok(code) => codes.push(code),
+                    Err(error) => errors.push(FieldError::new(field, FieldCode::InvalidValue, error.describe(label, what))),
                 }
             }
-        }
-        for code in &request.industry {
-            if library.taxonomy().get(code).is_none() {
-                errors.push(FieldError::new("industry", FieldCode::InvalidValue, format!("`{code}` is not an industry code; see GET /v1/industries")));
-            }
-        }
-        for lang in &request.language {
-            if !SUPPORTED_LANGUAGES.contains(&lang.as_str()) {
-                errors.push(FieldError::new("language", FieldCode::InvalidValue, format!("`{lang}` is not a supported language code")));
-            }
-        }
+            codes
+        };
+        let divisions = resolve("division", library.divisions().labels(), "division or functional zone", &request.division);
+        let kinds: Vec<BaseKind> = resolve("kind", kind_labels(), "kind of base", &request.kind).iter().filter_map(|code| BaseKind::from_code(code)).collect();
+        let industries = resolve("industry", library.taxonomy().labels(), "industry", &request.industry);
+        let languages = resolve("language", language_labels(), "guide language", &request.language);
         if let (Some(min), Some(max)) = (request.employees_min, request.employees_max)
             && min > max {
                 errors.push(FieldError::new("employees_min", FieldCode::InvalidValue, format!("{min} is above employees_max {max}")));
@@ -143,10 +133,10 @@ impl BaseSearchRequest {
         Ok(BaseQuery {
             text,
             filters: BaseFilters {
-                divisions: request.division.clone(),
+                divisions,
                 kinds,
-                industries: request.industry.clone(),
-                languages: request.language.clone(),
+                industries,
+                languages,
                 employees_min: request.employees_min,
                 employees_max: request.employees_max,
                 group_size,
@@ -193,22 +183,85 @@ pub fn search(library: &BaseLibrary, mut query: BaseQuery, visibility: Visibilit
     })
 }
 
-/// Result of a successful import.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+/// Result of a successful import, or of its preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ImportOutcome {
-    /// What changed in the catalog.
+    /// What changed in the catalog (or would change, on a dry run).
     #[serde(flatten)]
     pub summary: WriteSummary,
     /// Bases in the catalog afterwards.
     pub total: usize,
+    /// On a dry run, base by base what would change; nothing was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preview: Option<ImportPreview>,
+}
+
+/// What an import would do, base by base.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ImportPreview {
+    /// Ids of the bases that would be added.
+    pub inserted: Vec<String>,
+    /// The bases that would change, each with the fields (import-format names) that differ.
+    pub updated: Vec<ChangedBase>,
+    /// Bases of the file already stored exactly as the file has them.
+    pub unchanged: usize,
+    /// Ids of the bases that would be removed (replace mode only).
+    pub deleted: Vec<String>,
+}
+
+/// One base an import would change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ChangedBase {
+    /// Base id.
+    pub id: String,
+    /// The fields whose values differ.
+    pub fields: Vec<String>,
 }
 
 /// Validates every record of `input`, then writes all of them or none, each change in the
-/// audit log under `actor`.
-pub fn import(library: &BaseLibrary, input: &str, format: RecordFormat, mode: WriteMode, actor: &Actor) -> Result<ImportOutcome, Error> {
+/// audit log under `actor`. With `dry_run`, nothing is written: the outcome says base by base
+/// what the import would do.
+pub fn import(library: &BaseLibrary, input: &str, format: RecordFormat, mode: WriteMode, actor: &Actor, dry_run: bool) -> Result<ImportOutcome, Error> {
     let bases = parse_records(input, format, library.taxonomy(), library.divisions()).map_err(Error::Invalid)?;
+    if dry_run {
+        let preview = preview(library, &bases, mode)?;
+        let summary = WriteSummary { inserted: preview.inserted.len(), updated: preview.updated.len() + preview.unchanged, deleted: preview.deleted.len() };
+        let total = library.count()? + summary.inserted - summary.deleted;
+        return Ok(ImportOutcome { summary, total, preview: Some(preview) });
+    }
     let summary = library.write_bases(&bases, mode, actor)?;
-    Ok(ImportOutcome { summary, total: library.count()? })
+    Ok(ImportOutcome { summary, total: library.count()?, preview: None })
+}
+
+/// Compares each base of a file with the stored one, field by field, in the import format.
+fn preview(library: &BaseLibrary, bases: &[ExchangeBase], mode: WriteMode) -> Result<ImportPreview, Error> {
+    let mut preview = ImportPreview::default();
+    for base in bases {
+        match library.get(&base.id, Visibility::Internal) {
+            Ok(stored) => {
+                let (before, after) = (to_record(&stored), to_record(base));
+                let mut fields: Vec<String> = before.keys().chain(after.keys()).filter(|k| before.get(*k) != after.get(*k)).cloned().collect();
+                fields.sort();
+                fields.dedup();
+                if fields.is_empty() {
+                    preview.unchanged += 1;
+                } else {
+                    preview.updated.push(ChangedBase { id: base.id.clone(), fields });
+                }
+            }
+            Err(Error::BaseNotFound(_)) => preview.inserted.push(base.id.clone()),
+            Err(other) => return Err(other),
+        }
+    }
+    if mode == WriteMode::Replace {
+        let kept: std::collections::HashSet<&str> = bases.iter().map(|b| b.id.as_str()).collect();
+        library.for_each_base(|stored| {
+            if !kept.contains(stored.id.as_str()) {
+                preview.deleted.push(stored.id);
+            }
+        })?;
+    }
+    Ok(preview)
 }
 
 /// Adds a base from a record in the import format (every failing field is reported).

@@ -30,6 +30,58 @@ impl RecordFormat {
     }
 }
 
+/// The text encodings a file may come in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TextEncoding {
+    /// UTF-8, with or without a byte-order mark.
+    Utf8,
+    /// GB18030, which includes GBK and GB2312: what Excel writes for "CSV" on a Chinese system.
+    #[value(alias = "gbk", alias = "gb2312")]
+    Gb18030,
+}
+
+impl TextEncoding {
+    /// The encoding a `charset` names (`utf-8`, `gbk`, `gb2312`, `gb18030`), if we read it.
+    pub fn from_charset(charset: &str) -> Option<TextEncoding> {
+        match charset.trim().trim_matches('"').to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => Some(TextEncoding::Utf8),
+            "gbk" | "gb2312" | "gb18030" | "cp936" => Some(TextEncoding::Gb18030),
+            _ => None,
+        }
+    }
+}
+
+/// Reads a file's bytes as text: UTF-8 (a byte-order mark dropped) unless `encoding` says
+/// otherwise; bytes that are not UTF-8 are read as GB18030 when they are valid GB18030. Line
+/// ends stay as they are (the readers count CRLF as one line end).
+pub fn decode_text(bytes: &[u8], encoding: Option<TextEncoding>) -> Result<String, String> {
+    let utf8 = |bytes: &[u8]| std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)).map(str::to_string);
+    let gb18030 = |bytes: &[u8]| {
+        let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+        (!had_errors).then(|| text.into_owned())
+    };
+    match encoding {
+        Some(TextEncoding::Utf8) => utf8(bytes).map_err(|e| format!("the file is not UTF-8 (byte {}); if Excel saved it, try --encoding gbk", e.valid_up_to())),
+        Some(TextEncoding::Gb18030) => gb18030(bytes).ok_or_else(|| "the file is not GB18030/GBK text".to_string()),
+        None => utf8(bytes).or_else(|_| {
+            gb18030(bytes).ok_or_else(|| "the file is neither UTF-8 nor GB18030/GBK text; save it as \"CSV UTF-8\" or give its encoding".to_string())
+        }),
+    }
+}
+
+/// The 1-based line, as an editor shows it, of the record the CSV reader places at byte
+/// `offset`. The reader ends a record at a `\r` and starts the next at the `\n` after it, so
+/// its own line count runs one behind in CRLF files; counting `\n` from the first byte of the
+/// record's content is right for both.
+fn line_at(input: &str, offset: u64) -> usize {
+    let bytes = input.as_bytes();
+    let mut start = (offset as usize).min(bytes.len());
+    while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
+        start += 1;
+    }
+    bytes[..start].iter().filter(|b| **b == b'\n').count() + 1
+}
+
 /// Parses and validates every record of `input`. Errors are sorted by line.
 pub fn parse_records(
     input: &str,
@@ -66,14 +118,14 @@ pub fn parse_records(
             for row in reader.records() {
                 match row {
                     Ok(row) => {
-                        let line_number = row.position().map(|p| p.line() as usize).unwrap_or(0);
+                        let line_number = row.position().map_or(0, |p| line_at(input, p.byte()));
                         match validate_record(&CsvRow { header: &header, row: &row }, taxonomy, divisions) {
                             Ok(base) => bases.push((line_number, base)),
                             Err(found) => errors.extend(found.into_iter().map(|e| e.at_line(line_number))),
                         }
                     }
                     Err(e) => {
-                        let line_number = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                        let line_number = e.position().map_or(0, |p| line_at(input, p.byte()));
                         errors.push(FieldError::new("(record)", FieldCode::MalformedRecord, format!("unreadable CSV row: {e}")).at_line(line_number));
                     }
                 }
@@ -107,6 +159,16 @@ mod tests {
 
     fn parse(input: &str, format: RecordFormat) -> Result<Vec<ExchangeBase>, Vec<FieldError>> {
         parse_records(input, format, &Taxonomy::embedded(), &DivisionRegistry::embedded())
+    }
+
+    #[test]
+    fn crlf_and_lf_files_number_their_lines_alike() {
+        for ending in ["\n", "\r\n"] {
+            let input = ["id,name_zh", "a-1,甲", "", "a-2,乙"].join(ending);
+            let errors = parse(&input, RecordFormat::Csv).unwrap_err();
+            let lines: std::collections::BTreeSet<usize> = errors.iter().filter_map(|e| e.line).collect();
+            assert_eq!(lines, [2, 4].into(), "{ending:?}: {errors:?}");
+        }
     }
 
     #[test]

@@ -5,16 +5,67 @@
 //! stable code (`missing_field`, `invalid_type`, `invalid_value`, `unknown_field`,
 //! `duplicate_id`, `malformed_record`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
 use crate::domain::geo::{WENZHOU_LAT, WENZHOU_LON};
 use crate::domain::{
     is_valid_base_id, FieldCode, FieldError, BaseKind, BaseSize, Contact, DivisionRegistry, ExchangeBase, Location, OpeningHours, PhotoPolicy,
-    Taxonomy, TimeRange, Weekday, SUPPORTED_LANGUAGES,
+    kind_labels, language_labels, split_list, Labels, Taxonomy, TimeRange, Weekday,
 };
 
+
+/// The Chinese column names offices write, with the field each one means. A header may be the
+/// field's name or one of these; both read the same.
+pub const CHINESE_HEADERS: &[(&str, &str)] = &[
+    ("编号", "id"),
+    ("基地编号", "id"),
+    ("基地名称", "name_zh"),
+    ("名称", "name_zh"),
+    ("英文名称", "name_en"),
+    ("类型", "kind"),
+    ("基地类型", "kind"),
+    ("产业类型", "industries"),
+    ("所属行业", "industries"),
+    ("所在地区", "division"),
+    ("所属地区", "division"),
+    ("地址", "address_zh"),
+    ("英文地址", "address_en"),
+    ("纬度", "lat"),
+    ("经度", "lon"),
+    ("员工人数", "employees"),
+    ("占地面积", "floor_area_m2"),
+    ("占地面积（平方米）", "floor_area_m2"),
+    ("年营收（百万元）", "annual_revenue_million_cny"),
+    ("主要需求", "needs"),
+    ("推介要点", "promotion_points"),
+    ("简介", "description_zh"),
+    ("英文简介", "description_en"),
+    ("参观时长（分钟）", "visit_minutes"),
+    ("参观时长", "visit_minutes"),
+    ("开放时间", "opening_hours"),
+    ("闭馆日期", "closed_dates"),
+    ("最大接待人数", "max_group_size"),
+    ("讲解语言", "guide_languages"),
+    ("是否涉密/不对外", "restricted"),
+    ("是否涉密", "restricted"),
+    ("是否需审批", "approval_required"),
+    ("拍照规定", "photo_policy"),
+    ("开放范围", "open_scope"),
+    ("标签", "tags"),
+    ("联系人", "contact_name"),
+    ("联系电话", "contact_phone"),
+    ("电子邮箱", "contact_email"),
+];
+
+/// The field a header names: our field name, or a Chinese column name (full-width and ASCII
+/// parentheses alike, a byte-order mark and spaces ignored).
+pub fn field_of_header(header: &str) -> String {
+    let header = header.trim().trim_start_matches('\u{feff}').trim();
+    let folded: String = header.replace('(', "（").replace(')', "）").chars().filter(|c| !c.is_whitespace()).collect();
+    CHINESE_HEADERS.iter().find(|(zh, _)| *zh == folded).map_or_else(|| header.to_string(), |(_, field)| field.to_string())
+}
 
 /// Every field a base record may carry, in the order of the CSV header.
 pub const RECORD_FIELDS: &[&str] = &[
@@ -61,11 +112,11 @@ pub struct CsvRow<'a> {
 
 impl RawRecord for CsvRow<'_> {
     fn get(&self, field: &str) -> Option<RawValue<'_>> {
-        let index = self.header.iter().position(|h| h.trim() == field)?;
+        let index = self.header.iter().position(|h| field_of_header(h) == field)?;
         self.row.get(index).map(str::trim).filter(|cell| !cell.is_empty()).map(RawValue::Text)
     }
     fn field_names(&self) -> Vec<String> {
-        self.header.iter().map(|h| h.trim().to_string()).collect()
+        self.header.iter().map(field_of_header).collect()
     }
 }
 
@@ -191,8 +242,8 @@ impl<'r> FieldReader<'r> {
             None => false,
             Some(RawValue::Json(serde_json::Value::Bool(b))) => *b,
             Some(RawValue::Text(text)) => match text.to_ascii_lowercase().as_str() {
-                "true" | "yes" | "1" | "y" => true,
-                "false" | "no" | "0" | "n" => false,
+                "true" | "yes" | "1" | "y" | "是" | "涉密" | "不对外" => true,
+                "false" | "no" | "0" | "n" | "否" | "对外" | "无" => false,
                 _ => {
                     self.fail(field, FieldCode::InvalidType, format!("must be true or false, got `{text}`"));
                     false
@@ -205,11 +256,38 @@ impl<'r> FieldReader<'r> {
         }
     }
 
+    /// A list of labels: a text cell split the ways spreadsheets split lists (`|`, `、`, `，`,
+    /// `,`, `;`), or a JSON list.
+    fn labels(&mut self, field: &str, required: bool) -> Vec<String> {
+        match self.record.get(field) {
+            Some(RawValue::Text(text)) => {
+                let items = split_list(text);
+                if required && items.is_empty() {
+                    self.fail(field, FieldCode::MissingField, "needs at least one item");
+                }
+                items
+            }
+            _ => self.list(field, required),
+        }
+    }
+
+    /// The code `label` names in `labels`; an unknown or ambiguous label fails `field` with the
+    /// closest known labels.
+    fn code(&mut self, field: &str, label: &str, labels: &Labels, what: &str) -> Option<String> {
+        match labels.resolve(label) {
+            Ok(code) => Some(code),
+            Err(error) => {
+                self.fail(field, FieldCode::InvalidValue, error.describe(label, what));
+                None
+            }
+        }
+    }
+
     fn opening_hours(&mut self, field: &str) -> OpeningHours {
         let result = match self.record.get(field) {
             None => Err("is required".to_string()),
-            Some(RawValue::Text(text)) => OpeningHours::parse_compact(text),
-            Some(RawValue::Json(serde_json::Value::String(text))) => OpeningHours::parse_compact(text),
+            Some(RawValue::Text(text)) => OpeningHours::parse_written(text),
+            Some(RawValue::Json(serde_json::Value::String(text))) => OpeningHours::parse_written(text),
             Some(RawValue::Json(serde_json::Value::Object(days))) => parse_hours_object(days),
             Some(RawValue::Json(other)) => {
                 self.fail(field, FieldCode::InvalidType, format!("must be an object of weekday ranges, got {}", json_type(other)));
@@ -251,6 +329,16 @@ fn json_type(value: &serde_json::Value) -> &'static str {
     }
 }
 
+/// The id a record without one gets: its division code, then the first 8 hex digits of the
+/// SHA-256 of its Chinese name (`lucheng-3fa9c2d1`): the same row imported again gets the same
+/// id, so a re-import updates rather than duplicates.
+pub fn derived_id(division: &str, name_zh: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(name_zh.trim().as_bytes());
+    let hex: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{hex}", division.replace('_', "-"))
+}
+
 /// Checks one record against the taxonomy and the division registry and builds the base.
 pub fn validate_record(
     record: &dyn RawRecord,
@@ -265,35 +353,26 @@ pub fn validate_record(
         }
     }
 
-    let id = r.text("id", true, 64);
-    if let Some(id) = &id
+    // An id is optional: without one, a stable id is derived from the division and the name.
+    let given_id = r.text("id", false, 64);
+    if let Some(id) = &given_id
         && !is_valid_base_id(id) {
             r.fail("id", FieldCode::InvalidValue, format!("`{id}` must use only a-z, 0-9 and '-', and not start with '-'"));
         }
     let name_zh = r.text("name_zh", true, 200);
     let name_en = r.text("name_en", false, 200);
-    let kind = r.text("kind", true, 40).and_then(|code| {
-        let kind = BaseKind::from_code(&code);
-        if kind.is_none() {
-            let known: Vec<&str> = BaseKind::ALL.iter().map(|k| k.code()).collect();
-            r.fail("kind", FieldCode::InvalidValue, format!("`{code}` is not a kind; use one of {}", known.join(", ")));
-        }
-        kind
-    });
-    let industries = r.list("industries", true);
-    let mut seen = HashSet::new();
-    for code in &industries {
-        if taxonomy.get(code).is_none() {
-            r.fail("industries", FieldCode::InvalidValue, format!("`{code}` is not an industry code of fixtures/taxonomy.json"));
-        } else if !seen.insert(code) {
-            r.fail("industries", FieldCode::InvalidValue, format!("`{code}` is listed twice"));
+    let kind = r.text("kind", true, 40).and_then(|label| r.code("kind", &label, kind_labels(), "kind of base")).and_then(|code| BaseKind::from_code(&code));
+    let mut industries = Vec::new();
+    for label in r.labels("industries", true) {
+        if let Some(code) = r.code("industries", &label, taxonomy.labels(), "industry") {
+            if industries.contains(&code) {
+                r.fail("industries", FieldCode::InvalidValue, format!("`{label}` is listed twice"));
+            } else {
+                industries.push(code);
+            }
         }
     }
-    let division = r.text("division", true, 40);
-    if let Some(code) = &division
-        && divisions.get(code).is_none() {
-            r.fail("division", FieldCode::InvalidValue, format!("`{code}` is not a division or functional zone code"));
-        }
+    let division = r.text("division", true, 40).and_then(|label| r.code("division", &label, divisions.labels(), "division or functional zone"));
     let address_zh = r.text("address_zh", true, 300);
     let address_en = r.text("address_en", false, 300);
     let lat = r.ranged("lat", true, WENZHOU_LAT.0, WENZHOU_LAT.1);
@@ -317,10 +396,12 @@ pub fn validate_record(
     closed_dates.sort();
     closed_dates.dedup();
     let max_group_size = r.whole("max_group_size", true, 1, 2000);
-    let guide_languages = r.list("guide_languages", true);
-    for lang in &guide_languages {
-        if !SUPPORTED_LANGUAGES.contains(&lang.as_str()) {
-            r.fail("guide_languages", FieldCode::InvalidValue, format!("`{lang}` is not a supported language code ({})", SUPPORTED_LANGUAGES.join(", ")));
+    let mut guide_languages: Vec<String> = Vec::new();
+    for label in r.labels("guide_languages", true) {
+        if let Some(code) = r.code("guide_languages", &label, language_labels(), "guide language")
+            && !guide_languages.contains(&code)
+        {
+            guide_languages.push(code);
         }
     }
     let restricted = r.boolean("restricted");
@@ -350,6 +431,7 @@ pub fn validate_record(
         return Err(r.errors);
     }
     // Every required value is present here: a missing one would have left an error above.
+    let id = given_id.or_else(|| Some(derived_id(division.as_deref()?, name_zh.as_deref()?)));
     let (Some(id), Some(name_zh), Some(kind), Some(division), Some(address_zh), Some(lat), Some(lon)) =
         (id, name_zh, kind, division, address_zh, lat, lon)
     else {
@@ -461,7 +543,7 @@ mod tests {
         let mut record = good_record();
         record.insert("lat".into(), json!(120.6)); // swapped with lon
         record.insert("kind".into(), json!("factory"));
-        record.insert("industries".into(), json!(["shoes"]));
+        record.insert("industries".into(), json!(["warp drives"]));
         record.insert("max_group_size".into(), json!("many"));
         record.insert("colour".into(), json!("red"));
         record.remove("name_zh");

@@ -9,20 +9,29 @@ use clap::Args;
 
 use super::{open, progress_bar, report_invalid, CliResult, EXIT_INVALID_INPUT};
 use crate::app;
-use crate::catalog::{RecordFormat, WriteMode};
+use crate::app::bases::ImportOutcome;
+use crate::catalog::{decode_text, RecordFormat, TextEncoding, WriteMode};
 use crate::Error;
 
 /// The arguments of `import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The file to import (.jsonl or .csv).
+    /// The file to import (.jsonl or .csv). CSV headers may be field names or the office's
+    /// Chinese column names (基地名称, 产业类型, 所在地区, …); values may be labels (鞋业, 鹿城区, 企业).
     pub file: PathBuf,
     /// File format; guessed from the extension when omitted.
     #[arg(long, value_enum)]
     pub format: Option<RecordFormat>,
+    /// Text encoding; UTF-8 (with or without a byte-order mark) or GB18030/GBK is recognised
+    /// when omitted.
+    #[arg(long, value_enum)]
+    pub encoding: Option<TextEncoding>,
     /// Make the file the whole catalog: bases not in the file are deleted.
     #[arg(long)]
     pub replace: bool,
+    /// Check the file and say base by base what the import would do, without writing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// The arguments of `export`.
@@ -48,17 +57,36 @@ pub struct GenerateArgs {
 }
 
 pub(super) fn import(data_dir: &Path, args: ImportArgs) -> CliResult {
-    let ImportArgs { file, format, replace } = args;
+    let ImportArgs { file, format, encoding, replace, dry_run } = args;
     let file = file.as_path();
 
     let Some(format) = format.or_else(|| RecordFormat::from_path(file)) else {
         eprintln!("error: cannot tell the format of {}; pass --format jsonl or --format csv", file.display());
         return Ok(ExitCode::from(EXIT_INVALID_INPUT));
     };
-    let input = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let input = match decode_text(&bytes, encoding) {
+        Ok(input) => input,
+        Err(message) => {
+            eprintln!("error: {}: {message}", file.display());
+            return Ok(ExitCode::from(EXIT_INVALID_INPUT));
+        }
+    };
     let library = open(data_dir)?;
     let mode = if replace { WriteMode::Replace } else { WriteMode::Upsert };
-    match app::bases::import(&library, &input, format, mode, &crate::access::Actor::command_line()) {
+    match app::bases::import(&library, &input, format, mode, &crate::access::Actor::command_line(), dry_run) {
+        Ok(ImportOutcome { preview: Some(preview), total, .. }) => {
+            println!("{}: nothing was written (dry run); the import would", file.display());
+            println!("  insert {}: {}", preview.inserted.len(), preview.inserted.join(", "));
+            println!("  update {}:", preview.updated.len());
+            for changed in &preview.updated {
+                println!("    {} ({})", changed.id, changed.fields.join(", "));
+            }
+            println!("  leave {} unchanged", preview.unchanged);
+            println!("  delete {}: {}", preview.deleted.len(), preview.deleted.join(", "));
+            println!("  and leave {total} bases in the catalog");
+            Ok(ExitCode::SUCCESS)
+        }
         Ok(outcome) => {
             let s = outcome.summary;
             println!(

@@ -83,6 +83,22 @@ impl BaseKind {
             BaseKind::Incubator => "孵化器",
         }
     }
+
+    /// English label, beside the Chinese one.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            BaseKind::Enterprise => "Enterprise",
+            BaseKind::IndustrialPark => "Industrial park",
+            BaseKind::University => "University",
+            BaseKind::School => "School",
+            BaseKind::ResearchInstitute => "Research institute",
+            BaseKind::CulturalSite => "Cultural site",
+            BaseKind::TourismSite => "Tourism site",
+            BaseKind::FinancialInstitution => "Financial institution",
+            BaseKind::GovernmentService => "Government service",
+            BaseKind::Incubator => "Incubator",
+        }
+    }
 }
 
 /// Whether visitors may take photographs.

@@ -65,6 +65,8 @@ pub struct DivisionRegistry {
     divisions: Vec<Division>,
     clusters: Vec<Cluster>,
     by_code: HashMap<String, usize>,
+    /// Every division by its names, built on first use.
+    labels: std::sync::OnceLock<super::Labels>,
 }
 
 #[derive(Deserialize)]
@@ -102,12 +104,17 @@ impl DivisionRegistry {
                 return Err(format!("division `{}` has unknown cluster `{}`", d.code, d.cluster));
             }
         }
-        Ok(DivisionRegistry { divisions: file.divisions, clusters: file.clusters, by_code })
+        Ok(DivisionRegistry { divisions: file.divisions, clusters: file.clusters, by_code, labels: std::sync::OnceLock::new() })
     }
 
     /// Looks a division up by code.
     pub fn get(&self, code: &str) -> Option<&Division> {
         self.by_code.get(code).map(|i| &self.divisions[*i])
+    }
+
+    /// Divisions and zones by their names (`鹿城区`, `鹿城`, `Lucheng`).
+    pub fn labels(&self) -> &super::Labels {
+        self.labels.get_or_init(|| super::Labels::divisions(self))
     }
 
     /// All divisions, county-level units first.

@@ -214,6 +214,17 @@ impl OpeningHours {
         OpeningHours::from_days(days)
     }
 
+    /// Reads opening hours as an office writes them: the compact form, or the Chinese one, e.g.
+    /// `周一至周五 8:30-11:30、13:30-17:00；周六 9:00-12:00`, `每天 9:00-17:00；周一闭馆`,
+    /// `工作日 9:00-17:00`, `周六日 9:30-16:30`.
+    pub fn parse_written(text: &str) -> Result<Self, String> {
+        let compact = OpeningHours::parse_compact(text);
+        if compact.is_ok() || text.is_ascii() {
+            return compact;
+        }
+        parse_chinese_hours(text)
+    }
+
     /// The compact form accepted by [`OpeningHours::parse_compact`], one clause per day.
     pub fn to_compact(&self) -> String {
         self.0
@@ -225,6 +236,89 @@ impl OpeningHours {
             .collect::<Vec<_>>()
             .join("; ")
     }
+}
+
+/// Words that close the days before them (`周一闭馆`).
+const CLOSED_WORDS: [&str; 7] = ["闭馆", "休馆", "闭园", "休息", "不开放", "关闭", "休"];
+
+fn parse_chinese_hours(text: &str) -> Result<OpeningHours, String> {
+    let text = text.replace('：', ":").replace(['；', '\n', '。'], ";").replace(['～', '~', '—', '－', '–'], "-");
+    let mut days: BTreeMap<Weekday, Vec<TimeRange>> = BTreeMap::new();
+    let mut closed = Vec::new();
+    for clause in text.split(';').map(str::trim).filter(|c| !c.is_empty()) {
+        let (spec, times) = clause.split_at(clause.find(|c: char| c.is_ascii_digit()).unwrap_or(clause.len()));
+        let spec = spec.trim().trim_end_matches([':', ',', '，', '、']).trim();
+        if times.trim().is_empty() {
+            let Some(word) = CLOSED_WORDS.iter().find(|w| spec.ends_with(**w)) else {
+                return Err(format!("`{clause}` gives no hours; write e.g. 周一至周五 8:30-17:00"));
+            };
+            closed.extend(chinese_days(spec.trim_end_matches(word))?);
+            continue;
+        }
+        let ranges = times
+            .split([',', '、', '，', ' '])
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(loose_range)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("`{clause}`: {e}"))?;
+        let on = if spec.is_empty() { Weekday::ALL.to_vec() } else { chinese_days(spec)? };
+        for day in on {
+            days.entry(day).or_default().extend(ranges.iter().copied());
+        }
+    }
+    for day in closed {
+        days.remove(&day);
+    }
+    OpeningHours::from_days(days)
+}
+
+/// `8:30-11:30`, `8:30至11:30`, `08:30-11:30`.
+fn loose_range(text: &str) -> Result<TimeRange, String> {
+    let (open, close) = text.split_once(['-', '至', '到']).ok_or_else(|| format!("`{text}` is not a time range like 8:30-17:00"))?;
+    let clock = |t: &str| -> Result<ClockTime, String> {
+        let t = t.trim();
+        if t.len() == 4 && t.as_bytes()[1] == b':' { format!("0{t}").parse() } else { t.parse() }
+    };
+    let (open, close) = (clock(open)?, clock(close)?);
+    if close <= open {
+        return Err(format!("`{text}` closes before it opens"));
+    }
+    Ok(TimeRange { open, close })
+}
+
+/// The days of `每天`, `工作日`, `周末`, `周一至周五`, `星期一到星期三`, `周一、周三`, `周六日`.
+fn chinese_days(spec: &str) -> Result<Vec<Weekday>, String> {
+    let spec = spec.trim().replace("星期", "周").replace("礼拜", "周");
+    match spec.as_str() {
+        "每天" | "每日" | "全天" | "天天" | "全年" | "全周" | "每周" => return Ok(Weekday::ALL.to_vec()),
+        "工作日" => return Ok(Weekday::ALL[..5].to_vec()),
+        "周末" | "双休日" => return Ok(Weekday::ALL[5..].to_vec()),
+        _ => {}
+    }
+    let day = |c: char| -> Option<Weekday> {
+        let index = "一二三四五六日".find(c).map(|byte| byte / 3).or_else(|| (c == '天').then_some(6))?;
+        Some(Weekday::ALL[index])
+    };
+    let token = |part: &str| -> Result<Vec<Weekday>, String> {
+        let rest = part.trim().strip_prefix('周').ok_or_else(|| format!("`{part}` is not a day; write 周一 … 周日, 每天, 工作日 or 周末"))?;
+        let days: Option<Vec<Weekday>> = rest.chars().map(day).collect();
+        days.filter(|d| !d.is_empty()).ok_or_else(|| format!("`{part}` is not a day; write 周一 … 周日"))
+    };
+    let mut out = Vec::new();
+    for part in spec.split(['、', ',', '，', '和', '及']).map(str::trim).filter(|p| !p.is_empty()) {
+        match part.split_once(['至', '到', '-']) {
+            Some((from, to)) => {
+                let (from, to) = (token(from)?[0], token(if to.starts_with('周') { to.to_string() } else { format!("周{to}") }.as_str())?[0]);
+                if to < from {
+                    return Err(format!("`{part}` runs backwards"));
+                }
+                out.extend(Weekday::ALL.into_iter().filter(|d| *d >= from && *d <= to));
+            }
+            None => out.extend(token(part)?),
+        }
+    }
+    Ok(out)
 }
 
 fn parse_day_spec(spec: &str) -> Result<Vec<Weekday>, String> {
@@ -256,6 +350,20 @@ mod tests {
         assert!(!hours.is_open_on(Weekday::Sun));
         let again = OpeningHours::parse_compact(&hours.to_compact()).unwrap();
         assert_eq!(again, hours);
+    }
+
+    #[test]
+    fn reads_hours_as_offices_write_them_in_chinese() {
+        let hours = OpeningHours::parse_written("周一至周五 8:30-11:30、13:30-17:00；周六 9:00-12:00").unwrap();
+        assert_eq!(hours, OpeningHours::parse_compact("mon-fri 08:30-11:30,13:30-17:00; sat 09:00-12:00").unwrap());
+        let hours = OpeningHours::parse_written("每天 9:00-17:00；周一闭馆").unwrap();
+        assert_eq!(hours, OpeningHours::parse_compact("tue-sun 09:00-17:00").unwrap());
+        assert_eq!(OpeningHours::parse_written("星期一到星期三：9:00至16:00").unwrap(), OpeningHours::parse_compact("mon-wed 09:00-16:00").unwrap());
+        assert_eq!(OpeningHours::parse_written("周六日 9:30-16:30").unwrap(), OpeningHours::parse_compact("sat-sun 09:30-16:30").unwrap());
+        assert_eq!(OpeningHours::parse_written("工作日 9:00-17:00").unwrap(), OpeningHours::parse_compact("mon-fri 09:00-17:00").unwrap());
+        for bad in ["周八 9:00-17:00", "周一至周五", "周一至周五 17:00-9:00", "随时"] {
+            assert!(OpeningHours::parse_written(bad).is_err(), "{bad} accepted");
+        }
     }
 
     #[test]

@@ -80,6 +80,8 @@ pub struct Taxonomy {
     ancestors: HashMap<String, Vec<String>>,
     /// Each code's themes (inherited), computed once.
     themes_by_code: HashMap<String, Vec<String>>,
+    /// Every label of every industry, built on first use (imports and filters read labels).
+    labels: std::sync::OnceLock<super::Labels>,
 }
 
 impl Taxonomy {
@@ -131,6 +133,7 @@ impl Taxonomy {
             matcher,
             ancestors: HashMap::new(),
             themes_by_code: HashMap::new(),
+            labels: std::sync::OnceLock::new(),
         };
         let ancestors = taxonomy
             .nodes
@@ -145,6 +148,11 @@ impl Taxonomy {
             .collect();
         taxonomy.themes_by_code = themes_by_code;
         Ok(taxonomy)
+    }
+
+    /// The industries by their labels in every language (`鞋业`, `calzature`, `footwear`).
+    pub fn labels(&self) -> &super::Labels {
+        self.labels.get_or_init(|| super::Labels::industries(self))
     }
 
     /// All industries, in file order (parents before children).

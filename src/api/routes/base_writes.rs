@@ -23,7 +23,7 @@ use crate::api::error::{ApiError, Problem};
 use crate::api::responses::{AdminRequired, BodyNotJson, FieldsInvalid, IfMatchMissing, NotDeclaredJson, TokenRequired};
 use crate::api::extract::{read_body, AppJson, Params, QueryParams};
 use crate::api::{run_blocking, AppState};
-use crate::catalog::{RecordFormat, WriteMode};
+use crate::catalog::{decode_text, RecordFormat, TextEncoding, WriteMode};
 use crate::domain::ExchangeBase;
 use app::bases::ImportOutcome;
 
@@ -266,6 +266,9 @@ struct ImportParams {
     /// `upsert` (default) or `replace`
     #[param(value_type = Option<String>)]
     mode: Option<ImportMode>,
+    /// `true`: check the file and answer base by base what the import would do (`preview`),
+    /// without writing.
+    dry_run: Option<bool>,
 }
 
 /// Whether an import adds to the catalog or becomes it.
@@ -319,12 +322,20 @@ async fn import_bases(
         "text/csv" => RecordFormat::Csv,
         _ => return Err(ApiError::UnsupportedMediaType("application/x-ndjson or text/csv")),
     };
+    // `text/csv; charset=gbk` is how a client says Excel wrote the file; without a charset,
+    // UTF-8 and GB18030 are told apart by the bytes.
+    let charset = media_type.split(';').skip(1).filter_map(|p| p.trim().split_once('=')).find(|(k, _)| k.trim().eq_ignore_ascii_case("charset"));
+    let encoding = match charset {
+        None => None,
+        Some((_, name)) => Some(TextEncoding::from_charset(name).ok_or(ApiError::UnsupportedMediaType("a charset of utf-8, gbk or gb18030"))?),
+    };
+    let dry_run = query.dry_run.unwrap_or(false);
     // Read only now: the caller is an admin and the parameters and media type are right.
     let body = read_body(body, MAX_IMPORT_BYTES).await?;
     let library = state.library.clone();
     let outcome = run_blocking(move || -> Result<ImportOutcome, ApiError> {
-        let text = String::from_utf8(body.to_vec()).map_err(|e| ApiError::UnreadableBody(format!("the body is not UTF-8: {e}")))?;
-        Ok(app::bases::import(&library, &text, format, mode, &actor)?)
+        let text = decode_text(&body, encoding).map_err(ApiError::UnreadableBody)?;
+        Ok(app::bases::import(&library, &text, format, mode, &actor, dry_run)?)
     })
     .await??;
     Ok(Json(outcome))

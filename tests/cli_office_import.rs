@@ -1,0 +1,95 @@
+//! A base list written the way the office keeps it, imported through the real binary: Chinese
+//! column names, labels instead of codes (鞋业, 鹿城区, 企业, 中文、英语), opening hours in Chinese,
+//! no id column, saved by Excel as GBK with CRLF line ends.
+//!
+//! Properties covered:
+//! 1. `--dry-run` says base by base what would happen and writes nothing.
+//! 2. The file imports with no edits; every label lands as its code; ids are derived and stable,
+//!    so importing the file again changes nothing.
+//! 3. A wrong label is refused with its true line, its column and the closest known labels.
+
+mod common;
+
+use common::{visitmatch, TempDataDir};
+use visitmatch::access::Visibility;
+
+const HEADER: &str = "基地名称,英文名称,类型,产业类型,所在地区,地址,纬度,经度,员工人数,主要需求,推介要点,简介,参观时长（分钟）,开放时间,最大接待人数,讲解语言,是否涉密/不对外,联系人,联系电话";
+
+fn rows(industry_of_second: &str) -> Vec<String> {
+    vec![
+        HEADER.to_string(),
+        "测试鞋业一厂,Test Shoe Works,企业,鞋业,鹿城区,温州市鹿城区双屿路1号,28.01,120.62,300,寻找欧洲设计合作|拓展海外市场,智能制鞋产线,一家测试用的鞋企。,60,周一至周五 8:30-11:30、13:30-17:00；周六 9:00-12:00,30,中文、英语,否,张三,0577-88880001".to_string(),
+        format!("测试眼镜博物馆,,文化场馆,{industry_of_second},瓯海区,温州市瓯海区眼镜小镇2号,27.98,120.61,,,,一家测试用的眼镜博物馆。,45,每天 9:00-17:00；周一闭馆,40,中文,否,,"),
+    ]
+}
+
+/// The rows as Excel saves "CSV" on a Chinese system: GBK, CRLF.
+fn gbk_crlf(rows: &[String]) -> Vec<u8> {
+    let text = rows.join("\r\n") + "\r\n";
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(&text);
+    assert!(!unmappable, "the test text is GBK");
+    assert!(std::str::from_utf8(&bytes).is_err(), "the file really is not UTF-8");
+    bytes.into_owned()
+}
+
+fn count(data: &TempDataDir) -> usize {
+    data.open().count().unwrap()
+}
+
+#[test]
+fn an_office_spreadsheet_imports_as_written() {
+    let data = TempDataDir::new();
+    let file = data.path().join("排摸汇总.csv");
+    std::fs::write(&file, gbk_crlf(&rows("眼镜"))).unwrap();
+    let before = count(&data);
+
+    let dry = visitmatch(data.path()).args(["import", "--dry-run"]).arg(&file).output().unwrap();
+    let stdout = String::from_utf8_lossy(&dry.stdout);
+    assert!(dry.status.success(), "{}\n{}", stdout, String::from_utf8_lossy(&dry.stderr));
+    assert!(stdout.contains("nothing was written") && stdout.contains("insert 2"), "{stdout}");
+    assert_eq!(count(&data), before, "a dry run writes nothing");
+
+    let output = visitmatch(data.path()).arg("import").arg(&file).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(count(&data), before + 2);
+
+    let library = data.open();
+    let named = |name: &str| {
+        let mut found = None;
+        library.for_each_base(|base| if base.name_zh == name { found = Some(base) }).unwrap();
+        found.unwrap_or_else(|| panic!("{name} is stored"))
+    };
+    let shoes = named("测试鞋业一厂");
+    assert!(shoes.id.starts_with("lucheng-"), "{}", shoes.id);
+    assert_eq!(shoes.kind.code(), "enterprise");
+    assert_eq!(shoes.industries, vec!["footwear".to_string()]);
+    assert_eq!(shoes.location.division, "lucheng");
+    assert_eq!(shoes.guide_languages, vec!["zh".to_string(), "en".to_string()]);
+    assert_eq!(shoes.opening_hours.to_compact(), "mon 08:30-11:30,13:30-17:00; tue 08:30-11:30,13:30-17:00; wed 08:30-11:30,13:30-17:00; thu 08:30-11:30,13:30-17:00; fri 08:30-11:30,13:30-17:00; sat 09:00-12:00");
+    assert!(!shoes.restricted);
+    let museum = named("测试眼镜博物馆");
+    assert_eq!((museum.kind.code(), museum.location.division.as_str()), ("cultural_site", "ouhai"));
+    assert_eq!(museum.opening_hours.to_compact(), "tue 09:00-17:00; wed 09:00-17:00; thu 09:00-17:00; fri 09:00-17:00; sat 09:00-17:00; sun 09:00-17:00");
+    assert!(library.get(&shoes.id, Visibility::Public).is_ok());
+    drop(library);
+
+    // The same file again: the derived ids are the same, so nothing is added.
+    let again = visitmatch(data.path()).args(["import", "--dry-run"]).arg(&file).output().unwrap();
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(stdout.contains("insert 0") && stdout.contains("leave 2 unchanged"), "{stdout}");
+}
+
+#[test]
+fn a_wrong_label_is_refused_with_its_line_column_and_closest_labels() {
+    let data = TempDataDir::new();
+    let file = data.path().join("排摸汇总.csv");
+    std::fs::write(&file, gbk_crlf(&rows("鞋类"))).unwrap();
+    let before = count(&data);
+    let output = visitmatch(data.path()).arg("import").arg(&file).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("line 3, field `industries`: `鞋类` is not a known industry; did you mean"), "{stderr}");
+    assert!(stderr.contains("鞋业 (footwear)"), "{stderr}");
+    assert!(!stderr.contains("line 2,"), "the good first row is not reported: {stderr}");
+    assert_eq!(count(&data), before, "nothing was imported");
+}
