@@ -274,7 +274,7 @@ fn bulk_import_is_all_or_nothing_and_audited() {
     let import = |body: String| {
         json_of(c.post(server.url("/v1/bases/import")).bearer_auth(&tokens.admin).header("content-type", "application/x-ndjson").body(body).send().unwrap())
     };
-    let failed = import(body);
+    let failed = import(body.clone());
     assert_problem(&failed, 422, "invalid_request");
     assert_eq!(failed.2["errors"][0]["line"], 3);
     assert_eq!(failed.2["errors"][0]["field"], "max_group_size");
@@ -283,6 +283,14 @@ fn bulk_import_is_all_or_nothing_and_audited() {
 
     third["max_group_size"] = json!(30);
     let body = [lines[0].clone(), lines[1].clone(), third].iter().map(Value::to_string).collect::<Vec<_>>().join("\n");
+    // A dry run answers base by base and writes nothing, not even to the audit log.
+    let preview = json_of(
+        c.post(server.url("/v1/bases/import?dry_run=true")).bearer_auth(&tokens.admin).header("content-type", "application/x-ndjson").body(body.clone()).send().unwrap(),
+    );
+    assert_eq!(preview.0, 200, "{}", preview.2);
+    assert_eq!(preview.2["preview"]["inserted"], json!(["lucheng-911", "lucheng-912", "lucheng-913"]));
+    assert_eq!((preview.2["inserted"].as_u64(), preview.2["total"].as_u64()), (Some(3), Some(before + 3)));
+    assert_eq!(get(&server, "/health", Some(&tokens.admin)).2["bases"].as_u64().unwrap(), before, "a dry run writes nothing");
     let done = import(body);
     assert_eq!(done.0, 200, "{}", done.2);
     assert_eq!(done.2["inserted"], 3);
@@ -298,6 +306,21 @@ fn bulk_import_is_all_or_nothing_and_audited() {
         c.post(server.url("/v1/bases/import?mode=merge")).bearer_auth(&tokens.admin).header("content-type", "text/csv").body("id\n").send().unwrap(),
     );
     assert_problem(&wrong_mode, 400, "invalid_query_parameter");
+
+    // A CSV as Excel saves it on a Chinese system (GBK, Chinese headers, labels) previews as an
+    // update of the fields it changes; an unknown charset is refused before anything is read.
+    let csv = "编号,基地名称,类型,产业类型,所在地区,地址,纬度,经度,简介,参观时长（分钟）,开放时间,最大接待人数,讲解语言\r\n\
+               lucheng-911,新名称鞋业,企业,鞋业,鹿城区,温州市鹿城区双屿,28.0,120.6,一家测试企业。,60,周一至周五 9:00-17:00,20,中文、英语\r\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(csv);
+    let changed = json_of(
+        c.post(server.url("/v1/bases/import?dry_run=true")).bearer_auth(&tokens.admin).header("content-type", "text/csv; charset=gbk").body(gbk.into_owned()).send().unwrap(),
+    );
+    assert_eq!(changed.0, 200, "{}", changed.2);
+    let updated = &changed.2["preview"]["updated"][0];
+    assert_eq!(updated["id"], "lucheng-911");
+    assert!(updated["fields"].as_array().unwrap().contains(&json!("name_zh")), "{updated}");
+    let odd = json_of(c.post(server.url("/v1/bases/import")).bearer_auth(&tokens.admin).header("content-type", "text/csv; charset=latin-1").body("x").send().unwrap());
+    assert_problem(&odd, 415, "unsupported_media_type");
 }
 
 #[test]
