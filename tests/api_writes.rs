@@ -284,6 +284,8 @@ fn bulk_import_is_all_or_nothing_and_audited() {
     third["max_group_size"] = json!(30);
     let body = [lines[0].clone(), lines[1].clone(), third].iter().map(Value::to_string).collect::<Vec<_>>().join("\n");
     // A dry run answers base by base and writes nothing, not even to the audit log.
+    let audited = |server: &TestServer| get(server, "/v1/audit?limit=200", Some(&tokens.admin)).2["items"].as_array().unwrap().len();
+    let audit_before = audited(&server);
     let preview = json_of(
         c.post(server.url("/v1/bases/import?dry_run=true")).bearer_auth(&tokens.admin).header("content-type", "application/x-ndjson").body(body.clone()).send().unwrap(),
     );
@@ -291,6 +293,7 @@ fn bulk_import_is_all_or_nothing_and_audited() {
     assert_eq!(preview.2["preview"]["inserted"], json!(["lucheng-911", "lucheng-912", "lucheng-913"]));
     assert_eq!((preview.2["inserted"].as_u64(), preview.2["total"].as_u64()), (Some(3), Some(before + 3)));
     assert_eq!(get(&server, "/health", Some(&tokens.admin)).2["bases"].as_u64().unwrap(), before, "a dry run writes nothing");
+    assert_eq!(audited(&server), audit_before, "nor to the audit log");
     let done = import(body);
     assert_eq!(done.0, 200, "{}", done.2);
     assert_eq!(done.2["inserted"], 3);
@@ -319,6 +322,7 @@ fn bulk_import_is_all_or_nothing_and_audited() {
     let updated = &changed.2["preview"]["updated"][0];
     assert_eq!(updated["id"], "lucheng-911");
     assert!(updated["fields"].as_array().unwrap().contains(&json!("name_zh")), "{updated}");
+    assert_ne!(get(&server, "/v1/bases/lucheng-911", None).2["name_zh"], "新名称鞋业", "a previewed update is not applied");
     let odd = json_of(c.post(server.url("/v1/bases/import")).bearer_auth(&tokens.admin).header("content-type", "text/csv; charset=latin-1").body("x").send().unwrap());
     assert_problem(&odd, 415, "unsupported_media_type");
 }

@@ -93,3 +93,30 @@ fn a_wrong_label_is_refused_with_its_line_column_and_closest_labels() {
     assert!(!stderr.contains("line 2,"), "the good first row is not reported: {stderr}");
     assert_eq!(count(&data), before, "nothing was imported");
 }
+
+#[test]
+fn an_excel_workbook_imports_from_its_first_sheet_or_a_named_one() {
+    let data = TempDataDir::new();
+    let workbook = common::test_data("office_bases.xlsx");
+    let before = count(&data);
+    let output = visitmatch(data.path()).arg("import").arg(&workbook).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(count(&data), before + 2, "the two rows of the first sheet");
+    let library = data.open();
+    let mut stored = Vec::new();
+    library.for_each_base(|base| if base.name_zh.starts_with("测试") { stored.push(base) }).unwrap();
+    let shoes = stored.iter().find(|b| b.name_zh == "测试鞋业二厂").expect("the first row");
+    assert_eq!(shoes.size.employees, Some(450), "a number cell reads as the number");
+    assert_eq!(shoes.closed_dates, vec![chrono::NaiveDate::from_ymd_opt(2027, 2, 10).unwrap()], "a date cell reads as its date");
+    assert_eq!(shoes.guide_languages, vec!["zh".to_string(), "en".to_string()]);
+    let hall = stored.iter().find(|b| b.name_zh == "测试眼镜小镇展厅").expect("the second row");
+    assert_eq!((hall.kind.code(), hall.industries[0].as_str(), hall.restricted), ("industrial_park", "eyewear", false));
+    drop(library);
+
+    let second = visitmatch(data.path()).args(["import", "--dry-run", "--sheet", "第二批"]).arg(&workbook).output().unwrap();
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert!(second.status.success() && stdout.contains("insert 1: yueqing-"), "{stdout}{}", String::from_utf8_lossy(&second.stderr));
+    let missing = visitmatch(data.path()).args(["import", "--sheet", "第三批"]).arg(&workbook).output().unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no sheet `第三批`; the sheets are 基地名单, 第二批"));
+}

@@ -75,6 +75,9 @@ pub trait QueryParams: DeserializeOwned + IntoParams {
     }
 }
 
+/// Most problems listed for one query string; past it, one line says the rest were not read.
+const MAX_QUERY_ERRORS: usize = 50;
+
 /// Query parameters read into `T`: an unknown, repeated, unreadable or failing parameter is a
 /// 400 `invalid_query_parameter` listing every one of them with its name.
 pub struct Params<T>(pub T);
@@ -96,6 +99,12 @@ pub fn read_params<T: QueryParams>(raw: Option<&str>) -> Result<(T, Vec<FieldErr
     let mut errors = Vec::new();
     let mut given: Vec<(String, String)> = Vec::new();
     for (name, value) in query_pairs(raw) {
+        if errors.len() >= MAX_QUERY_ERRORS {
+            errors.push(FieldError::new("(query)", FieldCode::TooManyErrors, format!("more than {MAX_QUERY_ERRORS} parameters are wrong; the rest were not read")));
+            break;
+        }
+        // Values are read as written, less the spaces around them (`limit= 5`).
+        let value = value.trim().to_string();
         if !names.contains(&name) {
             errors.push(FieldError::new(&name, FieldCode::UnknownParameter, format!("is not a parameter of this route; use {}", names.join(", "))));
             continue;
@@ -130,7 +139,7 @@ fn unreadable(value: &str, error: &serde_urlencoded::de::Error) -> String {
     if text.contains("invalid digit") || text.contains("too large") || text.contains("too small") || text.contains("empty string") {
         format!("must be a whole number, got `{value}`")
     } else if let Some((_, expected)) = text.split_once("expected ") {
-        format!("`{value}` is not one of {}", expected.replace('`', ""))
+        format!("`{value}` is not one of {}", expected.trim_start_matches("one of ").replace('`', ""))
     } else {
         format!("`{value}` cannot be read: {text}")
     }
@@ -177,6 +186,7 @@ mod tests {
     enum Order {
         Asc,
         Desc,
+        Random,
     }
 
     impl QueryParams for Sample {
@@ -212,8 +222,18 @@ mod tests {
         );
         assert_eq!(errors[0].message, "must be a whole number, got `ten`");
         assert!(errors[1].message.contains("tags, limit, order"), "{}", errors[1].message);
-        assert!(errors[2].message.contains("asc") && errors[2].message.contains("desc"), "{}", errors[2].message);
+        assert_eq!(errors[2].message, "`sideways` is not one of asc, desc, random");
         assert_eq!(errors[3].message, "is given more than once");
         assert_eq!((sample.tags.0, sample.limit), (vec!["x".to_string()], Some(3)));
+    }
+
+    #[test]
+    fn a_flood_of_bad_parameters_is_cut_short() {
+        let raw = vec!["x=1"; 10_000].join("&");
+        let (_, errors) = read_params::<Sample>(Some(&raw)).unwrap();
+        assert_eq!(errors.len(), MAX_QUERY_ERRORS + 1);
+        assert_eq!(errors.last().map(|e| e.code), Some(FieldCode::TooManyErrors));
+        let (spaced, errors) = read_params::<Sample>(Some("limit=%205%20")).unwrap();
+        assert!(errors.is_empty() && spaced.limit == Some(5), "{errors:?}");
     }
 }

@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 
 use crate::access::{Actor, Visibility};
-use crate::catalog::{parse_records, to_record, validate_record, BaseChange, ChangeApplied, RecordFormat, WriteMode, WriteSummary};
+use crate::catalog::{
+    decode_text, parse_records, parse_workbook, to_record, validate_record, BaseChange, ChangeApplied, RecordFormat, TextEncoding, WriteMode, WriteSummary,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -218,11 +220,38 @@ pub struct ChangedBase {
     pub fields: Vec<String>,
 }
 
-/// Validates every record of `input`, then writes all of them or none, each change in the
+/// A file to import, as it came: its bytes and what is known of its form.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportFile<'a> {
+    /// The file's bytes.
+    pub bytes: &'a [u8],
+    /// JSON Lines, CSV or an Excel workbook.
+    pub format: RecordFormat,
+    /// The text encoding, when the caller knows it (text formats; recognised otherwise).
+    pub encoding: Option<TextEncoding>,
+    /// The sheet of a workbook to read (the first when `None`).
+    pub sheet: Option<&'a str>,
+}
+
+impl ImportFile<'_> {
+    /// Every base of the file, each record checked; or every failure with its line.
+    pub fn read(&self, library: &BaseLibrary) -> Result<Vec<ExchangeBase>, Error> {
+        let (taxonomy, divisions) = (library.taxonomy(), library.divisions());
+        match self.format {
+            RecordFormat::Xlsx => parse_workbook(self.bytes, self.sheet, taxonomy, divisions).map_err(Error::Invalid),
+            text => {
+                let input = decode_text(self.bytes, self.encoding).map_err(Error::Unreadable)?;
+                parse_records(&input, text, taxonomy, divisions).map_err(Error::Invalid)
+            }
+        }
+    }
+}
+
+/// Validates every record of `file`, then writes all of them or none, each change in the
 /// audit log under `actor`. With `dry_run`, nothing is written: the outcome says base by base
 /// what the import would do.
-pub fn import(library: &BaseLibrary, input: &str, format: RecordFormat, mode: WriteMode, actor: &Actor, dry_run: bool) -> Result<ImportOutcome, Error> {
-    let bases = parse_records(input, format, library.taxonomy(), library.divisions()).map_err(Error::Invalid)?;
+pub fn import(library: &BaseLibrary, file: &ImportFile<'_>, mode: WriteMode, actor: &Actor, dry_run: bool) -> Result<ImportOutcome, Error> {
+    let bases = file.read(library)?;
     if dry_run {
         let preview = preview(library, &bases, mode)?;
         let summary = WriteSummary { inserted: preview.inserted.len(), updated: preview.updated.len() + preview.unchanged, deleted: preview.deleted.len() };

@@ -1,7 +1,8 @@
-//! Reading base records from JSON Lines and CSV, all-or-nothing.
+//! Reading base records from JSON Lines, CSV and Excel workbooks, all-or-nothing.
 //!
-//! [`parse_records`] validates every record of a file and returns either every base or every
-//! failure (with its line); the caller writes nothing unless it gets the bases.
+//! [`parse_records`] (text) and [`parse_workbook`] (`.xlsx`) validate every record of a file and
+//! return either every base or every failure (with its line: the spreadsheet's row number); the
+//! caller writes nothing unless it gets the bases.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -17,6 +18,8 @@ pub enum RecordFormat {
     Jsonl,
     /// Comma-separated values with a header row (`.csv`).
     Csv,
+    /// An Excel workbook (`.xlsx`): the first sheet (or a named one), a header row, one base a row.
+    Xlsx,
 }
 
 impl RecordFormat {
@@ -25,6 +28,7 @@ impl RecordFormat {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "jsonl" | "ndjson" | "json" => Some(RecordFormat::Jsonl),
             "csv" => Some(RecordFormat::Csv),
+            "xlsx" => Some(RecordFormat::Xlsx),
             _ => None,
         }
     }
@@ -57,7 +61,7 @@ impl TextEncoding {
 pub fn decode_text(bytes: &[u8], encoding: Option<TextEncoding>) -> Result<String, String> {
     let utf8 = |bytes: &[u8]| std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)).map(str::to_string);
     let gb18030 = |bytes: &[u8]| {
-        let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+        let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
         (!had_errors).then(|| text.into_owned())
     };
     match encoding {
@@ -69,17 +73,32 @@ pub fn decode_text(bytes: &[u8], encoding: Option<TextEncoding>) -> Result<Strin
     }
 }
 
-/// The 1-based line, as an editor shows it, of the record the CSV reader places at byte
-/// `offset`. The reader ends a record at a `\r` and starts the next at the `\n` after it, so
-/// its own line count runs one behind in CRLF files; counting `\n` from the first byte of the
-/// record's content is right for both.
-fn line_at(input: &str, offset: u64) -> usize {
-    let bytes = input.as_bytes();
-    let mut start = (offset as usize).min(bytes.len());
-    while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
-        start += 1;
+/// Line numbers of CSV records as an editor shows them. The reader ends a record at a `\r` and
+/// starts the next at the `\n` after it, so its own line count runs one behind in CRLF files;
+/// counting `\n` up to the first byte of the record's content is right for both. Records come
+/// in order, so each count starts where the last one stopped.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    counted_to: usize,
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(input: &'a str) -> Lines<'a> {
+        Lines { bytes: input.as_bytes(), counted_to: 0, line: 1 }
     }
-    bytes[..start].iter().filter(|b| **b == b'\n').count() + 1
+
+    fn at(&mut self, offset: u64) -> usize {
+        let mut start = (offset as usize).min(self.bytes.len());
+        while start < self.bytes.len() && (self.bytes[start] == b'\n' || self.bytes[start] == b'\r') {
+            start += 1;
+        }
+        if start > self.counted_to {
+            self.line += self.bytes[self.counted_to..start].iter().filter(|b| **b == b'\n').count();
+            self.counted_to = start;
+        }
+        self.line
+    }
 }
 
 /// Parses and validates every record of `input`. Errors are sorted by line.
@@ -115,29 +134,99 @@ pub fn parse_records(
                 Ok(header) => header.clone(),
                 Err(e) => return Err(vec![FieldError::new("(header)", FieldCode::MalformedRecord, format!("unreadable CSV header: {e}")).at_line(1)]),
             };
-            for row in reader.records() {
-                match row {
-                    Ok(row) => {
-                        let line_number = row.position().map_or(0, |p| line_at(input, p.byte()));
-                        match validate_record(&CsvRow { header: &header, row: &row }, taxonomy, divisions) {
-                            Ok(base) => bases.push((line_number, base)),
-                            Err(found) => errors.extend(found.into_iter().map(|e| e.at_line(line_number))),
-                        }
-                    }
-                    Err(e) => {
-                        let line_number = e.position().map_or(0, |p| line_at(input, p.byte()));
-                        errors.push(FieldError::new("(record)", FieldCode::MalformedRecord, format!("unreadable CSV row: {e}")).at_line(line_number));
-                    }
-                }
-            }
+            let mut lines = Lines::new(input);
+            let rows = reader.records().map(|row| match row {
+                Ok(row) => (row.position().map_or(0, |p| lines.at(p.byte())), Ok(row)),
+                Err(e) => (e.position().map_or(0, |p| lines.at(p.byte())), Err(format!("unreadable CSV row: {e}"))),
+            });
+            validate_rows(&header, rows, taxonomy, divisions, &mut bases, &mut errors);
+        }
+        RecordFormat::Xlsx => {
+            return Err(vec![FieldError::new("(file)", FieldCode::MalformedRecord, "a workbook is read from its bytes, not as text")]);
         }
     }
+    finish(bases, errors)
+}
 
+/// Parses and validates every row of a workbook's first sheet, or of `sheet`. Lines are the
+/// spreadsheet's row numbers (the header is row 1).
+pub fn parse_workbook(
+    bytes: &[u8],
+    sheet: Option<&str>,
+    taxonomy: &Taxonomy,
+    divisions: &DivisionRegistry,
+) -> Result<Vec<ExchangeBase>, Vec<FieldError>> {
+    use calamine::Reader;
+    let unreadable = |message: String| vec![FieldError::new("(file)", FieldCode::MalformedRecord, message)];
+    let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| unreadable(format!("not an Excel workbook: {e}")))?;
+    let names = workbook.sheet_names().to_vec();
+    let name = match sheet {
+        Some(wanted) => names.iter().find(|n| n.as_str() == wanted).cloned().ok_or_else(|| unreadable(format!("no sheet `{wanted}`; the sheets are {}", names.join(", "))))?,
+        None => names.first().cloned().ok_or_else(|| unreadable("the workbook has no sheet".into()))?,
+    };
+    let range = workbook.worksheet_range(&name).map_err(|e| unreadable(format!("sheet `{name}` cannot be read: {e}")))?;
+    // Rows are numbered as Excel shows them, from the sheet's first used row.
+    let first_row = range.start().map_or(0, |(row, _)| row as usize) + 1;
+    let mut rows = range.rows().enumerate().map(|(i, cells)| (first_row + i, cells.iter().map(cell_text).collect::<Vec<String>>()));
+    let Some((_, header)) = rows.next() else { return Err(unreadable(format!("sheet `{name}` is empty"))) };
+    let header = csv::StringRecord::from(header);
+    let rows = rows.filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty())).map(|(line, cells)| (line, Ok(csv::StringRecord::from(cells))));
+    let (mut bases, mut errors) = (Vec::new(), Vec::new());
+    validate_rows(&header, rows, taxonomy, divisions, &mut bases, &mut errors);
+    finish(bases, errors)
+}
+
+/// A cell as the text a CSV of the sheet would hold: whole numbers without `.0`, dates as
+/// `YYYY-MM-DD`.
+fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(text) => text.clone(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        // Excel counts days from 1899-12-30 (its 1900 leap-year bug included).
+        Data::DateTime(when) => chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
+            .and_then(|epoch| epoch.checked_add_days(chrono::Days::new(when.as_f64().max(0.0) as u64)))
+            .map_or_else(|| cell.to_string(), |date| date.format("%Y-%m-%d").to_string()),
+        Data::DateTimeIso(text) => text.chars().take(10).collect(),
+        other => other.to_string(),
+    }
+}
+
+fn validate_rows(
+    header: &csv::StringRecord,
+    rows: impl Iterator<Item = (usize, Result<csv::StringRecord, String>)>,
+    taxonomy: &Taxonomy,
+    divisions: &DivisionRegistry,
+    bases: &mut Vec<(usize, ExchangeBase)>,
+    errors: &mut Vec<FieldError>,
+) {
+    for (line_number, row) in rows {
+        match row {
+            Ok(row) => match validate_record(&CsvRow { header, row: &row }, taxonomy, divisions) {
+                Ok(base) => bases.push((line_number, base)),
+                Err(found) => errors.extend(found.into_iter().map(|e| e.at_line(line_number))),
+            },
+            Err(message) => errors.push(FieldError::new("(record)", FieldCode::MalformedRecord, message).at_line(line_number)),
+        }
+    }
+}
+
+/// Every base, or every failure (duplicates included) sorted by line.
+fn finish(bases: Vec<(usize, ExchangeBase)>, mut errors: Vec<FieldError>) -> Result<Vec<ExchangeBase>, Vec<FieldError>> {
     let mut first_line_of: HashMap<&str, usize> = HashMap::new();
     for (line, base) in &bases {
         if let Some(first) = first_line_of.insert(base.id.as_str(), *line) {
             errors.push(
-                FieldError::new("id", FieldCode::DuplicateId, format!("`{}` already appears on line {first}", base.id)).at_line(*line),
+                FieldError::new(
+                    "id",
+                    FieldCode::DuplicateId,
+                    format!("`{}` already appears on line {first} (an id left out is derived from the division, name and address: give one to tell two such bases apart)", base.id),
+                )
+                .at_line(*line),
             );
             first_line_of.insert(base.id.as_str(), first);
         }
@@ -159,6 +248,23 @@ mod tests {
 
     fn parse(input: &str, format: RecordFormat) -> Result<Vec<ExchangeBase>, Vec<FieldError>> {
         parse_records(input, format, &Taxonomy::embedded(), &DivisionRegistry::embedded())
+    }
+
+    #[test]
+    fn a_sheet_without_ids_gets_stable_ones_and_a_repeated_row_is_named() {
+        let header = "基地名称,类型,产业类型,所在地区,地址,纬度,经度,简介,参观时长（分钟）,开放时间,最大接待人数,讲解语言";
+        let row = |name: &str, address: &str| format!("{name},企业,鞋业,鹿城区,{address},28.0,120.6,测试。,60,每天 9:00-17:00,20,中文");
+        let two = [header.to_string(), row("同名企业", "一号"), row("同名企业", "二号")].join("\n");
+        let bases = parse(&two, RecordFormat::Csv).unwrap();
+        assert_ne!(bases[0].id, bases[1].id, "one name at two addresses is two bases");
+        assert_eq!(parse(&two, RecordFormat::Csv).unwrap()[0].id, bases[0].id, "the same row gets the same id again");
+        let repeated = [header.to_string(), row("同名企业", "一号"), row("同名企业", "一号")].join("\n");
+        let errors = parse(&repeated, RecordFormat::Csv).unwrap_err();
+        assert_eq!((errors[0].line, errors[0].code), (Some(3), FieldCode::DuplicateId));
+        assert!(errors[0].message.contains("derived"), "{}", errors[0].message);
+        let json = r#"{"name_zh": "无编号", "kind": "enterprise"}"#;
+        let errors = parse(json, RecordFormat::Jsonl).unwrap_err();
+        assert!(errors.iter().any(|e| e.field == "id" && e.code == FieldCode::MissingField), "a JSON record still needs its id");
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub mod tokens;
 pub mod validate;
 pub mod visits;
 
-pub use import::{decode_text, parse_records, RecordFormat, TextEncoding};
+pub use import::{decode_text, parse_records, parse_workbook, RecordFormat, TextEncoding};
 
 /// The default fixtures compiled into the binary: the base library a fresh install starts with.
 pub const EMBEDDED_BASES: &str = include_str!("../../fixtures/bases.jsonl");

@@ -91,6 +91,10 @@ pub trait RawRecord {
     fn get(&self, field: &str) -> Option<RawValue<'_>>;
     /// Every field name present, to report unknown ones.
     fn field_names(&self) -> Vec<String>;
+    /// Whether a missing id is derived (spreadsheet rows) rather than refused (JSON records).
+    fn derives_missing_id(&self) -> bool {
+        false
+    }
 }
 
 impl RawRecord for serde_json::Map<String, serde_json::Value> {
@@ -117,6 +121,9 @@ impl RawRecord for CsvRow<'_> {
     }
     fn field_names(&self) -> Vec<String> {
         self.header.iter().map(field_of_header).collect()
+    }
+    fn derives_missing_id(&self) -> bool {
+        true
     }
 }
 
@@ -329,12 +336,13 @@ fn json_type(value: &serde_json::Value) -> &'static str {
     }
 }
 
-/// The id a record without one gets: its division code, then the first 8 hex digits of the
-/// SHA-256 of its Chinese name (`lucheng-3fa9c2d1`): the same row imported again gets the same
-/// id, so a re-import updates rather than duplicates.
-pub fn derived_id(division: &str, name_zh: &str) -> String {
+/// The id a spreadsheet row without one gets: its division code, then the first 8 hex digits of
+/// the SHA-256 of its Chinese name and address (`lucheng-3fa9c2d1`): the same row imported again
+/// gets the same id, so a re-import updates rather than duplicates; two bases of one name at two
+/// addresses get two ids.
+pub fn derived_id(division: &str, name_zh: &str, address_zh: &str) -> String {
     use sha2::Digest;
-    let digest = sha2::Sha256::digest(name_zh.trim().as_bytes());
+    let digest = sha2::Sha256::digest(format!("{}\n{}", name_zh.trim(), address_zh.trim()).as_bytes());
     let hex: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
     format!("{}-{hex}", division.replace('_', "-"))
 }
@@ -353,8 +361,8 @@ pub fn validate_record(
         }
     }
 
-    // An id is optional: without one, a stable id is derived from the division and the name.
-    let given_id = r.text("id", false, 64);
+    // A spreadsheet row may leave the id out (a stable one is derived below); a JSON record may not.
+    let given_id = r.text("id", !record.derives_missing_id(), 64);
     if let Some(id) = &given_id
         && !is_valid_base_id(id) {
             r.fail("id", FieldCode::InvalidValue, format!("`{id}` must use only a-z, 0-9 and '-', and not start with '-'"));
@@ -407,11 +415,11 @@ pub fn validate_record(
     let restricted = r.boolean("restricted");
     let approval_required = r.boolean("approval_required");
     let photo_policy = match r.text("photo_policy", false, 20).as_deref() {
-        None | Some("allowed") => PhotoPolicy::Allowed,
-        Some("restricted") => PhotoPolicy::Restricted,
-        Some("forbidden") => PhotoPolicy::Forbidden,
+        None | Some("allowed" | "允许" | "允许拍照" | "可拍照") => PhotoPolicy::Allowed,
+        Some("restricted" | "限制" | "部分区域可拍照" | "限制拍照") => PhotoPolicy::Restricted,
+        Some("forbidden" | "禁止" | "禁止拍照" | "不允许拍照") => PhotoPolicy::Forbidden,
         Some(other) => {
-            r.fail("photo_policy", FieldCode::InvalidValue, format!("`{other}` must be allowed, restricted or forbidden"));
+            r.fail("photo_policy", FieldCode::InvalidValue, format!("`{other}` must be allowed (允许), restricted (限制) or forbidden (禁止)"));
             PhotoPolicy::Allowed
         }
     };
@@ -431,7 +439,11 @@ pub fn validate_record(
         return Err(r.errors);
     }
     // Every required value is present here: a missing one would have left an error above.
-    let id = given_id.or_else(|| Some(derived_id(division.as_deref()?, name_zh.as_deref()?)));
+    let id = if record.derives_missing_id() {
+        given_id.or_else(|| Some(derived_id(division.as_deref()?, name_zh.as_deref()?, address_zh.as_deref()?)))
+    } else {
+        given_id
+    };
     let (Some(id), Some(name_zh), Some(kind), Some(division), Some(address_zh), Some(lat), Some(lon)) =
         (id, name_zh, kind, division, address_zh, lat, lon)
     else {

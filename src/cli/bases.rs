@@ -9,14 +9,14 @@ use clap::Args;
 
 use super::{open, progress_bar, report_invalid, CliResult, EXIT_INVALID_INPUT};
 use crate::app;
-use crate::app::bases::ImportOutcome;
-use crate::catalog::{decode_text, RecordFormat, TextEncoding, WriteMode};
+use crate::app::bases::{ImportFile, ImportOutcome};
+use crate::catalog::{RecordFormat, TextEncoding, WriteMode};
 use crate::Error;
 
 /// The arguments of `import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The file to import (.jsonl or .csv). CSV headers may be field names or the office's
+    /// The file to import (.jsonl, .csv or .xlsx). CSV headers may be field names or the office's
     /// Chinese column names (基地名称, 产业类型, 所在地区, …); values may be labels (鞋业, 鹿城区, 企业).
     pub file: PathBuf,
     /// File format; guessed from the extension when omitted.
@@ -26,6 +26,9 @@ pub struct ImportArgs {
     /// when omitted.
     #[arg(long, value_enum)]
     pub encoding: Option<TextEncoding>,
+    /// The sheet of an .xlsx workbook to read; the first when omitted.
+    #[arg(long)]
+    pub sheet: Option<String>,
     /// Make the file the whole catalog: bases not in the file are deleted.
     #[arg(long)]
     pub replace: bool,
@@ -57,24 +60,18 @@ pub struct GenerateArgs {
 }
 
 pub(super) fn import(data_dir: &Path, args: ImportArgs) -> CliResult {
-    let ImportArgs { file, format, encoding, replace, dry_run } = args;
+    let ImportArgs { file, format, encoding, sheet, replace, dry_run } = args;
     let file = file.as_path();
 
     let Some(format) = format.or_else(|| RecordFormat::from_path(file)) else {
-        eprintln!("error: cannot tell the format of {}; pass --format jsonl or --format csv", file.display());
+        eprintln!("error: cannot tell the format of {}; pass --format jsonl, csv or xlsx", file.display());
         return Ok(ExitCode::from(EXIT_INVALID_INPUT));
     };
     let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let input = match decode_text(&bytes, encoding) {
-        Ok(input) => input,
-        Err(message) => {
-            eprintln!("error: {}: {message}", file.display());
-            return Ok(ExitCode::from(EXIT_INVALID_INPUT));
-        }
-    };
     let library = open(data_dir)?;
     let mode = if replace { WriteMode::Replace } else { WriteMode::Upsert };
-    match app::bases::import(&library, &input, format, mode, &crate::access::Actor::command_line(), dry_run) {
+    let source = ImportFile { bytes: &bytes, format, encoding, sheet: sheet.as_deref() };
+    match app::bases::import(&library, &source, mode, &crate::access::Actor::command_line(), dry_run) {
         Ok(ImportOutcome { preview: Some(preview), total, .. }) => {
             println!("{}: nothing was written (dry run); the import would", file.display());
             println!("  insert {}: {}", preview.inserted.len(), preview.inserted.join(", "));
@@ -103,6 +100,10 @@ pub(super) fn import(data_dir: &Path, args: ImportArgs) -> CliResult {
             let records: std::collections::BTreeSet<_> = errors.iter().filter_map(|e| e.line).collect();
             let heading = format!("{}: {} problem(s) in {} record(s); nothing was imported", file.display(), errors.len(), records.len());
             Ok(report_invalid(&heading, &errors))
+        }
+        Err(Error::Unreadable(message)) => {
+            eprintln!("error: {}: {message}", file.display());
+            Ok(ExitCode::from(EXIT_INVALID_INPUT))
         }
         Err(other) => Err(other.into()),
     }

@@ -267,6 +267,10 @@ fn parse_chinese_hours(text: &str) -> Result<OpeningHours, String> {
             days.entry(day).or_default().extend(ranges.iter().copied());
         }
     }
+    if days.is_empty() {
+        // `周一闭馆` alone says when the base is closed, not when it is open.
+        return Err(format!("`{text}` gives no opening hours; write e.g. 每天 9:00-17:00；周一闭馆"));
+    }
     for day in closed {
         days.remove(&day);
     }
@@ -290,6 +294,11 @@ fn loose_range(text: &str) -> Result<TimeRange, String> {
 /// The days of `每天`, `工作日`, `周末`, `周一至周五`, `星期一到星期三`, `周一、周三`, `周六日`.
 fn chinese_days(spec: &str) -> Result<Vec<Weekday>, String> {
     let spec = spec.trim().replace("星期", "周").replace("礼拜", "周");
+    // `每周一` is `周一`.
+    let spec = match spec.strip_prefix("每周") {
+        Some(rest) if !rest.is_empty() => format!("周{rest}"),
+        _ => spec,
+    };
     match spec.as_str() {
         "每天" | "每日" | "全天" | "天天" | "全年" | "全周" | "每周" => return Ok(Weekday::ALL.to_vec()),
         "工作日" => return Ok(Weekday::ALL[..5].to_vec()),
@@ -361,7 +370,8 @@ mod tests {
         assert_eq!(OpeningHours::parse_written("星期一到星期三：9:00至16:00").unwrap(), OpeningHours::parse_compact("mon-wed 09:00-16:00").unwrap());
         assert_eq!(OpeningHours::parse_written("周六日 9:30-16:30").unwrap(), OpeningHours::parse_compact("sat-sun 09:30-16:30").unwrap());
         assert_eq!(OpeningHours::parse_written("工作日 9:00-17:00").unwrap(), OpeningHours::parse_compact("mon-fri 09:00-17:00").unwrap());
-        for bad in ["周八 9:00-17:00", "周一至周五", "周一至周五 17:00-9:00", "随时"] {
+        assert_eq!(OpeningHours::parse_written("每天 9:00-17:00；每周一闭馆").unwrap(), OpeningHours::parse_compact("tue-sun 09:00-17:00").unwrap());
+        for bad in ["周八 9:00-17:00", "周一至周五", "周一至周五 17:00-9:00", "随时", "周一闭馆"] {
             assert!(OpeningHours::parse_written(bad).is_err(), "{bad} accepted");
         }
     }

@@ -7,6 +7,9 @@ use std::collections::HashMap;
 
 use super::{BaseKind, DivisionRegistry, Taxonomy, SUPPORTED_LANGUAGES};
 
+/// Longest label that is compared with the known ones for suggestions.
+const MAX_LABEL_CHARS: usize = 40;
+
 /// Why a label did not resolve to one code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LabelError {
@@ -160,6 +163,8 @@ impl Labels {
         match self.by_label.get(&key).map(Vec::as_slice) {
             Some([code]) => Ok(code.clone()),
             Some(codes) if !codes.is_empty() => Err(LabelError::Ambiguous(codes.iter().map(|c| self.shown(c)).collect())),
+            // No label is that long: looking for a near one would only cost time.
+            _ if key.chars().count() > MAX_LABEL_CHARS => Err(LabelError::Unknown { closest: Vec::new() }),
             _ => Err(LabelError::Unknown { closest: self.closest(&key) }),
         }
     }
@@ -238,6 +243,9 @@ fn similarity(a: &str, b: &str) -> f32 {
         // Chinese labels: shared characters, weighed by the longer label.
         let shared = a.iter().filter(|c| b.contains(c)).count();
         shared as f32 / a.len().max(b.len()) as f32
+    } else if a.len().abs_diff(b.len()) * 5 > a.len().max(b.len()) * 2 {
+        // Lengths this far apart cannot reach the 0.6 a Latin suggestion needs.
+        0.0
     } else {
         1.0 - edit_distance(&a, &b) as f32 / a.len().max(b.len()) as f32
     }

@@ -23,7 +23,8 @@ use crate::api::error::{ApiError, Problem};
 use crate::api::responses::{AdminRequired, BodyNotJson, FieldsInvalid, IfMatchMissing, NotDeclaredJson, TokenRequired};
 use crate::api::extract::{read_body, AppJson, Params, QueryParams};
 use crate::api::{run_blocking, AppState};
-use crate::catalog::{decode_text, RecordFormat, TextEncoding, WriteMode};
+use crate::app::bases::ImportFile;
+use crate::catalog::{RecordFormat, TextEncoding, WriteMode};
 use crate::domain::ExchangeBase;
 use app::bases::ImportOutcome;
 
@@ -269,6 +270,8 @@ struct ImportParams {
     /// `true`: check the file and answer base by base what the import would do (`preview`),
     /// without writing.
     dry_run: Option<bool>,
+    /// The sheet of an .xlsx workbook to read; the first when omitted.
+    sheet: Option<String>,
 }
 
 /// Whether an import adds to the catalog or becomes it.
@@ -281,7 +284,9 @@ enum ImportMode {
 
 impl QueryParams for ImportParams {}
 
-/// Import many bases at once (admin): JSON Lines (`application/x-ndjson`) or CSV (`text/csv`).
+/// Import many bases at once (admin): JSON Lines (`application/x-ndjson`), CSV (`text/csv`,
+/// UTF-8 or `charset=gbk`) or an Excel workbook
+/// (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, `?sheet=` to pick one).
 ///
 /// Every record is checked first; if any fails, every problem is listed with its line and field
 /// and nothing is written. `mode=upsert` (default) adds new bases and overwrites those whose id
@@ -293,15 +298,16 @@ impl QueryParams for ImportParams {}
     request_body(content(
         (String = "application/x-ndjson", example = json!("{\"id\": \"lucheng-901\", \"name_zh\": \"…\"}\n")),
         (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     )),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Imported", body = ImportOutcome),
-        (status = 400, description = "A query parameter is invalid or the body is not UTF-8", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A query parameter is invalid, or the file is neither UTF-8 nor GBK text nor a readable workbook", body = Problem, content_type = "application/problem+json"),
         TokenRequired,
         AdminRequired,
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Neither JSON Lines nor CSV", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither JSON Lines, CSV nor an .xlsx workbook, or a charset other than UTF-8 and GBK", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Records are invalid; nothing was written", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -320,7 +326,8 @@ async fn import_bases(
     let format = match media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase().as_str() {
         "application/x-ndjson" | "application/jsonl" | "application/json-lines" => RecordFormat::Jsonl,
         "text/csv" => RecordFormat::Csv,
-        _ => return Err(ApiError::UnsupportedMediaType("application/x-ndjson or text/csv")),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => RecordFormat::Xlsx,
+        _ => return Err(ApiError::UnsupportedMediaType("application/x-ndjson, text/csv or an .xlsx workbook")),
     };
     // `text/csv; charset=gbk` is how a client says Excel wrote the file; without a charset,
     // UTF-8 and GB18030 are told apart by the bytes.
@@ -330,12 +337,13 @@ async fn import_bases(
         Some((_, name)) => Some(TextEncoding::from_charset(name).ok_or(ApiError::UnsupportedMediaType("a charset of utf-8, gbk or gb18030"))?),
     };
     let dry_run = query.dry_run.unwrap_or(false);
+    let sheet = query.sheet;
     // Read only now: the caller is an admin and the parameters and media type are right.
     let body = read_body(body, MAX_IMPORT_BYTES).await?;
     let library = state.library.clone();
     let outcome = run_blocking(move || -> Result<ImportOutcome, ApiError> {
-        let text = decode_text(&body, encoding).map_err(ApiError::UnreadableBody)?;
-        Ok(app::bases::import(&library, &text, format, mode, &actor, dry_run)?)
+        let file = ImportFile { bytes: &body, format, encoding, sheet: sheet.as_deref() };
+        Ok(app::bases::import(&library, &file, mode, &actor, dry_run)?)
     })
     .await??;
     Ok(Json(outcome))

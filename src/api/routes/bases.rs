@@ -105,7 +105,10 @@ impl From<BaseListParams> for BaseSearchRequest {
     )
 )]
 async fn list_bases(State(state): State<AppState>, caller: Caller, Params(params): Params<BaseListParams>) -> Result<Json<BasePage>, ApiError> {
-    let query = BaseSearchRequest::from(params).check(&state.library).map_err(ApiError::InvalidQuery)?;
+    let request = BaseSearchRequest::from(params);
+    let library = state.library.clone();
+    // Labels are compared with every known one when they do not resolve: not on the async runtime.
+    let query = run_blocking(move || request.check(&library)).await?.map_err(ApiError::InvalidQuery)?;
     search(&state, query, caller.visibility()).await
 }
 
@@ -127,7 +130,8 @@ async fn search_bases(
     caller: Caller,
     AppJson(request): AppJson<BaseSearchRequest>,
 ) -> Result<Json<BasePage>, ApiError> {
-    let query = request.check(&state.library).map_err(ApiError::InvalidBody)?;
+    let library = state.library.clone();
+    let query = run_blocking(move || request.check(&library)).await?.map_err(ApiError::InvalidBody)?;
     search(&state, query, caller.visibility()).await
 }
 
