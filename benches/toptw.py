@@ -72,11 +72,15 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--bench-dir", default=str(ROOT.parent / "shared" / "benchmarks" / "toptw"))
     parser.add_argument("--out", default=str(ROOT / "benches" / "toptw_results.md"))
+    parser.add_argument("--binary", help="a release visitmatch already built (skips the build)")
     args = parser.parse_args()
     bench = Path(args.bench_dir)
     target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
-    subprocess.run(["cargo", "build", "--release", "--locked", "--bin", "visitmatch"], cwd=ROOT, check=True)
-    binary = target / "release" / "visitmatch"
+    if args.binary:
+        binary = Path(args.binary)
+    else:
+        subprocess.run(["cargo", "build", "--release", "--locked", "--bin", "visitmatch"], cwd=ROOT, check=True)
+        binary = target / "release" / "visitmatch"
 
     rows = list(csv.DictReader(open(bench / "bks.csv")))
     results = []

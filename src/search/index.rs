@@ -49,6 +49,8 @@ pub struct SearchIndex {
     pub(crate) tokenizer: MixedTokenizer,
     pub(crate) taxonomy: Arc<Taxonomy>,
     pub(crate) divisions: Arc<DivisionRegistry>,
+    /// BM25 totals over the visible documents, per index generation.
+    pub(crate) statistics: super::statistics::StatisticsCache,
     directory: PathBuf,
 }
 
@@ -77,7 +79,7 @@ impl SearchIndex {
         index.tokenizers().register(MIXED, tokenizer.clone());
         index.tokenizers().register(CJK_CHARS, CjkCharTokenizer);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
-        Ok(SearchIndex { index, reader, fields, tokenizer, taxonomy, divisions, directory: directory.to_path_buf() })
+        Ok(SearchIndex { index, reader, fields, tokenizer, taxonomy, divisions, statistics: Default::default(), directory: directory.to_path_buf() })
     }
 
     /// The directory holding the index files.

@@ -158,7 +158,7 @@ impl SearchIndex {
         } else {
             Box::new(TermQuery::new(Term::from_field_u64(self.fields.restricted, 0), IndexRecordOption::Basic))
         };
-        VisibleStatistics::new(searcher, visible)
+        VisibleStatistics::new(searcher, visible, self.statistics.totals(searcher, include_restricted))
     }
 
     fn stored_base(&self, searcher: &Searcher, address: DocAddress) -> Result<ExchangeBase, IndexError> {

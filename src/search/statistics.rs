@@ -8,41 +8,81 @@
 //! public bases alone.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tantivy::collector::{Count, DocSetCollector};
 use tantivy::query::{BooleanQuery, Bm25StatisticsProvider, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, Term};
 
-/// Document count, token counts and document frequencies over the documents `visible` matches.
-pub(super) struct VisibleStatistics<'a> {
-    searcher: &'a Searcher,
-    visible: Box<dyn Query>,
+/// Most document frequencies kept per generation; past it the cache starts again (a query's
+/// terms are few, and the index's vocabulary is bounded by its bases).
+const MAX_CACHED_TERMS: usize = 100_000;
+
+/// The totals BM25 needs over the documents one kind of caller may see, for one generation of
+/// the index. They change only at a commit, so they are computed on first use after one and
+/// shared by every query until the next: counting them per query made a match scan every
+/// document.
+pub(super) struct VisibleTotals {
+    generation: u64,
     documents: OnceLock<Vec<DocAddress>>,
     tokens: Mutex<HashMap<Field, u64>>,
     doc_freqs: Mutex<HashMap<Term, u64>>,
 }
 
+/// The newest generation's totals for public callers and for officers.
+#[derive(Default)]
+pub(crate) struct StatisticsCache {
+    slots: Mutex<[Option<Arc<VisibleTotals>>; 2]>,
+}
+
+impl StatisticsCache {
+    /// The totals for `searcher`'s generation, shared when another query made them already.
+    pub(super) fn totals(&self, searcher: &Searcher, include_restricted: bool) -> Arc<VisibleTotals> {
+        let generation = searcher.generation().generation_id();
+        let fresh = || Arc::new(VisibleTotals { generation, documents: OnceLock::new(), tokens: Mutex::default(), doc_freqs: Mutex::default() });
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = &mut slots[usize::from(include_restricted)];
+        match slot {
+            Some(totals) if totals.generation == generation => totals.clone(),
+            // A searcher older than the cached one gets totals of its own, not cached.
+            Some(totals) if totals.generation > generation => fresh(),
+            _ => {
+                let totals = fresh();
+                *slot = Some(totals.clone());
+                totals
+            }
+        }
+    }
+}
+
+/// Document count, token counts and document frequencies over the documents `visible` matches.
+pub(super) struct VisibleStatistics<'a> {
+    searcher: &'a Searcher,
+    visible: Box<dyn Query>,
+    totals: Arc<VisibleTotals>,
+}
+
 impl<'a> VisibleStatistics<'a> {
-    /// Statistics of `searcher`'s live documents that match `visible`.
-    pub(super) fn new(searcher: &'a Searcher, visible: Box<dyn Query>) -> VisibleStatistics<'a> {
-        VisibleStatistics { searcher, visible, documents: OnceLock::new(), tokens: Mutex::default(), doc_freqs: Mutex::default() }
+    /// Statistics of `searcher`'s live documents that match `visible`, kept in `totals` (which
+    /// must belong to the same generation and the same `visible`).
+    pub(super) fn new(searcher: &'a Searcher, visible: Box<dyn Query>, totals: Arc<VisibleTotals>) -> VisibleStatistics<'a> {
+        VisibleStatistics { searcher, visible, totals }
     }
 
     fn documents(&self) -> tantivy::Result<&[DocAddress]> {
-        if let Some(documents) = self.documents.get() {
+        if let Some(documents) = self.totals.documents.get() {
             return Ok(documents);
         }
         let mut found: Vec<DocAddress> = self.searcher.search(&*self.visible, &DocSetCollector)?.into_iter().collect();
         found.sort_unstable();
-        Ok(self.documents.get_or_init(|| found))
+        Ok(self.totals.documents.get_or_init(|| found))
     }
 }
 
 impl Bm25StatisticsProvider for VisibleStatistics<'_> {
     fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
-        if let Some(&total) = self.tokens.lock().unwrap_or_else(|e| e.into_inner()).get(&field) {
+        if let Some(&total) = self.totals.tokens.lock().unwrap_or_else(|e| e.into_inner()).get(&field) {
             return Ok(total);
         }
         let mut total = 0u64;
@@ -57,7 +97,7 @@ impl Bm25StatisticsProvider for VisibleStatistics<'_> {
         }
         // BM25 divides by the mean length; an empty field must not make it 0/0.
         let total = total.max(1);
-        self.tokens.lock().unwrap_or_else(|e| e.into_inner()).insert(field, total);
+        self.totals.tokens.lock().unwrap_or_else(|e| e.into_inner()).insert(field, total);
         Ok(total)
     }
 
@@ -66,7 +106,7 @@ impl Bm25StatisticsProvider for VisibleStatistics<'_> {
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        if let Some(&count) = self.doc_freqs.lock().unwrap_or_else(|e| e.into_inner()).get(term) {
+        if let Some(&count) = self.totals.doc_freqs.lock().unwrap_or_else(|e| e.into_inner()).get(term) {
             return Ok(count);
         }
         let both = BooleanQuery::new(vec![
@@ -74,7 +114,11 @@ impl Bm25StatisticsProvider for VisibleStatistics<'_> {
             (Occur::Must, self.visible.box_clone()),
         ]);
         let count = self.searcher.search(&both, &Count)? as u64;
-        self.doc_freqs.lock().unwrap_or_else(|e| e.into_inner()).insert(term.clone(), count);
+        let mut doc_freqs = self.totals.doc_freqs.lock().unwrap_or_else(|e| e.into_inner());
+        if doc_freqs.len() >= MAX_CACHED_TERMS {
+            doc_freqs.clear();
+        }
+        doc_freqs.insert(term.clone(), count);
         Ok(count)
     }
 }
