@@ -29,7 +29,9 @@ fn library(size: usize) -> BaseLibrary {
         let fixtures = parse_records(EMBEDDED_BASES, RecordFormat::Jsonl, &Taxonomy::embedded(), &DivisionRegistry::embedded()).expect("fixtures");
         let lines: Vec<String> =
             scale_bases(&fixtures, size, 1).iter().map(|b| serde_json::to_string(&to_record(b)).expect("JSON")).collect();
-        app::bases::import(&library, &lines.join("\n"), RecordFormat::Jsonl, WriteMode::Replace, &visitmatch::access::Actor::command_line(), false).expect("import");
+        let text = lines.join("\n");
+        let file = app::bases::ImportFile { bytes: text.as_bytes(), format: RecordFormat::Jsonl, encoding: None, sheet: None };
+        app::bases::import(&library, &file, WriteMode::Replace, &visitmatch::access::Actor::command_line(), false).expect("import");
         std::fs::write(&marker, b"").expect("marker");
     }
     library
