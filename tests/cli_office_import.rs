@@ -120,3 +120,36 @@ fn an_excel_workbook_imports_from_its_first_sheet_or_a_named_one() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no sheet `第三批`; the sheets are 基地名单, 第二批"));
 }
+
+#[test]
+fn the_library_goes_out_as_an_office_workbook_and_comes_back_unchanged() {
+    let data = TempDataDir::new();
+    let sheet = data.path().join("基地库.xlsx");
+    let output = visitmatch(data.path()).args(["export", "--format", "xlsx", "--out"]).arg(&sheet).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stored = count(&data);
+    // The office reads labels, not codes.
+    let bytes = std::fs::read(&sheet).unwrap();
+    {
+        use calamine::Reader;
+        let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.clone())).unwrap();
+        let range = workbook.worksheet_range("基地名单").unwrap();
+        let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        let column = |header: &str| rows[0].iter().position(|h| h == header).unwrap_or_else(|| panic!("no column {header}"));
+        let (kind, division, industries, languages) = (column("类型"), column("所在地区"), column("产业类型"), column("讲解语言"));
+        let lucheng_001 = rows.iter().find(|r| r[column("编号")] == "lucheng-001").expect("lucheng-001 is a row");
+        assert_eq!(lucheng_001[division], "鹿城区");
+        assert!(rows[1..].iter().all(|r| !r[kind].is_ascii()), "every kind is a Chinese label");
+        assert!(rows[1..].iter().any(|r| r[industries].contains("鞋业")));
+        assert!(rows[1..].iter().any(|r| r[languages].contains("英语")));
+    }
+    let bases = visitmatch::catalog::parse_workbook(&bytes, None, &visitmatch::domain::Taxonomy::embedded(), &visitmatch::domain::DivisionRegistry::embedded())
+        .unwrap_or_else(|errors| panic!("the export reads back: {:?}", &errors[..errors.len().min(5)]));
+    assert_eq!(bases.len(), stored);
+    let preview = visitmatch(data.path()).args(["import", "--dry-run"]).arg(&sheet).output().unwrap();
+    let stdout = String::from_utf8_lossy(&preview.stdout);
+    assert!(preview.status.success(), "{stdout}{}", String::from_utf8_lossy(&preview.stderr));
+    assert!(stdout.contains("insert 0") && stdout.contains("update 0") && stdout.contains(&format!("leave {stored} unchanged")), "{stdout}");
+    let no_file = visitmatch(data.path()).args(["export", "--format", "xlsx"]).output().unwrap();
+    assert_eq!(no_file.status.code(), Some(2));
+}

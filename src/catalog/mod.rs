@@ -9,6 +9,7 @@ pub mod audit;
 pub mod import;
 pub mod routes;
 pub mod scale;
+pub mod sheet;
 pub mod store;
 pub mod tokens;
 pub mod validate;

@@ -40,9 +40,22 @@ pub struct ImportArgs {
 /// The arguments of `export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Write to this file instead of standard output.
+    /// Write to this file instead of standard output (an .xlsx export needs a file).
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// `jsonl` (the import format, default) or `xlsx` (the office's sheet: Chinese headers,
+    /// labels rather than codes; it imports back unchanged).
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    pub format: ExportFormat,
+}
+
+/// What `export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// JSON Lines in the import format.
+    Jsonl,
+    /// An Excel workbook as the office keeps it.
+    Xlsx,
 }
 
 /// The arguments of `generate`.
@@ -111,6 +124,20 @@ pub(super) fn import(data_dir: &Path, args: ImportArgs) -> CliResult {
 
 pub(super) fn export(data_dir: &Path, args: ExportArgs) -> CliResult {
     let out = args.out.as_deref();
+    if args.format == ExportFormat::Xlsx {
+        let Some(path) = out else {
+            eprintln!("error: an .xlsx export is written to a file; pass --out FILE.xlsx");
+            return Ok(ExitCode::from(EXIT_INVALID_INPUT));
+        };
+        let library = open(data_dir)?;
+        let (bytes, count) = app::bases::export_workbook(&library)?;
+        // Written beside the target and renamed, so a failed export never leaves half a file.
+        let partial = path.with_extension("partial");
+        std::fs::write(&partial, bytes).map_err(|e| format!("{}: {e}", partial.display()))?;
+        std::fs::rename(&partial, path)?;
+        eprintln!("exported {count} bases to {}", path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
 
     let library = open(data_dir)?;
     let count = match out {

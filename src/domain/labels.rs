@@ -169,6 +169,11 @@ impl Labels {
         }
     }
 
+    /// The label a code is shown with (its Chinese name), if it has one.
+    pub fn shown_label(&self, code: &str) -> Option<&str> {
+        self.shown.get(code).and_then(|shown| shown.rsplit_once(" (")).map(|(label, _)| label)
+    }
+
     fn shown(&self, code: &str) -> String {
         self.shown.get(code).cloned().unwrap_or_else(|| code.to_string())
     }
