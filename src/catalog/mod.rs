@@ -6,6 +6,7 @@
 //! other way round.
 
 pub mod audit;
+pub mod headers;
 pub mod import;
 pub mod routes;
 pub mod scale;

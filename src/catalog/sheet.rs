@@ -5,12 +5,8 @@
 
 use crate::domain::{kind_labels, language_labels, DivisionRegistry, ExchangeBase, Labels, Taxonomy, Weekday};
 
-use super::validate::{CHINESE_HEADERS, RECORD_FIELDS};
-
-/// The header of `field` in an office sheet: its first Chinese column name.
-pub fn office_header(field: &str) -> &str {
-    CHINESE_HEADERS.iter().find(|(_, f)| *f == field).map_or(field, |(zh, _)| zh)
-}
+use super::headers::office_header;
+use super::validate::RECORD_FIELDS;
 
 /// A number or a text cell.
 #[derive(Debug, Clone, PartialEq)]
