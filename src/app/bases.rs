@@ -64,7 +64,7 @@ impl BaseSearchRequest {
     /// Checks values against the reference data and limits, and builds the index query:
     /// every failing field is listed.
     pub fn check(&self, library: &BaseLibrary) -> Result<BaseQuery, Vec<FieldError>> {
-            let request = self;
+        let request = self;
         let mut errors = Vec::new();
         for (field, len) in [
             ("division", request.division.len()),

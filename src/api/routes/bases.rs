@@ -19,7 +19,6 @@ use crate::api::{run_blocking, AppState};
 use crate::app;
 use crate::app::bases::{BasePage, BaseSearchRequest};
 use crate::domain::{is_valid_base_id, ExchangeBase, FieldCode, FieldError};
-use crate::search::BaseQuery;
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -105,11 +104,7 @@ impl From<BaseListParams> for BaseSearchRequest {
     )
 )]
 async fn list_bases(State(state): State<AppState>, caller: Caller, Params(params): Params<BaseListParams>) -> Result<Json<BasePage>, ApiError> {
-    let request = BaseSearchRequest::from(params);
-    let library = state.library.clone();
-    // Labels are compared with every known one when they do not resolve: not on the async runtime.
-    let query = run_blocking(move || request.check(&library)).await?.map_err(ApiError::InvalidQuery)?;
-    search(&state, query, caller.visibility()).await
+    search(&state, BaseSearchRequest::from(params), caller.visibility(), ApiError::InvalidQuery).await
 }
 
 /// Search exchange bases with a JSON body (same semantics as `GET /v1/bases`).
@@ -130,9 +125,7 @@ async fn search_bases(
     caller: Caller,
     AppJson(request): AppJson<BaseSearchRequest>,
 ) -> Result<Json<BasePage>, ApiError> {
-    let library = state.library.clone();
-    let query = run_blocking(move || request.check(&library)).await?.map_err(ApiError::InvalidBody)?;
-    search(&state, query, caller.visibility()).await
+    search(&state, request, caller.visibility(), ApiError::InvalidBody).await
 }
 
 /// One exchange base by id, with its version in the `ETag` header (send it back as `If-Match`
@@ -161,9 +154,17 @@ async fn get_base(
     Ok(with_etag(&etag, Json(base)))
 }
 
-async fn search(state: &AppState, query: BaseQuery, visibility: Visibility) -> Result<Json<BasePage>, ApiError> {
+/// Checks `request` (failures answered as `invalid` makes them) and searches, in one trip to a
+/// blocking thread: an unknown label is compared with every known one, which is not work for
+/// the async runtime.
+async fn search(state: &AppState, request: BaseSearchRequest, visibility: Visibility, invalid: fn(Vec<FieldError>) -> ApiError) -> Result<Json<BasePage>, ApiError> {
     let library = state.library.clone();
-    Ok(Json(run_blocking(move || app::bases::search(&library, query, visibility)).await??))
+    let page = run_blocking(move || -> Result<BasePage, ApiError> {
+        let query = request.check(&library).map_err(invalid)?;
+        Ok(app::bases::search(&library, query, visibility)?)
+    })
+    .await??;
+    Ok(Json(page))
 }
 
 /// The base id of a path, checked.
