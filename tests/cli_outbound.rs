@@ -41,7 +41,7 @@ fn suggest_and_check_from_the_command_line() {
 
     let listed = visitmatch(data.path()).args(["outbound", "list", "--theme", "fintech"]).output().unwrap();
     let lines = String::from_utf8(listed.stdout).unwrap();
-    assert!(lines.lines().count() >= 2 && lines.lines().all(|l| l.contains("\tfintech\t")), "{lines}");
+    assert!(lines.lines().count() >= 2 && lines.lines().all(|l| l.contains("\t金融科技 Finance & fintech\t")), "{lines}");
     let unknown = visitmatch(data.path()).args(["outbound", "list", "--theme", "space"]).output().unwrap();
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("field `theme`"));

@@ -81,8 +81,19 @@ fn list(library: &BaseLibrary, theme: Option<&str>, country: Option<&str>, indus
     if !errors.is_empty() {
         return Ok(report_invalid("the filters are invalid", &errors));
     }
+    // Themes and countries by their names, Chinese first: the table is read by officers.
+    let theme_name = |code: &str| library.taxonomy().themes().iter().find(|t| t.code == code).map_or(code.to_string(), |t| format!("{} {}", t.zh, t.en));
+    let country_name = |code: &str| library.relations().country(code).map_or(code.to_string(), |c| format!("{} {}", c.zh, c.en));
     for route in app::outbound::routes(library, theme, country, industry)? {
-        println!("{}\t{}\t{}\t{} days\t{}", route.id, route.theme, route.country, route.stop_days(), route.title_zh);
+        println!(
+            "{}\t{}\t{}\t{} 天 / days\t{} / {}",
+            route.id,
+            theme_name(&route.theme),
+            country_name(&route.country),
+            route.stop_days(),
+            route.title_zh,
+            route.title_en
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
