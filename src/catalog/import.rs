@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::catalog::validate::{validate_record, CsvRow};
+use crate::catalog::workbook::read_sheet;
 use crate::domain::{FieldCode, FieldError};
 use crate::domain::{DivisionRegistry, ExchangeBase, Taxonomy};
 
@@ -156,44 +157,14 @@ pub fn parse_workbook(
     taxonomy: &Taxonomy,
     divisions: &DivisionRegistry,
 ) -> Result<Vec<ExchangeBase>, Vec<FieldError>> {
-    use calamine::Reader;
-    let unreadable = |message: String| vec![FieldError::new("(file)", FieldCode::MalformedRecord, message)];
-    let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| unreadable(format!("not an Excel workbook: {e}")))?;
-    let names = workbook.sheet_names().to_vec();
-    let name = match sheet {
-        Some(wanted) => names.iter().find(|n| n.as_str() == wanted).cloned().ok_or_else(|| unreadable(format!("no sheet `{wanted}`; the sheets are {}", names.join(", "))))?,
-        None => names.first().cloned().ok_or_else(|| unreadable("the workbook has no sheet".into()))?,
-    };
-    let range = workbook.worksheet_range(&name).map_err(|e| unreadable(format!("sheet `{name}` cannot be read: {e}")))?;
-    // Rows are numbered as Excel shows them, from the sheet's first used row.
-    let first_row = range.start().map_or(0, |(row, _)| row as usize) + 1;
-    let mut rows = range.rows().enumerate().map(|(i, cells)| (first_row + i, cells.iter().map(cell_text).collect::<Vec<String>>()));
-    let Some((_, header)) = rows.next() else { return Err(unreadable(format!("sheet `{name}` is empty"))) };
+    let rows = read_sheet(bytes, sheet).map_err(|message| vec![FieldError::new("(file)", FieldCode::MalformedRecord, message)])?;
+    let mut rows = rows.into_iter();
+    let Some((_, header)) = rows.next() else { unreachable!("read_sheet refuses an empty sheet") };
     let header = csv::StringRecord::from(header);
-    let rows = rows.filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty())).map(|(line, cells)| (line, Ok(csv::StringRecord::from(cells))));
+    let rows = rows.map(|(line, cells)| (line, Ok(csv::StringRecord::from(cells))));
     let (mut bases, mut errors) = (Vec::new(), Vec::new());
     validate_rows(&header, rows, taxonomy, divisions, &mut bases, &mut errors);
     finish(bases, errors)
-}
-
-/// A cell as the text a CSV of the sheet would hold: whole numbers without `.0`, dates as
-/// `YYYY-MM-DD`.
-fn cell_text(cell: &calamine::Data) -> String {
-    use calamine::Data;
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(text) => text.clone(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        // Excel counts days from 1899-12-30 (its 1900 leap-year bug included).
-        Data::DateTime(when) => chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
-            .and_then(|epoch| epoch.checked_add_days(chrono::Days::new(when.as_f64().max(0.0) as u64)))
-            .map_or_else(|| cell.to_string(), |date| date.format("%Y-%m-%d").to_string()),
-        Data::DateTimeIso(text) => text.chars().take(10).collect(),
-        other => other.to_string(),
-    }
 }
 
 fn validate_rows(

@@ -15,6 +15,7 @@ pub mod store;
 pub mod tokens;
 pub mod validate;
 pub mod visits;
+pub mod workbook;
 
 pub use import::{decode_text, parse_records, parse_workbook, RecordFormat, TextEncoding};
 
