@@ -44,10 +44,11 @@ impl Role {
 
 /// What a caller may see of the library. This is the one visibility rule: every read path
 /// (search, a base's page, matching, planning, evaluation uploads, outbound links, counts)
-/// asks it, so that below officer a restricted base is indistinguishable from one that does
-/// not exist, and contacts are never shown.
+/// asks it, so that below officer a hidden base — restricted, or not active in the library (a
+/// candidate, rejected or suspended; see [`ExchangeBase::is_public`]) — is indistinguishable
+/// from one that does not exist, and contacts are never shown.
 ///
-/// Seeing a restricted base never makes it eligible: the hard rules still keep it out of every
+/// Seeing a hidden base never makes it eligible: the hard rules still keep it out of every
 /// suggestion and plan, whoever asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Visibility {
@@ -67,13 +68,13 @@ impl Visibility {
         }
     }
 
-    /// Whether a base whose restricted flag is `restricted` exists for this caller.
-    pub fn sees(self, restricted: bool) -> bool {
-        !restricted || self == Visibility::Internal
+    /// Whether a base exists for this caller, given whether it is `hidden` (not public).
+    pub fn sees(self, hidden: bool) -> bool {
+        !hidden || self == Visibility::Internal
     }
 
-    /// Whether restricted bases exist for this caller at all.
-    pub fn sees_restricted(self) -> bool {
+    /// Whether hidden bases exist for this caller at all.
+    pub fn sees_hidden(self) -> bool {
         self == Visibility::Internal
     }
 
@@ -85,7 +86,7 @@ impl Visibility {
     /// The base as this caller may see it: `None` when it does not exist for them, otherwise
     /// the base, with its contact details only for officers and admins.
     pub fn show(self, mut base: ExchangeBase) -> Option<ExchangeBase> {
-        if !self.sees(base.restricted) {
+        if !self.sees(!base.is_public()) {
             return None;
         }
         if !self.sees_contacts() {
@@ -168,7 +169,7 @@ mod tests {
         for (role, internal) in [(None, false), (Some(Role::Viewer), false), (Some(Role::Officer), true), (Some(Role::Admin), true)] {
             let visibility = Visibility::of(role);
             assert!(visibility.sees(false), "public bases are seen by {role:?}");
-            assert_eq!(visibility.sees(true), internal, "restricted bases for {role:?}");
+            assert_eq!(visibility.sees(true), internal, "hidden bases for {role:?}");
             assert_eq!(visibility.sees_contacts(), internal, "contacts for {role:?}");
         }
         assert_eq!(Visibility::default(), Visibility::Public, "the safe default");

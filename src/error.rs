@@ -36,6 +36,9 @@ pub enum Error {
     /// A new base's id is taken.
     #[error("a base with id `{0}` exists already")]
     BaseExists(String),
+    /// A review decision that does not apply to the base's status; the field is `decision`.
+    #[error("{}", .0.message)]
+    ReviewNotApplicable(FieldError),
     /// A conditional write whose `If-Match` no longer names the current version.
     #[error("`{id}` has changed since it was read; its ETag is now {current}")]
     PreconditionFailed {
@@ -90,6 +93,7 @@ impl Error {
                 | Error::OutboundRouteExists(_)
                 | Error::BaseExists(_)
                 | Error::PreconditionFailed { .. }
+                | Error::ReviewNotApplicable(_)
         )
     }
 }
@@ -104,6 +108,9 @@ impl From<StoreError> for Error {
             StoreError::OutboundRouteMissing(id) => Error::OutboundRouteNotFound(id),
             StoreError::OutboundRouteExists(id) => Error::OutboundRouteExists(id),
             StoreError::EtagMismatch { id, current } => Error::PreconditionFailed { id, current },
+            StoreError::ReviewNotApplicable { message, .. } => {
+                Error::ReviewNotApplicable(FieldError::new("decision", crate::domain::FieldCode::InvalidValue, message))
+            }
             other => Error::Store(other),
         }
     }

@@ -136,7 +136,7 @@ fn restricted_bases_and_contacts_never_appear_publicly() {
     let restricted: Vec<String> = server
         .data
         .open()
-        .search(&visitmatch::search::BaseQuery { include_restricted: true, limit: 1000, ..Default::default() })
+        .search(&visitmatch::search::BaseQuery { include_hidden: true, limit: 1000, ..Default::default() })
         .unwrap()
         .hits
         .into_iter()

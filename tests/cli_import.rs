@@ -141,7 +141,7 @@ fn a_stale_or_missing_index_is_rebuilt_at_start() {
 
     // A write that reaches the catalog but not the index, as after a crash between the two.
     base.name_zh = "只写入目录的名称".to_string();
-    Store::open(&data.path().join(visitmatch::app::library::CATALOG_FILE)).unwrap().write(&[base], WriteMode::Upsert, &visitmatch::access::Actor::command_line()).unwrap();
+    Store::open(&data.path().join(visitmatch::app::library::CATALOG_FILE)).unwrap().write(&mut [base], WriteMode::Upsert, visitmatch::domain::BaseStatus::Active, &visitmatch::access::Actor::command_line()).unwrap();
     let (library, report) = visitmatch::app::library::BaseLibrary::open(data.path(), &|_, _| {}).unwrap();
     assert!(report.index_rebuilt && report.seeded.is_none(), "{report:?}");
     let hits = library.search(&BaseQuery { text: Some("只写入目录的名称".into()), limit: 1, ..Default::default() }).unwrap().hits;

@@ -115,7 +115,7 @@ fn an_excel_workbook_imports_from_its_first_sheet_or_a_named_one() {
 
     let second = visitmatch(data.path()).args(["import", "--dry-run", "--sheet", "第二批"]).arg(&workbook).output().unwrap();
     let stdout = String::from_utf8_lossy(&second.stdout);
-    assert!(second.status.success() && stdout.contains("insert 1: yueqing-"), "{stdout}{}", String::from_utf8_lossy(&second.stderr));
+    assert!(second.status.success() && stdout.contains("insert 1 as 入库 (Active): yueqing-"), "{stdout}{}", String::from_utf8_lossy(&second.stderr));
     let missing = visitmatch(data.path()).args(["import", "--sheet", "第三批"]).arg(&workbook).output().unwrap();
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no sheet `第三批`; the sheets are 基地名单, 第二批"));

@@ -65,6 +65,9 @@ pub enum ApiError {
     /// 422: the body is valid but the request cannot be met.
     #[error("the request cannot be met")]
     Infeasible(Vec<FieldError>),
+    /// A review decision that does not apply to the base's status now.
+    #[error("{}", .0.message)]
+    ReviewNotApplicable(FieldError),
     /// 415: the body's media type is not one this route reads (the accepted ones are named).
     #[error("the body must be {0}")]
     UnsupportedMediaType(&'static str),
@@ -180,6 +183,9 @@ impl ApiError {
             ApiError::InvalidToken => (StatusCode::UNAUTHORIZED, "invalid_token", "The bearer token is not valid"),
             ApiError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden", "The token's role does not allow this"),
             ApiError::BaseExists(_) => (StatusCode::CONFLICT, "base_exists", "A base with this id exists"),
+            ApiError::ReviewNotApplicable(_) => {
+                (StatusCode::CONFLICT, "review_not_applicable", "The decision does not apply to the base's status")
+            }
             ApiError::PreconditionFailed { .. } => {
                 (StatusCode::PRECONDITION_FAILED, "precondition_failed", "The record has changed since it was read")
             }
@@ -205,7 +211,9 @@ impl ApiError {
         let (status, code, title) = self.parts();
         let (detail, errors) = match self {
             ApiError::InvalidQuery(errors) | ApiError::InvalidBody(errors) | ApiError::Infeasible(errors) => (join(errors), errors.clone()),
-            ApiError::InvalidPath(error) => (format!("{}: {}", error.field, error.message), vec![error.clone()]),
+            ApiError::InvalidPath(error) | ApiError::ReviewNotApplicable(error) => {
+                (format!("{}: {}", error.field, error.message), vec![error.clone()])
+            }
             ApiError::MalformedJson(message) | ApiError::UnreadableBody(message) => (message.clone(), Vec::new()),
             ApiError::BaseNotFound(id) => (format!("there is no base with id `{id}`"), Vec::new()),
             ApiError::PathNotFound(path) => (format!("there is no route {path}; see /docs"), Vec::new()),
@@ -243,6 +251,7 @@ impl From<crate::Error> for ApiError {
             crate::Error::OutboundRouteExists(id) => ApiError::OutboundRouteExists(id),
             crate::Error::BaseExists(id) => ApiError::BaseExists(id),
             crate::Error::PreconditionFailed { id, current } => ApiError::PreconditionFailed { id, current },
+            crate::Error::ReviewNotApplicable(error) => ApiError::ReviewNotApplicable(error),
             crate::Error::Unreadable(message) => ApiError::UnreadableBody(message),
             crate::Error::MalformedJson(message) => ApiError::MalformedJson(message),
             other => ApiError::Internal(format!("{other:#}")),

@@ -115,6 +115,7 @@ day by day; and the outbound visit-route library (出访线路库). Every error 
     modifiers(&BearerSecurity),
     tags(
         (name = "bases", description = "The exchange-base library: public reads; officers also see restricted bases and contacts; admins write"),
+        (name = "screening", description = "Survey returns and their review (排摸 · 筛选 · 入库): officers review candidates, suspend and reactivate bases, and follow survey progress"),
         (name = "matching", description = "Rank bases for a delegation profile, with reasons"),
         (name = "planning", description = "Day-by-day visit itineraries and their exports"),
         (name = "evaluation", description = "Replay past visits and measure the suggestions"),
@@ -146,6 +147,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::health::router())
         .merge(routes::bases::router())
         .merge(routes::base_writes::router())
+        .merge(routes::screening::router())
         .merge(routes::visits::router())
         .merge(routes::access::router())
         .merge(routes::outbound::router())

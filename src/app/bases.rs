@@ -12,11 +12,14 @@ use crate::catalog::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::{kind_labels, language_labels, BaseKind, ExchangeBase, FieldCode, FieldError, Labels, TaxonomyMatch};
+use crate::domain::{
+    kind_labels, language_labels, status_labels, BaseKind, BaseStatus, ExchangeBase, FieldCode, FieldError, Labels, TaxonomyMatch,
+};
 use crate::search::{BaseFilters, BaseQuery, SearchHit, SortOrder};
 use crate::Error;
 
 use super::library::BaseLibrary;
+use super::screening::NearDuplicate;
 
 /// Largest page size.
 pub const MAX_LIMIT: u32 = 100;
@@ -46,6 +49,10 @@ pub struct BaseSearchRequest {
     /// Guide language codes; a base matches when it offers any of them.
     #[serde(default)]
     pub language: Vec<String>,
+    /// Screening statuses (`candidate`, `active`, `rejected`, `suspended`, or 待审, 入库, …).
+    /// Officers see every status; a public search holds active bases only.
+    #[serde(default)]
+    pub status: Vec<String>,
     /// Smallest number of employees.
     pub employees_min: Option<u32>,
     /// Largest number of employees.
@@ -71,6 +78,7 @@ impl BaseSearchRequest {
             ("kind", request.kind.len()),
             ("industry", request.industry.len()),
             ("language", request.language.len()),
+            ("status", request.status.len()),
         ] {
             if len > MAX_FILTER_VALUES {
                 errors.push(FieldError::new(field, FieldCode::TooMany, format!("lists {len} values; at most {MAX_FILTER_VALUES} are allowed")));
@@ -98,6 +106,8 @@ impl BaseSearchRequest {
         let kinds: Vec<BaseKind> = resolve("kind", kind_labels(), "kind of base", &request.kind).iter().filter_map(|code| BaseKind::from_code(code)).collect();
         let industries = resolve("industry", library.taxonomy().labels(), "industry", &request.industry);
         let languages = resolve("language", language_labels(), "guide language", &request.language);
+        let statuses: Vec<BaseStatus> =
+            resolve("status", status_labels(), "screening status", &request.status).iter().filter_map(|code| BaseStatus::from_code(code)).collect();
         if let (Some(min), Some(max)) = (request.employees_min, request.employees_max)
             && min > max {
                 errors.push(FieldError::new("employees_min", FieldCode::InvalidValue, format!("{min} is above employees_max {max}")));
@@ -142,10 +152,11 @@ impl BaseSearchRequest {
                 employees_min: request.employees_min,
                 employees_max: request.employees_max,
                 group_size,
+                statuses,
             },
             offset: offset as usize,
             limit: limit as usize,
-            include_restricted: false,
+            include_hidden: false,
             sort,
         })
     }
@@ -169,7 +180,7 @@ pub struct BasePage {
 /// One page of bases for a checked query, as a caller who sees `visibility` may see them:
 /// restricted bases only for officers, contact details hidden below them.
 pub fn search(library: &BaseLibrary, mut query: BaseQuery, visibility: Visibility) -> Result<BasePage, Error> {
-    query.include_restricted = visibility.sees_restricted();
+    query.include_hidden = visibility.sees_hidden();
     let (offset, limit) = (query.offset, query.limit);
     let results = library.search(&query)?;
     Ok(BasePage {
@@ -186,7 +197,7 @@ pub fn search(library: &BaseLibrary, mut query: BaseQuery, visibility: Visibilit
 }
 
 /// Result of a successful import, or of its preview.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ImportOutcome {
     /// What changed in the catalog (or would change, on a dry run).
     #[serde(flatten)]
@@ -199,7 +210,7 @@ pub struct ImportOutcome {
 }
 
 /// What an import would do, base by base.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
 pub struct ImportPreview {
     /// Ids of the bases that would be added.
     pub inserted: Vec<String>,
@@ -209,6 +220,11 @@ pub struct ImportPreview {
     pub unchanged: usize,
     /// Ids of the bases that would be removed (replace mode only).
     pub deleted: Vec<String>,
+    /// The status the added bases would take: `active`, or `candidate` for a survey return.
+    pub arrival: BaseStatus,
+    /// Added bases that look like one already in the library (same name, or same address and
+    /// a similar name): check before confirming.
+    pub near_duplicates: Vec<NearDuplicate>,
 }
 
 /// One base an import would change.
@@ -247,28 +263,92 @@ impl ImportFile<'_> {
     }
 }
 
+/// How an import lands in the catalog.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Upsert, or make the file the whole catalog.
+    pub mode: WriteMode,
+    /// New bases land as candidates for review (a survey return) rather than in the library.
+    pub as_candidates: bool,
+    /// The division that sent the file in (a label or a code); implies `as_candidates`. When a
+    /// file of candidates names none, each base is recorded as submitted by its own division.
+    pub submitted_by: Option<String>,
+    /// Check and preview only; write nothing.
+    pub dry_run: bool,
+}
+
+impl ImportOptions {
+    /// A plain import: upsert, new bases straight into the library.
+    pub fn upsert() -> ImportOptions {
+        ImportOptions { mode: WriteMode::Upsert, as_candidates: false, submitted_by: None, dry_run: false }
+    }
+
+    /// The status a new base that states none takes, with the submitting division recorded on
+    /// each base of a file of candidates. A submission cannot place its own bases in the library:
+    /// a row stating another status is refused.
+    fn arrival(&self, library: &BaseLibrary, bases: &mut [ExchangeBase]) -> Result<BaseStatus, Error> {
+        if !self.as_candidates && self.submitted_by.is_none() {
+            return Ok(BaseStatus::Active);
+        }
+        let mut errors = Vec::new();
+        let submitted_by = match self.submitted_by.as_deref().map(|label| library.divisions().labels().resolve(label)) {
+            Some(Ok(code)) => Some(code),
+            Some(Err(error)) => {
+                let label = self.submitted_by.as_deref().unwrap_or_default();
+                return Err(Error::Invalid(vec![FieldError::new("submitted_by", FieldCode::InvalidValue, error.describe(label, "division or functional zone"))]));
+            }
+            None => None,
+        };
+        for base in bases.iter_mut() {
+            if let Some(status) = base.status.filter(|status| *status != BaseStatus::Candidate) {
+                errors.push(FieldError::new(
+                    "status",
+                    FieldCode::InvalidValue,
+                    format!(
+                        "base `{}` states {} ({}); bases submitted for review land as candidates: leave the status out, or import without candidates",
+                        base.id,
+                        status.label_zh(),
+                        status.code()
+                    ),
+                ));
+            }
+            base.submitted_by = submitted_by.clone().or(base.submitted_by.take()).or_else(|| Some(base.location.division.clone()));
+        }
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        Ok(BaseStatus::Candidate)
+    }
+}
+
 /// Validates every record of `file`, then writes all of them or none, each change in the
-/// audit log under `actor`. With `dry_run`, nothing is written: the outcome says base by base
+/// audit log under `actor`. On a dry run, nothing is written: the outcome says base by base
 /// what the import would do.
-pub fn import(library: &BaseLibrary, file: &ImportFile<'_>, mode: WriteMode, actor: &Actor, dry_run: bool) -> Result<ImportOutcome, Error> {
-    let bases = file.read(library)?;
-    if dry_run {
-        let preview = preview(library, &bases, mode)?;
+pub fn import(library: &BaseLibrary, file: &ImportFile<'_>, options: &ImportOptions, actor: &Actor) -> Result<ImportOutcome, Error> {
+    let mut bases = file.read(library)?;
+    let arrival = options.arrival(library, &mut bases)?;
+    if options.dry_run {
+        let preview = preview(library, &bases, options.mode, arrival)?;
         let summary = WriteSummary { inserted: preview.inserted.len(), updated: preview.updated.len() + preview.unchanged, deleted: preview.deleted.len() };
         let total = library.count()? + summary.inserted - summary.deleted;
         return Ok(ImportOutcome { summary, total, preview: Some(preview) });
     }
-    let summary = library.write_bases(&bases, mode, actor)?;
+    let summary = library.write_bases(&mut bases, options.mode, arrival, actor)?;
     Ok(ImportOutcome { summary, total: library.count()?, preview: None })
 }
 
-/// Compares each base of a file with the stored one, field by field, in the import format.
-fn preview(library: &BaseLibrary, bases: &[ExchangeBase], mode: WriteMode) -> Result<ImportPreview, Error> {
+/// Compares each base of a file with the stored one, field by field, in the import format, as
+/// the store would settle it (see [`ExchangeBase::settle_screening`]); new bases are checked for
+/// near-duplicates in the library.
+fn preview(library: &BaseLibrary, bases: &[ExchangeBase], mode: WriteMode, arrival: BaseStatus) -> Result<ImportPreview, Error> {
     let mut preview = ImportPreview::default();
+    let mut new_bases = Vec::new();
     for base in bases {
         match library.get(&base.id, Visibility::Internal) {
             Ok(stored) => {
-                let (before, after) = (to_record(&stored), to_record(base));
+                let mut settled = base.clone();
+                settled.settle_screening(Some(stored.screening()), arrival);
+                let (before, after) = (to_record(&stored), to_record(&settled));
                 let mut fields: Vec<String> = before.keys().chain(after.keys()).filter(|k| before.get(*k) != after.get(*k)).cloned().collect();
                 fields.sort();
                 fields.dedup();
@@ -278,10 +358,18 @@ fn preview(library: &BaseLibrary, bases: &[ExchangeBase], mode: WriteMode) -> Re
                     preview.updated.push(ChangedBase { id: base.id.clone(), fields });
                 }
             }
-            Err(Error::BaseNotFound(_)) => preview.inserted.push(base.id.clone()),
+            Err(Error::BaseNotFound(_)) => {
+                preview.inserted.push(base.id.clone());
+                new_bases.push(base);
+            }
             Err(other) => return Err(other),
         }
     }
+    if !new_bases.is_empty() {
+        let finder = super::screening::DuplicateFinder::of_library(library)?;
+        preview.near_duplicates = new_bases.iter().flat_map(|base| finder.near(base)).collect();
+    }
+    preview.arrival = arrival;
     if mode == WriteMode::Replace {
         let kept: std::collections::HashSet<&str> = bases.iter().map(|b| b.id.as_str()).collect();
         library.for_each_base(|stored| {

@@ -149,7 +149,7 @@ pub fn baseline_rankers() -> Vec<NamedRanker> {
 pub fn check_table(library: &BaseLibrary, table: &RawTable, rankers: Vec<NamedRanker>, options: EvaluateOptions, visibility: Visibility) -> Result<CheckedEvaluation, Error> {
     let mut bases = Vec::new();
     library.for_each_base(|b| bases.push(b))?;
-    let known: HashSet<String> = bases.iter().filter(|b| visibility.sees(b.restricted)).map(|b| b.id.clone()).collect();
+    let known: HashSet<String> = bases.iter().filter(|b| visibility.sees(!b.is_public())).map(|b| b.id.clone()).collect();
     let visits = check_visits(table, &known, library.divisions()).map_err(Error::Invalid)?;
     Ok(CheckedEvaluation { visits, bases, rankers, options })
 }

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use crate::access::{Actor, Role, Visibility};
 use crate::catalog::{parse_records, BaseChange, CatalogVersion, ChangeApplied, RecordFormat, Store, WriteMode, WriteSummary, EMBEDDED_BASES};
-use crate::domain::{DivisionRegistry, ExchangeBase, Relations, Taxonomy};
+use crate::domain::{BaseStatus, DivisionRegistry, ExchangeBase, Relations, ReviewDecision, Taxonomy};
 use crate::scoring::features::Exposure;
 use crate::scoring::{BaseTable, MatchConfig};
 use crate::search::{BaseQuery, IndexStatus, SearchIndex, SearchResults};
@@ -75,10 +75,10 @@ impl BaseLibrary {
 
         let mut report = OpenReport::default();
         if library.store.version()?.revision == 0 {
-            let bases = parse_records(EMBEDDED_BASES, RecordFormat::Jsonl, &library.taxonomy, &library.divisions)
+            let mut bases = parse_records(EMBEDDED_BASES, RecordFormat::Jsonl, &library.taxonomy, &library.divisions)
                 .map_err(Error::Invalid)?;
             let seeder = Actor { id: "system:seed".into(), name: "system:seed".into(), role: Role::Admin };
-            library.store.write(&bases, WriteMode::Upsert, &seeder)?;
+            library.store.write(&mut bases, WriteMode::Upsert, BaseStatus::Active, &seeder)?;
             report.seeded = Some(bases.len());
         }
         library.store.seed_routes_once(&crate::outbound::data::embedded_routes())?;
@@ -135,9 +135,9 @@ impl BaseLibrary {
         let by_base: rustc_hash::FxHashMap<String, u32> = by_base.into_iter().collect();
         let mut by_county = rustc_hash::FxHashMap::default();
         for (id, count) in &by_base {
-            // Restricted bases stay out of the county totals: a public match's rotation value
+            // Hidden bases (restricted, or not active) stay out of the county totals: a public match's rotation value
             // must not reveal activity at a site the caller may not know of.
-            if let Some((_, row)) = table.by_id(id).filter(|(_, row)| !row.restricted) {
+            if let Some((_, row)) = table.by_id(id).filter(|(_, row)| !row.hidden) {
                 *by_county.entry(row.county.clone()).or_insert(0) += count;
             }
         }
@@ -172,7 +172,7 @@ impl BaseLibrary {
 
     /// Number of bases that exist for a caller who sees `visibility`.
     pub fn count_visible(&self, visibility: Visibility) -> Result<usize, Error> {
-        Ok(if visibility.sees_restricted() { self.store.count()? } else { self.store.count_unrestricted()? })
+        Ok(if visibility.sees_hidden() { self.store.count()? } else { self.store.count_public()? })
     }
 
     /// Number of documents in the index.
@@ -182,7 +182,7 @@ impl BaseLibrary {
 
     /// Number of documents in the index that a caller who sees `visibility` may find.
     pub fn indexed_count_visible(&self, visibility: Visibility) -> Result<u64, Error> {
-        Ok(if visibility.sees_restricted() { self.index.num_docs() } else { self.index.count_unrestricted()? })
+        Ok(if visibility.sees_hidden() { self.index.num_docs() } else { self.index.count_public()? })
     }
 
     /// Rebuilds the index from the catalog in one commit.
@@ -218,14 +218,14 @@ impl BaseLibrary {
     /// One base as a caller who sees `visibility` may see it: a base they may not see is
     /// [`Error::BaseNotFound`], exactly like a missing one.
     pub fn get(&self, id: &str, visibility: Visibility) -> Result<ExchangeBase, Error> {
-        self.store.get(id, visibility.sees_restricted())?.and_then(|base| visibility.show(base)).ok_or_else(|| Error::BaseNotFound(id.to_string()))
+        self.store.get(id, visibility.sees_hidden())?.and_then(|base| visibility.show(base)).ok_or_else(|| Error::BaseNotFound(id.to_string()))
     }
 
     /// One base with its ETag (the version an `If-Match` must name to change it), as
     /// [`BaseLibrary::get`] shows it.
     pub fn get_with_etag(&self, id: &str, visibility: Visibility) -> Result<(ExchangeBase, String), Error> {
         self.store
-            .get_with_etag(id, visibility.sees_restricted())?
+            .get_with_etag(id, visibility.sees_hidden())?
             .and_then(|(base, etag)| visibility.show(base).map(|base| (base, etag)))
             .ok_or_else(|| Error::BaseNotFound(id.to_string()))
     }
@@ -245,6 +245,22 @@ impl BaseLibrary {
             (None, BaseChange::Delete { id, .. }) => self.index.update(&[], &[id], payload),
             (None, _) => unreachable!("only a delete leaves no base"),
         })?;
+        Ok(applied)
+    }
+
+    /// Applies a review decision to a base (see [`Store::review`]) and brings the index along.
+    pub(crate) fn review_base(
+        &self,
+        id: &str,
+        decision: ReviewDecision,
+        note: Option<&str>,
+        if_match: Option<&str>,
+        actor: &Actor,
+    ) -> Result<ChangeApplied, Error> {
+        let _writing = self.writing();
+        let applied = self.store.review(id, decision, note, if_match, actor)?;
+        let base = applied.after.as_ref().expect("a review leaves the base");
+        self.follow_in_index(&applied.version, |payload| self.index.update(std::slice::from_ref(base), &[], payload))?;
         Ok(applied)
     }
 
@@ -299,10 +315,12 @@ impl BaseLibrary {
     }
 
     /// Writes `bases` (already checked) in one catalog transaction, each change audited under
-    /// `actor`, then brings the index along.
-    pub(crate) fn write_bases(&self, bases: &[ExchangeBase], mode: WriteMode, actor: &Actor) -> Result<WriteSummary, Error> {
+    /// `actor`, then brings the index along. A new base that states no status takes `arrival`;
+    /// `bases` are left as stored.
+    pub(crate) fn write_bases(&self, bases: &mut [ExchangeBase], mode: WriteMode, arrival: BaseStatus, actor: &Actor) -> Result<WriteSummary, Error> {
         let _writing = self.writing();
-        let (summary, version) = self.store.write(bases, mode, actor)?;
+        let (summary, version) = self.store.write(bases, mode, arrival, actor)?;
+        let bases = &*bases;
         match mode {
             // The file is the whole catalog: rebuilding from it is complete whatever the index held.
             WriteMode::Replace => self.index_followed(self.index.rebuild(bases, &version.to_payload(), &|_, _| {}), &version)?,
@@ -365,7 +383,7 @@ mod tests {
         // two commits, or a second process, leaves behind).
         let mut missed = library.get("lucheng-002", Visibility::Internal).unwrap();
         missed.needs = vec!["寻找氢燃料电池叉车合作".into()];
-        library.store.write(&[missed], WriteMode::Upsert, &actor).unwrap();
+        library.store.write(&mut [missed], WriteMode::Upsert, BaseStatus::Active, &actor).unwrap();
         assert_ne!(library.index_status().unwrap(), IndexStatus::Fresh);
         // Our own write must not mark the index current while it lacks the missed change.
         let (_, etag) = library.get_with_etag("lucheng-001", Visibility::Internal).unwrap();

@@ -10,6 +10,8 @@ pub mod library;
 pub mod matching;
 pub mod outbound;
 pub mod planning;
+pub mod screening;
+pub mod survey;
 pub mod visits;
 
 pub use library::BaseLibrary;

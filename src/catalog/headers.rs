@@ -42,6 +42,12 @@ pub const CHINESE_HEADERS: &[(&str, &str)] = &[
     ("联系人", "contact_name"),
     ("联系电话", "contact_phone"),
     ("电子邮箱", "contact_email"),
+    ("状态", "status"),
+    ("入库状态", "status"),
+    ("审核状态", "status"),
+    ("申报地区", "submitted_by"),
+    ("申报单位", "submitted_by"),
+    ("审核意见", "review_note"),
 ];
 
 /// The field a header names: our field name, or a Chinese column name (full-width and ASCII

@@ -3,7 +3,7 @@
 //! reads back through the importer unchanged, so a sheet can go out to a county, be corrected
 //! and come back.
 
-use crate::domain::{kind_labels, language_labels, DivisionRegistry, ExchangeBase, Labels, Taxonomy, Weekday};
+use crate::domain::{kind_labels, language_labels, status_labels, DivisionRegistry, ExchangeBase, Labels, Taxonomy, Weekday};
 
 use super::headers::office_header;
 use super::validate::RECORD_FIELDS;
@@ -75,6 +75,12 @@ pub fn office_row(base: &ExchangeBase, taxonomy: &Taxonomy, divisions: &Division
             "contact_name" => optional(&base.contact.name),
             "contact_phone" => optional(&base.contact.phone),
             "contact_email" => optional(&base.contact.email),
+            "status" => text(&label_or_code(status_labels(), base.status().label_zh(), base.status().code())),
+            "submitted_by" => match &base.submitted_by {
+                Some(code) => text(&label_or_code(divisions.labels(), divisions.get(code).map_or(code.as_str(), |d| d.zh.as_str()), code)),
+                None => Cell::Text(String::new()),
+            },
+            "review_note" => optional(&base.review_note),
             other => unreachable!("every record field has a column: {other}"),
         })
         .collect()

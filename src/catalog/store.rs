@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::access::Actor;
-use crate::domain::ExchangeBase;
+use crate::domain::{BaseStatus, ExchangeBase, ReviewDecision, Screening};
 
 /// Errors of the catalog store.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +47,14 @@ pub enum StoreError {
     /// An outbound route replace or delete named one that does not exist.
     #[error("no outbound route with id `{0}`")]
     OutboundRouteMissing(String),
+    /// A review decision that does not apply to the base's status (approving an active base).
+    #[error("{message}")]
+    ReviewNotApplicable {
+        /// The base id.
+        id: String,
+        /// Which decisions would apply.
+        message: String,
+    },
     /// A visit replace named a visit that does not exist.
     #[error("no visit with id `{0}`")]
     VisitMissing(String),
@@ -95,6 +103,7 @@ CREATE TABLE IF NOT EXISTS bases (
     division TEXT NOT NULL,
     kind TEXT NOT NULL,
     restricted INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'active',
     record TEXT NOT NULL,
     updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
@@ -156,6 +165,7 @@ impl Store {
         connection.busy_timeout(std::time::Duration::from_secs(10))?;
         connection.execute_batch(SCHEMA)?;
         add_etag_columns(&connection)?;
+        add_status_column(&connection)?;
         connection.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('catalog_id', ?1), ('revision', '0')",
             params![new_catalog_id()],
@@ -188,17 +198,18 @@ impl Store {
         Ok(count as usize)
     }
 
-    /// Number of bases open to the public (not restricted).
-    pub fn count_unrestricted(&self) -> Result<usize, StoreError> {
+    /// Number of bases anyone may see (see [`ExchangeBase::is_public`]).
+    pub fn count_public(&self) -> Result<usize, StoreError> {
         let connection = self.lock();
-        let count: i64 = connection.query_row("SELECT COUNT(*) FROM bases WHERE restricted = 0", [], |row| row.get(0))?;
+        let count: i64 = connection.query_row(&format!("SELECT COUNT(*) FROM bases WHERE {PUBLIC_ROW}"), [], |row| row.get(0))?;
         Ok(count as usize)
     }
 
-    /// One base by id; a restricted one only with `include_restricted`. The filter is part of
-    /// the query, so a hidden base costs no more time to refuse than a missing one.
-    pub fn get(&self, id: &str, include_restricted: bool) -> Result<Option<ExchangeBase>, StoreError> {
-        Ok(self.get_with_etag(id, include_restricted)?.map(|(base, _)| base))
+    /// One base by id; one that is not public (restricted, or not active) only with
+    /// `include_hidden`. The filter is part of the query, so a hidden base costs no more time to
+    /// refuse than a missing one.
+    pub fn get(&self, id: &str, include_hidden: bool) -> Result<Option<ExchangeBase>, StoreError> {
+        Ok(self.get_with_etag(id, include_hidden)?.map(|(base, _)| base))
     }
 
     /// Calls `visit` with every base, ordered by id, without holding them all in memory.
@@ -217,8 +228,15 @@ impl Store {
 
     /// Writes `bases` in one transaction: either all of them land or none.
     /// Every changed base is entered in the audit log, with its state before and after, in
-    /// the same transaction.
-    pub fn write(&self, bases: &[ExchangeBase], mode: WriteMode, actor: &Actor) -> Result<(WriteSummary, CatalogVersion), StoreError> {
+    /// the same transaction. A base that states no status keeps the one it has, or takes
+    /// `arrival` when it is new: `bases` are left as they were stored (see [`keep_screening`]).
+    pub fn write(
+        &self,
+        bases: &mut [ExchangeBase],
+        mode: WriteMode,
+        arrival: BaseStatus,
+        actor: &Actor,
+    ) -> Result<(WriteSummary, CatalogVersion), StoreError> {
         let mut connection = self.lock();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut summary = WriteSummary::default();
@@ -235,8 +253,9 @@ impl Store {
                 summary.deleted += 1;
             }
         }
-        for base in bases {
+        for base in bases.iter_mut() {
             let before = record_json(&transaction, &base.id)?;
+            keep_screening(base, before.as_deref(), arrival)?;
             let after = encode(base)?;
             if before.is_some() {
                 summary.updated += 1;
@@ -298,12 +317,12 @@ impl Store {
     /// One base by id, with its ETag: an opaque random tag drawn anew at every write, so it
     /// says nothing about the record (a digest would let a guessed phone number be confirmed)
     /// and a change that is reverted still gets a new one.
-    /// A restricted base is returned only with `include_restricted`, as in [`Store::get`].
-    pub fn get_with_etag(&self, id: &str, include_restricted: bool) -> Result<Option<(ExchangeBase, String)>, StoreError> {
+    /// A base that is not public is returned only with `include_hidden`, as in [`Store::get`].
+    pub fn get_with_etag(&self, id: &str, include_hidden: bool) -> Result<Option<(ExchangeBase, String)>, StoreError> {
         let connection = self.lock();
         let found: Option<(String, String)> = connection
-            .prepare_cached("SELECT record, etag FROM bases WHERE id = ?1 AND (?2 OR restricted = 0)")?
-            .query_row(params![id, include_restricted], |row| Ok((row.get(0)?, quoted(&row.get::<_, String>(1)?))))
+            .prepare_cached(&format!("SELECT record, etag FROM bases WHERE id = ?1 AND (?2 OR ({PUBLIC_ROW}))"))?
+            .query_row(params![id, include_hidden], |row| Ok((row.get(0)?, quoted(&row.get::<_, String>(1)?))))
             .optional()?;
         let Some((json, etag)) = found else { return Ok(None) };
         Ok(Some((decode(id, &json)?, etag)))
@@ -339,6 +358,15 @@ impl Store {
             (BaseChange::Patch { base, .. }, Some(_)) => ("patch", Some(base)),
             (BaseChange::Delete { .. }, Some(_)) => ("delete", None),
         };
+        let after = match after {
+            Some(base) => {
+                let mut base = base.clone();
+                keep_screening(&mut base, before.as_deref(), BaseStatus::Active)?;
+                Some(base)
+            }
+            None => None,
+        };
+        let after = after.as_ref();
         let after_json = after.map(encode).transpose()?;
         let new_etag = match (after, &after_json) {
             (Some(base), Some(json)) => Some(upsert_row(&transaction, base, json)?),
@@ -356,6 +384,41 @@ impl Store {
 }
 
 impl Store {
+    /// Applies a review decision to a base, with its note, in one transaction with its audit
+    /// entry (`review:approve`, …), if the base is still at `if_match` when one is given. The
+    /// decision must apply to the base's status (see [`ReviewDecision::apply`]); the note
+    /// replaces the last one.
+    pub fn review(
+        &self,
+        id: &str,
+        decision: ReviewDecision,
+        note: Option<&str>,
+        if_match: Option<&str>,
+        actor: &Actor,
+    ) -> Result<ChangeApplied, StoreError> {
+        let mut connection = self.lock();
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let Some((before, etag)) = record_with_etag(&transaction, "bases", id)? else {
+            return Err(StoreError::BaseMissing(id.to_string()));
+        };
+        if let Some(if_match) = if_match
+            && !etag_matches(if_match, &etag)
+        {
+            return Err(StoreError::EtagMismatch { id: id.to_string(), current: etag });
+        }
+        let mut base = decode(id, &before)?;
+        let status = decision.apply(base.status()).map_err(|message| StoreError::ReviewNotApplicable { id: id.to_string(), message })?;
+        base.status = Some(status);
+        base.review_note = note.map(str::to_string);
+        let after = encode(&base)?;
+        let etag = upsert_row(&transaction, &base, &after)?;
+        insert_audit(&transaction, actor, &format!("review:{}", decision.code()), &base_target(id), Some(&before), Some(&after))?;
+        bump_revision(&transaction)?;
+        let version = read_version(&transaction)?;
+        transaction.commit()?;
+        Ok(ChangeApplied { after: Some(base), etag: Some(etag), version })
+    }
+
     /// Records that these bases were proposed to a delegation (feeds the rotation feature).
     pub fn record_exposures(&self, ids: &[String]) -> Result<(), StoreError> {
         let mut connection = self.lock();
@@ -405,13 +468,35 @@ fn upsert_row(connection: &Connection, base: &ExchangeBase, json: &str) -> Resul
     let etag = new_etag();
     connection
         .prepare_cached(
-            "INSERT INTO bases(id, division, kind, restricted, record, etag) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO bases(id, division, kind, restricted, status, record, etag) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT(id) DO UPDATE SET division = excluded.division, kind = excluded.kind,
-               restricted = excluded.restricted, record = excluded.record, etag = excluded.etag,
+               restricted = excluded.restricted, status = excluded.status, record = excluded.record, etag = excluded.etag,
                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
         )?
-        .execute(params![base.id, base.location.division, base.kind.code(), base.restricted, json, etag])?;
+        .execute(params![base.id, base.location.division, base.kind.code(), base.restricted, base.status().code(), json, etag])?;
     Ok(quoted(&etag))
+}
+
+/// The rows anyone may see: the SQL form of [`ExchangeBase::is_public`].
+const PUBLIC_ROW: &str = "restricted = 0 AND status = 'active'";
+
+/// Settles `base`'s screening against the stored record `stored` (see
+/// [`ExchangeBase::settle_screening`]), reading only the screening part of it.
+fn keep_screening(base: &mut ExchangeBase, stored: Option<&str>, arrival: BaseStatus) -> Result<(), StoreError> {
+    let stored: Option<Screening> =
+        stored.map(serde_json::from_str).transpose().map_err(|source| StoreError::CorruptRow { id: base.id.clone(), source })?;
+    base.settle_screening(stored, arrival);
+    Ok(())
+}
+
+/// Gives catalogs made before screening a `status` column, filled from the records (which
+/// then had no status, so every base was in the library).
+fn add_status_column(connection: &Connection) -> Result<(), StoreError> {
+    let has_column: bool = connection.prepare("SELECT 1 FROM pragma_table_info('bases') WHERE name = 'status'")?.exists([])?;
+    if !has_column {
+        connection.execute_batch("ALTER TABLE bases ADD COLUMN status TEXT NOT NULL DEFAULT 'active'")?;
+    }
+    Ok(())
 }
 
 /// The tables whose rows carry an ETag.

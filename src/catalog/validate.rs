@@ -13,7 +13,7 @@ use super::headers::field_of_header;
 use crate::domain::geo::{WENZHOU_LAT, WENZHOU_LON};
 use crate::domain::{
     is_valid_base_id, FieldCode, FieldError, BaseKind, BaseSize, Contact, DivisionRegistry, ExchangeBase, Location, OpeningHours, PhotoPolicy,
-    kind_labels, language_labels, split_list, Labels, Taxonomy, TimeRange, Weekday,
+    kind_labels, language_labels, split_list, status_labels, BaseStatus, Labels, Taxonomy, TimeRange, Weekday, MAX_REVIEW_NOTE_CHARS,
 };
 
 
@@ -23,7 +23,7 @@ pub const RECORD_FIELDS: &[&str] = &[
     "employees", "floor_area_m2", "annual_revenue_million_cny", "needs", "promotion_points", "description_zh",
     "description_en", "visit_minutes", "opening_hours", "closed_dates", "max_group_size", "guide_languages",
     "restricted", "approval_required", "photo_policy", "open_scope", "tags", "contact_name", "contact_phone",
-    "contact_email",
+    "contact_email", "status", "submitted_by", "review_note",
 ];
 
 /// A field value as it arrives: typed JSON, or text from a CSV cell.
@@ -380,6 +380,9 @@ pub fn validate_record(
         phone: r.text("contact_phone", false, 40),
         email: r.text("contact_email", false, 200),
     };
+    let status = r.text("status", false, 20).and_then(|label| r.code("status", &label, status_labels(), "screening status")).and_then(|code| BaseStatus::from_code(&code));
+    let submitted_by = r.text("submitted_by", false, 40).and_then(|label| r.code("submitted_by", &label, divisions.labels(), "division or functional zone"));
+    let review_note = r.text("review_note", false, MAX_REVIEW_NOTE_CHARS);
     if let Some(email) = &contact.email
         && (!email.contains('@') || email.starts_with('@') || email.ends_with('@')) {
             r.fail("contact_email", FieldCode::InvalidValue, format!("`{email}` is not an e-mail address"));
@@ -425,6 +428,9 @@ pub fn validate_record(
         open_scope,
         tags,
         contact,
+        status,
+        submitted_by,
+        review_note,
     })
 }
 
@@ -467,6 +473,9 @@ pub fn to_record(base: &ExchangeBase) -> serde_json::Map<String, serde_json::Val
     put("contact_name", json!(base.contact.name));
     put("contact_phone", json!(base.contact.phone));
     put("contact_email", json!(base.contact.email));
+    put("status", json!(base.status.map(BaseStatus::code)));
+    put("submitted_by", json!(base.submitted_by));
+    put("review_note", json!(base.review_note));
     record
 }
 

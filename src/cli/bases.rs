@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::{open, progress_bar, report_invalid, CliResult, EXIT_INVALID_INPUT};
 use crate::app;
-use crate::app::bases::{ImportFile, ImportOutcome};
+use crate::app::bases::{ImportFile, ImportOptions, ImportOutcome};
 use crate::catalog::{RecordFormat, TextEncoding, WriteMode};
 use crate::Error;
 
@@ -35,6 +35,14 @@ pub struct ImportArgs {
     /// Check the file and say base by base what the import would do, without writing.
     #[arg(long)]
     pub dry_run: bool,
+    /// New bases land as candidates (待审) for officers to review, not in the library: a
+    /// survey return sent in by a division or an enterprise.
+    #[arg(long)]
+    pub as_candidates: bool,
+    /// The division that sent the file in (鹿城区, lucheng, …); implies --as-candidates.
+    /// Without it, each candidate is recorded as submitted by its own division.
+    #[arg(long)]
+    pub submitted_by: Option<String>,
 }
 
 /// The arguments of `export`.
@@ -73,7 +81,7 @@ pub struct GenerateArgs {
 }
 
 pub(super) fn import(data_dir: &Path, args: ImportArgs) -> CliResult {
-    let ImportArgs { file, format, encoding, sheet, replace, dry_run } = args;
+    let ImportArgs { file, format, encoding, sheet, replace, dry_run, as_candidates, submitted_by } = args;
     let file = file.as_path();
 
     let Some(format) = format.or_else(|| RecordFormat::from_path(file)) else {
@@ -83,11 +91,18 @@ pub(super) fn import(data_dir: &Path, args: ImportArgs) -> CliResult {
     let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let library = open(data_dir)?;
     let mode = if replace { WriteMode::Replace } else { WriteMode::Upsert };
+    let options = ImportOptions { mode, as_candidates, submitted_by, dry_run };
     let source = ImportFile { bytes: &bytes, format, encoding, sheet: sheet.as_deref() };
-    match app::bases::import(&library, &source, mode, &crate::access::Actor::command_line(), dry_run) {
+    match app::bases::import(&library, &source, &options, &crate::access::Actor::command_line()) {
         Ok(ImportOutcome { preview: Some(preview), total, .. }) => {
             println!("{}: nothing was written (dry run); the import would", file.display());
-            println!("  insert {}: {}", preview.inserted.len(), preview.inserted.join(", "));
+            println!(
+                "  insert {} as {} ({}): {}",
+                preview.inserted.len(),
+                preview.arrival.label_zh(),
+                preview.arrival.label_en(),
+                preview.inserted.join(", ")
+            );
             println!("  update {}:", preview.updated.len());
             for changed in &preview.updated {
                 println!("    {} ({})", changed.id, changed.fields.join(", "));
@@ -95,6 +110,12 @@ pub(super) fn import(data_dir: &Path, args: ImportArgs) -> CliResult {
             println!("  leave {} unchanged", preview.unchanged);
             println!("  delete {}: {}", preview.deleted.len(), preview.deleted.join(", "));
             println!("  and leave {total} bases in the catalog");
+            if !preview.near_duplicates.is_empty() {
+                println!("possible duplicates (疑似重复) of bases in the library; check before importing:");
+                for near in &preview.near_duplicates {
+                    println!("  {} ~ {} {} ({}, {})", near.id, near.other_id, near.other_name_zh, near.other_address_zh, near.other_status.label_zh());
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Ok(outcome) => {

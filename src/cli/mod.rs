@@ -1,7 +1,8 @@
 //! The command line, one file per command group, each command an adapter over a use case of
 //! [`crate::app`]: [`serve`] (the service, its OpenAPI document), [`bases`] (import, export,
 //! generate, index rebuild), [`matching`] (match, evaluate-matching), [`planning`] (plan,
-//! toptw), [`evaluation`] (evaluate), [`admin`] (tokens, visit records) and [`outbound`].
+//! toptw), [`evaluation`] (evaluate), [`admin`] (tokens, visit records), [`screening`]
+//! (review, screening queue, survey) and [`outbound`].
 //! This file holds the command tree and what the commands share: opening the library with a
 //! progress bar, and printing every failed check of an input.
 //!
@@ -21,7 +22,9 @@ mod evaluation;
 mod matching;
 mod outbound;
 mod planning;
+mod screening;
 mod serve;
+mod table;
 
 use crate::app::library::{BaseLibrary, OpenReport};
 use crate::Error;
@@ -49,10 +52,11 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP API (OpenAPI at /openapi.json, Swagger UI at /docs).
     Serve(serve::ServeArgs),
-    /// Import bases from a JSON Lines or CSV file, all or nothing (schema in README.md).
+    /// Import bases from a JSON Lines, CSV or .xlsx file, all or nothing (schema in README.md).
     ///
     /// Every record is validated first; if any is invalid, every problem is listed with its
-    /// line and field and nothing is written. Bases whose id exists are updated.
+    /// line and field and nothing is written. Bases whose id exists are updated. With
+    /// --as-candidates, new bases wait for review instead of entering the library.
     Import(bases::ImportArgs),
     /// Export every base as JSON Lines in the import format.
     Export(bases::ExportArgs),
@@ -101,6 +105,14 @@ pub enum Command {
         #[command(subcommand)]
         action: admin::VisitsAction,
     },
+    /// Review a base (officer's work): approve or reject a candidate, suspend or reactivate a
+    /// base of the library, reopen a rejected one. Entered in the audit log.
+    Review(screening::ReviewArgs),
+    /// The review queue: candidates (or another status) with possible duplicates in the library.
+    Screening(screening::QueueArgs),
+    /// Survey progress (排摸进度): bases by division and status, and the themes each division
+    /// has no active base in.
+    Survey(screening::SurveyArgs),
     /// Print the OpenAPI document generated from the code.
     Openapi(serve::OpenapiArgs),
 }
@@ -139,6 +151,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Token { action } => admin::token(data_dir, action),
         Command::Visits { action } => admin::visits(data_dir, action),
         Command::Outbound { action } => outbound::run(data_dir, action),
+        Command::Review(args) => screening::review(data_dir, args),
+        Command::Screening(args) => screening::queue(data_dir, args),
+        Command::Survey(args) => screening::survey(data_dir, args),
     };
     match result {
         Ok(code) => code,

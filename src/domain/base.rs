@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{BaseId, LanguageCode, OpeningHours};
+use super::{BaseId, BaseStatus, LanguageCode, OpeningHours, Screening};
 
 /// What sort of organisation or place a base is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
@@ -232,9 +232,60 @@ pub struct ExchangeBase {
     pub tags: Vec<String>,
     /// Contact for arranging visits.
     pub contact: Contact,
+    /// Where the base stands in screening (筛选). Left out of a write, a new base is active (or a
+    /// candidate when imported as candidates) and an existing one keeps its status; review
+    /// decisions (`POST /v1/bases/{id}/review`) are the officers' way to change it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<BaseStatus>,
+    /// The division that submitted the base (申报地区), for candidates from the survey.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "lucheng")]
+    pub submitted_by: Option<String>,
+    /// The last review note: why a base was rejected or suspended, or what approval noted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_note: Option<String>,
 }
 
 impl ExchangeBase {
+    /// Where the base stands in screening; a record that never said is active.
+    pub fn status(&self) -> BaseStatus {
+        self.status.unwrap_or_default()
+    }
+
+    /// The screening part of the record.
+    pub fn screening(&self) -> Screening {
+        Screening { status: self.status, submitted_by: self.submitted_by.clone(), review_note: self.review_note.clone() }
+    }
+
+    /// Makes this record what is to be stored in place of one whose screening is `stored` (or
+    /// of none). Screening is changed by review, so a write that states no status keeps the
+    /// stored one, with the stored submitter and note where it states none; a new base that
+    /// states none takes `arrival`. Every stored record states its status.
+    pub fn settle_screening(&mut self, stored: Option<Screening>, arrival: BaseStatus) {
+        match stored {
+            Some(stored) => {
+                if self.status.is_none() {
+                    self.status = Some(stored.status.unwrap_or_default());
+                }
+                if self.submitted_by.is_none() {
+                    self.submitted_by = stored.submitted_by;
+                }
+                if self.review_note.is_none() {
+                    self.review_note = stored.review_note;
+                }
+            }
+            None => {
+                self.status.get_or_insert(arrival);
+            }
+        }
+    }
+
+    /// Whether anyone may see the base: open to foreign visitors and in the library. Otherwise
+    /// only officers and admins know it exists.
+    pub fn is_public(&self) -> bool {
+        !self.restricted && self.status() == BaseStatus::Active
+    }
+
     /// The name to show a reader of `lang`: English when asked for and present, else Chinese.
     pub fn display_name(&self, lang: &str) -> &str {
         match (&self.name_en, lang) {

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{BaseKind, DivisionRegistry, Taxonomy, SUPPORTED_LANGUAGES};
+use super::{BaseKind, BaseStatus, DivisionRegistry, Taxonomy, SUPPORTED_LANGUAGES};
 
 /// Longest label that is compared with the known ones for suggestions.
 const MAX_LABEL_CHARS: usize = 40;
@@ -122,6 +122,18 @@ impl Labels {
         labels
     }
 
+    /// The screening statuses, by code and by the words offices use for them.
+    pub fn statuses() -> Labels {
+        let mut labels = Labels::default();
+        for status in BaseStatus::ALL {
+            labels.show(status.code(), status.label_zh());
+            for word in [status.code(), status.label_zh(), status.label_en()].iter().chain(status.other_words()) {
+                labels.add(status.code(), word);
+            }
+        }
+        labels
+    }
+
     /// The supported guide languages, by code and by their names in Chinese and English.
     pub fn languages() -> Labels {
         const NAMES: &[(&str, &[&str])] = &[
@@ -208,6 +220,12 @@ impl Labels {
 pub fn kind_labels() -> &'static Labels {
     static KINDS: std::sync::LazyLock<Labels> = std::sync::LazyLock::new(Labels::kinds);
     &KINDS
+}
+
+/// The screening statuses by their labels, built once.
+pub fn status_labels() -> &'static Labels {
+    static STATUSES: std::sync::LazyLock<Labels> = std::sync::LazyLock::new(Labels::statuses);
+    &STATUSES
 }
 
 /// The guide languages by their names, built once.

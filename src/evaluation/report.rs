@@ -57,7 +57,7 @@ pub fn build(outcomes: &[VisitOutcome], bases: &[ExchangeBase]) -> Result<Report
         "base_id" => pairs.iter().map(|p| p.1).collect::<Vec<_>>(),
     )
     .map_err(polars_error)?;
-    let eligible: Vec<&ExchangeBase> = bases.iter().filter(|b| !b.restricted).collect();
+    let eligible: Vec<&ExchangeBase> = bases.iter().filter(|b| b.is_public()).collect();
     let catalog = df!(
         "base_id" => eligible.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(),
         "division" => eligible.iter().map(|b| b.location.division.as_str()).collect::<Vec<_>>(),

@@ -6,6 +6,7 @@ use super::request::{ItineraryRequest, PlaceRef};
 use super::settings::Settings;
 use super::travel::{Place, TravelTimes};
 use crate::domain::{ClockTime, DivisionRegistry, ExchangeBase, FieldCode, FieldError, Hotel, Weekday};
+use crate::scoring::rules::VisitRules;
 use crate::planner::{Break, Duration, Preferences, Problem, Site, Tour, Window};
 use crate::Error;
 
@@ -159,12 +160,12 @@ pub(crate) fn build_problem(
                 let Some(base) = lookup(base_id)? else {
                     return Err(Error::Invalid(vec![FieldError::new(&field, FieldCode::UnknownBase, format!("no base with id `{base_id}`"))]));
                 };
-                if base.restricted {
-                    // Only officers get here; a restricted site is never part of a visit.
+                if let Some((_, why)) = VisitRules::never_visitable(&base) {
+                    // Only officers get here; a hidden site is never part of a visit.
                     return Err(Error::Infeasible(vec![FieldError::new(
                         &field,
                         FieldCode::ItineraryInfeasible,
-                        format!("`{base_id}` cannot be visited: not open to foreign visitors"),
+                        format!("`{base_id}` cannot be visited: {why}"),
                     )]));
                 }
                 (base_place(divisions, &base), base.name_zh.clone(), base.name_en.clone())

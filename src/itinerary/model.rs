@@ -119,6 +119,8 @@ pub enum LeftOutReason {
     Outscored,
     /// Not open to foreign visitors.
     Restricted,
+    /// Not in the library: a candidate awaiting review, rejected, or suspended.
+    NotActive,
     /// On the delegation's avoid list.
     Avoided,
 }
@@ -208,6 +210,7 @@ impl From<ExclusionReason> for LeftOutReason {
     fn from(reason: ExclusionReason) -> Self {
         match reason {
             ExclusionReason::Restricted => LeftOutReason::Restricted,
+            ExclusionReason::NotActive => LeftOutReason::NotActive,
             ExclusionReason::Avoided => LeftOutReason::Avoided,
             ExclusionReason::GroupTooLarge => LeftOutReason::GroupTooLarge,
             ExclusionReason::ClosedOnVisitDays => LeftOutReason::ClosedThatDay,

@@ -173,7 +173,7 @@ pub struct SuggestContext<'a> {
     pub taxonomy: &'a Taxonomy,
     /// Countries, regions, links and cooperation concepts.
     pub relations: &'a Relations,
-    /// The base library (restricted bases are never linked).
+    /// The base library (only public bases are ever linked).
     pub bases: &'a [ExchangeBase],
 }
 
@@ -305,7 +305,7 @@ fn read_needs(query: &NeedsQuery, context: &SuggestContext<'_>) -> Result<Needs,
     let mut place_text = text.to_string();
     let mut concepts = context.relations.concept_mask(text);
     for (i, id) in query.bases.iter().enumerate() {
-        match context.bases.iter().find(|b| &b.id == id && !b.restricted) {
+        match context.bases.iter().find(|b| &b.id == id && b.is_public()) {
             Some(base) => {
                 industries.extend(base.industries.iter().cloned());
                 for need in &base.needs {
@@ -450,7 +450,7 @@ fn bases_served(route: &OutboundRoute, task_mask: u64, needs: &Needs, query: &Ne
     let mut found: Vec<(u8, BaseLink)> = context
         .bases
         .iter()
-        .filter(|b| !b.restricted && (query.bases.is_empty() || query.bases.contains(&b.id)))
+        .filter(|b| b.is_public() && (query.bases.is_empty() || query.bases.contains(&b.id)))
         .filter(|b| b.industries.iter().any(|i| route.industries.iter().any(|r| affinity(context.taxonomy, i, r) >= 0.8)))
         .filter(|b| needs.industries.is_empty() || b.industries.iter().any(|i| needs.industries.iter().any(|s| affinity(context.taxonomy, i, s) >= 0.8)))
         .filter_map(|base| {
@@ -485,7 +485,7 @@ fn bases_to_promote(route: &OutboundRoute, country: Option<&OutboundCountry>, co
     let mut found: Vec<((bool, u32), BaseLink)> = context
         .bases
         .iter()
-        .filter(|b| !b.restricted && !b.promotion_points.is_empty() && fits(b, &wanted))
+        .filter(|b| b.is_public() && !b.promotion_points.is_empty() && fits(b, &wanted))
         .map(|b| {
             let link = BaseLink { id: b.id.clone(), name_zh: b.name_zh.clone(), division: b.location.division.clone(), text: b.promotion_points[0].clone() };
             ((fits(b, &route_industries), b.size.employees.unwrap_or(0)), link)

@@ -196,7 +196,7 @@ impl Matcher<'_> {
         let mut keys: Vec<u64> = pool.iter().map(|(key, _)| *key).collect();
         let mut in_pool: rustc_hash::FxHashSet<u64> = keys.iter().copied().collect();
         for id in &profile.must_visit {
-            match self.table.by_id(id).filter(|(_, row)| options.visibility.sees(row.restricted)) {
+            match self.table.by_id(id).filter(|(_, row)| options.visibility.sees(row.hidden)) {
                 Some(_) => {
                     if in_pool.insert(base_key(id)) {
                         keys.push(base_key(id));

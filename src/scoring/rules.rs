@@ -12,7 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::table::BaseRow;
-use crate::domain::{DelegationProfile, ExchangeBase, VisitDays, Weekday};
+use crate::domain::{BaseStatus, DelegationProfile, ExchangeBase, VisitDays, Weekday};
 
 /// Why a base was left out, whatever its score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
@@ -20,6 +20,8 @@ use crate::domain::{DelegationProfile, ExchangeBase, VisitDays, Weekday};
 pub enum ExclusionReason {
     /// Not open to foreign visitors.
     Restricted,
+    /// Not in the library: a candidate awaiting review, rejected, or suspended.
+    NotActive,
     /// Its largest group is smaller than the delegation.
     GroupTooLarge,
     /// Closed on every day of the visit.
@@ -33,6 +35,7 @@ impl ExclusionReason {
     pub fn code(self) -> &'static str {
         match self {
             ExclusionReason::Restricted => "restricted",
+            ExclusionReason::NotActive => "not_active",
             ExclusionReason::GroupTooLarge => "group_too_large",
             ExclusionReason::ClosedOnVisitDays => "closed_on_visit_days",
             ExclusionReason::Avoided => "avoided",
@@ -46,6 +49,8 @@ pub trait RuleSubject {
     fn id(&self) -> &str;
     /// Whether it is closed to foreign visitors.
     fn restricted(&self) -> bool;
+    /// Where it stands in screening.
+    fn status(&self) -> BaseStatus;
     /// The largest group it receives.
     fn max_group_size(&self) -> u16;
     /// Whether its weekly hours open on `day`.
@@ -60,6 +65,9 @@ impl RuleSubject for BaseRow {
     }
     fn restricted(&self) -> bool {
         self.restricted
+    }
+    fn status(&self) -> BaseStatus {
+        self.status
     }
     fn max_group_size(&self) -> u16 {
         self.max_group_size
@@ -78,6 +86,9 @@ impl RuleSubject for ExchangeBase {
     }
     fn restricted(&self) -> bool {
         self.restricted
+    }
+    fn status(&self) -> BaseStatus {
+        ExchangeBase::status(self)
     }
     fn max_group_size(&self) -> u16 {
         self.max_group_size
@@ -109,10 +120,22 @@ impl<'a> VisitRules<'a> {
         VisitRules { group_size: profile.size, avoid: profile.avoid.iter().map(String::as_str).collect(), weekdays, dates }
     }
 
-    /// The first hard rule `base` breaks for this delegation, with a human detail.
-    pub fn violation(&self, base: &impl RuleSubject) -> Option<(ExclusionReason, String)> {
+    /// The rule `base` breaks for any delegation, whoever asks: closed to foreign visitors, or
+    /// not active in the library.
+    pub fn never_visitable(base: &impl RuleSubject) -> Option<(ExclusionReason, String)> {
         if base.restricted() {
             return Some((ExclusionReason::Restricted, "not open to foreign visitors".to_string()));
+        }
+        match base.status() {
+            BaseStatus::Active => None,
+            status => Some((ExclusionReason::NotActive, format!("not in the library: {} ({})", status.label_zh(), status.code()))),
+        }
+    }
+
+    /// The first hard rule `base` breaks for this delegation, with a human detail.
+    pub fn violation(&self, base: &impl RuleSubject) -> Option<(ExclusionReason, String)> {
+        if let Some(broken) = VisitRules::never_visitable(base) {
+            return Some(broken);
         }
         if self.avoid.contains(base.id()) {
             return Some((ExclusionReason::Avoided, "on the delegation's avoid list".to_string()));

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use chrono::NaiveDate;
 
-use crate::domain::{base_key, BaseKind, DivisionRegistry, ExchangeBase, Relations, Weekday};
+use crate::domain::{base_key, BaseKind, BaseStatus, DivisionRegistry, ExchangeBase, Relations, Weekday};
 
 /// One base, as the matcher sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +47,10 @@ pub struct BaseRow {
     pub employees: Option<u32>,
     /// Not open to foreign visitors.
     pub restricted: bool,
+    /// Where it stands in screening; only active bases are proposed.
+    pub status: BaseStatus,
+    /// Seen by officers only (restricted, or not active): see [`ExchangeBase::is_public`].
+    pub hidden: bool,
     /// Cooperation concepts named in the main needs.
     pub needs_concepts: u64,
     /// Cooperation concepts named in the promotion points and description.
@@ -113,6 +117,8 @@ impl BaseTable {
             guide_languages: base.guide_languages.clone(),
             employees: base.size.employees,
             restricted: base.restricted,
+            status: base.status(),
+            hidden: !base.is_public(),
             needs_concepts: relations.concept_mask(&needs_text),
             promotion_concepts: relations.concept_mask(&promotion_text),
             needs_countries,

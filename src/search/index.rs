@@ -102,10 +102,10 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
-    /// Number of documents of bases open to the public (not restricted).
-    pub fn count_unrestricted(&self) -> Result<u64, IndexError> {
+    /// Number of documents of bases anyone may see (see [`ExchangeBase::is_public`]).
+    pub fn count_public(&self) -> Result<u64, IndexError> {
         let query = tantivy::query::TermQuery::new(
-            Term::from_field_u64(self.fields.restricted, 0),
+            Term::from_field_u64(self.fields.hidden, 0),
             tantivy::schema::IndexRecordOption::Basic,
         );
         Ok(self.reader.searcher().search(&query, &tantivy::collector::Count)? as u64)
@@ -222,7 +222,8 @@ impl SearchIndex {
         for lang in &base.guide_languages {
             doc.add_text(f.language, lang);
         }
-        doc.add_u64(f.restricted, u64::from(base.restricted));
+        doc.add_u64(f.hidden, u64::from(!base.is_public()));
+        doc.add_text(f.status, base.status().code());
         if let Some(employees) = base.size.employees {
             doc.add_u64(f.employees, u64::from(employees));
         }

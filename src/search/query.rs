@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 use super::analyzer::CjkCharTokenizer;
 use super::index::{IndexError, SearchIndex};
 use super::statistics::VisibleStatistics;
-use crate::domain::{BaseKind, ExchangeBase, TaxonomyMatch};
+use crate::domain::{BaseKind, BaseStatus, ExchangeBase, TaxonomyMatch};
 
 /// Filters on a listing. Values within one filter are alternatives (OR); filters combine with AND.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -40,6 +40,8 @@ pub struct BaseFilters {
     pub employees_max: Option<u32>,
     /// Only bases that can receive a group of this size.
     pub group_size: Option<u16>,
+    /// Screening statuses; a public search sees active bases only, whatever it asks.
+    pub statuses: Vec<BaseStatus>,
 }
 
 /// The order of a listing.
@@ -63,15 +65,16 @@ pub struct BaseQuery {
     pub offset: usize,
     /// Hits to return; at least 1.
     pub limit: usize,
-    /// Whether restricted bases may appear (officers only; never for public responses).
-    pub include_restricted: bool,
+    /// Whether hidden bases (restricted or not active) may appear (officers only; never for
+    /// public responses).
+    pub include_hidden: bool,
     /// Order of hits.
     pub sort: SortOrder,
 }
 
 impl Default for BaseQuery {
     fn default() -> Self {
-        BaseQuery { text: None, filters: BaseFilters::default(), offset: 0, limit: 20, include_restricted: false, sort: SortOrder::Relevance }
+        BaseQuery { text: None, filters: BaseFilters::default(), offset: 0, limit: 20, include_hidden: false, sort: SortOrder::Relevance }
     }
 }
 
@@ -130,7 +133,7 @@ impl SearchIndex {
         if query.offset < total {
             let page = TopDocs::with_limit(limit).and_offset(query.offset);
             let addresses: Vec<(Option<f32>, DocAddress)> = if text.is_some() && query.sort == SortOrder::Relevance {
-                let statistics = self.visible_statistics(&searcher, query.include_restricted);
+                let statistics = self.visible_statistics(&searcher, query.include_hidden);
                 searcher
                     .search_with_statistics_provider(&tantivy_query, &page.order_by_score(), &statistics)?
                     .into_iter()
@@ -152,13 +155,13 @@ impl SearchIndex {
 
     /// BM25 statistics over the live documents the caller may see, so that no score depends on
     /// a base the caller cannot see (or on one deleted but not yet merged away).
-    fn visible_statistics<'s>(&self, searcher: &'s Searcher, include_restricted: bool) -> VisibleStatistics<'s> {
-        let visible: Box<dyn Query> = if include_restricted {
+    fn visible_statistics<'s>(&self, searcher: &'s Searcher, include_hidden: bool) -> VisibleStatistics<'s> {
+        let visible: Box<dyn Query> = if include_hidden {
             Box::new(AllQuery)
         } else {
-            Box::new(TermQuery::new(Term::from_field_u64(self.fields.restricted, 0), IndexRecordOption::Basic))
+            Box::new(TermQuery::new(Term::from_field_u64(self.fields.hidden, 0), IndexRecordOption::Basic))
         };
-        VisibleStatistics::new(searcher, visible, self.statistics.totals(searcher, include_restricted))
+        VisibleStatistics::new(searcher, visible, self.statistics.totals(searcher, include_hidden))
     }
 
     fn stored_base(&self, searcher: &Searcher, address: DocAddress) -> Result<ExchangeBase, IndexError> {
@@ -243,15 +246,15 @@ impl SearchIndex {
     }
 
     /// The best `limit` bases for `query`, as ([`crate::domain::base_key`], score), restricted
-    /// bases left out unless `include_restricted`.
-    pub fn scored_keys(&self, query: Box<dyn Query>, limit: usize, include_restricted: bool) -> Result<Vec<(u64, f32)>, IndexError> {
+    /// bases left out unless `include_hidden`.
+    pub fn scored_keys(&self, query: Box<dyn Query>, limit: usize, include_hidden: bool) -> Result<Vec<(u64, f32)>, IndexError> {
         let searcher = self.reader.searcher();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
-        if !include_restricted {
+        if !include_hidden {
             // Excluding the few restricted bases is far cheaper than intersecting with all the others.
-            clauses.push((Occur::MustNot, Box::new(TermQuery::new(Term::from_field_u64(self.fields.restricted, 1), IndexRecordOption::Basic))));
+            clauses.push((Occur::MustNot, Box::new(TermQuery::new(Term::from_field_u64(self.fields.hidden, 1), IndexRecordOption::Basic))));
         }
-        let statistics = self.visible_statistics(&searcher, include_restricted);
+        let statistics = self.visible_statistics(&searcher, include_hidden);
         let top = searcher.search_with_statistics_provider(
             &BooleanQuery::new(clauses),
             &TopDocs::with_limit(limit.max(1)).order_by_score(),
@@ -285,6 +288,7 @@ impl SearchIndex {
         clauses.extend(any_of(f.kind, &mut filters.kinds.iter().map(|k| k.code())));
         clauses.extend(any_of(f.industry_path, &mut filters.industries.iter().map(String::as_str)));
         clauses.extend(any_of(f.language, &mut filters.languages.iter().map(String::as_str)));
+        clauses.extend(any_of(f.status, &mut filters.statuses.iter().map(|s| s.code())));
         if filters.employees_min.is_some() || filters.employees_max.is_some() {
             let bound = |value: Option<u32>, inclusive: fn(Term) -> Bound<Term>| match value {
                 Some(v) => inclusive(Term::from_field_u64(f.employees, u64::from(v))),
@@ -295,8 +299,8 @@ impl SearchIndex {
         if let Some(group) = filters.group_size {
             clauses.push(Box::new(RangeQuery::new(Bound::Included(Term::from_field_u64(f.max_group_size, u64::from(group))), Bound::Unbounded)));
         }
-        if !query.include_restricted {
-            clauses.push(Box::new(TermQuery::new(Term::from_field_u64(f.restricted, 0), IndexRecordOption::Basic)));
+        if !query.include_hidden {
+            clauses.push(Box::new(TermQuery::new(Term::from_field_u64(f.hidden, 0), IndexRecordOption::Basic)));
         }
         clauses
     }

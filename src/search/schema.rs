@@ -8,7 +8,7 @@ use super::analyzer::{CJK_CHARS, MIXED};
 
 /// Bumped whenever the schema or the analysers change; an index built by another version is
 /// rebuilt at start.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Handles to every field of the index.
 #[derive(Debug, Clone)]
@@ -42,8 +42,11 @@ pub struct BaseFields {
     pub kind: Field,
     /// Guide language codes.
     pub language: Field,
-    /// 1 when restricted to officers, 0 otherwise.
-    pub restricted: Field,
+    /// 1 when only officers may see the base (restricted, or not active in the library), 0 when
+    /// anyone may.
+    pub hidden: Field,
+    /// Screening status code (`candidate`, `active`, …): what a status filter matches.
+    pub status: Field,
     /// Employees; absent when unknown.
     pub employees: Field,
     /// Largest group size.
@@ -76,7 +79,8 @@ pub fn build_schema() -> (Schema, BaseFields) {
         division_path: builder.add_text_field("division_path", STRING),
         kind: builder.add_text_field("kind", STRING),
         language: builder.add_text_field("language", STRING),
-        restricted: builder.add_u64_field("restricted", INDEXED | FAST),
+        hidden: builder.add_u64_field("hidden", INDEXED | FAST),
+        status: builder.add_text_field("status", STRING),
         employees: builder.add_u64_field("employees", numeric.clone()),
         max_group_size: builder.add_u64_field("max_group_size", numeric),
         record: builder.add_text_field("record", STORED),

@@ -38,11 +38,11 @@ pub(crate) struct StatisticsCache {
 
 impl StatisticsCache {
     /// The totals for `searcher`'s generation, shared when another query made them already.
-    pub(super) fn totals(&self, searcher: &Searcher, include_restricted: bool) -> Arc<VisibleTotals> {
+    pub(super) fn totals(&self, searcher: &Searcher, include_hidden: bool) -> Arc<VisibleTotals> {
         let generation = searcher.generation().generation_id();
         let fresh = || Arc::new(VisibleTotals { generation, documents: OnceLock::new(), tokens: Mutex::default(), doc_freqs: Mutex::default() });
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        let slot = &mut slots[usize::from(include_restricted)];
+        let slot = &mut slots[usize::from(include_hidden)];
         match slot {
             Some(totals) if totals.generation == generation => totals.clone(),
             // A searcher older than the cached one gets totals of its own, not cached.

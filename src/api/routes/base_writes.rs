@@ -23,7 +23,7 @@ use crate::api::error::{ApiError, Problem};
 use crate::api::responses::{AdminRequired, BodyNotJson, FieldsInvalid, IfMatchMissing, NotDeclaredJson, TokenRequired};
 use crate::api::extract::{read_body, AppJson, Params, QueryParams};
 use crate::api::{run_blocking, AppState};
-use crate::app::bases::ImportFile;
+use crate::app::bases::{ImportFile, ImportOptions};
 use crate::catalog::{RecordFormat, TextEncoding, WriteMode};
 use crate::domain::ExchangeBase;
 use app::bases::ImportOutcome;
@@ -121,6 +121,14 @@ struct BaseRecordFields {
     contact_phone: Option<String>,
     /// Contact e-mail (internal).
     contact_email: Option<String>,
+    /// Screening status: `candidate`, `active`, `rejected` or `suspended` (or 待审, 入库, 未通过,
+    /// 停用). Left out, a new base is active and an existing one keeps its status; officers
+    /// change it with `POST /v1/bases/{id}/review`.
+    status: Option<String>,
+    /// The division that submitted the base (a code or name).
+    submitted_by: Option<String>,
+    /// The last review note.
+    review_note: Option<String>,
 }
 
 /// A JSON merge patch (RFC 7396) of a base record: the fields to change, `null` to remove one.
@@ -272,6 +280,12 @@ struct ImportParams {
     dry_run: Option<bool>,
     /// The sheet of an .xlsx workbook to read; the first when omitted.
     sheet: Option<String>,
+    /// `true`: new bases land as candidates for review (a survey return) instead of in the
+    /// library.
+    as_candidates: Option<bool>,
+    /// The division that sent the file in (a code or a name such as `鹿城区`); implies
+    /// `as_candidates`. Without it, each candidate is recorded as submitted by its own division.
+    submitted_by: Option<String>,
 }
 
 /// Whether an import adds to the catalog or becomes it.
@@ -290,8 +304,9 @@ impl QueryParams for ImportParams {}
 ///
 /// Every record is checked first; if any fails, every problem is listed with its line and field
 /// and nothing is written. `mode=upsert` (default) adds new bases and overwrites those whose id
-/// exists; `mode=replace` makes the file the whole library. Each changed base is entered in
-/// the audit log.
+/// exists; `mode=replace` makes the file the whole library. With `as_candidates=true` (or
+/// `submitted_by`), new bases land as candidates that officers review before anyone else sees
+/// them. Each changed base is entered in the audit log.
 #[utoipa::path(
     post, path = "/v1/bases/import", tag = "bases",
     params(ImportParams),
@@ -336,14 +351,19 @@ async fn import_bases(
         None => None,
         Some((_, name)) => Some(TextEncoding::from_charset(name).ok_or(ApiError::UnsupportedMediaType("a charset of utf-8, gbk or gb18030"))?),
     };
-    let dry_run = query.dry_run.unwrap_or(false);
+    let options = ImportOptions {
+        mode,
+        as_candidates: query.as_candidates.unwrap_or(false),
+        submitted_by: query.submitted_by,
+        dry_run: query.dry_run.unwrap_or(false),
+    };
     let sheet = query.sheet;
     // Read only now: the caller is an admin and the parameters and media type are right.
     let body = read_body(body, MAX_IMPORT_BYTES).await?;
     let library = state.library.clone();
     let outcome = run_blocking(move || -> Result<ImportOutcome, ApiError> {
         let file = ImportFile { bytes: &body, format, encoding, sheet: sheet.as_deref() };
-        Ok(app::bases::import(&library, &file, mode, &actor, dry_run)?)
+        Ok(app::bases::import(&library, &file, &options, &actor)?)
     })
     .await??;
     Ok(Json(outcome))

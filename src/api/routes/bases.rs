@@ -49,6 +49,11 @@ pub struct BaseListParams {
     #[serde(default)]
     #[param(value_type = Option<String>)]
     language: CommaList,
+    /// Screening statuses, comma-separated (`candidate,suspended`): officers' listings; a
+    /// public listing holds active bases only.
+    #[serde(default)]
+    #[param(value_type = Option<String>)]
+    status: CommaList,
     /// Smallest number of employees.
     employees_min: Option<u32>,
     /// Largest number of employees.
@@ -64,7 +69,7 @@ pub struct BaseListParams {
 }
 
 impl QueryParams for BaseListParams {
-    const LISTS: &'static [&'static str] = &["division", "kind", "industry", "language"];
+    const LISTS: &'static [&'static str] = &["division", "kind", "industry", "language", "status"];
 }
 
 /// The listing's parameters are the search body's, spelled as a query string; both are checked
@@ -77,6 +82,7 @@ impl From<BaseListParams> for BaseSearchRequest {
             kind: params.kind.0,
             industry: params.industry.0,
             language: params.language.0,
+            status: params.status.0,
             employees_min: params.employees_min,
             employees_max: params.employees_max,
             group_size: params.group_size,
@@ -92,7 +98,8 @@ impl From<BaseListParams> for BaseSearchRequest {
 /// Without `q`, lists bases by id. With `q`, ranks them by relevance: the text is segmented
 /// (jieba for Chinese, stemming for English) and matched against names, descriptions, needs,
 /// promotion points and tags, and any industry it names in any language is expanded through
-/// the taxonomy. Restricted bases and contact details appear only for officers and admins.
+/// the taxonomy. Restricted bases, bases not active in the library and contact details appear
+/// only for officers and admins.
 #[utoipa::path(
     get, path = "/v1/bases", tag = "bases",
     params(BaseListParams),

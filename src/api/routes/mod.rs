@@ -9,4 +9,5 @@ pub mod itineraries;
 pub mod matches;
 pub mod outbound;
 pub mod reference;
+pub mod screening;
 pub mod visits;
