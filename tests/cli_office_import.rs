@@ -153,3 +153,49 @@ fn the_library_goes_out_as_an_office_workbook_and_comes_back_unchanged() {
     let no_file = visitmatch(data.path()).args(["export", "--format", "xlsx"]).output().unwrap();
     assert_eq!(no_file.status.code(), Some(2));
 }
+
+#[test]
+fn a_survey_return_lands_as_candidates_and_is_reviewed_from_the_command_line() {
+    let data = TempDataDir::new();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("鹿城区排摸.csv");
+    std::fs::write(&file, gbk_crlf(&rows("眼镜"))).unwrap();
+    let output = visitmatch(data.path()).args(["import", "--submitted-by", "鹿城区"]).arg(&file).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+
+    let library = data.open();
+    let mut candidates = Vec::new();
+    library.for_each_base(|base| if base.name_zh.starts_with("测试") { candidates.push(base) }).unwrap();
+    assert_eq!(candidates.len(), 2);
+    assert!(candidates.iter().all(|b| b.status() == visitmatch::domain::BaseStatus::Candidate && b.submitted_by.as_deref() == Some("lucheng")));
+    let shoes = candidates.iter().find(|b| b.name_zh == "测试鞋业一厂").unwrap().id.clone();
+    assert!(library.get(&shoes, Visibility::Public).is_err(), "a candidate is not public");
+    drop(library);
+
+    // The queue and the survey, in labels.
+    let queue = visitmatch(data.path()).arg("screening").output().unwrap();
+    let table = String::from_utf8_lossy(&queue.stdout);
+    assert!(queue.status.success() && table.starts_with("待审 Candidate (candidate): 2"), "{table}");
+    assert!(table.contains("测试鞋业一厂") && table.contains("鹿城区 Lucheng"), "{table}");
+    let survey = visitmatch(data.path()).arg("survey").output().unwrap();
+    let table = String::from_utf8_lossy(&survey.stdout);
+    let lucheng = table.lines().find(|l| l.starts_with("鹿城区 Lucheng")).unwrap_or_else(|| panic!("{table}"));
+    let counts: Vec<&str> = lucheng.split_whitespace().filter(|cell| cell.parse::<usize>().is_ok()).take(5).collect();
+    let before = data.open();
+    let mut active_here = 0;
+    before.for_each_base(|b| active_here += usize::from(b.location.division == "lucheng" && b.status() == visitmatch::domain::BaseStatus::Active)).unwrap();
+    drop(before);
+    assert_eq!(counts, vec!["1", &active_here.to_string(), "0", "0", &(active_here + 1).to_string()], "the shoe works is in Lucheng; {table}");
+
+    // Rejecting needs a reason; approving puts the base in the library.
+    let refused = visitmatch(data.path()).args(["review", &shoes, "reject"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--note: is required to reject a base"), "{}", String::from_utf8_lossy(&refused.stderr));
+    let approved = visitmatch(data.path()).args(["review", &shoes, "approve"]).output().unwrap();
+    assert!(approved.status.success(), "{}", String::from_utf8_lossy(&approved.stderr));
+    assert!(String::from_utf8_lossy(&approved.stdout).contains("入库 (Active)"));
+    let again = visitmatch(data.path()).args(["review", &shoes, "approve"]).output().unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("cannot be given `approve`"));
+    assert!(data.open().get(&shoes, Visibility::Public).is_ok(), "approved: public");
+}

@@ -284,8 +284,8 @@ impl ImportOptions {
     }
 
     /// The status a new base that states none takes, with the submitting division recorded on
-    /// each base of a file of candidates. A submission cannot place its own bases in the library:
-    /// a row stating another status is refused.
+    /// each base of a file of candidates. A submission cannot move a base in screening: a row
+    /// stating another status than the base's own (a candidate's, when new) is refused.
     fn arrival(&self, library: &BaseLibrary, bases: &mut [ExchangeBase]) -> Result<BaseStatus, Error> {
         if !self.as_candidates && self.submitted_by.is_none() {
             return Ok(BaseStatus::Active);
@@ -300,19 +300,30 @@ impl ImportOptions {
             None => None,
         };
         for base in bases.iter_mut() {
-            if let Some(status) = base.status.filter(|status| *status != BaseStatus::Candidate) {
+            // A status the file states must be where the base already stands: a candidate for a
+            // new base, its current status for one in the catalog (an exported sheet sent back).
+            let (standing, is_new) = match library.get(&base.id, Visibility::Internal) {
+                Ok(stored) => (stored.status(), false),
+                Err(Error::BaseNotFound(_)) => (BaseStatus::Candidate, true),
+                Err(other) => return Err(other),
+            };
+            if let Some(status) = base.status.filter(|status| *status != standing) {
                 errors.push(FieldError::new(
                     "status",
                     FieldCode::InvalidValue,
                     format!(
-                        "base `{}` states {} ({}); bases submitted for review land as candidates: leave the status out, or import without candidates",
+                        "base `{}` states {} ({}) but is {} ({}); a submission does not change where a base stands: leave the status out, or import without candidates",
                         base.id,
                         status.label_zh(),
-                        status.code()
+                        status.code(),
+                        standing.label_zh(),
+                        standing.code()
                     ),
                 ));
             }
-            base.submitted_by = submitted_by.clone().or(base.submitted_by.take()).or_else(|| Some(base.location.division.clone()));
+            if is_new {
+                base.submitted_by = submitted_by.clone().or(base.submitted_by.take()).or_else(|| Some(base.location.division.clone()));
+            }
         }
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::table::Table;
-use super::{open, report_invalid, CliResult, OutputFormat, EXIT_INVALID_INPUT};
+use super::{open, CliResult, OutputFormat, EXIT_INVALID_INPUT};
 use crate::access::Actor;
 use crate::app::screening::{ReviewRequest, MAX_QUEUE_LIMIT};
 use crate::app::survey::Survey;
@@ -63,7 +63,12 @@ pub(super) fn review(data_dir: &Path, args: ReviewArgs) -> CliResult {
             println!("{} {}: {} ({})", base.id, base.name_zh, status.label_zh(), status.label_en());
             Ok(ExitCode::SUCCESS)
         }
-        Err(Error::Invalid(errors)) => Ok(report_invalid(&args.id, &errors)),
+        Err(Error::Invalid(errors)) => {
+            for error in errors {
+                eprintln!("error: --{}: {}", error.field, error.message);
+            }
+            Ok(ExitCode::from(EXIT_INVALID_INPUT))
+        }
         Err(Error::ReviewNotApplicable(error)) => {
             eprintln!("error: {}: {}", args.id, error.message);
             Ok(ExitCode::from(EXIT_INVALID_INPUT))
