@@ -580,3 +580,65 @@ fn new_catalog_id() -> String {
     let digest = Sha256::digest(format!("{nanos}:{}:{:p}", std::process::id(), &nanos));
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{parse_records, RecordFormat, EMBEDDED_BASES};
+    use crate::domain::{DivisionRegistry, Taxonomy};
+
+    fn two_bases() -> Vec<ExchangeBase> {
+        let bases = parse_records(EMBEDDED_BASES, RecordFormat::Jsonl, &Taxonomy::embedded(), &DivisionRegistry::embedded()).unwrap();
+        bases.into_iter().filter(|b| !b.restricted).take(2).collect()
+    }
+
+    #[test]
+    fn a_catalog_from_before_screening_opens_with_every_base_active_and_public() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        {
+            // The bases table as it was before the status column, holding a record without status.
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(
+                "CREATE TABLE bases (id TEXT PRIMARY KEY, division TEXT NOT NULL, kind TEXT NOT NULL, restricted INTEGER NOT NULL,
+                 record TEXT NOT NULL, updated_at TEXT NOT NULL DEFAULT 'then', etag TEXT);",
+            )
+            .unwrap();
+            let base = &two_bases()[0];
+            let json = serde_json::to_string(base).unwrap();
+            assert!(!json.contains("\"status\""));
+            old.execute("INSERT INTO bases(id, division, kind, restricted, record, etag) VALUES (?1, 'lucheng', 'enterprise', 0, ?2, 'e')", params![base.id, json])
+                .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.count_public().unwrap(), 1);
+        let id = two_bases()[0].id.clone();
+        let base = store.get(&id, false).unwrap().expect("public");
+        assert_eq!(base.status(), BaseStatus::Active);
+    }
+
+    #[test]
+    fn a_write_that_states_no_status_keeps_the_stored_one_and_new_bases_take_the_arrival_status() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("c.sqlite3")).unwrap();
+        let actor = Actor::command_line();
+        let mut bases = two_bases();
+        store.write(&mut bases, WriteMode::Upsert, BaseStatus::Candidate, &actor).unwrap();
+        assert!(bases.iter().all(|b| b.status == Some(BaseStatus::Candidate)), "left as stored");
+        assert_eq!(store.count_public().unwrap(), 0);
+        assert!(store.get(&bases[0].id, false).unwrap().is_none(), "a candidate is hidden");
+
+        store.review(&bases[0].id, ReviewDecision::Approve, Some("ok"), None, &actor).unwrap();
+        let mut again = two_bases();
+        again[0].max_group_size += 1;
+        store.write(&mut again, WriteMode::Upsert, BaseStatus::Candidate, &actor).unwrap();
+        let first = store.get(&again[0].id, false).unwrap().expect("approved, public");
+        assert_eq!((first.status(), first.review_note.as_deref(), first.max_group_size), (BaseStatus::Active, Some("ok"), again[0].max_group_size));
+        assert_eq!(store.get(&again[1].id, true).unwrap().unwrap().status(), BaseStatus::Candidate);
+
+        let refused = store.review(&again[0].id, ReviewDecision::Approve, None, None, &actor).unwrap_err();
+        assert!(matches!(refused, StoreError::ReviewNotApplicable { .. }), "{refused}");
+        let stale = store.review(&again[0].id, ReviewDecision::Suspend, Some("x"), Some("\"old\""), &actor).unwrap_err();
+        assert!(matches!(stale, StoreError::EtagMismatch { .. }), "{stale}");
+    }
+}
