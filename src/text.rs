@@ -7,6 +7,10 @@
 
 use std::sync::OnceLock;
 
+/// The byte-order mark every CSV written for people starts with: without it Excel on a Chinese
+/// system reads the file as GBK and shows the Chinese as garbage. Our readers skip it.
+pub const UTF8_BOM: &str = "\u{feff}";
+
 use rust_stemmers::{Algorithm, Stemmer};
 
 /// Whether `c` belongs to a CJK script (Han, kana, Hangul) that has no spaces between words.

@@ -244,7 +244,7 @@ fn every_export_format_comes_with_its_media_type() {
 
     let (status, media, csv) = post(&server, "?format=csv", &body);
     assert_eq!((status, media.as_str()), (200, "text/csv; charset=utf-8"));
-    assert!(csv.starts_with("day,date,weekday,start,end,kind,activity_zh"));
+    assert!(csv.starts_with("\u{feff}day,date,weekday,start,end,kind,activity_zh"), "a byte-order mark for Excel, then the header");
     assert_eq!(csv.lines().filter(|l| l.contains(",visit,")).count(), visit_count);
 
     let (status, media, html) = post(&server, "?format=html", &body);

@@ -196,3 +196,40 @@ fn a_survey_return_waits_for_review_unseen_then_enters_the_library() {
     let (_, survey) = send(client().get(server.url("/v1/survey")), Some(&tokens.officer));
     assert_eq!((survey["totals"]["candidate"].as_u64(), survey["totals"]["rejected"].as_u64(), survey["totals"]["suspended"].as_u64()), (Some(0), Some(1), Some(1)));
 }
+
+#[test]
+fn officers_download_the_library_as_the_office_sheet_and_it_imports_back_unchanged() {
+    let (server, tokens) = server_with_tokens();
+    let download = |format: &str, token: Option<&str>| {
+        let request = client().get(server.url(&format!("/v1/exports/bases?format={format}")));
+        let response = match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+        .send()
+        .unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, headers, response.bytes().unwrap().to_vec())
+    };
+    assert_eq!(download("xlsx", None).0, 401);
+    assert_eq!(download("xlsx", Some(&tokens.viewer)).0, 403, "the export holds restricted bases and contacts");
+    let (status, headers, wrong) = download("pdf", Some(&tokens.officer));
+    assert_eq!(status, 400, "{}", String::from_utf8_lossy(&wrong));
+    assert_eq!(headers["content-type"], "application/problem+json");
+
+    for (format, media_type) in [("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("csv", "text/csv")] {
+        let (status, headers, bytes) = download(format, Some(&tokens.officer));
+        assert_eq!(status, 200);
+        assert!(headers["content-disposition"].to_str().unwrap().contains("filename*=UTF-8''%E5%9F%BA%E5%9C%B0%E5%BA%93."), "{headers:?}");
+        if format == "csv" {
+            assert!(bytes.starts_with("\u{feff}编号".as_bytes()), "a byte-order mark, then the Chinese headers");
+        }
+        let (status, preview) = send(
+            client().post(server.url("/v1/bases/import?dry_run=true")).header("content-type", media_type).body(bytes),
+            Some(&tokens.admin),
+        );
+        assert_eq!(status, 200, "{preview}");
+        assert_eq!((preview["inserted"].as_u64(), preview["preview"]["updated"].as_array().map(Vec::len)), (Some(0), Some(0)), "{format}: {preview}");
+    }
+}

@@ -440,7 +440,7 @@ fn visit_records_are_kept_exported_for_evaluation_and_count_for_rotation() {
     assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let csv = csv.text().unwrap();
     let mut lines = csv.lines();
-    assert_eq!(lines.next().unwrap(), visitmatch::evaluation::visits::VISIT_COLUMNS.join(","));
+    assert_eq!(lines.next().unwrap(), format!("\u{feff}{}", visitmatch::evaluation::visits::VISIT_COLUMNS.join(",")), "a byte-order mark for Excel, then the columns");
     let row = lines.next().unwrap();
     assert!(row.starts_with(&format!("{id},2026-03-10,2,IT,Prato,business_association,12,lucheng,")), "{row}");
     assert!(row.ends_with(&format!("{first};{second},{first},1,2,5")), "{row}");

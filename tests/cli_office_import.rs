@@ -152,6 +152,17 @@ fn the_library_goes_out_as_an_office_workbook_and_comes_back_unchanged() {
     assert!(stdout.contains("insert 0") && stdout.contains("update 0") && stdout.contains(&format!("leave {stored} unchanged")), "{stdout}");
     let no_file = visitmatch(data.path()).args(["export", "--format", "xlsx"]).output().unwrap();
     assert_eq!(no_file.status.code(), Some(2));
+
+    // The same sheet as CSV: a byte-order mark for Excel, Chinese headers, and it comes back unchanged.
+    let csv = data.path().join("基地库.csv");
+    let output = visitmatch(data.path()).args(["export", "--format", "csv", "--out"]).arg(&csv).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("\u{feff}编号,基地名称,英文名称,类型,产业类型,所在地区"), "{}", &text[..80]);
+    let preview = visitmatch(data.path()).args(["import", "--dry-run"]).arg(&csv).output().unwrap();
+    let stdout = String::from_utf8_lossy(&preview.stdout);
+    assert!(preview.status.success(), "{stdout}{}", String::from_utf8_lossy(&preview.stderr));
+    assert!(stdout.contains("insert 0") && stdout.contains("update 0") && stdout.contains(&format!("leave {stored} unchanged")), "{stdout}");
 }
 
 #[test]

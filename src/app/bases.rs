@@ -451,12 +451,26 @@ pub fn delete(library: &BaseLibrary, id: &str, if_match: &str, actor: &Actor) ->
     library.change_base(BaseChange::Delete { id, if_match }, actor).map(|_| ())
 }
 
-/// Every base (restricted ones and contacts included: the export is an officer's) as an
-/// office workbook: Chinese headers, labels, a row a base; it imports back unchanged.
-pub fn export_workbook(library: &BaseLibrary) -> Result<(Vec<u8>, usize), Error> {
+/// The forms of the office's sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfficeSheet {
+    /// An Excel workbook.
+    Xlsx,
+    /// CSV with a byte-order mark, as Excel opens it.
+    Csv,
+}
+
+/// Every base (restricted and screened-out ones and contacts included: the export is an
+/// officer's) as the office's sheet: Chinese headers, labels, a row a base; it imports back
+/// unchanged. Returns the file's bytes and the number of bases.
+pub fn export_sheet(library: &BaseLibrary, form: OfficeSheet) -> Result<(Vec<u8>, usize), Error> {
     let mut bases = Vec::new();
     library.for_each_base(|base| bases.push(base))?;
-    let bytes = crate::catalog::sheet::office_workbook(&bases, library.taxonomy(), library.divisions()).map_err(Error::Internal)?;
+    let (taxonomy, divisions) = (library.taxonomy(), library.divisions());
+    let bytes = match form {
+        OfficeSheet::Xlsx => crate::catalog::sheet::office_workbook(&bases, taxonomy, divisions).map_err(Error::Internal)?,
+        OfficeSheet::Csv => crate::catalog::sheet::office_csv(&bases, taxonomy, divisions),
+    };
     Ok((bytes, bases.len()))
 }
 

@@ -130,3 +130,23 @@ pub fn office_workbook(bases: &[ExchangeBase], taxonomy: &Taxonomy, divisions: &
     sheet.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
     workbook.save_to_buffer().map_err(|e| e.to_string())
 }
+
+/// The same sheet as CSV, as Excel opens it on a Chinese system: a UTF-8 byte-order mark, the
+/// Chinese headers, a row a base. It imports back unchanged, as the workbook does.
+pub fn office_csv(bases: &[ExchangeBase], taxonomy: &Taxonomy, divisions: &DivisionRegistry) -> Vec<u8> {
+    let mut out = crate::text::UTF8_BOM.as_bytes().to_vec();
+    {
+        let mut writer = csv::Writer::from_writer(&mut out);
+        writer.write_record(RECORD_FIELDS.iter().map(|field| office_header(field))).expect("writing to memory");
+        for base in bases {
+            let cells = office_row(base, taxonomy, divisions).into_iter().map(|cell| match cell {
+                Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", n as i64),
+                Cell::Number(n) => n.to_string(),
+                Cell::Text(text) => text,
+            });
+            writer.write_record(cells).expect("writing to memory");
+        }
+        writer.flush().expect("writing to memory");
+    }
+    out
+}

@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::{open, progress_bar, report_invalid, CliResult, EXIT_INVALID_INPUT};
 use crate::app;
-use crate::app::bases::{ImportFile, ImportOptions, ImportOutcome};
+use crate::app::bases::{ImportFile, ImportOptions, ImportOutcome, OfficeSheet};
 use crate::catalog::{RecordFormat, TextEncoding, WriteMode};
 use crate::Error;
 
@@ -51,8 +51,9 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output (an .xlsx export needs a file).
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// `jsonl` (the import format, default) or `xlsx` (the office's sheet: Chinese headers,
-    /// labels rather than codes; it imports back unchanged).
+    /// `jsonl` (the import format, default), `xlsx` (the office's sheet: Chinese headers, labels
+    /// rather than codes; it imports back unchanged) or `csv` (the same sheet as CSV, with the
+    /// byte-order mark Excel needs to show Chinese).
     #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
     pub format: ExportFormat,
 }
@@ -64,6 +65,8 @@ pub enum ExportFormat {
     Jsonl,
     /// An Excel workbook as the office keeps it.
     Xlsx,
+    /// The office's sheet as CSV (UTF-8 with a byte-order mark).
+    Csv,
 }
 
 /// The arguments of `generate`.
@@ -145,18 +148,31 @@ pub(super) fn import(data_dir: &Path, args: ImportArgs) -> CliResult {
 
 pub(super) fn export(data_dir: &Path, args: ExportArgs) -> CliResult {
     let out = args.out.as_deref();
-    if args.format == ExportFormat::Xlsx {
-        let Some(path) = out else {
+    let sheet = match args.format {
+        ExportFormat::Jsonl => None,
+        ExportFormat::Xlsx => Some(OfficeSheet::Xlsx),
+        ExportFormat::Csv => Some(OfficeSheet::Csv),
+    };
+    if let Some(sheet) = sheet {
+        if out.is_none() && sheet == OfficeSheet::Xlsx {
             eprintln!("error: an .xlsx export is written to a file; pass --out FILE.xlsx");
             return Ok(ExitCode::from(EXIT_INVALID_INPUT));
-        };
+        }
         let library = open(data_dir)?;
-        let (bytes, count) = app::bases::export_workbook(&library)?;
-        // Written beside the target and renamed, so a failed export never leaves half a file.
-        let partial = path.with_extension("partial");
-        std::fs::write(&partial, bytes).map_err(|e| format!("{}: {e}", partial.display()))?;
-        std::fs::rename(&partial, path)?;
-        eprintln!("exported {count} bases to {}", path.display());
+        let (bytes, count) = app::bases::export_sheet(&library, sheet)?;
+        match out {
+            Some(path) => {
+                // Written beside the target and renamed, so a failed export never leaves half a file.
+                let partial = path.with_extension("partial");
+                std::fs::write(&partial, bytes).map_err(|e| format!("{}: {e}", partial.display()))?;
+                std::fs::rename(&partial, path)?;
+                eprintln!("exported {count} bases to {}", path.display());
+            }
+            None => {
+                std::io::stdout().lock().write_all(&bytes)?;
+                eprintln!("exported {count} bases");
+            }
+        }
         return Ok(ExitCode::SUCCESS);
     }
 

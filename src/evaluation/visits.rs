@@ -337,8 +337,10 @@ pub fn table_from_records(records: &[VisitRecord], divisions: &DivisionRegistry)
     RawTable { columns: VISIT_COLUMNS.iter().map(|c| c.to_string()).collect(), rows }
 }
 
-/// Writes a table as CSV with a header row (empty cells for missing values).
-pub fn write_csv(table: &RawTable, out: impl std::io::Write) -> Result<(), csv::Error> {
+/// Writes a table as CSV with a header row (empty cells for missing values), after the
+/// byte-order mark that makes Excel read it as UTF-8.
+pub fn write_csv(table: &RawTable, mut out: impl std::io::Write) -> Result<(), csv::Error> {
+    out.write_all(crate::text::UTF8_BOM.as_bytes())?;
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(&table.columns)?;
     for row in &table.rows {

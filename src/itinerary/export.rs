@@ -112,9 +112,10 @@ fn ics_text(text: &str) -> String {
     text.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n")
 }
 
-/// A CSV table, one row per activity (driving legs included, with their minutes).
+/// A CSV table, one row per activity (driving legs included, with their minutes), after the
+/// byte-order mark that makes Excel read it as UTF-8.
 pub fn csv(itinerary: &Itinerary) -> String {
-    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    let mut writer = ::csv::Writer::from_writer(crate::text::UTF8_BOM.as_bytes().to_vec());
     writer
         .write_record([
             "day", "date", "weekday", "start", "end", "kind", "activity_zh", "activity_en", "place_zh", "place_en", "base_id", "minutes", "escort",

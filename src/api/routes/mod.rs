@@ -4,6 +4,7 @@ pub mod access;
 pub mod base_writes;
 pub mod bases;
 pub mod evaluations;
+pub mod exports;
 pub mod health;
 pub mod itineraries;
 pub mod matches;
