@@ -233,3 +233,30 @@ fn officers_download_the_library_as_the_office_sheet_and_it_imports_back_unchang
         assert_eq!((preview["inserted"].as_u64(), preview["preview"]["updated"].as_array().map(Vec::len)), (Some(0), Some(0)), "{format}: {preview}");
     }
 }
+
+#[test]
+fn an_import_refused_for_unknown_labels_lists_them_with_proposals_and_takes_a_mapping() {
+    let (server, tokens) = server_with_tokens();
+    let csv = RETURN_CSV.replace(",低压电器,", ",智能电表,").replace(",鞋业,", ",鞋材,");
+    let post = |query: &str| {
+        send(client().post(server.url(&format!("/v1/bases/import?{query}"))).header("content-type", "text/csv").body(csv.clone().into_bytes()), Some(&tokens.admin))
+    };
+    let (status, refused) = post("dry_run=true");
+    assert_eq!(status, 422, "{refused}");
+    let unknown = refused["unknown_labels"].as_array().expect("unknown labels gathered");
+    let labels: Vec<(&str, &str, u64)> = unknown.iter().map(|u| (u["label"].as_str().unwrap(), u["proposed"].as_str().unwrap(), u["lines"][0].as_u64().unwrap())).collect();
+    assert_eq!(labels, vec![("智能电表", "smart_grid", 2), ("鞋材", "footwear", 3)]);
+    assert_eq!(refused["errors"][0]["value"], "智能电表");
+
+    let (status, wrong) = post("map=鞋材:no-such-industry");
+    assert_eq!((status, wrong["errors"][0]["field"].as_str()), (422, Some("mapping")), "{wrong}");
+    let (status, malformed) = post("map=鞋材");
+    assert_eq!((status, malformed["errors"][0]["field"].as_str()), (400, Some("map")), "{malformed}");
+
+    let (status, imported) = post("map=智能电表:低压电器&accept_suggestions=true");
+    assert_eq!(status, 200, "{imported}");
+    assert_eq!(imported["inserted"], 2);
+    let (_, page) = send(client().get(server.url("/v1/bases?q=智能电表&industry=低压电器")), None);
+    let hit = page["items"].as_array().unwrap().iter().find(|i| i["base"]["name_zh"].as_str().unwrap().contains(UNIQUE_WORD)).expect("found by its own label");
+    assert!(hit["base"]["tags"].as_array().unwrap().iter().any(|t| t == "智能电表"));
+}

@@ -210,3 +210,52 @@ fn a_survey_return_lands_as_candidates_and_is_reviewed_from_the_command_line() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("cannot be given `approve`"));
     assert!(data.open().get(&shoes, Visibility::Public).is_ok(), "approved: public");
 }
+
+#[test]
+fn specific_survey_labels_are_grouped_with_proposals_then_mapped_and_kept_as_tags() {
+    let data = TempDataDir::new();
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = rows("眼镜");
+    lines[1] = lines[1].replace(",鞋业,", ",鞋材、男士皮鞋,");
+    lines.push(lines[1].replace("测试鞋业一厂", "测试鞋业三厂").replace("双屿路1号", "双屿路3号").replace(",鞋材、男士皮鞋,", ",鞋材,"));
+    lines.push(lines[2].replace("测试眼镜博物馆", "测试电表厂").replace(",文化场馆,眼镜,", ",企业,智能电表,").replace("眼镜小镇2号", "娄桥4号"));
+    let file = dir.path().join("排摸.csv");
+    std::fs::write(&file, gbk_crlf(&lines)).unwrap();
+    let before = count(&data);
+
+    // Refused, with each unknown label once, its rows and a proposal.
+    let refused = visitmatch(data.path()).arg("import").arg(&file).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    let row_of = |label: &str| stderr.lines().find(|l| l.starts_with(label)).unwrap_or_else(|| panic!("no row for {label}: {stderr}")).to_string();
+    let shoe_materials = row_of("鞋材");
+    assert!(shoe_materials.contains(" 2 ") && shoe_materials.contains("2, 4") && shoe_materials.contains("[footwear]"), "{shoe_materials}");
+    assert!(row_of("男士皮鞋").contains("[footwear]"));
+    assert!(row_of("智能电表").contains("[smart_grid]"), "{stderr}");
+    assert_eq!(count(&data), before, "nothing was written");
+
+    // A mapping file corrects one proposal; the rest are accepted.
+    let mapping = dir.path().join("对照表.csv");
+    std::fs::write(&mapping, "原标签,产业类型\n智能电表,低压电器\n").unwrap();
+    let output = visitmatch(data.path()).args(["import", "--accept-suggestions", "--mapping"]).arg(&mapping).arg(&file).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let library = data.open();
+    let mut imported = Vec::new();
+    library.for_each_base(|base| if base.name_zh.starts_with("测试") { imported.push(base) }).unwrap();
+    let first = imported.iter().find(|b| b.name_zh == "测试鞋业一厂").unwrap();
+    assert_eq!(first.industries, vec!["footwear".to_string()], "two labels of one industry name it once");
+    assert!(first.tags.contains(&"鞋材".to_string()) && first.tags.contains(&"男士皮鞋".to_string()), "{:?}", first.tags);
+    let meters = imported.iter().find(|b| b.name_zh == "测试电表厂").unwrap();
+    assert_eq!((meters.industries.as_slice(), meters.tags.contains(&"智能电表".to_string())), (&["low_voltage".to_string()][..], true));
+    // Search still finds a base by its own label.
+    let hits = library
+        .search(&visitmatch::search::BaseQuery { text: Some("鞋材".into()), ..visitmatch::search::BaseQuery::default() })
+        .unwrap();
+    assert!(hits.hits.iter().any(|h| h.base.name_zh == "测试鞋业三厂"), "the tag is searchable");
+
+    // A mapping to something that is not an industry is refused by name.
+    std::fs::write(&mapping, "label,industry\n鞋材,鞋类制品\n").unwrap();
+    let wrong = visitmatch(data.path()).args(["import", "--dry-run", "--mapping"]).arg(&mapping).arg(&file).output().unwrap();
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("`鞋材` → `鞋类制品` is not a known industry"), "{}", String::from_utf8_lossy(&wrong.stderr));
+}

@@ -42,6 +42,11 @@ pub struct Problem {
     /// One entry per failed check, naming the field at fault.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// On a refused import: each industry label the taxonomy does not know, with the lines that
+    /// use it and a proposed industry (accept them with `accept_suggestions=true`, or correct
+    /// them with `map`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_labels: Vec<crate::app::bases::UnknownLabel>,
 }
 
 /// Every way a request can fail.
@@ -68,6 +73,14 @@ pub enum ApiError {
     /// A review decision that does not apply to the base's status now.
     #[error("{}", .0.message)]
     ReviewNotApplicable(FieldError),
+    /// 422: an import's records are invalid; the unknown industry labels are gathered.
+    #[error("the import's records are invalid")]
+    InvalidImport {
+        /// Every failed check.
+        errors: Vec<FieldError>,
+        /// The unknown industry labels, one entry a label.
+        unknown_labels: Vec<crate::app::bases::UnknownLabel>,
+    },
     /// 415: the body's media type is not one this route reads (the accepted ones are named).
     #[error("the body must be {0}")]
     UnsupportedMediaType(&'static str),
@@ -163,7 +176,9 @@ impl ApiError {
             ApiError::InvalidPath(_) => (StatusCode::BAD_REQUEST, "invalid_path_parameter", "A path parameter is invalid"),
             ApiError::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json", "The request body is not valid JSON"),
             ApiError::UnreadableBody(_) => (StatusCode::BAD_REQUEST, "unreadable_body", "The uploaded table cannot be read"),
-            ApiError::InvalidBody(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", "The request body is invalid"),
+            ApiError::InvalidBody(_) | ApiError::InvalidImport { .. } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", "The request body is invalid")
+            }
             ApiError::Infeasible(_) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "itinerary_infeasible", "The itinerary cannot be planned as asked")
             }
@@ -210,7 +225,9 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let (status, code, title) = self.parts();
         let (detail, errors) = match self {
-            ApiError::InvalidQuery(errors) | ApiError::InvalidBody(errors) | ApiError::Infeasible(errors) => (join(errors), errors.clone()),
+            ApiError::InvalidQuery(errors) | ApiError::InvalidBody(errors) | ApiError::Infeasible(errors) | ApiError::InvalidImport { errors, .. } => {
+                (join(errors), errors.clone())
+            }
             ApiError::InvalidPath(error) | ApiError::ReviewNotApplicable(error) => {
                 (format!("{}: {}", error.field, error.message), vec![error.clone()])
             }
@@ -231,6 +248,10 @@ impl ApiError {
             },
             code: code.to_string(),
             errors,
+            unknown_labels: match self {
+                ApiError::InvalidImport { unknown_labels, .. } => unknown_labels.clone(),
+                _ => Vec::new(),
+            },
         }
     }
 }

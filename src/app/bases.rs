@@ -7,13 +7,14 @@ use std::path::PathBuf;
 
 use crate::access::{Actor, Visibility};
 use crate::catalog::{
-    decode_text, parse_records, parse_workbook, to_record, validate_record, BaseChange, ChangeApplied, RecordFormat, TextEncoding, WriteMode, WriteSummary,
+    decode_text, parse_mapped, parse_workbook_mapped, to_record, validate_record, BaseChange, ChangeApplied, RecordFormat, TextEncoding, Vocabulary, WriteMode,
+    WriteSummary,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::{
-    kind_labels, language_labels, status_labels, BaseKind, BaseStatus, ExchangeBase, FieldCode, FieldError, Labels, TaxonomyMatch,
+    kind_labels, language_labels, status_labels, BaseKind, BaseStatus, ExchangeBase, FieldCode, FieldError, LabelMapping, Labels, TaxonomyMatch,
 };
 use crate::search::{BaseFilters, BaseQuery, SearchHit, SortOrder};
 use crate::Error;
@@ -250,14 +251,15 @@ pub struct ImportFile<'a> {
 }
 
 impl ImportFile<'_> {
-    /// Every base of the file, each record checked; or every failure with its line.
-    pub fn read(&self, library: &BaseLibrary) -> Result<Vec<ExchangeBase>, Error> {
-        let (taxonomy, divisions) = (library.taxonomy(), library.divisions());
+    /// Every base of the file, each record checked (industry labels beyond the taxonomy read
+    /// through `mapping`); or every failure with its line.
+    pub fn read(&self, library: &BaseLibrary, mapping: &LabelMapping) -> Result<Vec<ExchangeBase>, Error> {
+        let vocabulary = Vocabulary { taxonomy: library.taxonomy(), divisions: library.divisions(), mapping };
         match self.format {
-            RecordFormat::Xlsx => parse_workbook(self.bytes, self.sheet, taxonomy, divisions).map_err(Error::Invalid),
+            RecordFormat::Xlsx => parse_workbook_mapped(self.bytes, self.sheet, &vocabulary).map_err(Error::Invalid),
             text => {
                 let input = decode_text(self.bytes, self.encoding).map_err(Error::Unreadable)?;
-                parse_records(&input, text, taxonomy, divisions).map_err(Error::Invalid)
+                parse_mapped(&input, text, &vocabulary).map_err(Error::Invalid)
             }
         }
     }
@@ -275,12 +277,40 @@ pub struct ImportOptions {
     pub submitted_by: Option<String>,
     /// Check and preview only; write nothing.
     pub dry_run: bool,
+    /// Industry labels the taxonomy does not know, each with the industry (a code or a label) to
+    /// read it as; the label is kept as a tag.
+    pub mapping: Vec<(String, String)>,
+    /// Read every unknown industry label as its proposed industry (see [`unknown_labels`]).
+    pub accept_suggestions: bool,
 }
 
 impl ImportOptions {
     /// A plain import: upsert, new bases straight into the library.
     pub fn upsert() -> ImportOptions {
-        ImportOptions { mode: WriteMode::Upsert, as_candidates: false, submitted_by: None, dry_run: false }
+        ImportOptions { mode: WriteMode::Upsert, as_candidates: false, submitted_by: None, dry_run: false, mapping: Vec::new(), accept_suggestions: false }
+    }
+
+    /// The mapping the options give, each industry resolved; a target that names no industry
+    /// fails field `mapping`.
+    fn label_mapping(&self, library: &BaseLibrary) -> Result<LabelMapping, Error> {
+        if self.mapping.len() > MAX_MAPPED_LABELS {
+            return Err(Error::Invalid(vec![FieldError::new(
+                "mapping",
+                FieldCode::TooMany,
+                format!("maps {} labels; at most {MAX_MAPPED_LABELS} are read", self.mapping.len()),
+            )]));
+        }
+        let mut mapping = LabelMapping::default();
+        let mut errors = Vec::new();
+        for (label, industry) in &self.mapping {
+            match library.taxonomy().labels().resolve(industry) {
+                Ok(code) => mapping.insert(label, &code),
+                Err(error) => errors.push(
+                    FieldError::new("mapping", FieldCode::InvalidValue, format!("`{label}` → {}", error.describe(industry, "industry"))).with_value(industry),
+                ),
+            }
+        }
+        if errors.is_empty() { Ok(mapping) } else { Err(Error::Invalid(errors)) }
     }
 
     /// The status a new base that states none takes, with the submitting division recorded on
@@ -332,11 +362,74 @@ impl ImportOptions {
     }
 }
 
+/// Most labels one import may map.
+pub const MAX_MAPPED_LABELS: usize = 500;
+
+/// An industry label of a file that names nothing known, with every line that uses it and the
+/// industry proposed for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct UnknownLabel {
+    /// The field (`industries`).
+    pub field: String,
+    /// The label as written.
+    pub label: String,
+    /// How many records use it.
+    pub count: usize,
+    /// The lines (spreadsheet rows) that use it, the first 20.
+    pub lines: Vec<usize>,
+    /// The proposed industry code: one whose term the label contains, else the closest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposed: Option<String>,
+    /// The proposed industry's Chinese and English names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposed_label: Option<String>,
+}
+
+/// The unknown industry labels among `errors`, one entry a label, in the order they first
+/// appear, each with a proposed industry.
+pub fn unknown_labels(library: &BaseLibrary, errors: &[FieldError]) -> Vec<UnknownLabel> {
+    let taxonomy = library.taxonomy();
+    let mut groups: Vec<UnknownLabel> = Vec::new();
+    for error in errors.iter().filter(|e| e.field == "industries") {
+        let Some(label) = &error.value else { continue };
+        match groups.iter_mut().find(|g| &g.label == label) {
+            Some(group) => {
+                group.count += 1;
+                if group.lines.len() < 20 {
+                    group.lines.extend(error.line);
+                }
+            }
+            None => {
+                let proposed = crate::domain::propose_industry(taxonomy, label);
+                let proposed_label = proposed.as_deref().and_then(|code| taxonomy.get(code)).map(|node| format!("{} ({})", node.zh, node.en));
+                groups.push(UnknownLabel { field: error.field.clone(), label: label.clone(), count: 1, lines: error.line.into_iter().collect(), proposed, proposed_label });
+            }
+        }
+    }
+    groups
+}
+
 /// Validates every record of `file`, then writes all of them or none, each change in the
 /// audit log under `actor`. On a dry run, nothing is written: the outcome says base by base
-/// what the import would do.
+/// what the import would do. Industry labels the taxonomy does not know are read through the
+/// options' mapping, or, when asked, as their proposed industries.
 pub fn import(library: &BaseLibrary, file: &ImportFile<'_>, options: &ImportOptions, actor: &Actor) -> Result<ImportOutcome, Error> {
-    let mut bases = file.read(library)?;
+    let mut mapping = options.label_mapping(library)?;
+    let mut bases = match file.read(library, &mapping) {
+        Err(Error::Invalid(errors)) if options.accept_suggestions => {
+            let unknown = unknown_labels(library, &errors);
+            if unknown.is_empty() {
+                return Err(Error::Invalid(errors));
+            }
+            for group in &unknown {
+                if let Some(code) = &group.proposed {
+                    mapping.insert(&group.label, code);
+                }
+            }
+            file.read(library, &mapping)?
+        }
+        read => read?,
+    };
     let arrival = options.arrival(library, &mut bases)?;
     if options.dry_run {
         let preview = preview(library, &bases, options.mode, arrival)?;

@@ -7,10 +7,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::catalog::validate::{validate_record, CsvRow};
+use crate::catalog::validate::{validate_mapped, CsvRow};
 use crate::catalog::workbook::read_sheet;
 use crate::domain::{FieldCode, FieldError};
-use crate::domain::{DivisionRegistry, ExchangeBase, Taxonomy};
+use crate::domain::{DivisionRegistry, ExchangeBase, LabelMapping, Taxonomy};
 
 /// The file formats `import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -109,6 +109,24 @@ pub fn parse_records(
     taxonomy: &Taxonomy,
     divisions: &DivisionRegistry,
 ) -> Result<Vec<ExchangeBase>, Vec<FieldError>> {
+    parse_mapped(input, format, &Vocabulary { taxonomy, divisions, mapping: &LabelMapping::default() })
+}
+
+/// What records are read against: the taxonomy, the divisions, and the import's own mapping of
+/// labels the taxonomy does not know.
+#[derive(Debug, Clone, Copy)]
+pub struct Vocabulary<'a> {
+    /// The industry taxonomy.
+    pub taxonomy: &'a Taxonomy,
+    /// The divisions and zones.
+    pub divisions: &'a DivisionRegistry,
+    /// Labels mapped to industries for this import.
+    pub mapping: &'a LabelMapping,
+}
+
+/// [`parse_records`] against a [`Vocabulary`].
+pub fn parse_mapped(input: &str, format: RecordFormat, vocabulary: &Vocabulary<'_>) -> Result<Vec<ExchangeBase>, Vec<FieldError>> {
+    let Vocabulary { taxonomy, divisions, mapping } = *vocabulary;
     let mut bases: Vec<(usize, ExchangeBase)> = Vec::new();
     let mut errors = Vec::new();
     match format {
@@ -120,7 +138,7 @@ pub fn parse_records(
                     continue;
                 }
                 match serde_json::from_str::<serde_json::Value>(line) {
-                    Ok(serde_json::Value::Object(record)) => match validate_record(&record, taxonomy, divisions) {
+                    Ok(serde_json::Value::Object(record)) => match validate_mapped(&record, taxonomy, divisions, mapping) {
                         Ok(base) => bases.push((line_number, base)),
                         Err(found) => errors.extend(found.into_iter().map(|e| e.at_line(line_number))),
                     },
@@ -140,7 +158,7 @@ pub fn parse_records(
                 Ok(row) => (row.position().map_or(0, |p| lines.at(p.byte())), Ok(row)),
                 Err(e) => (e.position().map_or(0, |p| lines.at(p.byte())), Err(format!("unreadable CSV row: {e}"))),
             });
-            validate_rows(&header, rows, taxonomy, divisions, &mut bases, &mut errors);
+            validate_rows(&header, rows, vocabulary, &mut bases, &mut errors);
         }
         RecordFormat::Xlsx => {
             return Err(vec![FieldError::new("(file)", FieldCode::MalformedRecord, "a workbook is read from its bytes, not as text")]);
@@ -157,27 +175,31 @@ pub fn parse_workbook(
     taxonomy: &Taxonomy,
     divisions: &DivisionRegistry,
 ) -> Result<Vec<ExchangeBase>, Vec<FieldError>> {
+    parse_workbook_mapped(bytes, sheet, &Vocabulary { taxonomy, divisions, mapping: &LabelMapping::default() })
+}
+
+/// [`parse_workbook`] against a [`Vocabulary`].
+pub fn parse_workbook_mapped(bytes: &[u8], sheet: Option<&str>, vocabulary: &Vocabulary<'_>) -> Result<Vec<ExchangeBase>, Vec<FieldError>> {
     let rows = read_sheet(bytes, sheet).map_err(|message| vec![FieldError::new("(file)", FieldCode::MalformedRecord, message)])?;
     let mut rows = rows.into_iter();
     let Some((_, header)) = rows.next() else { unreachable!("read_sheet refuses an empty sheet") };
     let header = csv::StringRecord::from(header);
     let rows = rows.map(|(line, cells)| (line, Ok(csv::StringRecord::from(cells))));
     let (mut bases, mut errors) = (Vec::new(), Vec::new());
-    validate_rows(&header, rows, taxonomy, divisions, &mut bases, &mut errors);
+    validate_rows(&header, rows, vocabulary, &mut bases, &mut errors);
     finish(bases, errors)
 }
 
 fn validate_rows(
     header: &csv::StringRecord,
     rows: impl Iterator<Item = (usize, Result<csv::StringRecord, String>)>,
-    taxonomy: &Taxonomy,
-    divisions: &DivisionRegistry,
+    vocabulary: &Vocabulary<'_>,
     bases: &mut Vec<(usize, ExchangeBase)>,
     errors: &mut Vec<FieldError>,
 ) {
     for (line_number, row) in rows {
         match row {
-            Ok(row) => match validate_record(&CsvRow { header, row: &row }, taxonomy, divisions) {
+            Ok(row) => match validate_mapped(&CsvRow { header, row: &row }, vocabulary.taxonomy, vocabulary.divisions, vocabulary.mapping) {
                 Ok(base) => bases.push((line_number, base)),
                 Err(found) => errors.extend(found.into_iter().map(|e| e.at_line(line_number))),
             },
@@ -216,6 +238,7 @@ fn finish(bases: Vec<(usize, ExchangeBase)>, mut errors: Vec<FieldError>) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::validate::validate_record;
 
     fn parse(input: &str, format: RecordFormat) -> Result<Vec<ExchangeBase>, Vec<FieldError>> {
         parse_records(input, format, &Taxonomy::embedded(), &DivisionRegistry::embedded())

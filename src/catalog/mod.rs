@@ -17,7 +17,7 @@ pub mod validate;
 pub mod visits;
 pub mod workbook;
 
-pub use import::{decode_text, parse_records, parse_workbook, RecordFormat, TextEncoding};
+pub use import::{decode_text, parse_mapped, parse_records, parse_workbook, parse_workbook_mapped, RecordFormat, TextEncoding, Vocabulary};
 
 /// The default fixtures compiled into the binary: the base library a fresh install starts with.
 pub const EMBEDDED_BASES: &str = include_str!("../../fixtures/bases.jsonl");
@@ -27,4 +27,4 @@ pub use store::{base_target, etag_matches, BaseChange, CatalogVersion, ChangeApp
 pub use routes::RouteChange;
 pub use tokens::{NewToken, TokenInfo};
 pub use visits::VisitFilter;
-pub use validate::{to_record, validate_record, RECORD_FIELDS};
+pub use validate::{to_record, validate_mapped, validate_record, RECORD_FIELDS};

@@ -13,7 +13,7 @@ use super::headers::field_of_header;
 use crate::domain::geo::{WENZHOU_LAT, WENZHOU_LON};
 use crate::domain::{
     is_valid_base_id, FieldCode, FieldError, BaseKind, BaseSize, Contact, DivisionRegistry, ExchangeBase, Location, OpeningHours, PhotoPolicy,
-    kind_labels, language_labels, split_list, status_labels, BaseStatus, Labels, Taxonomy, TimeRange, Weekday, MAX_REVIEW_NOTE_CHARS,
+    kind_labels, language_labels, split_list, status_labels, BaseStatus, LabelMapping, Labels, Taxonomy, TimeRange, Weekday, MAX_REVIEW_NOTE_CHARS,
 };
 
 
@@ -234,7 +234,7 @@ impl<'r> FieldReader<'r> {
         match labels.resolve(label) {
             Ok(code) => Some(code),
             Err(error) => {
-                self.fail(field, FieldCode::InvalidValue, error.describe(label, what));
+                self.errors.push(FieldError::new(field, FieldCode::InvalidValue, error.describe(label, what)).with_value(label));
                 None
             }
         }
@@ -303,6 +303,17 @@ pub fn validate_record(
     taxonomy: &Taxonomy,
     divisions: &DivisionRegistry,
 ) -> Result<ExchangeBase, Vec<FieldError>> {
+    validate_mapped(record, taxonomy, divisions, &LabelMapping::default())
+}
+
+/// [`validate_record`], with industry labels beyond the taxonomy read through `mapping`; a
+/// mapped label is kept as a tag.
+pub fn validate_mapped(
+    record: &dyn RawRecord,
+    taxonomy: &Taxonomy,
+    divisions: &DivisionRegistry,
+    mapping: &LabelMapping,
+) -> Result<ExchangeBase, Vec<FieldError>> {
     let mut r = FieldReader { record, errors: Vec::new() };
 
     for name in record.field_names() {
@@ -321,8 +332,16 @@ pub fn validate_record(
     let name_en = r.text("name_en", false, 200);
     let kind = r.text("kind", true, 40).and_then(|label| r.code("kind", &label, kind_labels(), "kind of base")).and_then(|code| BaseKind::from_code(&code));
     let mut industries = Vec::new();
+    let mut mapped_labels = Vec::new();
     for label in r.labels("industries", true) {
-        if let Some(code) = r.code("industries", &label, taxonomy.labels(), "industry") {
+        let mapped = taxonomy.labels().resolve(&label).is_err().then(|| mapping.get(&label)).flatten();
+        if let Some(code) = mapped {
+            // Specific labels mapped onto one industry (鞋材、男士皮鞋 → footwear) name it once.
+            mapped_labels.push(label.clone());
+            if !industries.iter().any(|c| c == code) {
+                industries.push(code.to_string());
+            }
+        } else if let Some(code) = r.code("industries", &label, taxonomy.labels(), "industry") {
             if industries.contains(&code) {
                 r.fail("industries", FieldCode::InvalidValue, format!("`{label}` is listed twice"));
             } else {
@@ -374,7 +393,12 @@ pub fn validate_record(
         }
     };
     let open_scope = r.text("open_scope", false, 1000);
-    let tags = r.list("tags", false);
+    let mut tags = r.list("tags", false);
+    for label in mapped_labels {
+        if !tags.contains(&label) {
+            tags.push(label);
+        }
+    }
     let contact = Contact {
         name: r.text("contact_name", false, 100),
         phone: r.text("contact_phone", false, 40),

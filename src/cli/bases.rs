@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use super::table::Table;
 use super::{open, progress_bar, report_invalid, CliResult, EXIT_INVALID_INPUT};
 use crate::app;
 use crate::app::bases::{ImportFile, ImportOptions, ImportOutcome, OfficeSheet};
@@ -43,6 +44,15 @@ pub struct ImportArgs {
     /// Without it, each candidate is recorded as submitted by its own division.
     #[arg(long)]
     pub submitted_by: Option<String>,
+    /// Industry labels the taxonomy does not know, mapped: a CSV file with a header row and two
+    /// columns, the label as written (鞋材) and the industry to read it as (鞋业, or a code).
+    /// A mapped label is kept as a tag, so search still finds it.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Read every unknown industry label as the industry proposed for it (see the list a
+    /// failed import prints); the label is kept as a tag.
+    #[arg(long)]
+    pub accept_suggestions: bool,
 }
 
 /// The arguments of `export`.
@@ -84,7 +94,7 @@ pub struct GenerateArgs {
 }
 
 pub(super) fn import(data_dir: &Path, args: ImportArgs) -> CliResult {
-    let ImportArgs { file, format, encoding, sheet, replace, dry_run, as_candidates, submitted_by } = args;
+    let ImportArgs { file, format, encoding, sheet, replace, dry_run, as_candidates, submitted_by, mapping, accept_suggestions } = args;
     let file = file.as_path();
 
     let Some(format) = format.or_else(|| RecordFormat::from_path(file)) else {
@@ -94,7 +104,14 @@ pub(super) fn import(data_dir: &Path, args: ImportArgs) -> CliResult {
     let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let library = open(data_dir)?;
     let mode = if replace { WriteMode::Replace } else { WriteMode::Upsert };
-    let options = ImportOptions { mode, as_candidates, submitted_by, dry_run };
+    let mapping = match mapping.as_deref().map(read_mapping).transpose() {
+        Ok(mapping) => mapping.unwrap_or_default(),
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::from(EXIT_INVALID_INPUT));
+        }
+    };
+    let options = ImportOptions { mode, as_candidates, submitted_by, dry_run, mapping, accept_suggestions };
     let source = ImportFile { bytes: &bytes, format, encoding, sheet: sheet.as_deref() };
     match app::bases::import(&library, &source, &options, &crate::access::Actor::command_line()) {
         Ok(ImportOutcome { preview: Some(preview), total, .. }) => {
@@ -136,7 +153,25 @@ pub(super) fn import(data_dir: &Path, args: ImportArgs) -> CliResult {
         Err(Error::Invalid(errors)) => {
             let records: std::collections::BTreeSet<_> = errors.iter().filter_map(|e| e.line).collect();
             let heading = format!("{}: {} problem(s) in {} record(s); nothing was imported", file.display(), errors.len(), records.len());
-            Ok(report_invalid(&heading, &errors))
+            let code = report_invalid(&heading, &errors);
+            let unknown = app::bases::unknown_labels(&library, &errors);
+            if !unknown.is_empty() {
+                eprintln!("\nindustry labels the taxonomy does not know (未知产业类型), with a proposal for each:");
+                let mut table = Table::new(&["标签 Label", "次数 Uses", "行 Lines", "建议 Proposed industry"], &[false, true, false, false]);
+                for group in &unknown {
+                    let lines: Vec<String> = group.lines.iter().map(ToString::to_string).collect();
+                    let proposed = match (&group.proposed, &group.proposed_label) {
+                        (Some(code), Some(label)) => format!("{label} [{code}]"),
+                        _ => "—".to_string(),
+                    };
+                    table.row(vec![group.label.clone(), group.count.to_string(), lines.join(", "), proposed]);
+                }
+                eprint!("{}", table.render());
+                eprintln!(
+                    "accept every proposal with --accept-suggestions, or write a mapping file (label,industry: one line a label) and pass --mapping FILE; each label is kept as a tag"
+                );
+            }
+            Ok(code)
         }
         Err(Error::Unreadable(message)) => {
             eprintln!("error: {}: {message}", file.display());
@@ -144,6 +179,25 @@ pub(super) fn import(data_dir: &Path, args: ImportArgs) -> CliResult {
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// A mapping file: a header row, then a label and its industry a line (CSV, UTF-8 or GBK).
+fn read_mapping(path: &Path) -> Result<Vec<(String, String)>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = crate::catalog::decode_text(&bytes, None).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let mut pairs = Vec::new();
+    for (index, row) in reader.records().enumerate() {
+        let row = row.map_err(|e| format!("{}: {e}", path.display()))?;
+        let line = row.position().map_or(index + 2, |p| p.line() as usize);
+        let cells: Vec<&str> = row.iter().map(str::trim).collect();
+        match cells.as_slice() {
+            [] | [""] | ["", ""] => continue,
+            [label, industry, ..] if !label.is_empty() && !industry.is_empty() => pairs.push((label.to_string(), industry.to_string())),
+            _ => return Err(format!("{}: line {line}, column {}: a mapping line holds a label and an industry", path.display(), cells.len().min(1) + 1)),
+        }
+    }
+    Ok(pairs)
 }
 
 pub(super) fn export(data_dir: &Path, args: ExportArgs) -> CliResult {

@@ -89,12 +89,22 @@ pub struct FieldError {
     pub code: FieldCode,
     /// What is wrong, for a human.
     pub message: String,
+    /// The value at fault, when it is a label that names nothing known (so that a client can
+    /// gather every use of one unknown label).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 impl FieldError {
     /// A failure of `field` with `code`.
     pub fn new(field: &str, code: FieldCode, message: impl Into<String>) -> FieldError {
-        FieldError { line: None, field: field.to_string(), code, message: message.into() }
+        FieldError { line: None, field: field.to_string(), code, message: message.into(), value: None }
+    }
+
+    /// The same failure, naming the value at fault.
+    pub fn with_value(mut self, value: &str) -> FieldError {
+        self.value = Some(value.to_string());
+        self
     }
 
     /// The same failure, placed at `line`.

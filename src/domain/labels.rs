@@ -177,7 +177,7 @@ impl Labels {
             Some(codes) if !codes.is_empty() => Err(LabelError::Ambiguous(codes.iter().map(|c| self.shown(c)).collect())),
             // No label is that long: looking for a near one would only cost time.
             _ if key.chars().count() > MAX_LABEL_CHARS => Err(LabelError::Unknown { closest: Vec::new() }),
-            _ => Err(LabelError::Unknown { closest: self.closest(&key) }),
+            _ => Err(LabelError::Unknown { closest: self.closest_codes(&key).iter().map(|c| self.shown(c)).collect() }),
         }
     }
 
@@ -190,9 +190,35 @@ impl Labels {
         self.shown.get(code).cloned().unwrap_or_else(|| code.to_string())
     }
 
-    /// Up to three codes whose labels are nearest `key`: for Chinese, the labels sharing most
+    /// Up to three codes whose labels are nearest `label`: for Chinese, the labels sharing most
     /// characters with it; for Latin script, the fewest edits away.
-    fn closest(&self, key: &str) -> Vec<String> {
+    pub fn closest(&self, label: &str) -> Vec<String> {
+        let key = normalise(label);
+        if key.chars().count() > MAX_LABEL_CHARS { Vec::new() } else { self.closest_codes(&key) }
+    }
+
+    /// The one code to propose for `label`: the label sharing the longest run of characters
+    /// with it, a run that starts where the label starts first (鞋材 is shoe material, so 鞋业
+    /// before 教材), then the nearer length.
+    pub fn nearest(&self, label: &str) -> Option<String> {
+        let key: Vec<char> = normalise(label).chars().collect();
+        if key.is_empty() || key.len() > MAX_LABEL_CHARS {
+            return None;
+        }
+        let best = self
+            .all
+            .iter()
+            .map(|(known, code)| {
+                let known: Vec<char> = known.chars().collect();
+                let (run, at_start) = longest_shared_run(&key, &known);
+                ((run, at_start, std::cmp::Reverse(known.len().abs_diff(key.len()))), code)
+            })
+            .filter(|((run, _, _), _)| *run >= 1 && (*run >= 3 || !key.iter().all(char::is_ascii)))
+            .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(a.1)))?;
+        Some(best.1.clone())
+    }
+
+    fn closest_codes(&self, key: &str) -> Vec<String> {
         let mut scored: Vec<(f32, &str)> = self
             .all
             .iter()
@@ -204,9 +230,8 @@ impl Labels {
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
         let mut out: Vec<String> = Vec::new();
         for (_, code) in scored {
-            let shown = self.shown(code);
-            if !out.contains(&shown) {
-                out.push(shown);
+            if !out.iter().any(|c| c == code) {
+                out.push(code.to_string());
             }
             if out.len() == 3 {
                 break;
@@ -220,6 +245,42 @@ impl Labels {
 pub fn kind_labels() -> &'static Labels {
     static KINDS: std::sync::LazyLock<Labels> = std::sync::LazyLock::new(Labels::kinds);
     &KINDS
+}
+
+/// Labels an import maps to industry codes beyond the taxonomy's own: the corrections and
+/// accepted proposals for a survey return's specific labels (鞋材 → footwear). A mapped label
+/// is also kept as a tag of the base, so search still finds it by its own words.
+#[derive(Debug, Clone, Default)]
+pub struct LabelMapping {
+    by_label: HashMap<String, String>,
+}
+
+impl LabelMapping {
+    /// Maps `label` to industry `code` (a later mapping of the same label wins).
+    pub fn insert(&mut self, label: &str, code: &str) {
+        self.by_label.insert(normalise(label), code.to_string());
+    }
+
+    /// The code `label` is mapped to.
+    pub fn get(&self, label: &str) -> Option<&str> {
+        self.by_label.get(&normalise(label)).map(String::as_str)
+    }
+
+    /// Whether nothing is mapped.
+    pub fn is_empty(&self) -> bool {
+        self.by_label.is_empty()
+    }
+}
+
+/// The industry to propose for a label that names none: the most specific industry one of whose
+/// terms the label contains (男士皮鞋 holds 皮鞋), else the industry whose labels are closest.
+pub fn propose_industry(taxonomy: &Taxonomy, label: &str) -> Option<String> {
+    let found = taxonomy.match_text(label);
+    let most_specific = found.iter().max_by_key(|m| (m.term.chars().count(), taxonomy.ancestors_and_self(&m.code).len()));
+    match most_specific {
+        Some(found) => Some(found.code.clone()),
+        None => taxonomy.labels().nearest(label),
+    }
 }
 
 /// The screening statuses by their labels, built once.
@@ -238,6 +299,21 @@ pub fn language_labels() -> &'static Labels {
 /// and `/`.
 pub fn split_list(text: &str) -> Vec<String> {
     text.split(['|', '、', '，', ',', '；', ';', '/']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+}
+
+/// The longest run of characters `a` and `b` share, and whether some run that long starts at
+/// the start of `a`.
+fn longest_shared_run(a: &[char], b: &[char]) -> (usize, bool) {
+    let mut best = (0, false);
+    for i in 0..a.len() {
+        for j in 0..b.len() {
+            let run = a[i..].iter().zip(&b[j..]).take_while(|(x, y)| x == y).count();
+            if run > 0 {
+                best = best.max((run, i == 0));
+            }
+        }
+    }
+    best
 }
 
 /// Lower case, no spaces, underscores or hyphens, full-width letters folded: `Low-voltage`,
@@ -322,6 +398,21 @@ mod tests {
             other => panic!("a misspelt kind is not guessed: {other:?}"),
         }
         assert!(matches!(Labels::languages().resolve("克林贡语"), Err(LabelError::Unknown { .. })));
+    }
+
+    #[test]
+    fn survey_labels_get_the_industry_they_belong_to_proposed() {
+        let taxonomy = Taxonomy::embedded();
+        for (label, expected) in [("鞋材", "footwear"), ("男士皮鞋", "footwear"), ("女式凉鞋", "footwear")] {
+            assert!(taxonomy.labels().resolve(label).is_err(), "{label} is not a label of the taxonomy already");
+            let proposed = propose_industry(&taxonomy, label);
+            let within = proposed.as_deref().is_some_and(|code| taxonomy.is_within(code, expected));
+            assert!(within, "{label}: proposed {proposed:?}, expected within {expected}");
+        }
+        assert_eq!(propose_industry(&taxonomy, "zzqx"), None, "nothing near: no proposal");
+        let mut mapping = LabelMapping::default();
+        mapping.insert("鞋材", "footwear");
+        assert_eq!(mapping.get(" 鞋材 "), Some("footwear"));
     }
 
     #[test]

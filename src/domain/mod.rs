@@ -23,7 +23,7 @@ pub use delegation::{DelegationProfile, Hotel, OrganisationType, VisitDays};
 pub use division::{Cluster, Division, DivisionKind, DivisionRegistry};
 pub use field_error::{FieldCode, FieldError};
 pub use keys::base_key;
-pub use labels::{kind_labels, language_labels, split_list, status_labels, LabelError, Labels};
+pub use labels::{kind_labels, language_labels, propose_industry, split_list, status_labels, LabelError, LabelMapping, Labels};
 pub use screening::{BaseStatus, ReviewDecision, Screening, MAX_REVIEW_NOTE_CHARS};
 pub use outbound::{check_theme, OutboundRoute, RouteStop, RouteTask, ROUTE_THEMES};
 pub use relations::{Concept, Country, DiasporaLink, Region, Relations, SisterCity};

@@ -21,7 +21,9 @@ use crate::app;
 use crate::api::auth::{if_match, Admin};
 use crate::api::error::{ApiError, Problem};
 use crate::api::responses::{AdminRequired, BodyNotJson, FieldsInvalid, IfMatchMissing, NotDeclaredJson, TokenRequired};
-use crate::api::extract::{read_body, AppJson, Params, QueryParams};
+use crate::api::extract::{read_body, AppJson, CommaList, Params, QueryParams};
+use crate::app::BaseLibrary;
+use crate::domain::{FieldCode, FieldError};
 use crate::api::{run_blocking, AppState};
 use crate::app::bases::{ImportFile, ImportOptions};
 use crate::catalog::{RecordFormat, TextEncoding, WriteMode};
@@ -286,6 +288,15 @@ struct ImportParams {
     /// The division that sent the file in (a code or a name such as `鹿城区`); implies
     /// `as_candidates`. Without it, each candidate is recorded as submitted by its own division.
     submitted_by: Option<String>,
+    /// Industry labels the taxonomy does not know, each as `label:industry` (`鞋材:鞋业`,
+    /// `汽摩配:auto_parts`), comma-separated or repeated, at most 500; a mapped label is kept as
+    /// a tag.
+    #[serde(default)]
+    #[param(value_type = Option<String>)]
+    map: CommaList,
+    /// `true`: read every unknown industry label as the industry proposed for it (the
+    /// `unknown_labels` of a 422 answer list the proposals).
+    accept_suggestions: Option<bool>,
 }
 
 /// Whether an import adds to the catalog or becomes it.
@@ -296,7 +307,30 @@ enum ImportMode {
     Replace,
 }
 
-impl QueryParams for ImportParams {}
+impl QueryParams for ImportParams {
+    const LISTS: &'static [&'static str] = &["map"];
+
+    fn check(&self, _library: &BaseLibrary) -> Vec<FieldError> {
+        let mut errors: Vec<FieldError> = self
+            .map
+            .0
+            .iter()
+            .filter(|pair| split_mapping(pair).is_none())
+            .map(|pair| FieldError::new("map", FieldCode::InvalidValue, format!("`{pair}` must be label:industry, e.g. 鞋材:鞋业")))
+            .collect();
+        if self.map.0.len() > app::bases::MAX_MAPPED_LABELS {
+            errors.push(FieldError::new("map", FieldCode::TooMany, format!("maps {} labels; at most {} are read", self.map.0.len(), app::bases::MAX_MAPPED_LABELS)));
+        }
+        errors
+    }
+}
+
+/// `label:industry` (a full-width colon too) as its two halves.
+fn split_mapping(pair: &str) -> Option<(String, String)> {
+    let (label, industry) = pair.split_once([':', '：'])?;
+    let (label, industry) = (label.trim(), industry.trim());
+    (!label.is_empty() && !industry.is_empty()).then(|| (label.to_string(), industry.to_string()))
+}
 
 /// Import many bases at once (admin): JSON Lines (`application/x-ndjson`), CSV (`text/csv`,
 /// UTF-8 or `charset=gbk`) or an Excel workbook
@@ -356,6 +390,8 @@ async fn import_bases(
         as_candidates: query.as_candidates.unwrap_or(false),
         submitted_by: query.submitted_by,
         dry_run: query.dry_run.unwrap_or(false),
+        mapping: query.map.0.iter().filter_map(|pair| split_mapping(pair)).collect(),
+        accept_suggestions: query.accept_suggestions.unwrap_or(false),
     };
     let sheet = query.sheet;
     // Read only now: the caller is an admin and the parameters and media type are right.
@@ -363,7 +399,13 @@ async fn import_bases(
     let library = state.library.clone();
     let outcome = run_blocking(move || -> Result<ImportOutcome, ApiError> {
         let file = ImportFile { bytes: &body, format, encoding, sheet: sheet.as_deref() };
-        Ok(app::bases::import(&library, &file, &options, &actor)?)
+        match app::bases::import(&library, &file, &options, &actor) {
+            Err(crate::Error::Invalid(errors)) => {
+                let unknown_labels = app::bases::unknown_labels(&library, &errors);
+                Err(ApiError::InvalidImport { errors, unknown_labels })
+            }
+            outcome => Ok(outcome?),
+        }
     })
     .await??;
     Ok(Json(outcome))
