@@ -157,3 +157,32 @@ fn invalid_profiles_get_a_problem_naming_each_field() {
     assert_eq!(status, 422, "{body}");
     assert!(body["detail"].as_str().unwrap().contains("missing field"), "{body}");
 }
+
+#[test]
+fn a_profile_written_with_labels_matches_as_the_same_profile_in_codes() {
+    let server = TestServer::start();
+    let coded = profile("prato_fashion_it.json");
+    assert_eq!(coded["hotel"]["division"], "lucheng");
+    let mut labelled = coded.clone();
+    labelled["hotel"]["division"] = json!("鹿城区");
+    labelled["languages"] = json!(coded["languages"].as_array().unwrap().iter().map(|code| match code.as_str().unwrap() {
+        "it" => "意大利语",
+        "en" => "English",
+        other => other,
+    }).collect::<Vec<_>>());
+    assert_ne!(labelled["languages"], coded["languages"], "the test changes the languages");
+    let ids = |body: &Value| body["items"].as_array().unwrap().iter().map(|i| (i["id"].clone(), i["score"].clone())).collect::<Vec<_>>();
+    let (status, by_code) = post_match(&server, &json!({"profile": coded, "top": 20}));
+    assert_eq!(status, 200, "{by_code}");
+    let (status, by_label) = post_match(&server, &json!({"profile": labelled, "top": 20}));
+    assert_eq!(status, 200, "{by_label}");
+    assert_eq!(ids(&by_label), ids(&by_code));
+
+    labelled["hotel"]["division"] = json!("鹿成区");
+    labelled["languages"] = json!(["克林贡语"]);
+    let (status, refused) = post_match(&server, &json!({"profile": labelled}));
+    assert_eq!(status, 422, "{refused}");
+    let message = |field: &str| refused["errors"].as_array().unwrap().iter().find(|e| e["field"] == field).map(|e| e["message"].as_str().unwrap().to_string());
+    assert!(message("profile.hotel.division").is_some_and(|m| m.contains("did you mean 鹿城区 (lucheng)")), "{refused}");
+    assert!(message("profile.languages").is_some_and(|m| m.contains("克林贡语")), "{refused}");
+}

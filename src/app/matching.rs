@@ -60,11 +60,11 @@ pub fn evaluate_matching(library: &BaseLibrary, judged: &[JudgedProfile], option
 /// Ranks bases for a delegation. Invalid profiles are rejected with every failing field.
 pub fn match_profile(library: &BaseLibrary, profile: &DelegationProfile, options: &MatchOptions) -> Result<MatchOutcome, Error> {
     let profile = CheckedProfile::check(profile, library.divisions()).map_err(Error::Invalid)?;
-    run(library, profile, options)
+    run(library, &profile, options)
 }
 
 /// Ranks bases for a delegation whose profile was checked already.
-pub fn run(library: &BaseLibrary, profile: CheckedProfile<'_>, options: &MatchOptions) -> Result<MatchOutcome, Error> {
+pub fn run(library: &BaseLibrary, profile: &CheckedProfile<'_>, options: &MatchOptions) -> Result<MatchOutcome, Error> {
     if let Some(weights) = &options.weights {
         weights.validate().map_err(|message| Error::Invalid(vec![FieldError::new("weights", FieldCode::InvalidValue, message)]))?;
     }

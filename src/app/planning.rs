@@ -89,7 +89,7 @@ fn gather_candidates(
         }
         None => {
             let options = MatchOptions { top: settings.top_candidates, visibility, ..MatchOptions::default() };
-            let outcome = crate::app::matching::run(&library, profile, &options)?;
+            let outcome = crate::app::matching::run(&library, &profile, &options)?;
             for item in outcome.items {
                 let base = library.get(&item.id, visibility)?;
                 taken.insert(base.id.clone(), out.len());

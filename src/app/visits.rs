@@ -11,6 +11,7 @@ use super::library::BaseLibrary;
 /// Records a visit after checking every field; confirmed and completed visits count for
 /// rotation at once.
 pub fn record(library: &BaseLibrary, visit: &VisitInput, actor: &Actor) -> Result<(VisitRecord, String), Error> {
+    let visit = &with_codes(library, visit);
     check(library, visit)?;
     let recorded = library.store().insert_visit(visit, actor)?;
     library.reload_exposure()?;
@@ -19,6 +20,7 @@ pub fn record(library: &BaseLibrary, visit: &VisitInput, actor: &Actor) -> Resul
 
 /// Replaces visit `id` if it is still at version `if_match`.
 pub fn replace(library: &BaseLibrary, id: &str, visit: &VisitInput, if_match: &str, actor: &Actor) -> Result<(VisitRecord, String), Error> {
+    let visit = &with_codes(library, visit);
     check(library, visit)?;
     let recorded = library.store().replace_visit(id, visit, if_match, actor)?;
     library.reload_exposure()?;
@@ -33,6 +35,13 @@ pub fn get(library: &BaseLibrary, id: &str) -> Result<(VisitRecord, String), Err
 /// The visits that pass `filter`, by start date.
 pub fn list(library: &BaseLibrary, filter: &VisitFilter) -> Result<Vec<VisitRecord>, Error> {
     Ok(library.store().visits(filter)?)
+}
+
+/// The visit with its profile's labels read as codes, so the record keeps codes.
+fn with_codes(library: &BaseLibrary, visit: &VisitInput) -> VisitInput {
+    let mut visit = visit.clone();
+    visit.profile = crate::scoring::profile::with_codes(&visit.profile, library.divisions()).into_owned();
+    visit
 }
 
 fn check(library: &BaseLibrary, visit: &VisitInput) -> Result<(), Error> {

@@ -1,9 +1,10 @@
 //! What the matcher reads from a delegation profile, computed once per request.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::domain::geo::{WENZHOU_LAT, WENZHOU_LON};
-use crate::domain::{FieldCode, FieldError};
+use crate::domain::{language_labels, FieldCode, FieldError};
 use crate::domain::{is_valid_base_id, DelegationProfile, VisitDays, SUPPORTED_LANGUAGES, DivisionRegistry, Hotel, OrganisationType, Relations, Taxonomy, TaxonomyMatch, Weekday};
 
 /// A sister city or diaspora link that applies to the delegation.
@@ -164,13 +165,16 @@ pub const MAX_ENTRY_CHARS: usize = 500;
 
 /// A delegation profile that passed [`validate_profile`]. Matching takes only these, so a
 /// profile is checked once, where it enters (a match request, an itinerary request, a visit).
-#[derive(Debug, Clone, Copy)]
-pub struct CheckedProfile<'a>(&'a DelegationProfile);
+/// Labels in it are read as codes (see [`with_codes`]).
+#[derive(Debug, Clone)]
+pub struct CheckedProfile<'a>(Cow<'a, DelegationProfile>);
 
 impl<'a> CheckedProfile<'a> {
-    /// `profile`, if it passes every check; otherwise every failing field.
+    /// `profile`, its labels read as codes, if it passes every check; otherwise every failing
+    /// field.
     pub fn check(profile: &'a DelegationProfile, divisions: &DivisionRegistry) -> Result<CheckedProfile<'a>, Vec<FieldError>> {
-        let errors = validate_profile(profile, divisions);
+        let profile = with_codes(profile, divisions);
+        let errors = validate_profile(&profile, divisions);
         if errors.is_empty() { Ok(CheckedProfile(profile)) } else { Err(errors) }
     }
 }
@@ -178,8 +182,30 @@ impl<'a> CheckedProfile<'a> {
 impl std::ops::Deref for CheckedProfile<'_> {
     type Target = DelegationProfile;
     fn deref(&self) -> &DelegationProfile {
-        self.0
+        &self.0
     }
+}
+
+/// The profile with the labels people write read as codes: the hotel's division (`鹿城区`,
+/// `Lucheng`) and the languages (`英语`, `Italian`). A label that names nothing is left as
+/// written, for [`validate_profile`] to refuse with the closest labels. Industries sought take
+/// terms in any language already (see [`Taxonomy::resolve`]).
+pub fn with_codes<'a>(profile: &'a DelegationProfile, divisions: &DivisionRegistry) -> Cow<'a, DelegationProfile> {
+    let division = match &profile.hotel {
+        Hotel::Division { division } if divisions.get(division).is_none() => divisions.labels().resolve(division).ok(),
+        _ => None,
+    };
+    let languages: Vec<String> =
+        profile.languages.iter().map(|label| language_labels().resolve(label).unwrap_or_else(|_| label.clone())).collect();
+    if division.is_none() && languages == profile.languages {
+        return Cow::Borrowed(profile);
+    }
+    let mut resolved = profile.clone();
+    if let Some(division) = division {
+        resolved.hotel = Hotel::Division { division };
+    }
+    resolved.languages = languages;
+    Cow::Owned(resolved)
 }
 
 /// Checks a hotel written at `field` (the profile's, or a day's move): a known division, or a
@@ -189,8 +215,8 @@ pub fn hotel_errors(hotel: &Hotel, field: &str, divisions: &DivisionRegistry) ->
     let mut fail = |part: &str, message: String| errors.push(FieldError::new(&format!("{field}.{part}"), FieldCode::InvalidValue, message));
     match hotel {
         Hotel::Division { division } => {
-            if divisions.get(division).is_none() {
-                fail("division", format!("`{division}` is not a division or zone code"));
+            if let Err(error) = divisions.labels().resolve(division) {
+                fail("division", error.describe(division, "division or functional zone"));
             }
         }
         Hotel::Point { lat, lon, name } => {
@@ -254,7 +280,8 @@ pub fn validate_profile(profile: &DelegationProfile, divisions: &DivisionRegistr
     }
     for lang in &profile.languages {
         if !SUPPORTED_LANGUAGES.contains(&lang.as_str()) {
-            fail("languages", format!("`{lang}` is not a supported language code"));
+            let why = language_labels().resolve(lang).err().map_or_else(|| format!("`{lang}` is not a supported language"), |e| e.describe(lang, "supported language"));
+            fail("languages", why);
         }
     }
     for (field, ids) in [("must_visit", &profile.must_visit), ("avoid", &profile.avoid)] {
