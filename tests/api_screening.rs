@@ -259,4 +259,22 @@ fn an_import_refused_for_unknown_labels_lists_them_with_proposals_and_takes_a_ma
     let (_, page) = send(client().get(server.url("/v1/bases?q=智能电表&industry=低压电器")), None);
     let hit = page["items"].as_array().unwrap().iter().find(|i| i["base"]["name_zh"].as_str().unwrap().contains(UNIQUE_WORD)).expect("found by its own label");
     assert!(hit["base"]["tags"].as_array().unwrap().iter().any(|t| t == "智能电表"));
+
+    // Accepted labels: admins add them, officers read them, imports use them.
+    let accept = |body: Value, token: &str| send(client().post(server.url("/v1/accepted-labels")).json(&body), Some(token));
+    assert_eq!(accept(json!({"labels": [{"label": "鞋材", "industry": "鞋业"}]}), &tokens.officer).0, 403);
+    let (status, wrong) = accept(json!({"labels": [{"label": "鞋业", "industry": "鞋业"}, {"label": "鞋面", "industry": "鞋类制品"}]}), &tokens.admin);
+    assert_eq!(status, 422, "{wrong}");
+    let fields: Vec<&str> = wrong["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["labels[0].label", "labels[1].industry"]);
+    let (status, accepted) = accept(json!({"labels": [{"label": "鞋材", "industry": "鞋业"}, {"label": "智能电表", "industry": "low_voltage"}]}), &tokens.admin);
+    assert_eq!((status, accepted["changed"].as_u64()), (200, Some(2)), "{accepted}");
+    let (status, listed) = send(client().get(server.url("/v1/accepted-labels")), Some(&tokens.officer));
+    assert_eq!(status, 200);
+    assert_eq!(listed.as_array().unwrap().iter().map(|l| (l["label"].as_str().unwrap(), l["industry"].as_str().unwrap())).collect::<Vec<_>>(), vec![("智能电表", "low_voltage"), ("鞋材", "footwear")]);
+    let (status, preview) = post("dry_run=true");
+    assert_eq!(status, 200, "accepted labels need no mapping: {preview}");
+    let (status, _) = send(client().delete(server.url("/v1/accepted-labels/鞋材")), Some(&tokens.admin));
+    assert_eq!(status, 204);
+    assert_eq!(post("dry_run=true").0, 422, "forgotten: unknown again");
 }

@@ -237,7 +237,7 @@ fn specific_survey_labels_are_grouped_with_proposals_then_mapped_and_kept_as_tag
     // A mapping file corrects one proposal; the rest are accepted.
     let mapping = dir.path().join("对照表.csv");
     std::fs::write(&mapping, "原标签,产业类型\n智能电表,低压电器\n").unwrap();
-    let output = visitmatch(data.path()).args(["import", "--accept-suggestions", "--mapping"]).arg(&mapping).arg(&file).output().unwrap();
+    let output = visitmatch(data.path()).args(["import", "--accept-suggestions", "--remember-labels", "--mapping"]).arg(&mapping).arg(&file).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let library = data.open();
     let mut imported = Vec::new();
@@ -252,6 +252,25 @@ fn specific_survey_labels_are_grouped_with_proposals_then_mapped_and_kept_as_tag
         .search(&visitmatch::search::BaseQuery { text: Some("鞋材".into()), ..visitmatch::search::BaseQuery::default() })
         .unwrap();
     assert!(hits.hits.iter().any(|h| h.base.name_zh == "测试鞋业三厂"), "the tag is searchable");
+
+    drop(library);
+
+    // Remembered: the next return using those labels needs no mapping.
+    let listed = visitmatch(data.path()).args(["labels", "list"]).output().unwrap();
+    let table = String::from_utf8_lossy(&listed.stdout);
+    assert!(table.lines().any(|l| l.starts_with("智能电表") && l.contains("[low_voltage]")), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("鞋材") && l.contains("[footwear]")), "{table}");
+    let next = dir.path().join("第二批.csv");
+    let mut second = rows("眼镜");
+    second[1] = second[1].replace("测试鞋业一厂", "测试鞋材五厂").replace("双屿路1号", "双屿路5号").replace(",鞋业,", ",鞋材,");
+    std::fs::write(&next, gbk_crlf(&second)).unwrap();
+    let output = visitmatch(data.path()).args(["import", "--dry-run"]).arg(&next).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let known = visitmatch(data.path()).args(["labels", "accept", "鞋业", "footwear"]).output().unwrap();
+    assert_eq!(known.status.code(), Some(2), "a label of the taxonomy needs no accepting");
+    assert!(visitmatch(data.path()).args(["labels", "forget", "鞋材"]).output().unwrap().status.success());
+    let output = visitmatch(data.path()).args(["import", "--dry-run"]).arg(&next).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "forgotten: unknown again");
 
     // A mapping to something that is not an industry is refused by name.
     std::fs::write(&mapping, "label,industry\n鞋材,鞋类制品\n").unwrap();

@@ -149,6 +149,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::base_writes::router())
         .merge(routes::screening::router())
         .merge(routes::exports::router())
+        .merge(routes::labels::router())
         .merge(routes::visits::router())
         .merge(routes::access::router())
         .merge(routes::outbound::router())

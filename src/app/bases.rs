@@ -282,17 +282,28 @@ pub struct ImportOptions {
     pub mapping: Vec<(String, String)>,
     /// Read every unknown industry label as its proposed industry (see [`unknown_labels`]).
     pub accept_suggestions: bool,
+    /// Keep the labels this import mapped (given or accepted proposals) as accepted labels, so
+    /// later imports read them without a mapping (see [`super::vocabulary`]).
+    pub remember_labels: bool,
 }
 
 impl ImportOptions {
     /// A plain import: upsert, new bases straight into the library.
     pub fn upsert() -> ImportOptions {
-        ImportOptions { mode: WriteMode::Upsert, as_candidates: false, submitted_by: None, dry_run: false, mapping: Vec::new(), accept_suggestions: false }
+        ImportOptions {
+            mode: WriteMode::Upsert,
+            as_candidates: false,
+            submitted_by: None,
+            dry_run: false,
+            mapping: Vec::new(),
+            accept_suggestions: false,
+            remember_labels: false,
+        }
     }
 
-    /// The mapping the options give, each industry resolved; a target that names no industry
-    /// fails field `mapping`.
-    fn label_mapping(&self, library: &BaseLibrary) -> Result<LabelMapping, Error> {
+    /// The mapping the options give, each industry resolved, on top of the accepted labels; a
+    /// target that names no industry fails field `mapping`. Also the pairs given, resolved.
+    fn label_mapping(&self, library: &BaseLibrary) -> Result<(LabelMapping, Vec<(String, String)>), Error> {
         if self.mapping.len() > MAX_MAPPED_LABELS {
             return Err(Error::Invalid(vec![FieldError::new(
                 "mapping",
@@ -300,17 +311,21 @@ impl ImportOptions {
                 format!("maps {} labels; at most {MAX_MAPPED_LABELS} are read", self.mapping.len()),
             )]));
         }
-        let mut mapping = LabelMapping::default();
+        let mut mapping = super::vocabulary::stored_mapping(library)?;
+        let mut given = Vec::new();
         let mut errors = Vec::new();
         for (label, industry) in &self.mapping {
             match library.taxonomy().labels().resolve(industry) {
-                Ok(code) => mapping.insert(label, &code),
+                Ok(code) => {
+                    mapping.insert(label, &code);
+                    given.push((label.clone(), code));
+                }
                 Err(error) => errors.push(
                     FieldError::new("mapping", FieldCode::InvalidValue, format!("`{label}` → {}", error.describe(industry, "industry"))).with_value(industry),
                 ),
             }
         }
-        if errors.is_empty() { Ok(mapping) } else { Err(Error::Invalid(errors)) }
+        if errors.is_empty() { Ok((mapping, given)) } else { Err(Error::Invalid(errors)) }
     }
 
     /// The status a new base that states none takes, with the submitting division recorded on
@@ -414,7 +429,7 @@ pub fn unknown_labels(library: &BaseLibrary, errors: &[FieldError]) -> Vec<Unkno
 /// what the import would do. Industry labels the taxonomy does not know are read through the
 /// options' mapping, or, when asked, as their proposed industries.
 pub fn import(library: &BaseLibrary, file: &ImportFile<'_>, options: &ImportOptions, actor: &Actor) -> Result<ImportOutcome, Error> {
-    let mut mapping = options.label_mapping(library)?;
+    let (mut mapping, mut mapped) = options.label_mapping(library)?;
     let mut bases = match file.read(library, &mapping) {
         Err(Error::Invalid(errors)) if options.accept_suggestions => {
             let unknown = unknown_labels(library, &errors);
@@ -424,6 +439,7 @@ pub fn import(library: &BaseLibrary, file: &ImportFile<'_>, options: &ImportOpti
             for group in &unknown {
                 if let Some(code) = &group.proposed {
                     mapping.insert(&group.label, code);
+                    mapped.push((group.label.clone(), code.clone()));
                 }
             }
             file.read(library, &mapping)?
@@ -438,6 +454,11 @@ pub fn import(library: &BaseLibrary, file: &ImportFile<'_>, options: &ImportOpti
         return Ok(ImportOutcome { summary, total, preview: Some(preview) });
     }
     let summary = library.write_bases(&mut bases, options.mode, arrival, actor)?;
+    // Only labels the taxonomy does not know were read through the mapping; those are kept.
+    mapped.retain(|(label, _)| library.taxonomy().labels().resolve(label).is_err());
+    if options.remember_labels && !mapped.is_empty() {
+        super::vocabulary::accept(library, &mapped, actor)?;
+    }
     Ok(ImportOutcome { summary, total: library.count()?, preview: None })
 }
 

@@ -12,6 +12,7 @@ pub mod outbound;
 pub mod planning;
 pub mod screening;
 pub mod survey;
+pub mod vocabulary;
 pub mod visits;
 
 pub use library::BaseLibrary;

@@ -147,6 +147,12 @@ CREATE TABLE IF NOT EXISTS visit_bases (
 );
 CREATE INDEX IF NOT EXISTS visit_bases_base ON visit_bases(base_id);
 CREATE TABLE IF NOT EXISTS outbound_routes (id TEXT PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS accepted_labels (
+    label TEXT PRIMARY KEY,
+    industry TEXT NOT NULL,
+    added_by TEXT NOT NULL,
+    added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
 ";
 
 /// The SQLite catalog. Cheap to share behind an `Arc`; calls are serialised on one connection,

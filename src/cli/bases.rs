@@ -53,6 +53,10 @@ pub struct ImportArgs {
     /// failed import prints); the label is kept as a tag.
     #[arg(long)]
     pub accept_suggestions: bool,
+    /// Keep the labels this import mapped as accepted labels (see `visitmatch labels`), so the
+    /// next file that uses them needs no mapping.
+    #[arg(long)]
+    pub remember_labels: bool,
 }
 
 /// The arguments of `export`.
@@ -94,7 +98,7 @@ pub struct GenerateArgs {
 }
 
 pub(super) fn import(data_dir: &Path, args: ImportArgs) -> CliResult {
-    let ImportArgs { file, format, encoding, sheet, replace, dry_run, as_candidates, submitted_by, mapping, accept_suggestions } = args;
+    let ImportArgs { file, format, encoding, sheet, replace, dry_run, as_candidates, submitted_by, mapping, accept_suggestions, remember_labels } = args;
     let file = file.as_path();
 
     let Some(format) = format.or_else(|| RecordFormat::from_path(file)) else {
@@ -111,7 +115,7 @@ pub(super) fn import(data_dir: &Path, args: ImportArgs) -> CliResult {
             return Ok(ExitCode::from(EXIT_INVALID_INPUT));
         }
     };
-    let options = ImportOptions { mode, as_candidates, submitted_by, dry_run, mapping, accept_suggestions };
+    let options = ImportOptions { mode, as_candidates, submitted_by, dry_run, mapping, accept_suggestions, remember_labels };
     let source = ImportFile { bytes: &bytes, format, encoding, sheet: sheet.as_deref() };
     match app::bases::import(&library, &source, &options, &crate::access::Actor::command_line()) {
         Ok(ImportOutcome { preview: Some(preview), total, .. }) => {

@@ -19,6 +19,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 mod admin;
 mod bases;
 mod evaluation;
+mod labels;
 mod matching;
 mod outbound;
 mod planning;
@@ -105,6 +106,12 @@ pub enum Command {
         #[command(subcommand)]
         action: admin::VisitsAction,
     },
+    /// The office's accepted industry labels (鞋材 → 鞋业), read by every import.
+    Labels {
+        /// What to do.
+        #[command(subcommand)]
+        action: labels::LabelsAction,
+    },
     /// Review a base (officer's work): approve or reject a candidate, suspend or reactivate a
     /// base of the library, reopen a rejected one. Entered in the audit log.
     Review(screening::ReviewArgs),
@@ -151,6 +158,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Token { action } => admin::token(data_dir, action),
         Command::Visits { action } => admin::visits(data_dir, action),
         Command::Outbound { action } => outbound::run(data_dir, action),
+        Command::Labels { action } => labels::run(data_dir, action),
         Command::Review(args) => screening::review(data_dir, args),
         Command::Screening(args) => screening::queue(data_dir, args),
         Command::Survey(args) => screening::survey(data_dir, args),

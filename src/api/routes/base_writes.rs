@@ -297,6 +297,9 @@ struct ImportParams {
     /// `true`: read every unknown industry label as the industry proposed for it (the
     /// `unknown_labels` of a 422 answer list the proposals).
     accept_suggestions: Option<bool>,
+    /// `true`: keep the labels this import mapped as accepted labels
+    /// (`GET /v1/accepted-labels`), so later imports read them without a mapping.
+    remember_labels: Option<bool>,
 }
 
 /// Whether an import adds to the catalog or becomes it.
@@ -392,6 +395,7 @@ async fn import_bases(
         dry_run: query.dry_run.unwrap_or(false),
         mapping: query.map.0.iter().filter_map(|pair| split_mapping(pair)).collect(),
         accept_suggestions: query.accept_suggestions.unwrap_or(false),
+        remember_labels: query.remember_labels.unwrap_or(false),
     };
     let sheet = query.sheet;
     // Read only now: the caller is an admin and the parameters and media type are right.

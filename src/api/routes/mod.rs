@@ -7,6 +7,7 @@ pub mod evaluations;
 pub mod exports;
 pub mod health;
 pub mod itineraries;
+pub mod labels;
 pub mod matches;
 pub mod outbound;
 pub mod reference;
