@@ -34,6 +34,23 @@ const TEXT = {
     t_days: '在外天数（含往返）', t_members: '团组人数', t_purpose: '出访任务（可选）', check: '审核并生成摘要',
     trip_result: '出访申请摘要', routes_heading: '推荐线路', served: '服务基地需求', promote: '推介基地', check_this: '审核此线路',
     countries: '推荐国家：', suggested: n => `推荐 ${n} 条线路。`, no_flags: '天数与人数与任务相符。',
+    tab_intake: '排摸入库', intake_hint: '导入各地报送的基地表、审核待审基地、查看排摸进度需要内部人员令牌：导入需管理员（admin），审核与进度需工作人员（officer）。',
+    import_heading: '导入基地表（排摸）', i_file: '文件（.xlsx 或 .csv，UTF-8 或 GBK）', i_submitted: '报送地区（作为待审候选导入）',
+    i_direct: '（直接入库，不作为候选）', i_remember: '记住对照的标签，下次无需再对照', i_preview: '预检（不写入）', i_confirm: '确认导入',
+    labels_heading: '未知的产业标签', labels_hint: '每个标签已给出建议的产业，可逐一修改后再预检；导入后原标签保留为基地标签，检索仍能找到。',
+    l_label: '标签', l_uses: '次数', l_lines: '行', l_industry: '对照产业', l_industry_of: label => `“${label}”对照的产业`,
+    preview_heading: '预检结果', previewing: '正在预检…', importing: '正在导入…', choose_file: '请选择要导入的文件。',
+    preview_ok: (ins, upd, same, arrival) => `将新增 ${ins} 个（${arrival}），更新 ${upd} 个，${same} 个不变。未写入任何数据。`,
+    preview_bad: n => `有 ${n} 处问题，未写入任何数据。请修改文件或对照下方的未知标签后再预检。`,
+    imported: (ins, upd) => `已导入：新增 ${ins} 个，更新 ${upd} 个。`, duplicate_of: '疑似重复：', line: n => `第 ${n} 行`,
+    changed_fields: '变更字段：', queue_heading: '待审基地', queue_load: '刷新待审列表', queue_count: n => `待审 ${n} 个。`,
+    submitted_by: '报送地区', approve: '通过入库', reject: '驳回', review_note: '审核意见', reviewed: (name, status) => `${name}：${status}。`,
+    survey_heading: '排摸进度', survey_load: '查看排摸进度', survey_division: '地区', survey_total: '合计', survey_missing: '缺少的主题',
+    survey_city: '全市', needs_staff: '需要内部人员令牌。',
+    statuses: { candidate: '待审', active: '入库', rejected: '未通过', suspended: '停用' },
+    import_fields: { id: '编号', name_zh: '基地名称', name_en: '英文名称', kind: '类型', industries: '产业类型', division: '所在地区',
+      address_zh: '地址', lat: '纬度', lon: '经度', opening_hours: '开放时间', guide_languages: '讲解语言', max_group_size: '最大接待人数',
+      visit_minutes: '参观时长（分钟）', description_zh: '简介', status: '状态', submitted_by: '申报地区' },
   },
   en: {
     skip: 'Skip to the main content', title: 'Delegation visits: matching bases and planning routes', tab_plan: 'Plan a visit',
@@ -66,6 +83,24 @@ const TEXT = {
     check: 'Check and summarise', trip_result: 'Application summary', routes_heading: 'Suggested routes', served: 'Serves the needs of',
     promote: 'Bases to promote', check_this: 'Check this route', countries: 'Countries: ', suggested: n => `${n} routes suggested.`,
     no_flags: 'Days and members fit the tasks.',
+    tab_intake: 'Survey intake', intake_hint: 'Importing the divisions’ returns needs an admin token; reviewing candidates and the survey progress need a staff (officer) token.',
+    import_heading: 'Import a base list (survey return)', i_file: 'File (.xlsx or .csv, UTF-8 or GBK)', i_submitted: 'Sent in by (imported as candidates)',
+    i_direct: '(straight into the library, not as candidates)', i_remember: 'Remember the mapped labels for later files', i_preview: 'Check (writes nothing)',
+    i_confirm: 'Import', labels_heading: 'Industry labels the taxonomy does not know',
+    labels_hint: 'Each label has a proposed industry; change any, then check again. The label is kept as a tag, so search still finds it.',
+    l_label: 'Label', l_uses: 'Uses', l_lines: 'Lines', l_industry: 'Read as industry', l_industry_of: label => `Industry for “${label}”`,
+    preview_heading: 'Check result', previewing: 'Checking…', importing: 'Importing…', choose_file: 'Choose a file to import.',
+    preview_ok: (ins, upd, same, arrival) => `Would add ${ins} (${arrival}), update ${upd}, leave ${same} unchanged. Nothing was written.`,
+    preview_bad: n => `${n} problems; nothing was written. Correct the file or map the unknown labels below, then check again.`,
+    imported: (ins, upd) => `Imported: ${ins} added, ${upd} updated.`, duplicate_of: 'Possible duplicate of ', line: n => `Line ${n}`,
+    changed_fields: 'Changed fields: ', queue_heading: 'Candidates awaiting review', queue_load: 'Refresh the queue', queue_count: n => `${n} awaiting review.`,
+    submitted_by: 'Sent in by', approve: 'Approve', reject: 'Reject', review_note: 'Review note', reviewed: (name, status) => `${name}: ${status}.`,
+    survey_heading: 'Survey progress', survey_load: 'Show survey progress', survey_division: 'Division', survey_total: 'Total',
+    survey_missing: 'Themes with no active base', survey_city: 'Whole city', needs_staff: 'A staff token is needed.',
+    statuses: { candidate: 'Candidate', active: 'Active', rejected: 'Rejected', suspended: 'Suspended' },
+    import_fields: { id: 'Id', name_zh: 'Name', name_en: 'English name', kind: 'Kind', industries: 'Industries', division: 'Division',
+      address_zh: 'Address', lat: 'Latitude', lon: 'Longitude', opening_hours: 'Opening hours', guide_languages: 'Guide languages',
+      max_group_size: 'Largest group', visit_minutes: 'Visit length (min)', description_zh: 'Description', status: 'Status', submitted_by: 'Sent in by' },
   },
 };
 
@@ -532,6 +567,176 @@ async function checkTrip(event) {
   }
 }
 
+
+// ---- Survey intake: import, review, progress ----------------------------------------------
+
+const MEDIA_TYPES = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv', jsonl: 'application/x-ndjson' };
+
+// Uploads a file as the request body (the import takes the file itself, not a form).
+async function upload(path, file) {
+  const extension = file.name.split('.').pop().toLowerCase();
+  const headers = { 'content-type': MEDIA_TYPES[extension] || 'text/csv', accept: 'application/json' };
+  const token = sessionStorage.getItem('visitmatch-token');
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(path, { method: 'POST', headers, body: file });
+  const body = await response.json();
+  if (!response.ok) throw new ApiProblem(body);
+  return body;
+}
+
+function divisionLabel(code) {
+  const division = state.divisions.find(d => d.code === code);
+  return division ? (state.lang === 'en' ? division.en : division.zh) : code;
+}
+
+// The query of an import: candidates and their division, and the labels mapped in the table.
+function importQuery(dryRun) {
+  const query = new URLSearchParams();
+  if (dryRun) query.set('dry_run', 'true');
+  const submitted = $('i-submitted_by').value;
+  if (submitted) query.set('submitted_by', submitted);
+  const mapped = [...$('labels-table').querySelectorAll('select')].filter(select => select.value).map(select => `${select.dataset.label}:${select.value}`);
+  if (mapped.length) query.set('map', mapped.join(','));
+  if (!dryRun && $('i-remember').checked && mapped.length) query.set('remember_labels', 'true');
+  return query.toString();
+}
+
+function problemLine(error) {
+  const field = t('import_fields')[error.field] || error.field;
+  return `${error.line ? t('line')(error.line) + ' · ' : ''}${field}：${error.message}`;
+}
+
+function renderUnknownLabels(unknown) {
+  const body = $('labels-table').querySelector('tbody');
+  const kept = Object.fromEntries([...body.querySelectorAll('select')].map(select => [select.dataset.label, select.value]));
+  body.replaceChildren(...unknown.map(group => {
+    const select = el('select', { 'data-label': group.label, id: `map-${group.label}`, 'aria-label': t('l_industry_of')(group.label) });
+    select.append(el('option', { value: '', text: '—' }), ...state.industries.map(i => el('option', { value: i.code, text: state.lang === 'en' ? i.en : i.zh })));
+    select.value = kept[group.label] || group.proposed || '';
+    return el('tr', {}, el('td', { text: group.label }), el('td', { class: 'num', text: String(group.count) }),
+      el('td', { text: group.lines.join(', ') }), el('td', {}, select));
+  }));
+  $('labels-panel').hidden = unknown.length === 0 && body.children.length === 0;
+}
+
+async function previewImport(event) {
+  event.preventDefault();
+  const form = $('import-form');
+  clearErrors(form);
+  $('i-confirm').disabled = true;
+  const file = $('i-file').files[0];
+  if (!file) {
+    $('err-i-file').textContent = t('choose_file');
+    $('err-i-file').hidden = false;
+    $('i-file').focus();
+    return;
+  }
+  $('import-status').textContent = t('previewing');
+  $('preview-panel').hidden = false;
+  $('problems').replaceChildren();
+  try {
+    const outcome = await upload(`/v1/bases/import?${importQuery(true)}`, file);
+    const preview = outcome.preview;
+    const arrival = t('statuses')[preview.arrival] || preview.arrival;
+    const items = [el('li', { text: t('preview_ok')(preview.inserted.length, preview.updated.length, preview.unchanged, arrival) })];
+    for (const changed of preview.updated) items.push(el('li', { text: `${changed.id} · ${t('changed_fields')}${changed.fields.map(f => t('import_fields')[f] || f).join('、')}` }));
+    for (const near of preview.near_duplicates) items.push(el('li', { class: 'duplicates', text: `${near.id} · ${t('duplicate_of')}${near.other_name_zh}（${near.other_id}，${t('statuses')[near.other_status]}）` }));
+    $('preview-summary').replaceChildren(...items);
+    $('import-status').textContent = '';
+    $('i-confirm').disabled = false;
+  } catch (error) {
+    const problem = error.problem || { detail: String(error) };
+    renderUnknownLabels(problem.unknown_labels || []);
+    const errors = (problem.errors || []).filter(e => !(e.field === 'industries' && e.value && (problem.unknown_labels || []).some(u => u.label === e.value)));
+    $('preview-summary').replaceChildren(el('li', { text: problem.errors ? t('preview_bad')(problem.errors.length) : (problem.detail || problem.title) }));
+    $('problems').replaceChildren(...errors.map(e => el('li', { text: problemLine(e) })));
+    $('import-status').textContent = '';
+    if (problem.status === 401 || problem.status === 403) showProblem(form, 'import-error', error, 'i-');
+  }
+}
+
+async function confirmImport() {
+  const file = $('i-file').files[0];
+  if (!file) return;
+  $('i-confirm').disabled = true;
+  $('import-status').textContent = t('importing');
+  try {
+    const outcome = await upload(`/v1/bases/import?${importQuery(false)}`, file);
+    $('import-status').textContent = t('imported')(outcome.inserted, outcome.updated);
+    $('labels-table').querySelector('tbody').replaceChildren();
+    $('labels-panel').hidden = true;
+    if ($('i-submitted_by').value) loadQueue();
+  } catch (error) {
+    $('import-status').textContent = '';
+    showProblem($('import-form'), 'import-error', error, 'i-');
+  }
+}
+
+async function loadQueue() {
+  $('queue-status').textContent = '';
+  try {
+    const queue = await api('GET', '/v1/screening?limit=50');
+    $('queue-status').textContent = t('queue_count')(queue.total);
+    $('queue').replaceChildren(...queue.items.map(item => queueItem(item)));
+  } catch (error) {
+    $('queue-status').textContent = (error.problem && [401, 403].includes(error.problem.status)) ? t('needs_staff') : t('failed') + error.message;
+  }
+}
+
+function queueItem(item) {
+  const base = item.base;
+  const noteId = `note-${base.id}`;
+  const note = el('input', { id: noteId, 'aria-describedby': `err-${noteId}` });
+  const error = el('p', { class: 'field-error', id: `err-${noteId}`, hidden: '' });
+  const decide = decision => async () => {
+    error.hidden = true;
+    try {
+      const reviewed = await api('POST', `/v1/bases/${encodeURIComponent(base.id)}/review`, { decision, note: note.value || undefined });
+      $('queue-status').textContent = t('reviewed')(reviewed.name_zh, t('statuses')[reviewed.status]);
+      li.remove();
+    } catch (failure) {
+      const problem = failure.problem || {};
+      error.textContent = (problem.errors || []).map(e => e.message).join('；') || problem.detail || String(failure);
+      error.hidden = false;
+      note.setAttribute('aria-invalid', 'true');
+      note.focus();
+    }
+  };
+  const approve = el('button', { type: 'button', class: 'primary', text: t('approve') });
+  const reject = el('button', { type: 'button', text: t('reject') });
+  approve.addEventListener('click', decide('approve'));
+  reject.addEventListener('click', decide('reject'));
+  const duplicates = item.near_duplicates.map(d => el('p', { class: 'duplicates', text: `${t('duplicate_of')}${d.other_name_zh}（${d.other_id}，${d.other_address_zh}，${t('statuses')[d.other_status]}）` }));
+  const li = el('li', { 'data-id': base.id },
+    el('h3', { text: `${base.name_zh}${base.name_en ? ' · ' + base.name_en : ''}` }),
+    el('p', { text: `${divisionLabel(base.location.division)} · ${base.location.address_zh} · ${t('submitted_by')}：${divisionLabel(base.submitted_by || base.location.division)}` }),
+    ...duplicates,
+    el('div', { class: 'field' }, el('label', { for: noteId, text: t('review_note') }), note, error),
+    el('div', { class: 'actions' }, approve, reject));
+  return li;
+}
+
+async function loadSurvey() {
+  $('survey-status').textContent = '';
+  try {
+    const survey = await api('GET', '/v1/survey');
+    const statuses = ['candidate', 'active', 'rejected', 'suspended'];
+    const theme = code => { const found = state.themes.find(th => th.code === code); return found ? (state.lang === 'en' ? found.en : found.zh) : code; };
+    $('survey-table').querySelector('thead').replaceChildren(el('tr', {}, el('th', { scope: 'col', text: t('survey_division') }),
+      ...statuses.map(s => el('th', { scope: 'col', class: 'num', text: t('statuses')[s] })), el('th', { scope: 'col', class: 'num', text: t('survey_total') }),
+      el('th', { scope: 'col', text: t('survey_missing') })));
+    const row = (name, counts, missing) => el('tr', {}, el('th', { scope: 'row', text: name }),
+      ...statuses.map(s => el('td', { class: 'num', text: String(counts[s]) })), el('td', { class: 'num', text: String(counts.total) }),
+      el('td', { text: missing.map(theme).join(state.lang === 'en' ? ', ' : '、') }));
+    $('survey-table').querySelector('tbody').replaceChildren(
+      ...survey.divisions.map(d => row((d.parent ? '　' : '') + (state.lang === 'en' ? d.division.en : d.division.zh), d.by_status, d.themes_missing)),
+      row(t('survey_city'), survey.totals, []));
+    $('survey-table').hidden = false;
+  } catch (error) {
+    $('survey-status').textContent = (error.problem && [401, 403].includes(error.problem.status)) ? t('needs_staff') : t('failed') + error.message;
+  }
+}
+
 // ---- Language, tabs and start-up ----------------------------------------------------------
 
 function applyLanguage() {
@@ -565,13 +770,16 @@ function fillSelects() {
   const route = keep('t-route');
   $('t-route').replaceChildren(...state.routes.map(r => el('option', { value: r.id, text: state.lang === 'en' ? r.title_en : r.title_zh })));
   if (route) $('t-route').value = route;
+  const submitted = keep('i-submitted_by');
+  $('i-submitted_by').replaceChildren(el('option', { value: '', text: t('i_direct') }), ...state.divisions.map(d => el('option', { value: d.code, text: state.lang === 'en' ? d.en : d.zh })));
+  $('i-submitted_by').value = submitted;
   const kinds = ['enterprise', 'industrial_park', 'university', 'school', 'research_institute', 'cultural_site', 'tourism_site', 'financial_institution', 'government_service', 'incubator'];
   const kind = keep('f-kind');
   $('f-kind').replaceChildren(el('option', { value: '', text: t('any') }), ...kinds.map(k => el('option', { value: k, text: k.replace(/_/g, ' ') })));
   $('f-kind').value = kind;
 }
 
-const TABS = ['plan', 'library', 'outbound'];
+const TABS = ['plan', 'library', 'outbound', 'intake'];
 
 function selectTab(name) {
   for (const tab of TABS) {
@@ -618,6 +826,11 @@ async function start() {
   });
   $('outbound-form').addEventListener('submit', suggestRoutes);
   $('trip-form').addEventListener('submit', checkTrip);
+  $('import-form').addEventListener('submit', previewImport);
+  $('i-confirm').addEventListener('click', confirmImport);
+  $('i-file').addEventListener('change', () => { $('i-confirm').disabled = true; $('labels-table').querySelector('tbody').replaceChildren(); $('labels-panel').hidden = true; });
+  $('queue-load').addEventListener('click', loadQueue);
+  $('survey-load').addEventListener('click', loadSurvey);
   TABS.forEach((tab, index) => {
     $(`tab-${tab}`).addEventListener('click', () => selectTab(tab));
     $(`tab-${tab}`).addEventListener('keydown', event => {

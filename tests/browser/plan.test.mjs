@@ -1,6 +1,6 @@
 // The officers' page in a real browser (headless Chromium): from an empty form to a printed
 // two-day itinerary, plus examples, the error path, the English switch, the base library, a
-// staff token and the outbound-route library.
+// staff token, the outbound-route library and the survey intake (import, review, progress).
 //
 //   node plan.test.mjs http://127.0.0.1:PORT [ARTIFACT_DIR] [OFFICER_OR_ADMIN_TOKEN]
 //
@@ -201,6 +201,39 @@ await step('the outbound-route library suggests Italy for European design talent
   assert.deepEqual(flags, ['days_over_rule', 'days_over_tasks', 'members_over_rule', 'members_over_tasks']);
   assert.match(await page.locator('#trip-summary').textContent(), /出访申请摘要/);
   await page.screenshot({ path: `${artifacts}/outbound.png`, fullPage: true });
+});
+
+await step('a survey return is checked, its unknown label mapped, imported as a candidate, reviewed and counted', async () => {
+  if (!token) { console.log('# skipped: no token given'); return; }
+  await page.fill('#token', token);
+  await page.locator('#token').dispatchEvent('change');
+  await page.click('#tab-intake');
+  // As a division sends it: Chinese headers and labels, one industry label the taxonomy does not know.
+  const csv = '基地名称,类型,产业类型,所在地区,地址,纬度,经度,简介,参观时长（分钟）,开放时间,最大接待人数,讲解语言\n'
+    + '浏览器测试鞋材厂,企业,鞋材,鹿城区,温州市鹿城区浏览器路1号,28.01,120.65,测试用。,60,周一至周五 9:00-17:00,30,中文\n';
+  await page.setInputFiles('#i-file', { name: '鹿城区排摸.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.selectOption('#i-submitted_by', 'lucheng');
+  await page.click('#import-form button[type=submit]');
+  await page.locator('#labels-panel').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#labels-table select[data-label="鞋材"]').inputValue(), 'footwear', 'the proposal is preselected');
+  assert.ok(await page.locator('#i-confirm').isDisabled(), 'nothing to confirm while a problem is open');
+  await page.click('#import-form button[type=submit]');
+  await page.locator('#preview-summary li').filter({ hasText: /Would add 1 \(Candidate\)/ }).waitFor();
+  await page.click('#i-confirm');
+  await page.locator('#import-status').filter({ hasText: /Imported: 1 added/ }).waitFor();
+  // The review queue: rejecting needs a reason, shown next to the note; approving enters the library.
+  const item = page.locator('#queue li', { hasText: '浏览器测试鞋材厂' });
+  await item.waitFor();
+  await item.locator('button', { hasText: 'Reject' }).click();
+  await item.locator('.field-error').waitFor({ state: 'visible' });
+  assert.match(await item.locator('.field-error').textContent(), /say why/);
+  await item.locator('button', { hasText: 'Approve' }).click();
+  await page.locator('#queue-status').filter({ hasText: '浏览器测试鞋材厂: Active' }).waitFor();
+  await page.click('#survey-load');
+  await page.locator('#survey-table').waitFor({ state: 'visible' });
+  const cells = await page.locator('#survey-table tbody tr', { hasText: 'Lucheng District' }).first().locator('td').allTextContents();
+  assert.ok(Number(cells[1]) > 0, `Lucheng has active bases: ${cells}`);
+  await page.screenshot({ path: `${artifacts}/intake.png`, fullPage: true });
 });
 
 await step('nothing was loaded from elsewhere and the console stayed clean', async () => {
