@@ -84,13 +84,17 @@ impl Visibility {
     }
 
     /// The base as this caller may see it: `None` when it does not exist for them, otherwise
-    /// the base, with its contact details only for officers and admins.
+    /// the base, with its contact details and screening trail only for officers and admins.
     pub fn show(self, mut base: ExchangeBase) -> Option<ExchangeBase> {
         if !self.sees(!base.is_public()) {
             return None;
         }
         if !self.sees_contacts() {
+            // Contacts and the screening trail (who submitted it, what review noted) are the
+            // office's own.
             base.contact = Contact::default();
+            base.submitted_by = None;
+            base.review_note = None;
         }
         Some(base)
     }

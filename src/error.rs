@@ -108,6 +108,9 @@ impl From<StoreError> for Error {
             StoreError::OutboundRouteMissing(id) => Error::OutboundRouteNotFound(id),
             StoreError::OutboundRouteExists(id) => Error::OutboundRouteExists(id),
             StoreError::EtagMismatch { id, current } => Error::PreconditionFailed { id, current },
+            StoreError::StatusChange { message, .. } => {
+                Error::Invalid(vec![FieldError::new("status", crate::domain::FieldCode::InvalidValue, message)])
+            }
             StoreError::ReviewNotApplicable { message, .. } => {
                 Error::ReviewNotApplicable(FieldError::new("decision", crate::domain::FieldCode::InvalidValue, message))
             }

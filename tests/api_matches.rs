@@ -178,6 +178,11 @@ fn a_profile_written_with_labels_matches_as_the_same_profile_in_codes() {
     assert_eq!(status, 200, "{by_label}");
     assert_eq!(ids(&by_label), ids(&by_code));
 
+    // The same label plans too (the days' hotels are read as codes).
+    let request = json!({"profile": labelled, "days": [{}, {"hotel": {"division": "瓯海区"}}]});
+    let response = reqwest::blocking::Client::new().post(server.url("/v1/itineraries")).json(&request).send().unwrap();
+    assert_eq!(response.status().as_u16(), 200, "{}", response.text().unwrap());
+
     labelled["hotel"]["division"] = json!("鹿成区");
     labelled["languages"] = json!(["克林贡语"]);
     let (status, refused) = post_match(&server, &json!({"profile": labelled}));

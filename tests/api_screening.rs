@@ -174,9 +174,12 @@ fn a_survey_return_waits_for_review_unseen_then_enters_the_library() {
     assert_eq!(approval["before"]["status"], "candidate");
     assert_eq!(approval["after"]["status"], "active");
 
-    // In the library now: public, and matched.
+    // In the library now: public, and matched; the screening trail stays the office's.
     assert_eq!(found_by_search(&server, None).len(), 1);
-    assert_eq!(send(client().get(server.url(&format!("/v1/bases/{id}"))), None).0, 200);
+    let (status, public) = send(client().get(server.url(&format!("/v1/bases/{id}"))), None);
+    assert_eq!(status, 200);
+    assert!(public.get("review_note").is_none() && public.get("submitted_by").is_none(), "{public}");
+    assert!(found_by_search(&server, None)[0].get("review_note").is_none());
     assert!(matched(&server, &id, None).0, "an active base that fits is proposed");
 
     // Suspended: hidden again. A write that states no status keeps it suspended.
@@ -192,6 +195,17 @@ fn a_survey_return_waits_for_review_unseen_then_enters_the_library() {
     );
     assert_eq!(status, 200, "{patched}");
     assert_eq!((patched["status"].as_str(), patched["review_note"].as_str()), (Some("suspended"), Some("装修停业")));
+    // A write cannot move it: statuses change by review only.
+    let etag = client().get(server.url(&format!("/v1/bases/{id}"))).bearer_auth(&tokens.admin).send().unwrap().headers()["etag"].to_str().unwrap().to_string();
+    let (status, refused) = send(
+        client().patch(server.url(&format!("/v1/bases/{id}"))).header("if-match", etag).header("content-type", "application/merge-patch+json").body(r#"{"status": "active"}"#),
+        Some(&tokens.admin),
+    );
+    assert_eq!((status, refused["errors"][0]["field"].as_str()), (422, Some("status")), "{refused}");
+    assert!(found_by_search(&server, None).is_empty(), "still suspended");
+    // A survey return never replaces the library.
+    let (status, refused) = import_return(&server, &tokens.admin, "as_candidates=true&mode=replace&dry_run=true");
+    assert_eq!((status, refused["errors"][0]["field"].as_str()), (422, Some("mode")), "{refused}");
 
     let (_, survey) = send(client().get(server.url("/v1/survey")), Some(&tokens.officer));
     assert_eq!((survey["totals"]["candidate"].as_u64(), survey["totals"]["rejected"].as_u64(), survey["totals"]["suspended"].as_u64()), (Some(0), Some(1), Some(1)));
@@ -249,7 +263,7 @@ fn an_import_refused_for_unknown_labels_lists_them_with_proposals_and_takes_a_ma
     assert_eq!(refused["errors"][0]["value"], "智能电表");
 
     let (status, wrong) = post("map=鞋材:no-such-industry");
-    assert_eq!((status, wrong["errors"][0]["field"].as_str()), (422, Some("mapping")), "{wrong}");
+    assert_eq!((status, wrong["errors"][0]["field"].as_str()), (400, Some("map")), "checked before the file is read: {wrong}");
     let (status, malformed) = post("map=鞋材");
     assert_eq!((status, malformed["errors"][0]["field"].as_str()), (400, Some("map")), "{malformed}");
 

@@ -329,11 +329,18 @@ impl ImportOptions {
     }
 
     /// The status a new base that states none takes, with the submitting division recorded on
-    /// each base of a file of candidates. A submission cannot move a base in screening: a row
-    /// stating another status than the base's own (a candidate's, when new) is refused.
+    /// each new base of a file of candidates. A new base of a submission may state no other
+    /// status than candidate; a submission that would replace the library is refused.
     fn arrival(&self, library: &BaseLibrary, bases: &mut [ExchangeBase]) -> Result<BaseStatus, Error> {
         if !self.as_candidates && self.submitted_by.is_none() {
             return Ok(BaseStatus::Active);
+        }
+        if self.mode == WriteMode::Replace {
+            return Err(Error::Invalid(vec![FieldError::new(
+                "mode",
+                FieldCode::InvalidValue,
+                "a survey return adds candidates; it cannot replace the library (import it without replace)",
+            )]));
         }
         let mut errors = Vec::new();
         let submitted_by = match self.submitted_by.as_deref().map(|label| library.divisions().labels().resolve(label)) {
@@ -345,30 +352,29 @@ impl ImportOptions {
             None => None,
         };
         for base in bases.iter_mut() {
-            // A status the file states must be where the base already stands: a candidate for a
-            // new base, its current status for one in the catalog (an exported sheet sent back).
-            let (standing, is_new) = match library.get(&base.id, Visibility::Internal) {
-                Ok(stored) => (stored.status(), false),
-                Err(Error::BaseNotFound(_)) => (BaseStatus::Candidate, true),
+            // A base already in the catalog keeps its status whatever the file says (the store
+            // refuses another); a new one arrives as a candidate and may state nothing else.
+            let is_new = match library.get(&base.id, Visibility::Internal) {
+                Ok(_) => false,
+                Err(Error::BaseNotFound(_)) => true,
                 Err(other) => return Err(other),
             };
-            if let Some(status) = base.status.filter(|status| *status != standing) {
+            if !is_new {
+                continue;
+            }
+            if let Some(status) = base.status.filter(|status| *status != BaseStatus::Candidate) {
                 errors.push(FieldError::new(
                     "status",
                     FieldCode::InvalidValue,
                     format!(
-                        "base `{}` states {} ({}) but is {} ({}); a submission does not change where a base stands: leave the status out, or import without candidates",
+                        "base `{}` states {} ({}); bases submitted for review arrive as candidates: leave the status out, or import without candidates",
                         base.id,
                         status.label_zh(),
-                        status.code(),
-                        standing.label_zh(),
-                        standing.code()
+                        status.code()
                     ),
                 ));
             }
-            if is_new {
-                base.submitted_by = submitted_by.clone().or(base.submitted_by.take()).or_else(|| Some(base.location.division.clone()));
-            }
+            base.submitted_by = submitted_by.clone().or(base.submitted_by.take()).or_else(|| Some(base.location.division.clone()));
         }
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));
@@ -400,25 +406,42 @@ pub struct UnknownLabel {
     pub proposed_label: Option<String>,
 }
 
+/// Most problems an HTTP answer lists; the rest are counted.
+pub const MAX_LISTED_PROBLEMS: usize = 1_000;
+
+/// `errors` as an answer lists them: the first [`MAX_LISTED_PROBLEMS`], and a count of the rest.
+pub fn listed(mut errors: Vec<FieldError>) -> Vec<FieldError> {
+    if errors.len() > MAX_LISTED_PROBLEMS {
+        let more = errors.len() - MAX_LISTED_PROBLEMS;
+        errors.truncate(MAX_LISTED_PROBLEMS);
+        errors.push(FieldError::new("(file)", FieldCode::TooManyErrors, format!("and {more} more problems, not listed")));
+    }
+    errors
+}
+
+/// Most unknown labels gathered (and given a proposal) from one file; the rest are still
+/// among the errors.
+pub const MAX_UNKNOWN_LABELS: usize = 200;
+
 /// The unknown industry labels among `errors`, one entry a label, in the order they first
-/// appear, each with a proposed industry.
+/// appear, each with a proposed industry; at most [`MAX_UNKNOWN_LABELS`].
 pub fn unknown_labels(library: &BaseLibrary, errors: &[FieldError]) -> Vec<UnknownLabel> {
     let taxonomy = library.taxonomy();
     let mut groups: Vec<UnknownLabel> = Vec::new();
+    let mut position: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for error in errors.iter().filter(|e| e.field == "industries") {
-        let Some(label) = &error.value else { continue };
-        match groups.iter_mut().find(|g| &g.label == label) {
-            Some(group) => {
-                group.count += 1;
-                if group.lines.len() < 20 {
-                    group.lines.extend(error.line);
-                }
+        let Some(label) = error.value.as_deref() else { continue };
+        if let Some(&at) = position.get(label) {
+            let group = &mut groups[at];
+            group.count += 1;
+            if group.lines.len() < 20 {
+                group.lines.extend(error.line);
             }
-            None => {
-                let proposed = crate::domain::propose_industry(taxonomy, label);
-                let proposed_label = proposed.as_deref().and_then(|code| taxonomy.get(code)).map(|node| format!("{} ({})", node.zh, node.en));
-                groups.push(UnknownLabel { field: error.field.clone(), label: label.clone(), count: 1, lines: error.line.into_iter().collect(), proposed, proposed_label });
-            }
+        } else if groups.len() < MAX_UNKNOWN_LABELS {
+            position.insert(label, groups.len());
+            let proposed = crate::domain::propose_industry(taxonomy, label);
+            let proposed_label = proposed.as_deref().and_then(|code| taxonomy.get(code)).map(|node| format!("{} ({})", node.zh, node.en));
+            groups.push(UnknownLabel { field: error.field.clone(), label: label.to_string(), count: 1, lines: error.line.into_iter().collect(), proposed, proposed_label });
         }
     }
     groups
@@ -453,11 +476,23 @@ pub fn import(library: &BaseLibrary, file: &ImportFile<'_>, options: &ImportOpti
         let total = library.count()? + summary.inserted - summary.deleted;
         return Ok(ImportOutcome { summary, total, preview: Some(preview) });
     }
+    // The labels to remember are checked before anything is written: those the mapping was used
+    // for (each is a tag of a base now), which the taxonomy does not know.
+    let remembered = if options.remember_labels {
+        let used: std::collections::HashSet<&str> = bases.iter().flat_map(|b| b.tags.iter().map(String::as_str)).collect();
+        mapped.retain(|(label, _)| used.contains(label.trim()) && library.taxonomy().labels().resolve(label).is_err());
+        super::vocabulary::checked(library, &mapped).map_err(|error| match error {
+            Error::Invalid(errors) => Error::Invalid(
+                errors.into_iter().map(|e| FieldError { field: "remember_labels".into(), message: format!("{}: {}", e.field, e.message), ..e }).collect(),
+            ),
+            other => other,
+        })?
+    } else {
+        Vec::new()
+    };
     let summary = library.write_bases(&mut bases, options.mode, arrival, actor)?;
-    // Only labels the taxonomy does not know were read through the mapping; those are kept.
-    mapped.retain(|(label, _)| library.taxonomy().labels().resolve(label).is_err());
-    if options.remember_labels && !mapped.is_empty() {
-        super::vocabulary::accept(library, &mapped, actor)?;
+    if !remembered.is_empty() {
+        library.store().accept_labels(&remembered, actor)?;
     }
     Ok(ImportOutcome { summary, total: library.count()?, preview: None })
 }
@@ -468,11 +503,16 @@ pub fn import(library: &BaseLibrary, file: &ImportFile<'_>, options: &ImportOpti
 fn preview(library: &BaseLibrary, bases: &[ExchangeBase], mode: WriteMode, arrival: BaseStatus) -> Result<ImportPreview, Error> {
     let mut preview = ImportPreview::default();
     let mut new_bases = Vec::new();
+    let mut refused = Vec::new();
     for base in bases {
         match library.get(&base.id, Visibility::Internal) {
             Ok(stored) => {
                 let mut settled = base.clone();
-                settled.settle_screening(Some(stored.screening()), arrival);
+                if let Err(message) = settled.settle_screening(Some(stored.screening()), arrival) {
+                    // The same refusal the store would make, so the dry run says so.
+                    refused.push(FieldError::new("status", FieldCode::InvalidValue, message));
+                    continue;
+                }
                 let (before, after) = (to_record(&stored), to_record(&settled));
                 let mut fields: Vec<String> = before.keys().chain(after.keys()).filter(|k| before.get(*k) != after.get(*k)).cloned().collect();
                 fields.sort();
@@ -489,6 +529,9 @@ fn preview(library: &BaseLibrary, bases: &[ExchangeBase], mode: WriteMode, arriv
             }
             Err(other) => return Err(other),
         }
+    }
+    if !refused.is_empty() {
+        return Err(Error::Invalid(refused));
     }
     if !new_bases.is_empty() {
         let finder = super::screening::DuplicateFinder::of_library(library)?;

@@ -245,6 +245,7 @@ impl BaseLibrary {
             (None, BaseChange::Delete { id, .. }) => self.index.update(&[], &[id], payload),
             (None, _) => unreachable!("only a delete leaves no base"),
         })?;
+        self.reload_exposure()?;
         Ok(applied)
     }
 
@@ -261,6 +262,8 @@ impl BaseLibrary {
         let applied = self.store.review(id, decision, note, if_match, actor)?;
         let base = applied.after.as_ref().expect("a review leaves the base");
         self.follow_in_index(&applied.version, |payload| self.index.update(std::slice::from_ref(base), &[], payload))?;
+        // A base that stops (or starts) being public leaves (or joins) the county totals.
+        self.reload_exposure()?;
         Ok(applied)
     }
 
@@ -326,6 +329,7 @@ impl BaseLibrary {
             WriteMode::Replace => self.index_followed(self.index.rebuild(bases, &version.to_payload(), &|_, _| {}), &version)?,
             WriteMode::Upsert => self.follow_in_index(&version, |payload| self.index.upsert(bases, payload))?,
         }
+        self.reload_exposure()?;
         Ok(summary)
     }
 }

@@ -88,6 +88,9 @@ pub struct DuplicateFinder {
     by_address: HashMap<String, Vec<usize>>,
 }
 
+/// Most near-duplicates listed for one base.
+pub const MAX_NEAR_DUPLICATES: usize = 10;
+
 /// Names at least this similar (Dice coefficient of their character pairs) at one address are
 /// flagged: 宏鼎鞋业 and 宏鼎鞋业集团 are, two firms in one tower usually are not.
 const SIMILAR_NAME: f64 = 0.5;
@@ -115,11 +118,12 @@ impl DuplicateFinder {
         Ok(DuplicateFinder::new(bases))
     }
 
-    /// The bases `base` may duplicate (never itself), same names first.
+    /// The bases `base` may duplicate (never itself), same names first, at most
+    /// [`MAX_NEAR_DUPLICATES`].
     pub fn near(&self, base: &ExchangeBase) -> Vec<NearDuplicate> {
         let mut found: Vec<NearDuplicate> = Vec::new();
         let mut push = |other: &ExchangeBase, reason| {
-            if other.id != base.id && !found.iter().any(|d| d.other_id == other.id) {
+            if found.len() < MAX_NEAR_DUPLICATES && other.id != base.id && !found.iter().any(|d| d.other_id == other.id) {
                 found.push(NearDuplicate {
                     id: base.id.clone(),
                     other_id: other.id.clone(),
@@ -143,11 +147,11 @@ impl DuplicateFinder {
         found
     }
 
-    /// The bases of the finder with `status`, each with its near-duplicates, in id order.
-    fn with_status(&self, status: BaseStatus) -> impl Iterator<Item = (&ExchangeBase, Vec<NearDuplicate>)> {
-        let mut chosen: Vec<&ExchangeBase> = self.bases.iter().filter(|b| b.status() == status).collect();
+    /// The bases of the finder with `status` that pass `keep`, in id order.
+    fn with_status(&self, status: BaseStatus, keep: impl Fn(&ExchangeBase) -> bool) -> Vec<&ExchangeBase> {
+        let mut chosen: Vec<&ExchangeBase> = self.bases.iter().filter(|b| b.status() == status && keep(b)).collect();
         chosen.sort_by(|a, b| a.id.cmp(&b.id));
-        chosen.into_iter().map(|base| (base, self.near(base)))
+        chosen
     }
 }
 
@@ -177,24 +181,29 @@ pub fn queue(library: &BaseLibrary, status: BaseStatus, division: Option<&str>, 
     let in_division = |base: &ExchangeBase| {
         division.is_none_or(|wanted| base.location.division == wanted || divisions.county_level(&base.location.division).is_some_and(|d| d.code == wanted))
     };
-    let mut total = 0;
-    let mut items = Vec::new();
-    for (base, near_duplicates) in finder.with_status(status).filter(|(base, _)| in_division(base)) {
-        if total >= offset && items.len() < limit.min(MAX_QUEUE_LIMIT) {
-            items.push(QueueItem { base: base.clone(), near_duplicates });
-        }
-        total += 1;
-    }
-    Ok(ReviewQueue { total, items })
+    // The page is chosen first; only its bases are compared with the library.
+    let chosen = finder.with_status(status, in_division);
+    let items = chosen.iter().skip(offset).take(limit.min(MAX_QUEUE_LIMIT)).map(|base| QueueItem { base: (*base).clone(), near_duplicates: finder.near(base) }).collect();
+    Ok(ReviewQueue { total: chosen.len(), items })
 }
 
 /// A name as compared: no spaces or punctuation, and without the legal form and the city
 /// prefix that every firm's registered name carries.
 fn name_key(name: &str) -> String {
-    const NOISE: [&str; 9] = ["股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "浙江省", "浙江", "温州市", "温州"];
+    const PREFIXES: [&str; 4] = ["浙江省", "浙江", "温州市", "温州"];
+    const SUFFIXES: [&str; 5] = ["股份有限公司", "有限责任公司", "有限公司", "公司", "集团"];
     let mut key: String = name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
-    for noise in NOISE {
-        key = key.replace(noise, "");
+    for prefix in PREFIXES {
+        if let Some(rest) = key.strip_prefix(prefix) {
+            key = rest.to_string();
+            break;
+        }
+    }
+    // 宏鼎鞋业集团有限公司: the legal form, then the group.
+    for _ in 0..2 {
+        if let Some(rest) = SUFFIXES.iter().find_map(|suffix| key.strip_suffix(suffix)) {
+            key = rest.to_string();
+        }
     }
     if key.is_empty() { name.trim().to_string() } else { key }
 }

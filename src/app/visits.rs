@@ -67,8 +67,18 @@ fn check(library: &BaseLibrary, visit: &VisitInput) -> Result<(), Error> {
         let field = format!("bases[{position}]");
         if !seen.insert(id) {
             errors.push(FieldError::new(&field, FieldCode::InvalidValue, format!("`{id}` is listed twice")));
-        } else if table.by_id(id).is_none() {
-            errors.push(FieldError::new(&field, FieldCode::UnknownBase, format!("no base with id `{id}`")));
+        } else {
+            match table.by_id(id) {
+                None => errors.push(FieldError::new(&field, FieldCode::UnknownBase, format!("no base with id `{id}`"))),
+                // A visit still to happen goes only where a visit may go; a past one is a record of
+                // what happened, whatever the base's status is now.
+                Some((_, row)) if matches!(visit.status, VisitStatus::Planned | VisitStatus::Confirmed) => {
+                    if let Some((_, why)) = crate::scoring::rules::VisitRules::never_visitable(row) {
+                        errors.push(FieldError::new(&field, FieldCode::InvalidValue, format!("`{id}` cannot be visited: {why}")));
+                    }
+                }
+                Some(_) => {}
+            }
         }
     }
     match (&visit.outcome, visit.status) {

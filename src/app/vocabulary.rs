@@ -33,6 +33,12 @@ pub fn stored_mapping(library: &BaseLibrary) -> Result<LabelMapping, Error> {
 /// A label the taxonomy already knows needs no accepting and is refused. Audited under `actor`;
 /// returns how many labels changed.
 pub fn accept(library: &BaseLibrary, pairs: &[(String, String)], actor: &Actor) -> Result<usize, Error> {
+    let resolved = checked(library, pairs)?;
+    Ok(library.store().accept_labels(&resolved, actor)?)
+}
+
+/// The pairs [`accept`] would keep, each industry as its code; or every failing pair.
+pub fn checked(library: &BaseLibrary, pairs: &[(String, String)]) -> Result<Vec<(String, String)>, Error> {
     if pairs.len() > MAX_ACCEPTED_AT_ONCE {
         return Err(Error::Invalid(vec![FieldError::new("labels", FieldCode::TooMany, format!("lists {} labels; at most {MAX_ACCEPTED_AT_ONCE} at once", pairs.len()))]));
     }
@@ -60,7 +66,7 @@ pub fn accept(library: &BaseLibrary, pairs: &[(String, String)], actor: &Actor) 
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
-    Ok(library.store().accept_labels(&resolved, actor)?)
+    Ok(resolved)
 }
 
 /// Forgets an accepted label; a label that was never accepted is an error naming it.

@@ -47,6 +47,14 @@ pub enum StoreError {
     /// An outbound route replace or delete named one that does not exist.
     #[error("no outbound route with id `{0}`")]
     OutboundRouteMissing(String),
+    /// A write that states another status than the base's own: statuses change by review.
+    #[error("{message}")]
+    StatusChange {
+        /// The base id.
+        id: String,
+        /// What was stated and what the base is.
+        message: String,
+    },
     /// A review decision that does not apply to the base's status (approving an active base).
     #[error("{message}")]
     ReviewNotApplicable {
@@ -491,8 +499,7 @@ const PUBLIC_ROW: &str = "restricted = 0 AND status = 'active'";
 fn keep_screening(base: &mut ExchangeBase, stored: Option<&str>, arrival: BaseStatus) -> Result<(), StoreError> {
     let stored: Option<Screening> =
         stored.map(serde_json::from_str).transpose().map_err(|source| StoreError::CorruptRow { id: base.id.clone(), source })?;
-    base.settle_screening(stored, arrival);
-    Ok(())
+    base.settle_screening(stored, arrival).map_err(|message| StoreError::StatusChange { id: base.id.clone(), message })
 }
 
 /// Gives catalogs made before screening a `status` column, filled from the records (which

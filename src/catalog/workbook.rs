@@ -20,9 +20,13 @@ pub const MAX_WORKBOOK_PARTS: usize = 2_000;
 pub const MAX_SHEET_ROWS: u32 = 200_000;
 /// Most columns a sheet may use.
 pub const MAX_SHEET_COLUMNS: u32 = 200;
+/// Most non-empty cells a sheet may hold.
+pub const MAX_SHEET_CELLS: usize = 2_000_000;
+/// Most characters in one cell (Excel's own limit).
+pub const MAX_CELL_CHARS: usize = 32_767;
 
 /// The used rows of a sheet: the spreadsheet's row number (from 1, as Excel shows it) and the
-/// text of each cell from column A, blanks filled in.
+/// text of each cell from column A to the row's last used one, blanks between filled in.
 pub type SheetRows = Vec<(usize, Vec<String>)>;
 
 /// The rows of the first sheet of `bytes`, or of the sheet named `sheet`. The error says what is
@@ -38,6 +42,9 @@ pub fn read_sheet(bytes: &[u8], sheet: Option<&str>) -> Result<SheetRows, String
     let unreadable = |e: calamine::XlsxError| format!("sheet `{name}` cannot be read: {e}");
     let mut cells = workbook.worksheet_cells_reader(&name).map_err(unreadable)?;
     let mut rows: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    // A cell that refers to a shared string gets its own copy: the text kept is counted against
+    // the same budget as the unpacked parts, so one long string used everywhere cannot multiply.
+    let (mut kept_cells, mut kept_bytes) = (0usize, 0u64);
     while let Some(cell) = cells.next_cell().map_err(unreadable)? {
         let (row, column) = cell.get_position();
         if row >= MAX_SHEET_ROWS {
@@ -46,9 +53,25 @@ pub fn read_sheet(bytes: &[u8], sheet: Option<&str>) -> Result<SheetRows, String
         if column >= MAX_SHEET_COLUMNS {
             return Err(format!("sheet `{name}` uses column {}; at most {MAX_SHEET_COLUMNS} columns are read", column + 1));
         }
+        let long = match cell.get_value() {
+            DataRef::SharedString(text) => text.chars().count() > MAX_CELL_CHARS,
+            DataRef::String(text) => text.chars().count() > MAX_CELL_CHARS,
+            _ => false,
+        };
+        if long {
+            return Err(format!("sheet `{name}`, row {}, column {}: a cell holds more than {MAX_CELL_CHARS} characters", row + 1, column + 1));
+        }
         let text = cell_text(cell.get_value());
         if text.trim().is_empty() {
             continue;
+        }
+        kept_cells += 1;
+        kept_bytes += text.len() as u64;
+        if kept_cells > MAX_SHEET_CELLS {
+            return Err(format!("sheet `{name}` holds more than {MAX_SHEET_CELLS} filled cells; split it into smaller files"));
+        }
+        if kept_bytes > MAX_WORKBOOK_UNPACKED_BYTES {
+            return Err(format!("sheet `{name}` holds more than {} MiB of text; split it into smaller files", MAX_WORKBOOK_UNPACKED_BYTES / (1024 * 1024)));
         }
         let cells = rows.entry(row).or_default();
         if cells.len() <= column as usize {
@@ -59,14 +82,7 @@ pub fn read_sheet(bytes: &[u8], sheet: Option<&str>) -> Result<SheetRows, String
     if rows.is_empty() {
         return Err(format!("sheet `{name}` is empty"));
     }
-    let width = rows.values().map(Vec::len).max().unwrap_or(0);
-    Ok(rows
-        .into_iter()
-        .map(|(row, mut cells)| {
-            cells.resize(width, String::new());
-            (row as usize + 1, cells)
-        })
-        .collect())
+    Ok(rows.into_iter().map(|(row, cells)| (row as usize + 1, cells)).collect())
 }
 
 /// Unpacks every part into nothing, stopping at the limit: what the parts really hold, whatever
@@ -130,7 +146,7 @@ mod tests {
             sheet.write_number(3, 1, 2.5).unwrap();
         });
         let rows = read_sheet(&bytes, None).unwrap();
-        assert_eq!(rows, vec![(2, vec!["名称".to_string(), String::new(), "地区".into()]), (4, vec!["42".into(), "2.5".into(), String::new()])]);
+        assert_eq!(rows, vec![(2, vec!["名称".to_string(), String::new(), "地区".into()]), (4, vec!["42".into(), "2.5".into()])]);
     }
 
     #[test]
@@ -164,6 +180,34 @@ mod tests {
         assert!(packed.len() < 1 << 20, "a bomb: {} bytes packed", packed.len());
         let message = read_sheet(&packed, None).unwrap_err();
         assert!(message.contains("unpacks to more than"), "{message}");
+    }
+
+    #[test]
+    fn an_over_long_cell_is_refused_with_its_place() {
+        use std::io::Write;
+        // Excel (and the writer) stop at the limit; a file made by other means need not, so the
+        // placeholder is swapped for a longer text inside the package.
+        let bytes = workbook(|sheet| {
+            sheet.write_string(0, 0, "简介").unwrap();
+            sheet.write_string(2, 0, "PLACEHOLDER").unwrap();
+        });
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut repacked = Vec::new();
+        {
+            let mut out = zip::ZipWriter::new(Cursor::new(&mut repacked));
+            for index in 0..archive.len() {
+                let mut part = archive.by_index(index).unwrap();
+                let mut content = Vec::new();
+                part.read_to_end(&mut content).unwrap();
+                let content = String::from_utf8(content).map(|text| text.replace("PLACEHOLDER", &"长".repeat(MAX_CELL_CHARS + 1))).unwrap_or_default();
+                out.start_file(part.name(), zip::write::SimpleFileOptions::default()).unwrap();
+                out.write_all(content.as_bytes()).unwrap();
+            }
+            out.finish().unwrap();
+        }
+        let bytes = repacked;
+        let message = read_sheet(&bytes, None).unwrap_err();
+        assert!(message.contains("row 3, column 1"), "{message}");
     }
 
     #[test]

@@ -258,15 +258,26 @@ impl ExchangeBase {
     }
 
     /// Makes this record what is to be stored in place of one whose screening is `stored` (or
-    /// of none). Screening is changed by review, so a write that states no status keeps the
-    /// stored one, with the stored submitter and note where it states none; a new base that
-    /// states none takes `arrival`. Every stored record states its status.
-    pub fn settle_screening(&mut self, stored: Option<Screening>, arrival: BaseStatus) {
+    /// of none). A status changes by review only: a write to an existing base keeps its status,
+    /// and one that states another is refused (the reason is the error); a new base takes the
+    /// status it states, or `arrival`. The stored submitter and note stay where the write states
+    /// none. Every stored record states its status.
+    pub fn settle_screening(&mut self, stored: Option<Screening>, arrival: BaseStatus) -> Result<(), String> {
         match stored {
             Some(stored) => {
-                if self.status.is_none() {
-                    self.status = Some(stored.status.unwrap_or_default());
+                let current = stored.status.unwrap_or_default();
+                if let Some(stated) = self.status.filter(|stated| *stated != current) {
+                    return Err(format!(
+                        "base `{}` states {} ({}) but is {} ({}); a status changes by review only (POST /v1/bases/{{id}}/review, `visitmatch review`): leave the status out or write {}",
+                        self.id,
+                        stated.label_zh(),
+                        stated.code(),
+                        current.label_zh(),
+                        current.code(),
+                        current.label_zh()
+                    ));
                 }
+                self.status = Some(current);
                 if self.submitted_by.is_none() {
                     self.submitted_by = stored.submitted_by;
                 }
@@ -278,6 +289,7 @@ impl ExchangeBase {
                 self.status.get_or_insert(arrival);
             }
         }
+        Ok(())
     }
 
     /// Whether anyone may see the base: open to foreign visitors and in the library. Otherwise

@@ -98,7 +98,8 @@ impl ItineraryRequest {
             fail("days".into(), format!("{} day settings for a {day_count}-day visit", self.days.len()));
         }
         let mut days = Vec::with_capacity(day_count);
-        let mut hotel = self.profile.hotel.clone();
+        // Hotels may be written by a division's name; the days carry its code.
+        let mut hotel = crate::scoring::profile::hotel_with_code(&self.profile.hotel, divisions);
         for (i, weekday) in weekdays.iter().enumerate() {
             let settings = self.days.get(i).cloned().unwrap_or_default();
             let start = time(&format!("days[{i}].start"), settings.start.as_deref(), &day_start.to_string(), &mut fail);
@@ -110,7 +111,7 @@ impl ItineraryRequest {
                 for error in crate::scoring::profile::hotel_errors(&next, &format!("days[{i}].hotel"), divisions) {
                     fail(error.field, error.message);
                 }
-                hotel = next;
+                hotel = crate::scoring::profile::hotel_with_code(&next, divisions);
             }
             days.push(DaySpec { date: dates[i], weekday: *weekday, start, end, hotel: hotel.clone() });
         }

@@ -191,21 +191,32 @@ impl std::ops::Deref for CheckedProfile<'_> {
 /// written, for [`validate_profile`] to refuse with the closest labels. Industries sought take
 /// terms in any language already (see [`Taxonomy::resolve`]).
 pub fn with_codes<'a>(profile: &'a DelegationProfile, divisions: &DivisionRegistry) -> Cow<'a, DelegationProfile> {
-    let division = match &profile.hotel {
-        Hotel::Division { division } if divisions.get(division).is_none() => divisions.labels().resolve(division).ok(),
-        _ => None,
+    let hotel = hotel_with_code(&profile.hotel, divisions);
+    // An over-long list is refused by the checks; it is not worth reading first.
+    let languages: Vec<String> = if profile.languages.len() > MAX_PROFILE_LANGUAGES {
+        profile.languages.clone()
+    } else {
+        profile.languages.iter().map(|label| language_labels().resolve(label).unwrap_or_else(|_| label.clone())).collect()
     };
-    let languages: Vec<String> =
-        profile.languages.iter().map(|label| language_labels().resolve(label).unwrap_or_else(|_| label.clone())).collect();
-    if division.is_none() && languages == profile.languages {
+    if hotel == profile.hotel && languages == profile.languages {
         return Cow::Borrowed(profile);
     }
     let mut resolved = profile.clone();
-    if let Some(division) = division {
-        resolved.hotel = Hotel::Division { division };
-    }
+    resolved.hotel = hotel;
     resolved.languages = languages;
     Cow::Owned(resolved)
+}
+
+/// A hotel given by a division's name (`鹿城区`) as the same hotel by the division's code; any
+/// other hotel as it is (an unknown name is refused by [`hotel_errors`]).
+pub fn hotel_with_code(hotel: &Hotel, divisions: &DivisionRegistry) -> Hotel {
+    match hotel {
+        Hotel::Division { division } if divisions.get(division).is_none() => match divisions.labels().resolve(division) {
+            Ok(code) => Hotel::Division { division: code },
+            Err(_) => hotel.clone(),
+        },
+        _ => hotel.clone(),
+    }
 }
 
 /// Checks a hotel written at `field` (the profile's, or a day's move): a known division, or a

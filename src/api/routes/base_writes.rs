@@ -313,16 +313,27 @@ enum ImportMode {
 impl QueryParams for ImportParams {
     const LISTS: &'static [&'static str] = &["map"];
 
-    fn check(&self, _library: &BaseLibrary) -> Vec<FieldError> {
-        let mut errors: Vec<FieldError> = self
-            .map
-            .0
-            .iter()
-            .filter(|pair| split_mapping(pair).is_none())
-            .map(|pair| FieldError::new("map", FieldCode::InvalidValue, format!("`{pair}` must be label:industry, e.g. 鞋材:鞋业")))
-            .collect();
+    /// Checked before the body is read: the mapping's form and industries, the division.
+    fn check(&self, library: &BaseLibrary) -> Vec<FieldError> {
+        let mut errors = Vec::new();
         if self.map.0.len() > app::bases::MAX_MAPPED_LABELS {
             errors.push(FieldError::new("map", FieldCode::TooMany, format!("maps {} labels; at most {} are read", self.map.0.len(), app::bases::MAX_MAPPED_LABELS)));
+            return errors;
+        }
+        for pair in &self.map.0 {
+            match split_mapping(pair) {
+                None => errors.push(FieldError::new("map", FieldCode::InvalidValue, format!("`{pair}` must be label:industry, e.g. 鞋材:鞋业"))),
+                Some((label, industry)) => {
+                    if let Err(error) = library.taxonomy().labels().resolve(&industry) {
+                        errors.push(FieldError::new("map", FieldCode::InvalidValue, format!("`{label}` → {}", error.describe(&industry, "industry"))).with_value(&industry));
+                    }
+                }
+            }
+        }
+        if let Some(label) = &self.submitted_by
+            && let Err(error) = library.divisions().labels().resolve(label)
+        {
+            errors.push(FieldError::new("submitted_by", FieldCode::InvalidValue, error.describe(label, "division or functional zone")));
         }
         errors
     }
@@ -406,7 +417,7 @@ async fn import_bases(
         match app::bases::import(&library, &file, &options, &actor) {
             Err(crate::Error::Invalid(errors)) => {
                 let unknown_labels = app::bases::unknown_labels(&library, &errors);
-                Err(ApiError::InvalidImport { errors, unknown_labels })
+                Err(ApiError::InvalidImport { errors: app::bases::listed(errors), unknown_labels })
             }
             outcome => Ok(outcome?),
         }
