@@ -288,6 +288,17 @@ fn an_import_refused_for_unknown_labels_lists_them_with_proposals_and_takes_a_ma
     assert_eq!(listed.as_array().unwrap().iter().map(|l| (l["label"].as_str().unwrap(), l["industry"].as_str().unwrap())).collect::<Vec<_>>(), vec![("智能电表", "low_voltage"), ("鞋材", "footwear")]);
     let (status, preview) = post("dry_run=true");
     assert_eq!(status, 200, "accepted labels need no mapping: {preview}");
+    // They read as their industry wherever an industry is asked for: filters and profiles.
+    let (status, page) = send(client().get(server.url("/v1/bases?industry=鞋材&limit=100")), None);
+    assert_eq!(status, 200, "{page}");
+    let (_, footwear) = send(client().get(server.url("/v1/bases?industry=footwear&limit=100")), None);
+    assert_eq!(page["total"], footwear["total"]);
+    let profile = json!({"country": "IT", "organisation_type": "business_association", "size": 10, "visit": {"weekdays": ["tue"]}, "days": 1,
+        "hotel": {"division": "lucheng"}, "interests": "", "industries_sought": ["鞋材"]});
+    let (status, outcome) = send(client().post(server.url("/v1/matches")).json(&json!({"profile": profile, "top": 5})), None);
+    assert_eq!(status, 200, "{outcome}");
+    let sought: Vec<&str> = outcome["sought_industries"].as_array().unwrap().iter().map(|m| m["code"].as_str().unwrap()).collect();
+    assert_eq!(sought, vec!["footwear"], "the accepted label is read as its industry: {outcome}");
     let (status, _) = send(client().delete(server.url("/v1/accepted-labels/鞋材")), Some(&tokens.admin));
     assert_eq!(status, 204);
     assert_eq!(post("dry_run=true").0, 422, "forgotten: unknown again");

@@ -105,7 +105,11 @@ impl BaseSearchRequest {
         };
         let divisions = resolve("division", library.divisions().labels(), "division or functional zone", &request.division);
         let kinds: Vec<BaseKind> = resolve("kind", kind_labels(), "kind of base", &request.kind).iter().filter_map(|code| BaseKind::from_code(code)).collect();
-        let industries = resolve("industry", library.taxonomy().labels(), "industry", &request.industry);
+        // An industry filter also takes the office's accepted labels (鞋材).
+        let accepted = library.accepted_labels();
+        let (of_taxonomy, of_office): (Vec<String>, Vec<String>) = request.industry.iter().cloned().partition(|label| accepted.get(label).is_none());
+        let mut industries = resolve("industry", library.taxonomy().labels(), "industry", &of_taxonomy);
+        industries.extend(of_office.iter().filter_map(|label| accepted.get(label)).map(str::to_string));
         let languages = resolve("language", language_labels(), "guide language", &request.language);
         let statuses: Vec<BaseStatus> =
             resolve("status", status_labels(), "screening status", &request.status).iter().filter_map(|code| BaseStatus::from_code(code)).collect();
@@ -311,7 +315,7 @@ impl ImportOptions {
                 format!("maps {} labels; at most {MAX_MAPPED_LABELS} are read", self.mapping.len()),
             )]));
         }
-        let mut mapping = super::vocabulary::stored_mapping(library)?;
+        let mut mapping = super::vocabulary::stored_mapping(library);
         let mut given = Vec::new();
         let mut errors = Vec::new();
         for (label, industry) in &self.mapping {
@@ -493,6 +497,7 @@ pub fn import(library: &BaseLibrary, file: &ImportFile<'_>, options: &ImportOpti
     let summary = library.write_bases(&mut bases, options.mode, arrival, actor)?;
     if !remembered.is_empty() {
         library.store().accept_labels(&remembered, actor)?;
+        library.reload_accepted()?;
     }
     Ok(ImportOutcome { summary, total: library.count()?, preview: None })
 }

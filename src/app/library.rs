@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use crate::access::{Actor, Role, Visibility};
 use crate::catalog::{parse_records, BaseChange, CatalogVersion, ChangeApplied, RecordFormat, Store, WriteMode, WriteSummary, EMBEDDED_BASES};
-use crate::domain::{BaseStatus, DivisionRegistry, ExchangeBase, Relations, ReviewDecision, Taxonomy};
+use crate::domain::{BaseStatus, DivisionRegistry, ExchangeBase, LabelMapping, Relations, ReviewDecision, Taxonomy};
 use crate::scoring::features::Exposure;
 use crate::scoring::{BaseTable, MatchConfig};
 use crate::search::{BaseQuery, IndexStatus, SearchIndex, SearchResults};
@@ -44,6 +44,9 @@ pub struct BaseLibrary {
     match_config: MatchConfig,
     table: RwLock<Arc<BaseTable>>,
     exposure: RwLock<Arc<Exposure>>,
+    /// The office's accepted industry labels (see [`crate::app::vocabulary`]), read from the
+    /// catalog at open and after each change.
+    accepted: RwLock<Arc<LabelMapping>>,
     /// Held from a base write's SQLite transaction until its index commit, so index commits
     /// happen in catalog order and each one carries the revision it reflects.
     write_lock: Mutex<()>,
@@ -69,6 +72,7 @@ impl BaseLibrary {
             match_config: MatchConfig::default_config(),
             table: RwLock::new(Arc::new(BaseTable::default())),
             exposure: RwLock::new(Arc::new(Exposure::default())),
+            accepted: RwLock::new(Arc::new(LabelMapping::default())),
             write_lock: Mutex::new(()),
             data_dir: data_dir.to_path_buf(),
         };
@@ -87,6 +91,7 @@ impl BaseLibrary {
             report.index_rebuilt = true;
         }
         library.reload_exposure()?;
+        library.reload_accepted()?;
         Ok((library, report))
     }
 
@@ -126,6 +131,22 @@ impl BaseLibrary {
         let table = Arc::new(table);
         *self.table.write().unwrap_or_else(PoisonError::into_inner) = table.clone();
         Ok(table)
+    }
+
+    /// The office's accepted industry labels, as a mapping every label reader consults after
+    /// the taxonomy.
+    pub fn accepted_labels(&self) -> Arc<LabelMapping> {
+        self.accepted.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Re-reads the accepted labels after they changed.
+    pub(crate) fn reload_accepted(&self) -> Result<(), Error> {
+        let mut mapping = LabelMapping::default();
+        for accepted in self.store.accepted_labels()? {
+            mapping.insert(&accepted.label, &accepted.industry);
+        }
+        *self.accepted.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(mapping);
+        Ok(())
     }
 
     /// Re-reads the rotation counts after a visit or a proposal was recorded.

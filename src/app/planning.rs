@@ -28,7 +28,8 @@ use crate::Error;
 /// was abandoned, or the server is stopping).
 pub fn plan(library: &BaseLibrary, travel: &TravelTimes, request: &ItineraryRequest, visibility: Visibility, cancel: &CancelFlag) -> Result<Itinerary, Error> {
     let started = std::time::Instant::now();
-    let (profile, settings) = request.check(library.divisions()).map_err(Error::Invalid)?;
+    let accepted = library.accepted_labels();
+    let (profile, settings) = request.check(library.divisions(), &accepted).map_err(Error::Invalid)?;
     let candidates = gather_candidates(library, request, profile, &settings, visibility)?;
     let lookup = |id: &str| match library.get(id, visibility) {
         Ok(base) => Ok(Some(base)),

@@ -40,7 +40,7 @@ pub fn list(library: &BaseLibrary, filter: &VisitFilter) -> Result<Vec<VisitReco
 /// The visit with its profile's labels read as codes, so the record keeps codes.
 fn with_codes(library: &BaseLibrary, visit: &VisitInput) -> VisitInput {
     let mut visit = visit.clone();
-    visit.profile = crate::scoring::profile::with_codes(&visit.profile, library.divisions()).into_owned();
+    visit.profile = crate::scoring::profile::with_codes(&visit.profile, library.divisions(), &library.accepted_labels()).into_owned();
     visit
 }
 

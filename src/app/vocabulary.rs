@@ -20,12 +20,8 @@ pub fn accepted(library: &BaseLibrary) -> Result<Vec<AcceptedLabel>, Error> {
 }
 
 /// The accepted labels as the mapping every import starts from.
-pub fn stored_mapping(library: &BaseLibrary) -> Result<LabelMapping, Error> {
-    let mut mapping = LabelMapping::default();
-    for accepted in library.store().accepted_labels()? {
-        mapping.insert(&accepted.label, &accepted.industry);
-    }
-    Ok(mapping)
+pub fn stored_mapping(library: &BaseLibrary) -> LabelMapping {
+    LabelMapping::clone(&library.accepted_labels())
 }
 
 /// Accepts each (label, industry) pair, the industry given as a code or a label; every failing
@@ -34,7 +30,9 @@ pub fn stored_mapping(library: &BaseLibrary) -> Result<LabelMapping, Error> {
 /// returns how many labels changed.
 pub fn accept(library: &BaseLibrary, pairs: &[(String, String)], actor: &Actor) -> Result<usize, Error> {
     let resolved = checked(library, pairs)?;
-    Ok(library.store().accept_labels(&resolved, actor)?)
+    let changed = library.store().accept_labels(&resolved, actor)?;
+    library.reload_accepted()?;
+    Ok(changed)
 }
 
 /// The pairs [`accept`] would keep, each industry as its code; or every failing pair.
@@ -72,7 +70,7 @@ pub fn checked(library: &BaseLibrary, pairs: &[(String, String)]) -> Result<Vec<
 /// Forgets an accepted label; a label that was never accepted is an error naming it.
 pub fn forget(library: &BaseLibrary, label: &str, actor: &Actor) -> Result<(), Error> {
     if library.store().forget_label(label.trim(), actor)? {
-        Ok(())
+        library.reload_accepted()
     } else {
         Err(Error::Invalid(vec![FieldError::new("label", FieldCode::InvalidValue, format!("`{label}` is not an accepted label")).with_value(label)]))
     }

@@ -139,7 +139,7 @@ mod tests {
 
     fn plan_of(request: &ItineraryRequest, candidates: Vec<CandidateBase>) -> Result<Itinerary, Error> {
         let divisions = DivisionRegistry::embedded();
-        let (_, settings) = request.check(&divisions).unwrap();
+        let (_, settings) = request.check(&divisions, &crate::domain::LabelMapping::default()).unwrap();
         let known: Vec<ExchangeBase> = candidates.iter().map(|c| c.base.clone()).collect();
         let lookup = move |id: &str| Ok(known.iter().find(|b| b.id == id).cloned());
         plan_candidates(PlanInput {

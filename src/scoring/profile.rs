@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::domain::geo::{WENZHOU_LAT, WENZHOU_LON};
-use crate::domain::{language_labels, FieldCode, FieldError};
+use crate::domain::{language_labels, FieldCode, FieldError, LabelMapping};
 use crate::domain::{is_valid_base_id, DelegationProfile, VisitDays, SUPPORTED_LANGUAGES, DivisionRegistry, Hotel, OrganisationType, Relations, Taxonomy, TaxonomyMatch, Weekday};
 
 /// A sister city or diaspora link that applies to the delegation.
@@ -172,8 +172,8 @@ pub struct CheckedProfile<'a>(Cow<'a, DelegationProfile>);
 impl<'a> CheckedProfile<'a> {
     /// `profile`, its labels read as codes, if it passes every check; otherwise every failing
     /// field.
-    pub fn check(profile: &'a DelegationProfile, divisions: &DivisionRegistry) -> Result<CheckedProfile<'a>, Vec<FieldError>> {
-        let profile = with_codes(profile, divisions);
+    pub fn check(profile: &'a DelegationProfile, divisions: &DivisionRegistry, accepted: &LabelMapping) -> Result<CheckedProfile<'a>, Vec<FieldError>> {
+        let profile = with_codes(profile, divisions, accepted);
         let errors = validate_profile(&profile, divisions);
         if errors.is_empty() { Ok(CheckedProfile(profile)) } else { Err(errors) }
     }
@@ -187,23 +187,30 @@ impl std::ops::Deref for CheckedProfile<'_> {
 }
 
 /// The profile with the labels people write read as codes: the hotel's division (`鹿城区`,
-/// `Lucheng`) and the languages (`英语`, `Italian`). A label that names nothing is left as
-/// written, for [`validate_profile`] to refuse with the closest labels. Industries sought take
-/// terms in any language already (see [`Taxonomy::resolve`]).
-pub fn with_codes<'a>(profile: &'a DelegationProfile, divisions: &DivisionRegistry) -> Cow<'a, DelegationProfile> {
+/// `Lucheng`), the languages (`英语`, `Italian`) and the office's accepted industry labels in
+/// `industries_sought` (`鞋材`). A label that names nothing is left as written, for
+/// [`validate_profile`] to refuse with the closest labels. Industries sought take terms of the
+/// taxonomy in any language already (see [`Taxonomy::resolve`]).
+pub fn with_codes<'a>(profile: &'a DelegationProfile, divisions: &DivisionRegistry, accepted: &LabelMapping) -> Cow<'a, DelegationProfile> {
     let hotel = hotel_with_code(&profile.hotel, divisions);
+    let industries_sought: Vec<String> = if accepted.is_empty() || profile.industries_sought.len() > MAX_PROFILE_ENTRIES {
+        profile.industries_sought.clone()
+    } else {
+        profile.industries_sought.iter().map(|entry| accepted.get(entry).map_or_else(|| entry.clone(), str::to_string)).collect()
+    };
     // An over-long list is refused by the checks; it is not worth reading first.
     let languages: Vec<String> = if profile.languages.len() > MAX_PROFILE_LANGUAGES {
         profile.languages.clone()
     } else {
         profile.languages.iter().map(|label| language_labels().resolve(label).unwrap_or_else(|_| label.clone())).collect()
     };
-    if hotel == profile.hotel && languages == profile.languages {
+    if hotel == profile.hotel && languages == profile.languages && industries_sought == profile.industries_sought {
         return Cow::Borrowed(profile);
     }
     let mut resolved = profile.clone();
     resolved.hotel = hotel;
     resolved.languages = languages;
+    resolved.industries_sought = industries_sought;
     Cow::Owned(resolved)
 }
 
