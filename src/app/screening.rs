@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::Actor;
-use crate::domain::{BaseStatus, ExchangeBase, FieldCode, FieldError, ReviewDecision, MAX_REVIEW_NOTE_CHARS};
+use crate::domain::{status_labels, BaseStatus, ExchangeBase, FieldCode, FieldError, ReviewDecision, MAX_REVIEW_NOTE_CHARS};
 use crate::Error;
 
 use super::library::BaseLibrary;
@@ -173,9 +173,54 @@ pub struct ReviewQueue {
     pub items: Vec<QueueItem>,
 }
 
-/// The bases with `status` (candidates by default), optionally of one division or zone (a
-/// county-level code includes its zones), `limit` at most from `offset`.
-pub fn queue(library: &BaseLibrary, status: BaseStatus, division: Option<&str>, offset: usize, limit: usize) -> Result<ReviewQueue, Error> {
+/// Which page of the review queue to show, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueQuery {
+    /// The status listed (candidates by default).
+    pub status: BaseStatus,
+    /// Only bases of this division or zone (a county-level one includes its zones).
+    pub division: Option<String>,
+    /// Bases skipped.
+    pub offset: usize,
+    /// Bases shown, 1 to [`MAX_QUEUE_LIMIT`].
+    pub limit: usize,
+}
+
+impl QueueQuery {
+    /// The query for a status and a division as people write them (labels or codes); every
+    /// failing value is reported with its field.
+    pub fn check(library: &BaseLibrary, status: Option<&str>, division: Option<&str>, offset: usize, limit: usize) -> Result<QueueQuery, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let status = match status.map(|label| (label, status_labels().resolve(label))) {
+            None => Some(BaseStatus::Candidate),
+            Some((_, Ok(code))) => BaseStatus::from_code(&code),
+            Some((label, Err(error))) => {
+                errors.push(FieldError::new("status", FieldCode::InvalidValue, error.describe(label, "screening status")));
+                None
+            }
+        };
+        let division = match division.map(|label| (label, library.divisions().labels().resolve(label))) {
+            None => None,
+            Some((_, Ok(code))) => Some(code),
+            Some((label, Err(error))) => {
+                errors.push(FieldError::new("division", FieldCode::InvalidValue, error.describe(label, "division or functional zone")));
+                None
+            }
+        };
+        if !(1..=MAX_QUEUE_LIMIT).contains(&limit) {
+            errors.push(FieldError::new("limit", FieldCode::InvalidValue, format!("must be between 1 and {MAX_QUEUE_LIMIT}, got `{limit}`")));
+        }
+        match status {
+            Some(status) if errors.is_empty() => Ok(QueueQuery { status, division, offset, limit }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// One page of the bases with the query's status (and division), by id.
+pub fn queue(library: &BaseLibrary, query: &QueueQuery) -> Result<ReviewQueue, Error> {
+    let QueueQuery { status, division, offset, limit } = query.clone();
+    let division = division.as_deref();
     let finder = DuplicateFinder::of_library(library)?;
     let divisions = library.divisions();
     let in_division = |base: &ExchangeBase| {

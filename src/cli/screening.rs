@@ -9,10 +9,10 @@ use clap::Args;
 use super::table::Table;
 use super::{open, CliResult, OutputFormat, EXIT_INVALID_INPUT};
 use crate::access::Actor;
-use crate::app::screening::{ReviewRequest, MAX_QUEUE_LIMIT};
+use crate::app::screening::{QueueQuery, ReviewRequest};
 use crate::app::survey::Survey;
 use crate::app::{self};
-use crate::domain::{status_labels, BaseStatus, DivisionRegistry, ReviewDecision};
+use crate::domain::{BaseStatus, DivisionRegistry, ReviewDecision};
 use crate::Error;
 
 /// The arguments of `review`.
@@ -79,23 +79,17 @@ pub(super) fn review(data_dir: &Path, args: ReviewArgs) -> CliResult {
 
 pub(super) fn queue(data_dir: &Path, args: QueueArgs) -> CliResult {
     let library = open(data_dir)?;
-    let status = match args.status.as_deref().map(|label| status_labels().resolve(label)) {
-        None => BaseStatus::Candidate,
-        Some(Ok(code)) => BaseStatus::from_code(&code).unwrap_or_default(),
-        Some(Err(error)) => {
-            eprintln!("error: --status: {}", error.describe(args.status.as_deref().unwrap_or_default(), "screening status"));
+    let query = match QueueQuery::check(&library, args.status.as_deref(), args.division.as_deref(), 0, args.limit) {
+        Ok(query) => query,
+        Err(errors) => {
+            for error in errors {
+                eprintln!("error: --{}: {}", error.field, error.message);
+            }
             return Ok(ExitCode::from(EXIT_INVALID_INPUT));
         }
     };
-    let division = match args.division.as_deref().map(|label| library.divisions().labels().resolve(label)) {
-        None => None,
-        Some(Ok(code)) => Some(code),
-        Some(Err(error)) => {
-            eprintln!("error: --division: {}", error.describe(args.division.as_deref().unwrap_or_default(), "division or functional zone"));
-            return Ok(ExitCode::from(EXIT_INVALID_INPUT));
-        }
-    };
-    let queue = app::screening::queue(&library, status, division.as_deref(), 0, args.limit.min(MAX_QUEUE_LIMIT))?;
+    let status = query.status;
+    let queue = app::screening::queue(&library, &query)?;
     if args.format == OutputFormat::Json {
         println!("{}", serde_json::to_string_pretty(&queue)?);
         return Ok(ExitCode::SUCCESS);

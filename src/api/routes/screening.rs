@@ -17,10 +17,10 @@ use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{AppJson, Params, QueryParams};
 use crate::api::responses::{BodyNotJson, FieldsInvalid, NotDeclaredJson, OfficerRequired, ParameterInvalid, TokenRequired};
 use crate::api::{run_blocking, AppState};
-use crate::app::screening::{ReviewQueue, ReviewRequest, MAX_QUEUE_LIMIT};
+use crate::app::screening::{QueueQuery, ReviewQueue, ReviewRequest};
 use crate::app::survey::Survey;
-use crate::app::{self, BaseLibrary};
-use crate::domain::{status_labels, BaseStatus, ExchangeBase, FieldCode, FieldError};
+use crate::app;
+use crate::domain::ExchangeBase;
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -84,23 +84,7 @@ struct QueueParams {
     offset: Option<u32>,
 }
 
-impl QueryParams for QueueParams {
-    fn check(&self, library: &BaseLibrary) -> Vec<FieldError> {
-        let mut errors = Vec::new();
-        if let Some(Err(error)) = self.status.as_deref().map(|label| status_labels().resolve(label)) {
-            errors.push(FieldError::new("status", FieldCode::InvalidValue, error.describe(self.status.as_deref().unwrap_or_default(), "screening status")));
-        }
-        if let Some(Err(error)) = self.division.as_deref().map(|label| library.divisions().labels().resolve(label)) {
-            errors.push(FieldError::new("division", FieldCode::InvalidValue, error.describe(self.division.as_deref().unwrap_or_default(), "division or functional zone")));
-        }
-        if let Some(limit) = self.limit
-            && !(1..=MAX_QUEUE_LIMIT as u32).contains(&limit)
-        {
-            errors.push(FieldError::new("limit", FieldCode::InvalidValue, format!("must be between 1 and {MAX_QUEUE_LIMIT}, got `{limit}`")));
-        }
-        errors
-    }
-}
+impl QueryParams for QueueParams {}
 
 /// The review queue (officer): the bases waiting for review, each with the bases of the library
 /// it may duplicate.
@@ -120,17 +104,10 @@ impl QueryParams for QueueParams {
 )]
 async fn review_queue(State(state): State<AppState>, Officer(_officer): Officer, Params(query): Params<QueueParams>) -> Result<Json<ReviewQueue>, ApiError> {
     let library = state.library.clone();
-    let queue = run_blocking(move || {
-        // Checked by `QueueParams::check`: the labels resolve.
-        let status = query.status.as_deref().and_then(|label| status_labels().resolve(label).ok()).and_then(|code| BaseStatus::from_code(&code));
-        let division = query.division.as_deref().and_then(|label| library.divisions().labels().resolve(label).ok());
-        app::screening::queue(
-            &library,
-            status.unwrap_or(BaseStatus::Candidate),
-            division.as_deref(),
-            query.offset.unwrap_or(0) as usize,
-            query.limit.unwrap_or(50) as usize,
-        )
+    let queue = run_blocking(move || -> Result<ReviewQueue, ApiError> {
+        let (offset, limit) = (query.offset.unwrap_or(0) as usize, query.limit.unwrap_or(50) as usize);
+        let checked = QueueQuery::check(&library, query.status.as_deref(), query.division.as_deref(), offset, limit).map_err(ApiError::InvalidQuery)?;
+        Ok(app::screening::queue(&library, &checked)?)
     })
     .await??;
     Ok(Json(queue))
