@@ -31,7 +31,8 @@ fn library(size: usize) -> BaseLibrary {
             scale_bases(&fixtures, size, 1).iter().map(|b| serde_json::to_string(&to_record(b)).expect("JSON")).collect();
         let text = lines.join("\n");
         let file = app::bases::ImportFile { bytes: text.as_bytes(), format: RecordFormat::Jsonl, encoding: None, sheet: None };
-        app::bases::import(&library, &file, WriteMode::Replace, &visitmatch::access::Actor::command_line(), false).expect("import");
+        let options = app::bases::ImportOptions { mode: WriteMode::Replace, ..app::bases::ImportOptions::upsert() };
+        app::bases::import(&library, &file, &options, &visitmatch::access::Actor::command_line()).expect("import");
         std::fs::write(&marker, b"").expect("marker");
     }
     library
