@@ -30,9 +30,9 @@ fn library(size: usize) -> BaseLibrary {
         let lines: Vec<String> =
             scale_bases(&fixtures, size, 1).iter().map(|b| serde_json::to_string(&to_record(b)).expect("JSON")).collect();
         let text = lines.join("\n");
-        let file = app::bases::ImportFile { bytes: text.as_bytes(), format: RecordFormat::Jsonl, encoding: None, sheet: None };
-        let options = app::bases::ImportOptions { mode: WriteMode::Replace, ..app::bases::ImportOptions::upsert() };
-        app::bases::import(&library, &file, &options, &visitmatch::access::Actor::command_line()).expect("import");
+        let file = app::import::ImportFile { bytes: text.as_bytes(), format: RecordFormat::Jsonl, encoding: None, sheet: None };
+        let options = app::import::ImportOptions { mode: WriteMode::Replace, ..app::import::ImportOptions::upsert() };
+        app::import::run(&library, &file, &options, &visitmatch::access::Actor::command_line()).expect("import");
         std::fs::write(&marker, b"").expect("marker");
     }
     library

@@ -46,7 +46,7 @@ pub struct Problem {
     /// use it and a proposed industry (accept them with `accept_suggestions=true`, or correct
     /// them with `map`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub unknown_labels: Vec<crate::app::bases::UnknownLabel>,
+    pub unknown_labels: Vec<crate::app::import::UnknownLabel>,
 }
 
 /// Every way a request can fail.
@@ -79,7 +79,7 @@ pub enum ApiError {
         /// Every failed check.
         errors: Vec<FieldError>,
         /// The unknown industry labels, one entry a label.
-        unknown_labels: Vec<crate::app::bases::UnknownLabel>,
+        unknown_labels: Vec<crate::app::import::UnknownLabel>,
     },
     /// 415: the body's media type is not one this route reads (the accepted ones are named).
     #[error("the body must be {0}")]

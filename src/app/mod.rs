@@ -6,6 +6,7 @@
 pub mod access;
 pub mod bases;
 pub mod evaluation;
+pub mod import;
 pub mod library;
 pub mod matching;
 pub mod outbound;

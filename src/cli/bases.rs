@@ -10,7 +10,8 @@ use clap::Args;
 use super::table::Table;
 use super::{open, progress_bar, report_invalid, CliResult, EXIT_INVALID_INPUT};
 use crate::app;
-use crate::app::bases::{ImportFile, ImportOptions, ImportOutcome, OfficeSheet};
+use crate::app::bases::OfficeSheet;
+use crate::app::import::{ImportFile, ImportOptions, ImportOutcome};
 use crate::catalog::{RecordFormat, TextEncoding, WriteMode};
 use crate::Error;
 
@@ -117,7 +118,7 @@ pub(super) fn import(data_dir: &Path, args: ImportArgs) -> CliResult {
     };
     let options = ImportOptions { mode, as_candidates, submitted_by, dry_run, mapping, accept_suggestions, remember_labels };
     let source = ImportFile { bytes: &bytes, format, encoding, sheet: sheet.as_deref() };
-    match app::bases::import(&library, &source, &options, &crate::access::Actor::command_line()) {
+    match app::import::run(&library, &source, &options, &crate::access::Actor::command_line()) {
         Ok(ImportOutcome { preview: Some(preview), total, .. }) => {
             println!("{}: nothing was written (dry run); the import would", file.display());
             println!(
@@ -158,7 +159,7 @@ pub(super) fn import(data_dir: &Path, args: ImportArgs) -> CliResult {
             let records: std::collections::BTreeSet<_> = errors.iter().filter_map(|e| e.line).collect();
             let heading = format!("{}: {} problem(s) in {} record(s); nothing was imported", file.display(), errors.len(), records.len());
             let code = report_invalid(&heading, &errors);
-            let unknown = app::bases::unknown_labels(&library, &errors);
+            let unknown = app::import::unknown_labels(&library, &errors);
             if !unknown.is_empty() {
                 eprintln!("\nindustry labels the taxonomy does not know (未知产业类型), with a proposal for each:");
                 let mut table = Table::new(&["标签 Label", "次数 Uses", "行 Lines", "建议 Proposed industry"], &[false, true, false, false]);

@@ -25,10 +25,10 @@ use crate::api::extract::{read_body, AppJson, CommaList, Params, QueryParams};
 use crate::app::BaseLibrary;
 use crate::domain::{FieldCode, FieldError};
 use crate::api::{run_blocking, AppState};
-use crate::app::bases::{ImportFile, ImportOptions};
+use crate::app::import::{ImportFile, ImportOptions, ImportOutcome};
 use crate::catalog::{RecordFormat, TextEncoding, WriteMode};
 use crate::domain::ExchangeBase;
-use app::bases::ImportOutcome;
+
 
 /// Largest bulk import body (a catalog of tens of thousands of bases).
 pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
@@ -316,8 +316,8 @@ impl QueryParams for ImportParams {
     /// Checked before the body is read: the mapping's form and industries, the division.
     fn check(&self, library: &BaseLibrary) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        if self.map.0.len() > app::bases::MAX_MAPPED_LABELS {
-            errors.push(FieldError::new("map", FieldCode::TooMany, format!("maps {} labels; at most {} are read", self.map.0.len(), app::bases::MAX_MAPPED_LABELS)));
+        if self.map.0.len() > app::import::MAX_MAPPED_LABELS {
+            errors.push(FieldError::new("map", FieldCode::TooMany, format!("maps {} labels; at most {} are read", self.map.0.len(), app::import::MAX_MAPPED_LABELS)));
             return errors;
         }
         for pair in &self.map.0 {
@@ -414,10 +414,10 @@ async fn import_bases(
     let library = state.library.clone();
     let outcome = run_blocking(move || -> Result<ImportOutcome, ApiError> {
         let file = ImportFile { bytes: &body, format, encoding, sheet: sheet.as_deref() };
-        match app::bases::import(&library, &file, &options, &actor) {
+        match app::import::run(&library, &file, &options, &actor) {
             Err(crate::Error::Invalid(errors)) => {
-                let unknown_labels = app::bases::unknown_labels(&library, &errors);
-                Err(ApiError::InvalidImport { errors: app::bases::listed(errors), unknown_labels })
+                let unknown_labels = app::import::unknown_labels(&library, &errors);
+                Err(ApiError::InvalidImport { errors: app::import::listed(errors), unknown_labels })
             }
             outcome => Ok(outcome?),
         }
