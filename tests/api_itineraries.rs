@@ -240,7 +240,7 @@ fn every_export_format_comes_with_its_media_type() {
     assert!(ics.lines().all(|l| l.len() <= 76), "lines are folded at 75 octets");
     // Visits, lunches, the appointment and the banquet are calendar events.
     assert_eq!(ics.matches("BEGIN:VEVENT").count(), visit_count + 3 + 1 + 1);
-    assert!(ics.contains("DTSTART:20261207T020000Z"), "10:00 in Wenzhou is 02:00 UTC");
+    assert!(ics.contains("DTSTART;TZID=Asia/Shanghai:20261207T100000"), "10:00 in Wenzhou, with its time zone");
 
     let (status, media, csv) = post(&server, "?format=csv", &body);
     assert_eq!((status, media.as_str()), (200, "text/csv; charset=utf-8"));
@@ -339,4 +339,54 @@ fn when_every_heavy_permit_is_taken_a_plan_gets_503_with_retry_after() {
     let (status, _, text) = post(&server, "", &body);
     assert_eq!(status, 200, "{text}");
     assert_eq!(semaphore.available_permits(), 1, "the permit is given back after the plan");
+}
+
+
+/// The events of an ICS file as a calendar reads them: (UID, SEQUENCE, DTSTART with its TZID).
+fn calendar_events(text: &str) -> Vec<(String, String, String)> {
+    let mut reader = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
+    let calendar = reader.next().expect("one calendar").expect("it parses");
+    assert_eq!(calendar.timezones.len(), 1, "the time zone of the events is included");
+    calendar
+        .events
+        .iter()
+        .map(|event| {
+            let property = |name: &str| event.properties.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("{name} is missing"));
+            let start = property("DTSTART");
+            let tzid = start.params.as_ref().and_then(|params| params.iter().find(|(k, _)| k == "TZID")).map(|(_, v)| v.join(",")).unwrap_or_default();
+            (property("UID").value.clone().unwrap(), property("SEQUENCE").value.clone().unwrap(), format!("{tzid}:{}", start.value.clone().unwrap()))
+        })
+        .collect()
+}
+
+#[test]
+fn two_delegations_calendars_import_side_by_side_and_a_revision_updates_its_own_events() {
+    let server = TestServer::start();
+    let prato = request("prato_3_days.json");
+    let mut other = prato.clone();
+    other["profile"]["country"] = json!("DE");
+    other["profile"]["city"] = json!("Giessen");
+    let (status, _, first) = post(&server, "?format=ics", &prato);
+    assert_eq!(status, 200, "{first}");
+    let (status, _, second) = post(&server, "?format=ics", &other);
+    assert_eq!(status, 200, "{second}");
+    let (first, second) = (calendar_events(&first), calendar_events(&second));
+    let uids: std::collections::HashSet<&String> = first.iter().chain(&second).map(|(uid, _, _)| uid).collect();
+    assert_eq!(uids.len(), first.len() + second.len(), "no event of one delegation overwrites the other's");
+    assert!(first.iter().all(|(_, sequence, start)| sequence == "0" && start.starts_with("Asia/Shanghai:2026120")), "{first:?}");
+
+    // A revision names the plan it revises: the same events, a higher sequence.
+    let planned = plan(&server, &prato);
+    let mut revised = prato.clone();
+    revised["calendar_id"] = planned["calendar_id"].clone();
+    revised["revision"] = json!(planned["revision"].as_u64().unwrap() + 1);
+    revised["max_visits_per_day"] = json!(2);
+    let (status, _, again) = post(&server, "?format=ics", &revised);
+    assert_eq!(status, 200, "{again}");
+    let again = calendar_events(&again);
+    assert!(again.iter().all(|(uid, sequence, _)| sequence == "1" && uid.starts_with(planned["calendar_id"].as_str().unwrap())), "{again:?}");
+    let before: std::collections::HashSet<&String> = first.iter().map(|(uid, _, _)| uid).collect();
+    assert!(again.iter().all(|(uid, _, _)| before.contains(uid)), "the revision, with fewer visits a day, reuses the plan's event names: {again:?}");
+    let (status, _, refused) = post(&server, "", &json!({"profile": prato["profile"], "calendar_id": "Not An Id"}));
+    assert_eq!(status, 422, "{refused}");
 }

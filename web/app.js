@@ -311,7 +311,19 @@ function planRequest() {
   if (state.matches.length) {
     request.candidates = state.matches.filter(m => !state.excluded.has(m.id)).map(m => ({ base_id: m.id, score: m.score }));
   }
+  // Re-planning the same delegation revises its calendar: the same event names, a higher
+  // sequence, so a calendar that imported the last plan updates it instead of doubling it.
+  const last = state.lastPlanRequest;
+  if (state.lastPlan && last && delegationOf(last.profile) === delegationOf(request.profile)) {
+    request.calendar_id = state.lastPlan.calendar_id;
+    request.revision = state.lastPlan.revision + 1;
+  }
   return request;
+}
+
+// What makes two plans the same delegation's visit.
+function delegationOf(profile) {
+  return JSON.stringify([profile.country, profile.city, profile.organisation_type, profile.visit]);
 }
 
 async function planVisit() {

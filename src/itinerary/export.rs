@@ -54,9 +54,23 @@ fn printed(kind: EventKind) -> bool {
     !matches!(kind, EventKind::Travel)
 }
 
+/// The time zone of every event: Wenzhou keeps China Standard Time all year.
+const VTIMEZONE: &str = "BEGIN:VTIMEZONE\r\nTZID:Asia/Shanghai\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n\
+TZOFFSETFROM:+0800\r\nTZOFFSETTO:+0800\r\nTZNAME:CST\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n";
+
 /// iCalendar text; the profile must give dates (weekdays alone cannot be put in a calendar).
+/// Each event's UID is the itinerary's calendar id with its day and place in the day, so a
+/// revision (a higher SEQUENCE) updates the same events, and another delegation's never
+/// collide; times are local, with the time zone included.
 pub fn ics(itinerary: &Itinerary) -> Result<String, Error> {
+    ics_stamped(itinerary, chrono::Utc::now())
+}
+
+/// [`ics`] generated at `now` (the DTSTAMP).
+pub fn ics_stamped(itinerary: &Itinerary, now: chrono::DateTime<chrono::Utc>) -> Result<String, Error> {
     let mut out = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//visitmatch//itinerary//EN\r\nCALSCALE:GREGORIAN\r\n");
+    out.push_str(VTIMEZONE);
+    let stamp = now.format("%Y%m%dT%H%M%SZ").to_string();
     for day in &itinerary.days {
         let Some(date) = day.date else {
             return Err(Error::Invalid(vec![FieldError::new(
@@ -65,13 +79,14 @@ pub fn ics(itinerary: &Itinerary) -> Result<String, Error> {
                 "a calendar needs dates: give `visit.dates` instead of weekdays",
             )]));
         };
-        for (i, event) in day.events.iter().enumerate().filter(|(_, e)| printed(e.kind) && e.minutes > 0) {
+        for (i, event) in day.events.iter().filter(|e| printed(e.kind) && e.minutes > 0).enumerate() {
             let lines = [
                 "BEGIN:VEVENT".to_string(),
-                format!("UID:{}-{}-{}@visitmatch", date.format("%Y%m%d"), day.day, i),
-                format!("DTSTAMP:{}", utc_stamp(date, "00:00")),
-                format!("DTSTART:{}", utc_stamp(date, &event.start)),
-                format!("DTEND:{}", utc_stamp(date, &event.end)),
+                format!("UID:{}-d{}-e{}@visitmatch.wenzhou", itinerary.calendar_id, day.day, i + 1),
+                format!("SEQUENCE:{}", itinerary.revision),
+                format!("DTSTAMP:{stamp}"),
+                format!("DTSTART;TZID=Asia/Shanghai:{}", local_stamp(date, &event.start)),
+                format!("DTEND;TZID=Asia/Shanghai:{}", local_stamp(date, &event.end)),
                 format!("SUMMARY:{}", ics_text(&format!("{} / {}", event.title_zh, event.title_en))),
                 format!("LOCATION:{}", ics_text(&format!("{} / {}", event.place_zh, event.place_en))),
                 format!("DESCRIPTION:{}", ics_text(&format!("陪同人员 Escort: {}", itinerary.escort))),
@@ -86,10 +101,10 @@ pub fn ics(itinerary: &Itinerary) -> Result<String, Error> {
     Ok(out)
 }
 
-/// Wenzhou local time (UTC+8 all year, no daylight saving) as an iCalendar UTC stamp.
-fn utc_stamp(date: chrono::NaiveDate, time: &str) -> String {
+/// A Wenzhou wall-clock time as an iCalendar local date-time (with `TZID=Asia/Shanghai`).
+fn local_stamp(date: chrono::NaiveDate, time: &str) -> String {
     let local = chrono::NaiveTime::parse_from_str(time, "%H:%M").map(|t| date.and_time(t)).unwrap_or_else(|_| date.and_hms_opt(0, 0, 0).expect("midnight"));
-    (local - chrono::Duration::hours(8)).format("%Y%m%dT%H%M%SZ").to_string()
+    local.format("%Y%m%dT%H%M%S").to_string()
 }
 
 /// Folds a content line at 75 octets (RFC 5545 §3.1), never inside a UTF-8 character.

@@ -202,6 +202,11 @@ pub struct Itinerary {
     pub changes: Option<Vec<Change>>,
     /// Search details.
     pub search: SearchSummary,
+    /// Names this itinerary's calendar events; send it back (with `revision` plus one) when
+    /// revising the plan, so a calendar updates the events instead of adding new ones.
+    pub calendar_id: String,
+    /// How many times the itinerary was revised.
+    pub revision: u32,
 }
 
 

@@ -108,6 +108,8 @@ pub fn plan_candidates(input: PlanInput<'_>) -> Result<Itinerary, Error> {
         candidates: candidates.len(),
         changes,
         search: SearchSummary { seed: settings.seed, iterations: solution.iterations, millis: started.elapsed().as_millis() as u64 },
+        calendar_id: settings.calendar_id.clone(),
+        revision: settings.revision,
     })
 }
 

@@ -242,6 +242,14 @@ pub struct ItineraryRequest {
     pub seed: Option<u64>,
     /// Search iterations, 1 to 50 000 (default 3000).
     pub iterations: Option<u32>,
+    /// Names the itinerary's calendar events (`a-z`, `0-9`, `-`, at most 64): send back the
+    /// `calendar_id` of the plan being revised so a calendar updates its events rather than
+    /// adding new ones. Derived from the delegation (country, city, organisation, dates, hotel,
+    /// interests) when left out.
+    pub calendar_id: Option<String>,
+    /// How many times this itinerary was revised, 0 to 10 000 (the calendar's SEQUENCE): send the
+    /// previous plan's `revision` plus one. Default 1 with `previous`, else 0.
+    pub revision: Option<u32>,
 }
 
 impl ItineraryRequest {
@@ -263,6 +271,8 @@ impl ItineraryRequest {
             candidates: None,
             top_candidates: None,
             previous: None,
+            calendar_id: None,
+            revision: None,
             escort: None,
             seed: None,
             iterations: None,

@@ -35,6 +35,10 @@ pub struct Settings {
     pub seed: u64,
     /// Iterations.
     pub iterations: u32,
+    /// Names the calendar events of this itinerary, the same across its revisions.
+    pub calendar_id: String,
+    /// How many times the itinerary was revised (the calendar's SEQUENCE).
+    pub revision: u32,
 }
 
 /// One day of the visit.
@@ -245,6 +249,15 @@ impl ItineraryRequest {
             && escort.chars().count() > 200 {
                 fail("escort".into(), "must be at most 200 characters".into());
             }
+        if let Some(id) = &self.calendar_id
+            && !crate::domain::is_valid_base_id(id)
+        {
+            fail("calendar_id".into(), "must be 1 to 64 of a-z, 0-9 and '-', not starting with '-'".into());
+        }
+        let revision = self.revision.unwrap_or(u32::from(self.previous.is_some()));
+        if revision > MAX_REVISION {
+            fail("revision".into(), format!("must be at most {MAX_REVISION}, got {revision}"));
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -261,9 +274,24 @@ impl ItineraryRequest {
             top_candidates: top as usize,
             seed: self.seed.unwrap_or(0),
             iterations,
+            calendar_id: self.calendar_id.clone().unwrap_or_else(|| self.derived_calendar_id()),
+            revision,
         })
     }
+
+    /// A calendar id for a delegation that did not bring one: the same for every plan of the
+    /// same delegation and visit, another for another delegation.
+    fn derived_calendar_id(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let profile = &self.profile;
+        let identity = serde_json::json!([profile.country, profile.city, profile.organisation_type, profile.visit, profile.hotel, profile.interests]);
+        let digest = Sha256::digest(identity.to_string().as_bytes());
+        format!("visit-{}", crate::access::hex(&digest[..8]))
+    }
 }
+
+/// Most revisions of one itinerary.
+pub const MAX_REVISION: u32 = 10_000;
 
 fn check_place(place: &PlaceRef, field: &str, divisions: &DivisionRegistry, fail: &mut dyn FnMut(String, String)) {
     match place {
