@@ -23,7 +23,7 @@ const TEXT = {
     fields: { id: '编号', name: '名称', kind: '类型', industries: '产业', division: '区域', address: '地址', size: '规模',
       needs: '主要需求', promotion_points: '推介要点', description: '简介', visit_minutes: '参观时长（分钟）',
       opening_hours: '开放时间', max_group_size: '最多接待人数', guide_languages: '讲解语言', approval_required: '需事先审批',
-      photo_policy: '拍照', employees: '员工人数' },
+      photo_policy: '拍照', employees: '员工人数', status: '入库状态' },
     weekdays: { mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六', sun: '周日' },
     kinds_event: { depart: '出发', travel: '车程', visit: '参观', lunch: '午餐', appointment: '会见', banquet: '宴会', return: '返回' },
     yes: '是', no: '否', token: '令牌（内部人员）', contact: '联系人', restricted: '不对外开放（内部）',
@@ -71,7 +71,7 @@ const TEXT = {
     fields: { id: 'Id', name: 'Name', kind: 'Kind', industries: 'Industries', division: 'Division', address: 'Address', size: 'Size',
       needs: 'Main needs', promotion_points: 'Promotion points', description: 'Description', visit_minutes: 'Visit length (min)',
       opening_hours: 'Opening hours', max_group_size: 'Largest group', guide_languages: 'Guide languages',
-      approval_required: 'Needs prior approval', photo_policy: 'Photographs', employees: 'Employees' },
+      approval_required: 'Needs prior approval', photo_policy: 'Photographs', employees: 'Employees', status: 'Status' },
     weekdays: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },
     kinds_event: { depart: 'Depart', travel: 'Drive', visit: 'Visit', lunch: 'Lunch', appointment: 'Meeting', banquet: 'Banquet', return: 'Return' },
     yes: 'yes', no: 'no', token: 'Token (staff)', contact: 'Contact', restricted: 'Not open to foreign visitors (internal)',
@@ -109,6 +109,36 @@ const ORGANISATION_TYPES = {
   university: ['高校', 'University'], school: ['学校', 'School'], research: ['科研机构', 'Research'], media: ['媒体', 'Media'],
   cultural: ['文化机构', 'Cultural'], ngo: ['社团/侨团', 'NGO / diaspora association'], other: ['其他', 'Other'],
 };
+// Labels of the codes the API answers with: a person reads these, never the codes.
+const KINDS = {
+  enterprise: ['企业', 'Enterprise'], industrial_park: ['产业园区', 'Industrial park'], university: ['高校', 'University'],
+  school: ['学校', 'School'], research_institute: ['科研院所', 'Research institute'], cultural_site: ['文化场馆', 'Cultural site'],
+  tourism_site: ['旅游景区', 'Tourism site'], financial_institution: ['金融机构', 'Financial institution'],
+  government_service: ['政务服务', 'Government service'], incubator: ['孵化器', 'Incubator'],
+};
+const PHOTO_POLICIES = { allowed: ['允许拍照', 'Allowed'], restricted: ['限制拍照', 'Only where shown'], forbidden: ['禁止拍照', 'Not allowed'] };
+const LANGUAGES = {
+  zh: ['中文', 'Chinese'], en: ['英语', 'English'], it: ['意大利语', 'Italian'], es: ['西班牙语', 'Spanish'], fr: ['法语', 'French'],
+  de: ['德语', 'German'], ja: ['日语', 'Japanese'], ko: ['韩语', 'Korean'], pt: ['葡萄牙语', 'Portuguese'], ms: ['马来语', 'Malay'],
+  id: ['印尼语', 'Indonesian'], th: ['泰语', 'Thai'], vi: ['越南语', 'Vietnamese'], ar: ['阿拉伯语', 'Arabic'], nl: ['荷兰语', 'Dutch'], ru: ['俄语', 'Russian'],
+};
+const LEFT_OUT_REASONS = {
+  closed_that_day: ['当天不开放', 'closed that day'], too_far: ['距离过远', 'too far'], group_too_large: ['接待能力不足', 'group too large'],
+  no_time_left: ['日程已满', 'no time left'], outscored: ['有更合适的基地', 'outscored'], restricted: ['不对外开放', 'not open to foreign visitors'],
+  not_active: ['未入库或停用', 'not in the library'], avoided: ['代表团要求回避', 'on the avoid list'],
+};
+const FEATURES = {
+  text: ['文本相关', 'Text relevance'], industry: ['产业匹配', 'Industry fit'], offers_needs: ['供需对接', 'Offers meet needs'],
+  seeks_promotion: ['寻求与推介', 'Seeks meet promotion'], location: ['交通距离', 'Location'], size: ['规模适配', 'Size'],
+  language: ['语言', 'Language'], relationship: ['友城与侨乡', 'Relationship'], rotation: ['轮换', 'Rotation'],
+};
+// The label of `code` in `table` for the page's language, the code itself when unknown.
+const label = (table, code) => (table[code] ? table[code][state.lang === 'en' ? 1 : 0] : code);
+function industryName(code) {
+  const industry = state.industries.find(i => i.code === code);
+  return industry ? (state.lang === 'en' ? industry.en : industry.zh) : code;
+}
+
 const DAY_COLOURS = ['#c0392b', '#1f6fb2', '#2e8540', '#8e44ad', '#d35400', '#16a085', '#7f8c8d'];
 // Where each API field is entered on the page (problem+json `errors[].field`, profile prefix removed).
 const FIELD_INPUTS = { visit: 'start_date', hotel: 'hotel', must_visit: 'form', avoid: 'form', max_visits_per_day: 'max_visits' };
@@ -282,7 +312,7 @@ function renderMatches() {
     exclude.addEventListener('change', () => toggle(state.excluded, state.pinned, item.id, exclude.checked));
     const parts = (item.explanation.details || []).filter(d => d.feature);
     const breakdown = el('details', {}, el('summary', { text: t('breakdown') }),
-      el('ul', { class: 'breakdown' }, ...parts.map(p => el('li', { text: `${p.feature}: ${p.value.toFixed(3)} — ${p.description}` }))));
+      el('ul', { class: 'breakdown' }, ...parts.map(p => el('li', { 'data-feature': p.feature, text: `${label(FEATURES, p.feature)}: ${p.value.toFixed(3)} — ${p.description}` }))));
     box.append(el('li', { class: 'match-item', 'data-base': item.id },
       el('div', { class: 'match-head' }, el('span', { class: 'rank', text: `${item.rank}.` }), el('span', { class: 'name', text: name }),
         el('span', { text: divisionName(item.division) }), bar, el('span', { text: item.score.toFixed(2) })),
@@ -363,7 +393,7 @@ function renderPlan(plan) {
     timeline.append(section);
   });
   const leftOut = $('left-out');
-  leftOut.replaceChildren(...plan.left_out.map(l => el('li', { text: `${l.name_zh} — ${l.reason}: ${l.detail}` })));
+  leftOut.replaceChildren(...plan.left_out.map(l => el('li', { 'data-reason': l.reason, text: `${l.name_zh} — ${label(LEFT_OUT_REASONS, l.reason)}${state.lang === 'en' ? `: ${l.detail}` : ''}` })));
   drawMap(plan);
 }
 
@@ -501,16 +531,19 @@ function showBase(base) {
   const f = TEXT[state.lang].fields;
   const hours = Object.entries(base.opening_hours || {}).map(([day, ranges]) => `${TEXT[state.lang].weekdays[day] || day} ${[].concat(ranges).join(', ')}`).join('；');
   const rows = [
-    [f.id, base.id], [f.kind, base.kind], [f.industries, base.industries.join(', ')], [f.division, divisionName(base.location.division)],
+    [f.id, base.id], [f.kind, label(KINDS, base.kind)], [f.industries, base.industries.map(industryName).join(state.lang === 'en' ? ', ' : '、')],
+    [f.division, divisionName(base.location.division)],
     [f.address, base.location.address_zh], [f.employees, base.size.employees ?? '—'], [f.needs, base.needs.join('；')],
     [f.promotion_points, base.promotion_points.join('；')], [f.description, state.lang === 'en' && base.description_en ? base.description_en : base.description_zh],
     [f.visit_minutes, base.visit_minutes], [f.opening_hours, hours], [f.max_group_size, base.max_group_size],
-    [f.guide_languages, base.guide_languages.join(', ')], [f.approval_required, base.approval_required ? t('yes') : t('no')],
-    [f.photo_policy, base.photo_policy],
+    [f.guide_languages, base.guide_languages.map(code => label(LANGUAGES, code)).join(state.lang === 'en' ? ', ' : '、')],
+    [f.approval_required, base.approval_required ? t('yes') : t('no')],
+    [f.photo_policy, label(PHOTO_POLICIES, base.photo_policy)],
   ];
   const contact = [base.contact.name, base.contact.phone, base.contact.email].filter(Boolean).join(' · ');
   if (contact) rows.push([t('contact'), contact]);
   if (base.restricted) rows.push([t('restricted'), t('yes')]);
+  if (base.status && base.status !== 'active') rows.push([f.status, t('statuses')[base.status]]);
   $('detail-heading').textContent = state.lang === 'en' && base.name_en ? base.name_en : base.name_zh;
   $('detail-fields').replaceChildren(...rows.flatMap(([label, value]) => [el('dt', { text: label }), el('dd', { text: String(value) })]));
   $('detail').hidden = false;
@@ -787,7 +820,7 @@ function fillSelects() {
   $('i-submitted_by').value = submitted;
   const kinds = ['enterprise', 'industrial_park', 'university', 'school', 'research_institute', 'cultural_site', 'tourism_site', 'financial_institution', 'government_service', 'incubator'];
   const kind = keep('f-kind');
-  $('f-kind').replaceChildren(el('option', { value: '', text: t('any') }), ...kinds.map(k => el('option', { value: k, text: k.replace(/_/g, ' ') })));
+  $('f-kind').replaceChildren(el('option', { value: '', text: t('any') }), ...kinds.map(k => el('option', { value: k, text: label(KINDS, k) })));
   $('f-kind').value = kind;
 }
 

@@ -236,6 +236,26 @@ await step('a survey return is checked, its unknown label mapped, imported as a 
   await page.screenshot({ path: `${artifacts}/intake.png`, fullPage: true });
 });
 
+await step('the Chinese page shows labels, not codes, in a base and in the plan', async () => {
+  await page.click('#lang');
+  assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
+  await page.click('#tab-library');
+  await page.fill('#q', '鞋');
+  await page.selectOption('#f-division', '');
+  await page.click('#library-form button[type=submit]');
+  await page.locator('#hits button[data-base]').first().click();
+  const detail = await page.locator('#detail-fields').textContent();
+  assert.doesNotMatch(detail, /enterprise|industrial_park|footwear|leather|allowed|forbidden|\b(zh|en|it)\b/, detail);
+  assert.match(detail, /企业|产业园区/);
+  const kinds = await page.locator('#f-kind option').allTextContents();
+  assert.ok(kinds.includes('文化场馆') && !kinds.some(k => k.includes('_')), kinds.join(','));
+  await page.click('#tab-plan');
+  const breakdown = await page.locator('.breakdown li').allTextContents();
+  assert.ok(breakdown.length > 0 && breakdown.every(line => !/^[a-z_]+:/.test(line)), breakdown.join('\n'));
+  const leftOut = await page.locator('#left-out li').allTextContents();
+  assert.ok(leftOut.every(line => !/— [a-z_]+:/.test(line)), leftOut.join('\n'));
+});
+
 await step('nothing was loaded from elsewhere and the console stayed clean', async () => {
   assert.deepEqual(external, []);
   assert.deepEqual(consoleErrors.filter(e => !e.includes('status of 4')), []);
