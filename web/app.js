@@ -48,6 +48,11 @@ const TEXT = {
     survey_heading: '排摸进度', survey_load: '查看排摸进度', survey_division: '地区', survey_total: '合计', survey_missing: '缺少的主题',
     survey_city: '全市', needs_staff: '需要内部人员令牌。',
     statuses: { candidate: '待审', active: '入库', rejected: '未通过', suspended: '停用' },
+    tab_visits: '来访记录', visits_heading: '来访记录', v_status: '状态', v_list: '查看', v_all: '全部',
+    visit_statuses: { planned: '计划中', confirmed: '已确认', completed: '已完成', cancelled: '已取消' },
+    v_confirm: '确认', v_cancel: '取消来访', v_outcome: '记录成果', v_save_outcome: '保存成果', v_productive: '有成效的基地',
+    v_agreements: '签约数', v_projects: '后续项目数', v_satisfaction: '满意度（1–5）', v_notes: '备注', v_count: n => `共 ${n} 条。`,
+    v_bases: '参观基地', v_changed: (id, status) => `${id}：${status}。`, v_conflict: '该记录已被他人修改，已重新载入，请再操作一次。',
     import_fields: { id: '编号', name_zh: '基地名称', name_en: '英文名称', kind: '类型', industries: '产业类型', division: '所在地区',
       address_zh: '地址', lat: '纬度', lon: '经度', opening_hours: '开放时间', guide_languages: '讲解语言', max_group_size: '最大接待人数',
       visit_minutes: '参观时长（分钟）', description_zh: '简介', status: '状态', submitted_by: '申报地区' },
@@ -98,6 +103,12 @@ const TEXT = {
     survey_heading: 'Survey progress', survey_load: 'Show survey progress', survey_division: 'Division', survey_total: 'Total',
     survey_missing: 'Themes with no active base', survey_city: 'Whole city', needs_staff: 'A staff token is needed.',
     statuses: { candidate: 'Candidate', active: 'Active', rejected: 'Rejected', suspended: 'Suspended' },
+    tab_visits: 'Visit records', visits_heading: 'Visit records', v_status: 'Status', v_list: 'Show', v_all: 'All',
+    visit_statuses: { planned: 'Planned', confirmed: 'Confirmed', completed: 'Completed', cancelled: 'Cancelled' },
+    v_confirm: 'Confirm', v_cancel: 'Cancel the visit', v_outcome: 'Record the outcome', v_save_outcome: 'Save the outcome',
+    v_productive: 'Productive bases', v_agreements: 'Agreements signed', v_projects: 'Follow-up projects', v_satisfaction: 'Satisfaction (1–5)',
+    v_notes: 'Notes', v_count: n => `${n} records.`, v_bases: 'Bases visited', v_changed: (id, status) => `${id}: ${status}.`,
+    v_conflict: 'Someone else changed this record; it has been reloaded: please do it again.',
     import_fields: { id: 'Id', name_zh: 'Name', name_en: 'English name', kind: 'Kind', industries: 'Industries', division: 'Division',
       address_zh: 'Address', lat: 'Latitude', lon: 'Longitude', opening_hours: 'Opening hours', guide_languages: 'Guide languages',
       max_group_size: 'Largest group', visit_minutes: 'Visit length (min)', description_zh: 'Description', status: 'Status', submitted_by: 'Sent in by' },
@@ -782,6 +793,116 @@ async function loadSurvey() {
   }
 }
 
+// ---- Visit records: confirm, cancel, record the outcome --------------------------------------
+
+// One visit record with its ETag (changes are conditional on it).
+async function visitWithEtag(id) {
+  const headers = { accept: 'application/json' };
+  const token = sessionStorage.getItem('visitmatch-token');
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(`/v1/visits/${encodeURIComponent(id)}`, { headers });
+  const body = await response.json();
+  if (!response.ok) throw new ApiProblem(body);
+  return { record: body, etag: response.headers.get('etag') };
+}
+
+async function putVisit(id, visit, etag) {
+  const headers = { 'content-type': 'application/json', accept: 'application/json', 'if-match': etag };
+  const token = sessionStorage.getItem('visitmatch-token');
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(`/v1/visits/${encodeURIComponent(id)}`, { method: 'PUT', headers, body: JSON.stringify(visit) });
+  const body = await response.json();
+  if (!response.ok) throw new ApiProblem(body);
+  return body;
+}
+
+async function listVisits(event) {
+  if (event) event.preventDefault();
+  const status = $('v-status').value;
+  try {
+    const page = await api('GET', `/v1/visits?limit=100${status ? `&status=${status}` : ''}`);
+    $('visits-status').textContent = t('v_count')(page.total);
+    $('visits').replaceChildren(...page.items.map(visitItem));
+  } catch (error) {
+    $('visits-status').textContent = (error.problem && [401, 403].includes(error.problem.status)) ? t('needs_staff') : t('failed') + error.message;
+  }
+}
+
+// Changes a visit as `change` says, on its current version; a conflict reloads the list.
+async function changeVisit(id, change, errorBox) {
+  try {
+    const { record, etag } = await visitWithEtag(id);
+    const visit = change(structuredClone(record.visit));
+    const saved = await putVisit(id, visit, etag);
+    $('visits-status').textContent = t('v_changed')(id, t('visit_statuses')[saved.visit.status]);
+    await listVisits();
+  } catch (error) {
+    const problem = error.problem || {};
+    if (problem.status === 412) {
+      $('visits-status').textContent = t('v_conflict');
+      await listVisits();
+      return;
+    }
+    errorBox.textContent = (problem.errors || []).map(e => `${e.field}: ${e.message}`).join('；') || problem.detail || String(error);
+    errorBox.hidden = false;
+  }
+}
+
+function visitItem(record) {
+  const visit = record.visit;
+  const profile = visit.profile;
+  const dates = (profile.visit.dates || []).join(' – ');
+  const error = el('p', { class: 'field-error', role: 'alert', hidden: '' });
+  const actions = el('div', { class: 'actions' });
+  const button = (text, onClick, primary = false) => {
+    const node = el('button', { type: 'button', class: primary ? 'primary' : '', text });
+    node.addEventListener('click', onClick);
+    actions.append(node);
+  };
+  const li = el('li', { class: 'visit-item', 'data-visit': record.id, 'data-status': visit.status },
+    el('h3', { text: `${record.id} · ${profile.country}${profile.city ? ' ' + profile.city : ''} · ${profile.size} · ${dates}` }),
+    el('p', { text: `${t('visit_statuses')[visit.status]} · ${t('v_bases')}：${visit.bases.join('、')}` }));
+  if (visit.status === 'planned') button(t('v_confirm'), () => changeVisit(record.id, v => ({ ...v, status: 'confirmed' }), error), true);
+  if (visit.status === 'planned' || visit.status === 'confirmed') {
+    button(t('v_outcome'), () => li.append(outcomeForm(record, error)), visit.status === 'confirmed');
+    button(t('v_cancel'), () => changeVisit(record.id, v => ({ ...v, status: 'cancelled' }), error));
+  }
+  if (visit.outcome) {
+    const o = visit.outcome;
+    li.append(el('p', { text: `${t('v_satisfaction')} ${o.satisfaction} · ${t('v_agreements')} ${o.agreements_signed} · ${t('v_projects')} ${o.follow_up_projects}${o.notes ? ' · ' + o.notes : ''}` }));
+  }
+  li.append(actions, error);
+  return li;
+}
+
+function outcomeForm(record, error) {
+  const id = record.id;
+  const field = (name, input) => el('div', { class: 'field' }, el('label', { for: `${name}-${id}`, text: t(name) }), input);
+  const number = (name, min, max, value) => el('input', { id: `${name}-${id}`, type: 'number', min: String(min), max: String(max), value: String(value) });
+  const agreements = number('v_agreements', 0, 1000, 0);
+  const projects = number('v_projects', 0, 1000, 0);
+  const satisfaction = el('select', { id: `v_satisfaction-${id}` }, ...[5, 4, 3, 2, 1].map(n => el('option', { value: String(n), text: String(n) })));
+  satisfaction.value = '4';
+  const notes = el('textarea', { id: `v_notes-${id}`, rows: '2' });
+  const productive = el('fieldset', {}, el('legend', { text: t('v_productive') }),
+    ...record.visit.bases.map(base => el('label', { for: `p-${id}-${base}` }, el('input', { type: 'checkbox', id: `p-${id}-${base}`, value: base }), ` ${base}`)));
+  const save = el('button', { type: 'button', class: 'primary', text: t('v_save_outcome') });
+  const form = el('div', { class: 'outcome' }, productive, field('v_agreements', agreements), field('v_projects', projects),
+    field('v_satisfaction', satisfaction), field('v_notes', notes), el('div', { class: 'actions' }, save));
+  save.addEventListener('click', () => changeVisit(id, v => ({
+    ...v,
+    status: 'completed',
+    outcome: {
+      productive_bases: [...productive.querySelectorAll('input:checked')].map(box => box.value),
+      agreements_signed: Number(agreements.value || 0),
+      follow_up_projects: Number(projects.value || 0),
+      satisfaction: Number(satisfaction.value),
+      notes: notes.value.trim() || undefined,
+    },
+  }), error));
+  return form;
+}
+
 // ---- Language, tabs and start-up ----------------------------------------------------------
 
 function applyLanguage() {
@@ -815,6 +936,10 @@ function fillSelects() {
   const route = keep('t-route');
   $('t-route').replaceChildren(...state.routes.map(r => el('option', { value: r.id, text: state.lang === 'en' ? r.title_en : r.title_zh })));
   if (route) $('t-route').value = route;
+  const visitStatus = keep('v-status');
+  $('v-status').replaceChildren(el('option', { value: '', text: t('v_all') }),
+    ...Object.entries(t('visit_statuses')).map(([code, name]) => el('option', { value: code, text: name })));
+  $('v-status').value = visitStatus;
   const submitted = keep('i-submitted_by');
   $('i-submitted_by').replaceChildren(el('option', { value: '', text: t('i_direct') }), ...state.divisions.map(d => el('option', { value: d.code, text: state.lang === 'en' ? d.en : d.zh })));
   $('i-submitted_by').value = submitted;
@@ -824,7 +949,7 @@ function fillSelects() {
   $('f-kind').value = kind;
 }
 
-const TABS = ['plan', 'library', 'outbound', 'intake'];
+const TABS = ['plan', 'library', 'outbound', 'intake', 'visits'];
 
 function selectTab(name) {
   for (const tab of TABS) {
@@ -876,6 +1001,7 @@ async function start() {
   $('i-file').addEventListener('change', () => { $('i-confirm').disabled = true; $('labels-table').querySelector('tbody').replaceChildren(); $('labels-panel').hidden = true; });
   $('queue-load').addEventListener('click', loadQueue);
   $('survey-load').addEventListener('click', loadSurvey);
+  $('visits-form').addEventListener('submit', listVisits);
   TABS.forEach((tab, index) => {
     $(`tab-${tab}`).addEventListener('click', () => selectTab(tab));
     $(`tab-${tab}`).addEventListener('keydown', event => {

@@ -1,6 +1,7 @@
 // The officers' page in a real browser (headless Chromium): from an empty form to a printed
 // two-day itinerary, plus examples, the error path, the English switch, the base library, a
-// staff token, the outbound-route library and the survey intake (import, review, progress).
+// staff token, the outbound-route library, the survey intake (import, review, progress) and the
+// visit records (confirm, record the outcome).
 //
 //   node plan.test.mjs http://127.0.0.1:PORT [ARTIFACT_DIR] [OFFICER_OR_ADMIN_TOKEN]
 //
@@ -234,6 +235,26 @@ await step('a survey return is checked, its unknown label mapped, imported as a 
   const cells = await page.locator('#survey-table tbody tr', { hasText: 'Lucheng District' }).first().locator('td').allTextContents();
   assert.ok(Number(cells[1]) > 0, `Lucheng has active bases: ${cells}`);
   await page.screenshot({ path: `${artifacts}/intake.png`, fullPage: true });
+});
+
+await step('the visit saved from the plan is confirmed, then completed with its outcome, from the page', async () => {
+  if (!token) { console.log('# skipped: no token given'); return; }
+  await page.click('#tab-visits');
+  await page.click('#visits-form button[type=submit]');
+  const planned = page.locator('#visits li[data-status="planned"]').first();
+  await planned.waitFor();
+  const id = await planned.getAttribute('data-visit');
+  await planned.locator('button', { hasText: 'Confirm' }).click();
+  const confirmed = page.locator(`#visits li[data-visit="${id}"][data-status="confirmed"]`);
+  await confirmed.waitFor();
+  await confirmed.locator('button', { hasText: 'Record the outcome' }).click();
+  await confirmed.locator('fieldset input[type=checkbox]').first().check();
+  await confirmed.locator(`#v_satisfaction-${id}`).selectOption('5');
+  await confirmed.locator(`#v_agreements-${id}`).fill('2');
+  await confirmed.locator('button', { hasText: 'Save the outcome' }).click();
+  const completed = page.locator(`#visits li[data-visit="${id}"][data-status="completed"]`);
+  await completed.waitFor();
+  assert.match(await completed.textContent(), /Satisfaction \(1–5\) 5 · Agreements signed 2/);
 });
 
 await step('the Chinese page shows labels, not codes, in a base and in the plan', async () => {
