@@ -88,7 +88,7 @@ fn a_wrong_label_is_refused_with_its_line_column_and_closest_labels() {
     let output = visitmatch(data.path()).arg("import").arg(&file).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("line 3, field `industries`: `鞋类` is not a known industry; did you mean"), "{stderr}");
+    assert!(stderr.contains("line 3, column D 产业类型: `鞋类` is not a known industry; did you mean 鞋业 (footwear)"), "the row, the column as the sheet shows it, the closest label first: {stderr}");
     assert!(stderr.contains("鞋业 (footwear)"), "{stderr}");
     assert!(!stderr.contains("line 2,"), "the good first row is not reported: {stderr}");
     assert_eq!(count(&data), before, "nothing was imported");

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::catalog::headers::field_of_header;
 use crate::catalog::validate::{validate_mapped, CsvRow};
 use crate::catalog::workbook::read_sheet;
 use crate::domain::{FieldCode, FieldError};
@@ -201,11 +202,30 @@ fn validate_rows(
         match row {
             Ok(row) => match validate_mapped(&CsvRow { header, row: &row }, vocabulary.taxonomy, vocabulary.divisions, vocabulary.mapping) {
                 Ok(base) => bases.push((line_number, base)),
-                Err(found) => errors.extend(found.into_iter().map(|e| e.at_line(line_number))),
+                Err(found) => errors.extend(found.into_iter().map(|e| in_column(e, header).at_line(line_number))),
             },
             Err(message) => errors.push(FieldError::new("(record)", FieldCode::MalformedRecord, message).at_line(line_number)),
         }
     }
+}
+
+/// `error` naming its column as the sheet shows it (`D 产业类型`), when a column holds its field.
+fn in_column(mut error: FieldError, header: &csv::StringRecord) -> FieldError {
+    if let Some((index, written)) = header.iter().enumerate().find(|(_, written)| field_of_header(written) == error.field) {
+        error.column = Some(format!("{} {}", column_letter(index), written.trim().trim_start_matches('\u{feff}')));
+    }
+    error
+}
+
+/// A column's letter as spreadsheets show it: A…Z, AA…
+fn column_letter(index: usize) -> String {
+    let mut letters = Vec::new();
+    let mut n = index + 1;
+    while n > 0 {
+        letters.push(char::from(b'A' + ((n - 1) % 26) as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
 }
 
 /// Every base, or every failure (duplicates included) sorted by line.
@@ -238,6 +258,12 @@ fn finish(bases: Vec<(usize, ExchangeBase)>, mut errors: Vec<FieldError>) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_are_lettered_as_spreadsheets_show_them() {
+        let letters: Vec<String> = [0, 3, 25, 26, 27, 51, 52, 701, 702].into_iter().map(column_letter).collect();
+        assert_eq!(letters, ["A", "D", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA"]);
+    }
     use crate::catalog::validate::validate_record;
 
     fn parse(input: &str, format: RecordFormat) -> Result<Vec<ExchangeBase>, Vec<FieldError>> {

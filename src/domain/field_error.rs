@@ -93,12 +93,16 @@ pub struct FieldError {
     /// gather every use of one unknown label).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// In a spreadsheet, the column at fault as the sheet shows it: its letter and its header as
+    /// written (`D 产业类型`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
 }
 
 impl FieldError {
     /// A failure of `field` with `code`.
     pub fn new(field: &str, code: FieldCode, message: impl Into<String>) -> FieldError {
-        FieldError { line: None, field: field.to_string(), code, message: message.into(), value: None }
+        FieldError { line: None, field: field.to_string(), code, message: message.into(), value: None, column: None }
     }
 
     /// The same failure, naming the value at fault.
@@ -119,7 +123,10 @@ impl std::fmt::Display for FieldError {
         if let Some(line) = self.line {
             write!(f, "line {line}, ")?;
         }
-        write!(f, "field `{}`: {} [{}]", self.field, self.message, self.code)
+        match &self.column {
+            Some(column) => write!(f, "column {column}: {} [{}]", self.message, self.code),
+            None => write!(f, "field `{}`: {} [{}]", self.field, self.message, self.code),
+        }
     }
 }
 

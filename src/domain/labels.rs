@@ -177,7 +177,16 @@ impl Labels {
             Some(codes) if !codes.is_empty() => Err(LabelError::Ambiguous(codes.iter().map(|c| self.shown(c)).collect())),
             // No label is that long: looking for a near one would only cost time.
             _ if key.chars().count() > MAX_LABEL_CHARS => Err(LabelError::Unknown { closest: Vec::new() }),
-            _ => Err(LabelError::Unknown { closest: self.closest_codes(&key).iter().map(|c| self.shown(c)).collect() }),
+            _ => {
+                // The one a proposal would pick comes first: 鞋材 → 鞋业 before 教材's industry.
+                let mut closest = self.closest_codes(&key);
+                if let Some(best) = self.nearest(label) {
+                    closest.retain(|code| *code != best);
+                    closest.insert(0, best);
+                    closest.truncate(3);
+                }
+                Err(LabelError::Unknown { closest: closest.iter().map(|c| self.shown(c)).collect() })
+            }
         }
     }
 
