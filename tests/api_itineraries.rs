@@ -253,6 +253,9 @@ fn every_export_format_comes_with_its_media_type() {
         assert!(html.contains(column), "{column}");
     }
     assert!(html.contains("市外办 王科长"));
+    // The heading names the delegation, where it comes from, how many and when.
+    assert!(html.contains("意大利Prato 商协会代表团 · 12 人 · 2026-12-07 至 2026-12-09"), "{}", &html[..html.len().min(2000)]);
+    assert!(html.contains("Business association delegation from Prato, Italy · 12 people · 2026-12-07 to 2026-12-09"));
     assert!(!html.contains("http://") && !html.contains("https://"), "the page needs nothing from the network");
 
     let (status, media, geojson) = post(&server, "?format=geojson", &body);

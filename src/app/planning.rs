@@ -36,7 +36,7 @@ pub fn plan(library: &BaseLibrary, travel: &TravelTimes, request: &ItineraryRequ
         Err(Error::BaseNotFound(_)) => Ok(None),
         Err(other) => Err(other),
     };
-    plan_candidates(PlanInput {
+    let mut itinerary = plan_candidates(PlanInput {
         request,
         settings: &settings,
         candidates,
@@ -45,7 +45,10 @@ pub fn plan(library: &BaseLibrary, travel: &TravelTimes, request: &ItineraryRequ
         lookup: &lookup,
         cancel,
         started,
-    })
+    })?;
+    // The printed heading names the country as people do.
+    itinerary.country_name = library.relations().country(&itinerary.country).map(|c| (c.zh.clone(), c.en.clone()));
+    Ok(itinerary)
 }
 
 /// A plan for `profile` with every default (what `visitmatch plan --profile` runs).

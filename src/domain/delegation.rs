@@ -35,6 +35,24 @@ pub enum OrganisationType {
     Other,
 }
 
+impl OrganisationType {
+    /// Chinese and English labels, for what people read.
+    pub fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            OrganisationType::Government => ("政府机构", "Government"),
+            OrganisationType::BusinessAssociation => ("商协会", "Business association"),
+            OrganisationType::Enterprise => ("企业", "Enterprise"),
+            OrganisationType::University => ("高校", "University"),
+            OrganisationType::School => ("学校", "School"),
+            OrganisationType::Research => ("科研机构", "Research organisation"),
+            OrganisationType::Media => ("媒体", "Media"),
+            OrganisationType::Cultural => ("文化机构", "Cultural organisation"),
+            OrganisationType::Ngo => ("社团/侨团", "Association"),
+            OrganisationType::Other => ("其他", "Other"),
+        }
+    }
+}
+
 /// When the delegation visits: concrete dates, or just weekdays when dates are not fixed yet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -107,6 +107,32 @@ fn local_stamp(date: chrono::NaiveDate, time: &str) -> String {
     local.format("%Y%m%dT%H%M%S").to_string()
 }
 
+/// Who is coming and when, in Chinese: 意大利普拉托 商协会代表团 · 12 人 · 2026-12-07 至 2026-12-09 · 6 项参观.
+fn heading_zh(itinerary: &Itinerary) -> String {
+    let country = itinerary.country_name.as_ref().map_or(itinerary.country.as_str(), |(zh, _)| zh.as_str());
+    let city = itinerary.city.as_deref().map(|c| format!("{c} ")).unwrap_or_default();
+    format!("{country}{city}{}代表团 · {} 人{} · {} 项参观", itinerary.organisation_type.labels().0, itinerary.group_size, dates(itinerary, " 至 "), itinerary.visits)
+}
+
+/// The same in English: Business association delegation from Prato, Italy · 12 people · ….
+fn heading_en(itinerary: &Itinerary) -> String {
+    let country = itinerary.country_name.as_ref().map_or(itinerary.country.as_str(), |(_, en)| en.as_str());
+    let from = match &itinerary.city {
+        Some(city) => format!("{city}, {country}"),
+        None => country.to_string(),
+    };
+    format!("{} delegation from {from} · {} people{} · {} visits", itinerary.organisation_type.labels().1, itinerary.group_size, dates(itinerary, " to "), itinerary.visits)
+}
+
+/// ` · first to last date`, when the days have dates.
+fn dates(itinerary: &Itinerary, to: &str) -> String {
+    match (itinerary.days.first().and_then(|d| d.date), itinerary.days.last().and_then(|d| d.date)) {
+        (Some(first), Some(last)) if first == last => format!(" · {first}"),
+        (Some(first), Some(last)) => format!(" · {first}{to}{last}"),
+        _ => String::new(),
+    }
+}
+
 /// Folds a content line at 75 octets (RFC 5545 §3.1), never inside a UTF-8 character.
 fn fold(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
@@ -202,13 +228,10 @@ pub fn html(itinerary: &Itinerary) -> String {
 </head>
 <body>
 <h1>来访日程安排 <span class="en">Visit programme</span></h1>
-<p class="meta">{} · {} 人 / {} people · {} 项参观 / {} visits</p>
+<p class="meta">{}<span class="en">{}</span></p>
 "#,
-        escape(&itinerary.country),
-        itinerary.group_size,
-        itinerary.group_size,
-        itinerary.visits,
-        itinerary.visits
+        escape(&heading_zh(itinerary)),
+        escape(&heading_en(itinerary)),
     );
     for day in &itinerary.days {
         let weekday_zh = WEEKDAYS_ZH.iter().find(|(code, _)| *code == day.weekday.code()).map(|(_, zh)| *zh).unwrap_or("");

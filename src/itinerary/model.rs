@@ -183,6 +183,14 @@ pub struct SearchSummary {
 pub struct Itinerary {
     /// Country of the delegation.
     pub country: String,
+    /// The country's Chinese and English names, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country_name: Option<(String, String)>,
+    /// City of the delegation, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// What sort of organisation sends it.
+    pub organisation_type: crate::domain::OrganisationType,
     /// Delegation size.
     pub group_size: u16,
     /// Who accompanies the delegation.

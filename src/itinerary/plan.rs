@@ -99,6 +99,9 @@ pub fn plan_candidates(input: PlanInput<'_>) -> Result<Itinerary, Error> {
     let changes = request.previous.as_ref().map(|previous| compare(previous, &days));
     Ok(Itinerary {
         country: profile.country.clone(),
+        country_name: None,
+        city: profile.city.clone(),
+        organisation_type: profile.organisation_type,
         group_size: profile.size,
         escort: request.escort.clone().unwrap_or_else(|| "市外办陪同 / Foreign Affairs Office escort".into()),
         days,
