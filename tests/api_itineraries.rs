@@ -258,6 +258,24 @@ fn every_export_format_comes_with_its_media_type() {
     assert!(html.contains("Business association delegation from Prato, Italy · 12 people · 2026-12-07 to 2026-12-09"));
     assert!(!html.contains("http://") && !html.contains("https://"), "the page needs nothing from the network");
 
+    // The schedule as a workbook: the heading, then a row an activity (driving legs folded in).
+    let bytes = server.block_on(async {
+        let response = reqwest::Client::new().post(server.url("/v1/itineraries?format=xlsx")).json(&body).send().await.unwrap();
+        assert_eq!(response.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        response.bytes().await.unwrap().to_vec()
+    });
+    {
+        use calamine::Reader;
+        let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let rows: Vec<Vec<String>> = workbook.worksheet_range("日程表").unwrap().rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        assert!(rows[0][0].contains("意大利Prato 商协会代表团 · 12 人"), "{:?}", rows[0]);
+        let header = rows.iter().position(|r| r[0] == "日期 Date").expect("a header row");
+        assert_eq!(rows[header], ["日期 Date", "时间 Time", "活动内容", "Activity", "地点", "Place", "陪同人员 Escort"]);
+        let printed = itinerary["days"].as_array().unwrap().iter().flat_map(|d| d["events"].as_array().unwrap()).filter(|e| e["kind"] != "travel").count();
+        assert_eq!(rows.len() - header - 1, printed);
+        assert!(rows[header + 1][0].starts_with("2026-12-07 周一"), "{:?}", rows[header + 1]);
+    }
+
     let (status, media, geojson) = post(&server, "?format=geojson", &body);
     assert_eq!((status, media.as_str()), (200, "application/geo+json"));
     let geojson: Value = serde_json::from_str(&geojson).unwrap();

@@ -63,6 +63,8 @@ pub enum PlanFormat {
     Html,
     /// GeoJSON of the stops and routes.
     Geojson,
+    /// The bilingual schedule (日程表) as an Excel workbook; needs --out.
+    Xlsx,
 }
 
 pub(super) fn plan(data_dir: &Path, args: PlanArgs) -> CliResult {
@@ -94,11 +96,16 @@ pub(super) fn plan(data_dir: &Path, args: PlanArgs) -> CliResult {
         Err(Error::Infeasible(errors)) => return Ok(report_invalid(&format!("{}: cannot be planned", path.display()), &errors)),
         Err(other) => return Err(other.into()),
     };
-    let text = match format {
-        PlanFormat::Table => plan_table(&itinerary),
+    if format == PlanFormat::Xlsx && out.is_none() {
+        eprintln!("error: a workbook is written to a file; pass --out FILE.xlsx");
+        return Ok(ExitCode::from(super::EXIT_INVALID_INPUT));
+    }
+    let bytes = match format {
+        PlanFormat::Table => plan_table(&itinerary).into_bytes(),
+        PlanFormat::Xlsx => render(&itinerary, ExportFormat::Xlsx)?,
         PlanFormat::Json => render(&itinerary, ExportFormat::Json)?,
         PlanFormat::Ics => match render(&itinerary, ExportFormat::Ics) {
-            Ok(text) => text,
+            Ok(bytes) => bytes,
             Err(Error::Invalid(errors)) => return Ok(report_invalid("cannot export a calendar", &errors)),
             Err(other) => return Err(other.into()),
         },
@@ -109,11 +116,11 @@ pub(super) fn plan(data_dir: &Path, args: PlanArgs) -> CliResult {
     match out {
         Some(out) => {
             let partial = out.with_extension("partial");
-            std::fs::write(&partial, text)?;
+            std::fs::write(&partial, bytes)?;
             std::fs::rename(&partial, out)?;
             eprintln!("wrote {}", out.display());
         }
-        None => print!("{text}"),
+        None => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes)?,
     }
     Ok(ExitCode::SUCCESS)
 }

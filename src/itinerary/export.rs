@@ -23,6 +23,8 @@ pub enum ExportFormat {
     Html,
     /// GeoJSON: the stops as points and each day's route as a line.
     Geojson,
+    /// The bilingual schedule (日程表) as an Excel workbook.
+    Xlsx,
 }
 
 impl ExportFormat {
@@ -34,19 +36,58 @@ impl ExportFormat {
             ExportFormat::Csv => "text/csv; charset=utf-8",
             ExportFormat::Html => "text/html; charset=utf-8",
             ExportFormat::Geojson => "application/geo+json",
+            ExportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }
     }
 }
 
-/// Renders `itinerary` in `format`.
-pub fn render(itinerary: &Itinerary, format: ExportFormat) -> Result<String, Error> {
+/// Renders `itinerary` in `format`, as the bytes of the file.
+pub fn render(itinerary: &Itinerary, format: ExportFormat) -> Result<Vec<u8>, Error> {
     Ok(match format {
-        ExportFormat::Json => serde_json::to_string_pretty(itinerary).expect("itineraries serialise") + "\n",
-        ExportFormat::Ics => ics(itinerary)?,
-        ExportFormat::Csv => csv(itinerary),
-        ExportFormat::Html => html(itinerary),
-        ExportFormat::Geojson => serde_json::to_string_pretty(&geojson(itinerary)).expect("GeoJSON serialises") + "\n",
+        ExportFormat::Json => (serde_json::to_string_pretty(itinerary).expect("itineraries serialise") + "\n").into_bytes(),
+        ExportFormat::Ics => ics(itinerary)?.into_bytes(),
+        ExportFormat::Csv => csv(itinerary).into_bytes(),
+        ExportFormat::Html => html(itinerary).into_bytes(),
+        ExportFormat::Geojson => (serde_json::to_string_pretty(&geojson(itinerary)).expect("GeoJSON serialises") + "\n").into_bytes(),
+        ExportFormat::Xlsx => schedule_workbook(itinerary).map_err(|e| Error::Internal(format!("writing the schedule workbook: {e}")))?,
     })
+}
+
+/// The schedule (日程表) as the office prints it, in a workbook: the heading, then a row an
+/// activity with 日期 / 时间 / 活动内容 / 地点 / 陪同人员 in Chinese and English.
+pub fn schedule_workbook(itinerary: &Itinerary) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, FormatAlign, Workbook};
+    const WEEKDAYS_ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("日程表")?;
+    let title = Format::new().set_bold().set_font_size(14);
+    let bold = Format::new().set_bold().set_text_wrap().set_background_color("#E6E6E6").set_border(rust_xlsxwriter::FormatBorder::Thin);
+    let cell = Format::new().set_text_wrap().set_align(FormatAlign::Top).set_border(rust_xlsxwriter::FormatBorder::Thin);
+    sheet.write_with_format(0, 0, format!("来访日程安排 {}", heading_zh(itinerary)), &title)?;
+    sheet.write(1, 0, format!("Visit programme: {}", heading_en(itinerary)))?;
+    let headers = ["日期 Date", "时间 Time", "活动内容", "Activity", "地点", "Place", "陪同人员 Escort"];
+    for (column, header) in headers.iter().enumerate() {
+        sheet.write_with_format(3, column as u16, *header, &bold)?;
+    }
+    for (column, width) in [14.0, 12.0, 28.0, 30.0, 26.0, 30.0, 22.0].into_iter().enumerate() {
+        sheet.set_column_width(column as u16, width)?;
+    }
+    let mut row = 4u32;
+    for day in &itinerary.days {
+        let weekday = WEEKDAYS_ZH[day.weekday as usize];
+        let date = day.date.map_or_else(|| format!("第{}天 {weekday}", day.day), |d| format!("{d} {weekday}"));
+        for (i, event) in day.events.iter().filter(|e| printed(e.kind)).enumerate() {
+            let time = if event.start == event.end { event.start.clone() } else { format!("{}–{}", event.start, event.end) };
+            let cells = [if i == 0 { date.clone() } else { String::new() }, time, event.title_zh.clone(), event.title_en.clone(), event.place_zh.clone(), event.place_en.clone(), itinerary.escort.clone()];
+            for (column, text) in cells.iter().enumerate() {
+                sheet.write_with_format(row, column as u16, text, &cell)?;
+            }
+            row += 1;
+        }
+    }
+    sheet.set_freeze_panes(4, 0)?;
+    workbook.save_to_buffer()
 }
 
 /// Activities worth a line on paper (driving legs are folded into the times).

@@ -72,7 +72,7 @@ async fn create_itinerary(
     // Dropping this request (answered, timed out, abandoned) stops its search; so does shutdown.
     let cancel = state.shutdown.child();
     let _abandon = cancel.cancel_on_drop();
-    let body = run_blocking(move || -> crate::Result<String> {
+    let body = run_blocking(move || -> crate::Result<Vec<u8>> {
         let _permit = permit;
         let itinerary = plan(&library, &travel, &request, visibility, &cancel)?;
         render(&itinerary, format)
