@@ -130,7 +130,9 @@ pub(super) fn import(data_dir: &Path, args: ImportArgs) -> CliResult {
             );
             println!("  update {}:", preview.updated.len());
             for changed in &preview.updated {
-                println!("    {} ({})", changed.id, changed.fields.join(", "));
+                // The fields by the office's column names, as the sheet shows them.
+                let fields: Vec<&str> = changed.fields.iter().map(|f| crate::catalog::headers::office_header(f)).collect();
+                println!("    {} ({})", changed.id, fields.join("、"));
             }
             println!("  leave {} unchanged", preview.unchanged);
             println!("  delete {}: {}", preview.deleted.len(), preview.deleted.join(", "));
