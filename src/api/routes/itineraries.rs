@@ -25,7 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, serde::Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct ItineraryParams {
-    /// Response format: `json` (default), `ics`, `csv`, `html` (printable) or `geojson`.
+    /// Response format: `json` (default), `ics`, `csv`, `html` (printable), `geojson` or `xlsx` (the 日程表 workbook).
     #[param(inline)]
     format: Option<ExportFormat>,
 }
@@ -51,6 +51,7 @@ impl QueryParams for ItineraryParams {}
             (String = "text/csv"),
             (String = "text/html"),
             (serde_json::Value = "application/geo+json"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 400, description = "The body is not JSON or a query parameter is invalid", body = Problem, content_type = "application/problem+json"),
         NotDeclaredJson,
