@@ -27,6 +27,9 @@ pub enum Error {
     /// A token that does not exist.
     #[error("no token with id `{0}`")]
     TokenNotFound(String),
+    /// No staff account with this username.
+    #[error("no user named `{0}`")]
+    UserNotFound(String),
     /// An outbound route that does not exist.
     #[error("no outbound route with id `{0}`")]
     OutboundRouteNotFound(String),
@@ -87,6 +90,7 @@ impl Error {
                 | Error::BaseNotFound(_)
                 | Error::VisitNotFound(_)
                 | Error::TokenNotFound(_)
+                | Error::UserNotFound(_)
                 | Error::OutboundRouteNotFound(_)
                 | Error::Unreadable(_)
                 | Error::MalformedJson(_)

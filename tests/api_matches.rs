@@ -155,7 +155,9 @@ fn invalid_profiles_get_a_problem_naming_each_field() {
     assert_eq!(body["warnings"][0]["subject"], "unobtainium");
     let (status, body) = post_match(&server, &json!({"profile": {"country": "IT"}}));
     assert_eq!(status, 422, "{body}");
-    assert!(body["detail"].as_str().unwrap().contains("missing field"), "{body}");
+    let error = &body["errors"][0];
+    assert_eq!(error["code"], "missing_field", "{body}");
+    assert!(error["field"].as_str().unwrap().starts_with("profile."), "the missing field is named under the profile: {body}");
 }
 
 #[test]

@@ -26,15 +26,19 @@ const TEXT = {
       photo_policy: '拍照', employees: '员工人数', status: '入库状态' },
     weekdays: { mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六', sun: '周日' },
     kinds_event: { depart: '出发', travel: '车程', visit: '参观', lunch: '午餐', appointment: '会见', banquet: '宴会', return: '返回' },
-    yes: '是', no: '否', token: '令牌（内部人员）', contact: '联系人', restricted: '不对外开放（内部）',
-    bad_token: '令牌无效或已撤销；请检查或清空。', save_visit: '保存为来访记录',
-    saved_visit: id => `已保存来访记录 ${id}（计划中）。`, needs_officer: '保存来访记录需要内部人员令牌（officer）。',
+    yes: '是', no: '否', contact: '联系人', restricted: '不对外开放（内部）',
+    username: '用户名', password: '密码', sign_in: '登录', sign_out: '退出登录',
+    signed_in_as: (name, role) => `${name}（${role}）`, sign_in_failed: '用户名或密码不正确。',
+    sign_in_locked: minutes => `登录失败次数过多，请 ${minutes} 分钟后再试。`, session_ended: '登录已过期，请重新登录。',
+    username_missing: '请填写用户名。', password_missing: '请填写密码。',
+    roles: { viewer: '查看', officer: '外事干部', admin: '管理员' }, save_visit: '保存为来访记录',
+    saved_visit: id => `已保存来访记录 ${id}（计划中）。`, needs_officer: '保存来访记录需要先登录（外事干部或管理员）。',
     tab_outbound: '出访线路', outbound_heading: '根据我市需求推荐出访线路', o_needs: '需求（任意语言）', o_theme: '主题',
     o_bases: '按基地需求（基地编号，逗号分隔）', suggest: '推荐线路', trip_heading: '出访计划审核', t_route: '线路',
     t_days: '在外天数（含往返）', t_members: '团组人数', t_purpose: '出访任务（可选）', check: '审核并生成摘要',
     trip_result: '出访申请摘要', routes_heading: '推荐线路', served: '服务基地需求', promote: '推介基地', check_this: '审核此线路',
     countries: '推荐国家：', suggested: n => `推荐 ${n} 条线路。`, no_flags: '天数与人数与任务相符。',
-    tab_intake: '排摸入库', intake_hint: '导入各地报送的基地表、审核待审基地、查看排摸进度需要内部人员令牌：导入需管理员（admin），审核与进度需工作人员（officer）。',
+    tab_intake: '排摸入库', intake_hint: '导入各地报送的基地表、审核待审基地、查看排摸进度需要先登录：导入需管理员，审核与进度需外事干部。',
     import_heading: '导入基地表（排摸）', i_file: '文件（.xlsx 或 .csv，UTF-8 或 GBK）', i_submitted: '报送地区（作为待审候选导入）',
     i_direct: '（直接入库，不作为候选）', i_remember: '记住对照的标签，下次无需再对照', i_preview: '预检（不写入）', i_confirm: '确认导入',
     labels_heading: '未知的产业标签', labels_hint: '每个标签已给出建议的产业，可逐一修改后再预检；导入后原标签保留为基地标签，检索仍能找到。',
@@ -46,7 +50,7 @@ const TEXT = {
     changed_fields: '变更字段：', queue_heading: '待审基地', queue_load: '刷新待审列表', queue_count: n => `待审 ${n} 个。`,
     submitted_by: '报送地区', approve: '通过入库', reject: '驳回', review_note: '审核意见', reviewed: (name, status) => `${name}：${status}。`,
     survey_heading: '排摸进度', survey_load: '查看排摸进度', survey_division: '地区', survey_total: '合计', survey_missing: '缺少的主题',
-    survey_city: '全市', needs_staff: '需要内部人员令牌。',
+    survey_city: '全市', needs_staff: '请先登录（外事干部或管理员）。',
     statuses: { candidate: '待审', active: '入库', rejected: '未通过', suspended: '停用' },
     tab_visits: '来访记录', visits_heading: '来访记录', v_status: '状态', v_list: '查看', v_all: '全部',
     visit_statuses: { planned: '计划中', confirmed: '已确认', completed: '已完成', cancelled: '已取消' },
@@ -79,16 +83,20 @@ const TEXT = {
       approval_required: 'Needs prior approval', photo_policy: 'Photographs', employees: 'Employees', status: 'Status' },
     weekdays: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },
     kinds_event: { depart: 'Depart', travel: 'Drive', visit: 'Visit', lunch: 'Lunch', appointment: 'Meeting', banquet: 'Banquet', return: 'Return' },
-    yes: 'yes', no: 'no', token: 'Token (staff)', contact: 'Contact', restricted: 'Not open to foreign visitors (internal)',
-    bad_token: 'The token is unknown or revoked; check or clear it.', save_visit: 'Save as a visit record',
-    saved_visit: id => `Saved as visit record ${id} (planned).`, needs_officer: 'Saving a visit record needs a staff token (officer).',
+    yes: 'yes', no: 'no', contact: 'Contact', restricted: 'Not open to foreign visitors (internal)',
+    username: 'Username', password: 'Password', sign_in: 'Sign in', sign_out: 'Sign out',
+    signed_in_as: (name, role) => `${name} (${role})`, sign_in_failed: 'The username or the password is wrong.',
+    sign_in_locked: minutes => `Too many failed sign-ins; try again in ${minutes} minute(s).`, session_ended: 'Your session has ended; please sign in again.',
+    username_missing: 'Enter your username.', password_missing: 'Enter your password.',
+    roles: { viewer: 'viewer', officer: 'protocol officer', admin: 'administrator' }, save_visit: 'Save as a visit record',
+    saved_visit: id => `Saved as visit record ${id} (planned).`, needs_officer: 'Saving a visit record needs you to sign in (officer or admin).',
     tab_outbound: 'Outbound routes', outbound_heading: "Suggest outbound routes from the city's needs", o_needs: 'Needs (any language)',
     o_theme: 'Theme', o_bases: 'From the needs of bases (ids, comma-separated)', suggest: 'Suggest routes', trip_heading: 'Check a trip plan',
     t_route: 'Route', t_days: 'Days abroad (travel included)', t_members: 'Members', t_purpose: 'Purpose (optional, Chinese)',
     check: 'Check and summarise', trip_result: 'Application summary', routes_heading: 'Suggested routes', served: 'Serves the needs of',
     promote: 'Bases to promote', check_this: 'Check this route', countries: 'Countries: ', suggested: n => `${n} routes suggested.`,
     no_flags: 'Days and members fit the tasks.',
-    tab_intake: 'Survey intake', intake_hint: 'Importing the divisions’ returns needs an admin token; reviewing candidates and the survey progress need a staff (officer) token.',
+    tab_intake: 'Survey intake', intake_hint: 'Sign in first: importing the divisions’ returns needs an administrator; reviewing candidates and the survey progress need a protocol officer.',
     import_heading: 'Import a base list (survey return)', i_file: 'File (.xlsx or .csv, UTF-8 or GBK)', i_submitted: 'Sent in by (imported as candidates)',
     i_direct: '(straight into the library, not as candidates)', i_remember: 'Remember the mapped labels for later files', i_preview: 'Check (writes nothing)',
     i_confirm: 'Import', labels_heading: 'Industry labels the taxonomy does not know',
@@ -101,7 +109,7 @@ const TEXT = {
     changed_fields: 'Changed fields: ', queue_heading: 'Candidates awaiting review', queue_load: 'Refresh the queue', queue_count: n => `${n} awaiting review.`,
     submitted_by: 'Sent in by', approve: 'Approve', reject: 'Reject', review_note: 'Review note', reviewed: (name, status) => `${name}: ${status}.`,
     survey_heading: 'Survey progress', survey_load: 'Show survey progress', survey_division: 'Division', survey_total: 'Total',
-    survey_missing: 'Themes with no active base', survey_city: 'Whole city', needs_staff: 'A staff token is needed.',
+    survey_missing: 'Themes with no active base', survey_city: 'Whole city', needs_staff: 'Please sign in (protocol officer or administrator).',
     statuses: { candidate: 'Candidate', active: 'Active', rejected: 'Rejected', suspended: 'Suspended' },
     tab_visits: 'Visit records', visits_heading: 'Visit records', v_status: 'Status', v_list: 'Show', v_all: 'All',
     visit_statuses: { planned: 'Planned', confirmed: 'Confirmed', completed: 'Completed', cancelled: 'Cancelled' },
@@ -157,7 +165,7 @@ const FIELD_INPUTS = { visit: 'start_date', hotel: 'hotel', must_visit: 'form', 
 const state = {
   lang: 'zh', divisions: [], industries: [], examples: [], outlines: null,
   themes: [], routes: [], suggestions: null,
-  matches: [], pinned: new Set(), excluded: new Set(), lastPlanRequest: null, lastPlan: null, libraryOffset: 0,
+  matches: [], pinned: new Set(), excluded: new Set(), lastPlanRequest: null, lastPlan: null, libraryOffset: 0, session: null,
 };
 
 const $ = id => document.getElementById(id);
@@ -185,23 +193,91 @@ class ApiProblem extends Error {
   constructor(problem) { super(problem.detail || problem.title); this.problem = problem; }
 }
 
+// Headers every request carries: a signed-in page sends its session's CSRF token with each
+// change (the session itself travels in an HttpOnly cookie the page cannot read).
+function sessionHeaders(method, headers) {
+  if (state.session && !['GET', 'HEAD'].includes(method)) headers['x-csrf-token'] = state.session.csrf_token;
+  return headers;
+}
+
+// A request to the API; an answer saying the session ended signs the page out.
+async function send(method, path, init = {}) {
+  const response = await fetch(path, { ...init, method, headers: sessionHeaders(method, init.headers || {}) });
+  if (response.status === 401 && state.session) {
+    const problem = await response.clone().json().catch(() => ({}));
+    if (problem.code === 'session_expired') showSignedOut(t('session_ended'));
+  }
+  return response;
+}
+
 async function api(method, path, body, accept = 'application/json') {
   const headers = body === undefined ? { accept } : { 'content-type': 'application/json', accept };
-  // Officers paste their token to see contacts and restricted bases; it stays in this tab only.
-  const token = sessionStorage.getItem('visitmatch-token');
-  if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await send(method, path, { headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const type = response.headers.get('content-type') || '';
   if (!response.ok) {
-    if (response.status === 401 && token) {
-      $('err-token').textContent = t('bad_token');
-      $('err-token').hidden = false;
-      $('token').setAttribute('aria-invalid', 'true');
-    }
     if (type.includes('json')) throw new ApiProblem(await response.json());
     throw new ApiProblem({ title: response.statusText, detail: `HTTP ${response.status}` });
   }
   return type.includes('json') ? response.json() : response.blob();
+}
+
+// ---- Sign-in -------------------------------------------------------------------------------
+
+function showSignedIn(session) {
+  state.session = session;
+  $('who').textContent = t('signed_in_as')(session.username, t('roles')[session.role] || session.role);
+  $('signin-form').hidden = true;
+  $('signed-in').hidden = false;
+}
+
+function showSignedOut(message) {
+  state.session = null;
+  $('signed-in').hidden = true;
+  $('signin-form').hidden = false;
+  $('s-password').value = '';
+  const error = $('err-s-password');
+  error.textContent = message || '';
+  error.hidden = !message;
+}
+
+// Asks the server who is signed in on this browser (after a reload the cookie is still there).
+async function loadSession() {
+  const response = await fetch('/v1/session', { headers: { accept: 'application/json' } });
+  if (response.ok) showSignedIn(await response.json()); else showSignedOut();
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const form = $('signin-form');
+  clearErrors(form);
+  const username = $('s-username').value.trim();
+  const password = $('s-password').value;
+  const missing = [['s-username', !username, 'username_missing'], ['s-password', !password, 'password_missing']].filter(([, empty]) => empty);
+  for (const [id, , message] of missing) {
+    $(`err-${id}`).textContent = t(message);
+    $(`err-${id}`).hidden = false;
+    $(id).setAttribute('aria-invalid', 'true');
+  }
+  if (missing.length) { $(missing[0][0]).focus(); return; }
+  const response = await fetch('/v1/session', {
+    method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ username, password }),
+  });
+  const body = await response.json();
+  if (response.ok) {
+    $('s-password').value = '';
+    showSignedIn(body);
+    return;
+  }
+  const minutes = Math.ceil(Number(response.headers.get('retry-after') || 60) / 60);
+  $('err-s-password').textContent = body.code === 'too_many_sign_ins' ? t('sign_in_locked')(minutes) : body.code === 'sign_in_failed' ? t('sign_in_failed') : (body.detail || body.title);
+  $('err-s-password').hidden = false;
+  $('s-password').setAttribute('aria-invalid', 'true');
+  $('s-password').focus();
+}
+
+async function signOut() {
+  await send('DELETE', '/v1/session');
+  showSignedOut();
 }
 
 // ---- Errors next to their fields -------------------------------------------------------------
@@ -632,9 +708,7 @@ const MEDIA_TYPES = { xlsx: 'application/vnd.openxmlformats-officedocument.sprea
 async function upload(path, file) {
   const extension = file.name.split('.').pop().toLowerCase();
   const headers = { 'content-type': MEDIA_TYPES[extension] || 'text/csv', accept: 'application/json' };
-  const token = sessionStorage.getItem('visitmatch-token');
-  if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(path, { method: 'POST', headers, body: file });
+  const response = await send('POST', path, { headers, body: file });
   const body = await response.json();
   if (!response.ok) throw new ApiProblem(body);
   return body;
@@ -797,10 +871,7 @@ async function loadSurvey() {
 
 // One visit record with its ETag (changes are conditional on it).
 async function visitWithEtag(id) {
-  const headers = { accept: 'application/json' };
-  const token = sessionStorage.getItem('visitmatch-token');
-  if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(`/v1/visits/${encodeURIComponent(id)}`, { headers });
+  const response = await send('GET', `/v1/visits/${encodeURIComponent(id)}`, { headers: { accept: 'application/json' } });
   const body = await response.json();
   if (!response.ok) throw new ApiProblem(body);
   return { record: body, etag: response.headers.get('etag') };
@@ -808,9 +879,7 @@ async function visitWithEtag(id) {
 
 async function putVisit(id, visit, etag) {
   const headers = { 'content-type': 'application/json', accept: 'application/json', 'if-match': etag };
-  const token = sessionStorage.getItem('visitmatch-token');
-  if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(`/v1/visits/${encodeURIComponent(id)}`, { method: 'PUT', headers, body: JSON.stringify(visit) });
+  const response = await send('PUT', `/v1/visits/${encodeURIComponent(id)}`, { headers, body: JSON.stringify(visit) });
   const body = await response.json();
   if (!response.ok) throw new ApiProblem(body);
   return body;
@@ -915,6 +984,7 @@ function applyLanguage() {
   if (state.matches.length) renderMatches();
   if (state.lastPlan) renderPlan(state.lastPlan);
   renderSuggestions();
+  if (state.session) showSignedIn(state.session);
 }
 
 function fillSelects() {
@@ -971,6 +1041,7 @@ async function start() {
   state.routes = routes.items;
   state.examples = examples;
   state.outlines = outlines;
+  await loadSession();
   for (const example of examples) $('example').append(el('option', { value: example.name, text: example.name }));
   applyLanguage();
   $('example').addEventListener('change', () => {
@@ -987,13 +1058,8 @@ async function start() {
   $('prev').addEventListener('click', () => searchLibrary(null, Math.max(0, state.libraryOffset - 20)));
   $('next').addEventListener('click', () => searchLibrary(null, state.libraryOffset + 20));
   $('lang').addEventListener('click', () => { state.lang = state.lang === 'zh' ? 'en' : 'zh'; applyLanguage(); });
-  $('token').value = sessionStorage.getItem('visitmatch-token') || '';
-  $('token').addEventListener('change', () => {
-    const value = $('token').value.trim();
-    if (value) sessionStorage.setItem('visitmatch-token', value); else sessionStorage.removeItem('visitmatch-token');
-    $('err-token').hidden = true;
-    $('token').removeAttribute('aria-invalid');
-  });
+  $('signin-form').addEventListener('submit', signIn);
+  $('sign-out').addEventListener('click', signOut);
   $('outbound-form').addEventListener('submit', suggestRoutes);
   $('trip-form').addEventListener('submit', checkTrip);
   $('import-form').addEventListener('submit', previewImport);

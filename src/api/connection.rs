@@ -36,6 +36,16 @@ impl axum::serve::Listener for ProblemListener {
     }
 }
 
+/// The peer's address of a connection, for handlers that count by address (sign-in).
+#[derive(Debug, Clone, Copy)]
+pub struct PeerAddress(pub std::net::SocketAddr);
+
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, ProblemListener>> for PeerAddress {
+    fn connect_info(stream: axum::serve::IncomingStream<'_, ProblemListener>) -> Self {
+        PeerAddress(*stream.remote_addr())
+    }
+}
+
 /// One accepted connection (see the module docs).
 pub struct ProblemConnection<IO> {
     inner: IO,

@@ -108,14 +108,31 @@ pub enum ApiError {
     /// 404: no token with this id.
     #[error("no token with id `{0}`")]
     TokenNotFound(String),
-    /// 401: the route needs a bearer token and none was sent.
-    #[error("this request needs a bearer token (Authorization: Bearer …) with the `{}` role or higher", .0.code())]
+    /// 401: the route needs a signed-in person or a bearer token and neither was sent.
+    #[error("this request needs you to sign in (POST /v1/session) or a bearer token (Authorization: Bearer …), with the `{}` role or higher", .0.code())]
     Unauthenticated(crate::access::Role),
+    /// 401: nobody is signed in on this browser.
+    #[error("nobody is signed in; sign in with POST /v1/session")]
+    NotSignedIn,
+    /// 401: the session cookie names a session that ended (signed out, idle too long, past its
+    /// end, or its account disabled). The answer clears the cookie.
+    #[error("your session has ended; sign in again")]
+    SessionExpired,
+    /// 403: a change sent with the session cookie lacks the session's CSRF token.
+    #[error("a change made with a session must carry the session's X-CSRF-Token header (reload the page)")]
+    CsrfRejected,
+    /// 401: the username or the password is wrong (which one is never said).
+    #[error("the username or the password is wrong")]
+    SignInFailed,
+    /// 429: too many failed sign-ins for this name or from this address; retry after the
+    /// seconds given.
+    #[error("too many failed sign-ins; try again in {} minute(s)", .0.div_ceil(60))]
+    TooManySignIns(u64),
     /// 401: the bearer token is malformed, unknown or revoked.
     #[error("the bearer token is malformed, unknown or revoked")]
     InvalidToken,
     /// 403: the token's role is too low.
-    #[error("this request needs the `{}` role or higher; the token has `{}`", needed.code(), has.code())]
+    #[error("this request needs the `{}` role or higher; the caller has `{}`", needed.code(), has.code())]
     Forbidden {
         /// The role the route needs.
         needed: crate::access::Role,
@@ -194,9 +211,14 @@ impl ApiError {
             ApiError::TokenNotFound(_) => (StatusCode::NOT_FOUND, "token_not_found", "No such token"),
             ApiError::OutboundRouteNotFound(_) => (StatusCode::NOT_FOUND, "outbound_route_not_found", "No such outbound route"),
             ApiError::OutboundRouteExists(_) => (StatusCode::CONFLICT, "outbound_route_exists", "An outbound route with this id exists"),
-            ApiError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated", "A bearer token is required"),
+            ApiError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated", "Sign-in or a bearer token is required"),
+            ApiError::NotSignedIn => (StatusCode::UNAUTHORIZED, "not_signed_in", "Nobody is signed in"),
+            ApiError::SessionExpired => (StatusCode::UNAUTHORIZED, "session_expired", "The session has ended"),
+            ApiError::CsrfRejected => (StatusCode::FORBIDDEN, "csrf_rejected", "The CSRF token is missing or wrong"),
+            ApiError::SignInFailed => (StatusCode::UNAUTHORIZED, "sign_in_failed", "Wrong username or password"),
+            ApiError::TooManySignIns(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_sign_ins", "Too many failed sign-ins"),
             ApiError::InvalidToken => (StatusCode::UNAUTHORIZED, "invalid_token", "The bearer token is not valid"),
-            ApiError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden", "The token's role does not allow this"),
+            ApiError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden", "The caller's role does not allow this"),
             ApiError::BaseExists(_) => (StatusCode::CONFLICT, "base_exists", "A base with this id exists"),
             ApiError::ReviewNotApplicable(_) => {
                 (StatusCode::CONFLICT, "review_not_applicable", "The decision does not apply to the base's status")
@@ -297,6 +319,16 @@ impl IntoResponse for ApiError {
             }
             ApiError::Unauthenticated(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"visitmatch\""));
+            }
+            ApiError::TooManySignIns(seconds) => {
+                if let Ok(value) = HeaderValue::from_str(&seconds.max(&1).to_string()) {
+                    headers.insert(header::RETRY_AFTER, value);
+                }
+            }
+            ApiError::SessionExpired => {
+                if let Ok(value) = HeaderValue::from_str(&super::auth::cleared_cookie()) {
+                    headers.insert(header::SET_COOKIE, value);
+                }
             }
             ApiError::InvalidToken => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"visitmatch\", error=\"invalid_token\""));

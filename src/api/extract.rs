@@ -38,11 +38,17 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
             // axum reports the path of the bad value first: "Failed to deserialize …: limit: invalid type …".
             let text = error.body_text();
             let detail = text.split_once("target type: ").map_or(text.as_str(), |(_, rest)| rest);
-            let (field, message) = match detail.split_once(": ") {
-                Some((path, message)) if !path.contains(' ') => (path.to_string(), message.to_string()),
-                _ => ("(body)".to_string(), detail.to_string()),
+            let (path, message) = match detail.split_once(": ") {
+                Some((path, message)) if !path.contains(' ') => (Some(path), message),
+                _ => (None, detail),
             };
-            ApiError::InvalidBody(vec![FieldError::new(&field, FieldCode::InvalidValue, message)])
+            // A missing field is named itself, under the path of the object that lacks it.
+            let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split_once('`')).map(|(name, _)| name);
+            if let Some(name) = missing {
+                let field = path.map_or(name.to_string(), |path| format!("{path}.{name}"));
+                return ApiError::InvalidBody(vec![FieldError::new(&field, FieldCode::MissingField, "is required")]);
+            }
+            ApiError::InvalidBody(vec![FieldError::new(path.unwrap_or("(body)"), FieldCode::InvalidValue, message)])
         }
         JsonRejection::JsonSyntaxError(error) => ApiError::MalformedJson(error.body_text()),
         JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType("application/json"),

@@ -79,6 +79,8 @@ pub struct AppState {
     /// Raised when the server stops: every piece of long work watches it (through a child
     /// flag of its own) and stops at its next step.
     pub shutdown: crate::cancel::CancelFlag,
+    /// Staff sign-in: session policy, throttle, password-check permits.
+    pub sign_in: Arc<auth::SignInDesk>,
 }
 
 impl AppState {
@@ -98,6 +100,7 @@ impl AppState {
             uploads: Arc::new(tokio::sync::Semaphore::new(UPLOAD_SLOTS)),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             shutdown: crate::cancel::CancelFlag::new(),
+            sign_in: Arc::new(auth::SignInDesk::new(crate::access::staff::SessionPolicy::default(), false)),
         }
     }
 }
@@ -138,7 +141,15 @@ impl utoipa::Modify for BearerSecurity {
             .scheme(HttpAuthScheme::Bearer)
             .description(Some("A token made with `visitmatch token create --role viewer|officer|admin` or `POST /v1/tokens`"))
             .build();
-        openapi.components.get_or_insert_with(Default::default).add_security_scheme("bearer", SecurityScheme::Http(scheme));
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+        // Wherever a route takes the bearer token, a person signed in on the page may send the
+        // session cookie instead (with X-CSRF-Token on changes).
+        let cookie = utoipa::openapi::security::ApiKeyValue::with_description(
+            crate::access::staff::SESSION_COOKIE,
+            "The session cookie set by POST /v1/session (staff accounts made with `visitmatch user create`). Accepted wherever `bearer` is; a change (POST, PUT, PATCH, DELETE) also needs the session's CSRF token in `X-CSRF-Token`.",
+        );
+        components.add_security_scheme("session", SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(cookie)));
     }
 }
 
@@ -152,6 +163,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::labels::router())
         .merge(routes::visits::router())
         .merge(routes::access::router())
+        .merge(routes::session::router())
         .merge(routes::outbound::router())
         .merge(routes::reference::router())
         .merge(routes::matches::router())
@@ -286,7 +298,9 @@ pub async fn serve_until(
         jobs.cancel_all();
         let _ = stopping_tx.send(true);
     };
-    let server = axum::serve(connection::ProblemListener(listener), app(state)).with_graceful_shutdown(signal);
+    // The peer's address reaches handlers (the sign-in throttle counts failures by address).
+    let service = app(state).into_make_service_with_connect_info::<connection::PeerAddress>();
+    let server = axum::serve(connection::ProblemListener(listener), service).with_graceful_shutdown(signal);
     let mut stopping = stopping_rx;
     let deadline = async move {
         let _ = stopping.wait_for(|stopping| *stopping).await;

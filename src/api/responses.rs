@@ -23,17 +23,17 @@ pub struct TokenInvalid(pub Problem);
 
 /// 401 on a route that needs a token.
 #[derive(IntoResponses)]
-#[response(status = 401, description = "No or invalid bearer token", content_type = "application/problem+json")]
+#[response(status = 401, description = "Not signed in, or the token or session is not valid", content_type = "application/problem+json")]
 pub struct TokenRequired(pub Problem);
 
 /// 403 on an officers' route.
 #[derive(IntoResponses)]
-#[response(status = 403, description = "The token is a viewer's", content_type = "application/problem+json")]
+#[response(status = 403, description = "The caller is a viewer", content_type = "application/problem+json")]
 pub struct OfficerRequired(pub Problem);
 
 /// 403 on an admins' route.
 #[derive(IntoResponses)]
-#[response(status = 403, description = "The token is not an admin's", content_type = "application/problem+json")]
+#[response(status = 403, description = "The caller is not an admin", content_type = "application/problem+json")]
 pub struct AdminRequired(pub Problem);
 
 /// 415 for a body not declared as JSON.

@@ -1,8 +1,10 @@
-//! Who may act: bearer tokens (made, listed, revoked) and the audit log of every write. The
-//! rules of what each role may do and see are in [`crate::access`].
+//! Who may act: staff accounts and their sessions, bearer tokens (made, listed, revoked) and
+//! the audit log of every write. The rules of what each role may do and see are in
+//! [`crate::access`]; what a username, a password and a session are, in [`crate::access::staff`].
 
+use crate::access::staff::{self, SessionPolicy};
 use crate::access::{Actor, Role};
-use crate::catalog::{AuditEntry, AuditQuery, NewToken, TokenInfo};
+use crate::catalog::{AuditEntry, AuditQuery, LiveSession, NewToken, TokenInfo, UserInfo};
 use crate::domain::{FieldCode, FieldError};
 use crate::Error;
 
@@ -22,11 +24,6 @@ pub fn verify_token(library: &BaseLibrary, secret: &str) -> Result<Option<Actor>
     Ok(library.store().verify_token(secret)?)
 }
 
-/// Whether any live token exists; without one, nobody can write.
-pub fn has_tokens(library: &BaseLibrary) -> Result<bool, Error> {
-    Ok(library.store().has_tokens()?)
-}
-
 /// Every token (never their secrets).
 pub fn tokens(library: &BaseLibrary) -> Result<Vec<TokenInfo>, Error> {
     Ok(library.store().tokens()?)
@@ -40,4 +37,74 @@ pub fn revoke_token(library: &BaseLibrary, id: &str, actor: &Actor) -> Result<To
 /// A page of the audit log, newest first.
 pub fn audit(library: &BaseLibrary, query: &AuditQuery) -> Result<Vec<AuditEntry>, Error> {
     Ok(library.store().audit(query)?)
+}
+
+/// Makes a staff account with this password (checked, then kept as an argon2id hash).
+pub fn create_user(library: &BaseLibrary, username: &str, role: Role, password: &str, actor: &Actor) -> Result<UserInfo, Error> {
+    let username = staff::check_username("username", username).map_err(|e| Error::Invalid(vec![e]))?;
+    staff::check_password("password", password).map_err(|e| Error::Invalid(vec![e]))?;
+    library.store().create_user(&username, role, &staff::hash_password(password), actor)?.ok_or_else(|| {
+        Error::Invalid(vec![FieldError::new("username", FieldCode::InvalidValue, format!("the username `{username}` is taken")).with_value(&username)])
+    })
+}
+
+/// Sets a user's password; their open sessions end.
+pub fn set_password(library: &BaseLibrary, username: &str, password: &str, actor: &Actor) -> Result<UserInfo, Error> {
+    staff::check_password("password", password).map_err(|e| Error::Invalid(vec![e]))?;
+    library.store().set_password(username.trim(), &staff::hash_password(password), actor)?.ok_or_else(|| Error::UserNotFound(username.trim().to_string()))
+}
+
+/// Disables a user (their sessions end at once) or enables them again.
+pub fn set_user_disabled(library: &BaseLibrary, username: &str, disabled: bool, actor: &Actor) -> Result<UserInfo, Error> {
+    library.store().set_user_disabled(username.trim(), disabled, actor)?.ok_or_else(|| Error::UserNotFound(username.trim().to_string()))
+}
+
+/// Every staff account.
+pub fn users(library: &BaseLibrary) -> Result<Vec<UserInfo>, Error> {
+    Ok(library.store().users()?)
+}
+
+/// A session just started: its secret goes into the cookie and nowhere else.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// Who signed in.
+    pub user: UserInfo,
+    /// The session secret.
+    pub secret: String,
+    /// When it ends at the latest (Unix seconds).
+    pub expires_at: i64,
+}
+
+/// Signs `username` in when `password` is theirs and the account is enabled; `None` otherwise
+/// (which of the two is never said). An unknown name costs the same hashing time as a known one.
+pub fn sign_in(library: &BaseLibrary, username: &str, password: &str, policy: SessionPolicy, now: i64) -> Result<Option<NewSession>, Error> {
+    let credentials = match staff::check_username("username", username) {
+        Ok(username) if password.len() <= staff::MAX_PASSWORD_BYTES => library.store().credentials(&username)?,
+        _ => None,
+    };
+    let Some((user, hash)) = credentials else {
+        staff::verify_nobody(password);
+        return Ok(None);
+    };
+    if !staff::verify_password(password, &hash) {
+        return Ok(None);
+    }
+    let secret = staff::new_session_secret();
+    let expires_at = library.store().start_session(&user, &staff::hash_session(&secret), policy, now)?;
+    Ok(Some(NewSession { user, secret, expires_at }))
+}
+
+/// The live session with this secret, if any.
+pub fn session(library: &BaseLibrary, secret: &str, now: i64) -> Result<Option<LiveSession>, Error> {
+    Ok(library.store().session(&staff::hash_session(secret), now)?)
+}
+
+/// Ends the session with this secret; who held it, if it was live.
+pub fn sign_out(library: &BaseLibrary, secret: &str) -> Result<Option<UserInfo>, Error> {
+    Ok(library.store().end_session(&staff::hash_session(secret))?)
+}
+
+/// Whether anyone can write: a live token or an enabled staff account exists.
+pub fn has_writers(library: &BaseLibrary) -> Result<bool, Error> {
+    Ok(library.store().has_tokens()? || library.store().has_users()?)
 }

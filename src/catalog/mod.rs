@@ -14,6 +14,7 @@ pub mod sheet;
 pub mod store;
 pub mod synonyms;
 pub mod tokens;
+pub mod users;
 pub mod validate;
 pub mod visits;
 pub mod workbook;
@@ -28,5 +29,6 @@ pub use store::{base_target, etag_matches, BaseChange, CatalogVersion, ChangeApp
 pub use routes::RouteChange;
 pub use synonyms::AcceptedLabel;
 pub use tokens::{NewToken, TokenInfo};
+pub use users::{LiveSession, UserInfo};
 pub use visits::VisitFilter;
 pub use validate::{to_record, validate_mapped, validate_record, RECORD_FIELDS};

@@ -88,7 +88,13 @@ pub enum Command {
         #[command(subcommand)]
         action: IndexAction,
     },
-    /// Manage bearer tokens (roles: viewer, officer, admin).
+    /// Staff accounts that sign in on the page (roles: viewer, officer, admin).
+    User {
+        /// What to do.
+        #[command(subcommand)]
+        action: admin::UserAction,
+    },
+    /// Manage bearer tokens for scripts (roles: viewer, officer, admin).
     Token {
         /// What to do.
         #[command(subcommand)]
@@ -155,6 +161,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Plan(args) => planning::plan(data_dir, args),
         Command::Toptw(args) => planning::toptw(args),
         Command::Evaluate(args) => evaluation::evaluate(data_dir, args),
+        Command::User { action } => admin::user(data_dir, action),
         Command::Token { action } => admin::token(data_dir, action),
         Command::Visits { action } => admin::visits(data_dir, action),
         Command::Outbound { action } => outbound::run(data_dir, action),

@@ -1,9 +1,9 @@
 // The officers' page in a real browser (headless Chromium): from an empty form to a printed
-// two-day itinerary, plus examples, the error path, the English switch, the base library, a
-// staff token, the outbound-route library, the survey intake (import, review, progress) and the
-// visit records (confirm, record the outcome).
+// two-day itinerary, plus examples, the error path, the English switch, the base library, staff
+// sign-in and sign-out, the outbound-route library, the survey intake (import, review, progress)
+// and the visit records (confirm, record the outcome).
 //
-//   node plan.test.mjs http://127.0.0.1:PORT [ARTIFACT_DIR] [OFFICER_OR_ADMIN_TOKEN]
+//   node plan.test.mjs http://127.0.0.1:PORT [ARTIFACT_DIR] [ADMIN_USERNAME ADMIN_PASSWORD]
 //
 // Exits non-zero on the first failed check; saves screenshots of the plan and the library.
 import { chromium } from 'playwright-core';
@@ -12,7 +12,9 @@ import { mkdirSync } from 'node:fs';
 
 const base = process.argv[2];
 const artifacts = process.argv[3] || 'artifacts';
-const token = process.argv[4];
+const username = process.argv[4];
+const password = process.argv[5];
+const token = username && password;
 assert.ok(base && /^http:\/\/(127\.0\.0\.1|localhost):\d+$/.test(base), 'pass the server URL on 127.0.0.1');
 mkdirSync(artifacts, { recursive: true });
 
@@ -155,30 +157,57 @@ await step('the base library searches with filters and shows a base', async () =
   await page.locator('#err-group_size').waitFor({ state: 'visible' });
 });
 
-await step('an officer token shows restricted bases; a wrong token is explained next to its field', async () => {
-  if (!token) { console.log('# skipped: no token given'); return; }
+// Signs in from the header; the name and role show where the form was.
+async function signIn() {
+  await page.fill('#s-username', username);
+  await page.fill('#s-password', password);
+  await page.click('#signin-form button[type=submit]');
+  await page.locator('#who').filter({ hasText: username }).waitFor();
+}
+
+await step('signing in shows restricted bases and saves visits; a wrong password and signing out are explained', async () => {
+  if (!token) { console.log('# skipped: no staff account given'); return; }
   await page.click('#tab-library');
   await page.fill('#f-group', '');
-  await page.fill('#token', 'vm_0000000000000000000000000000000000000000');
-  await page.locator('#token').dispatchEvent('change');
-  await page.click('#library-form button[type=submit]');
-  await page.locator('#err-token').waitFor({ state: 'visible' });
-  await page.fill('#token', token);
-  await page.locator('#token').dispatchEvent('change');
+  // Empty fields and a wrong password are explained next to their fields.
+  await page.click('#signin-form button[type=submit]');
+  await page.locator('#err-s-username').filter({ hasText: 'Enter your username' }).waitFor();
+  await page.fill('#s-username', username);
+  await page.fill('#s-password', 'not the password at all');
+  await page.click('#signin-form button[type=submit]');
+  await page.locator('#err-s-password').filter({ hasText: 'wrong' }).waitFor();
+  assert.equal(await page.locator('#s-password').getAttribute('aria-invalid'), 'true');
+  await signIn();
+  assert.match(await page.locator('#who').textContent(), /administrator/);
+  // The session cookie is out of the page's reach.
+  assert.equal(await page.evaluate(() => document.cookie.includes('vm_session')), false, 'the cookie is HttpOnly');
+  const cookie = (await context.cookies()).find(c => c.name === 'vm_session');
+  assert.ok(cookie && cookie.httpOnly && cookie.sameSite === 'Strict', JSON.stringify(cookie));
   await page.fill('#q', '');
   await page.selectOption('#f-division', 'wz_hitech');
   await page.click('#library-form button[type=submit]');
   await page.locator('#hits button[data-base="wz-hitech-014"]').click();
   const text = await page.locator('#detail-fields').textContent();
   assert.match(text, /Not open to foreign visitors/);
-  // With the token, the plan is saved as a visit record; without, the page says a token is needed.
+  // Signed in, the plan is saved as a visit record (a change: it carries the CSRF token).
   await page.click('#tab-plan');
   await page.click('#save-visit');
   await page.locator('#save-status').filter({ hasText: /visit-\d{6}/ }).waitFor();
-  await page.fill('#token', '');
-  await page.locator('#token').dispatchEvent('change');
+  // A reload keeps the session; signing out ends it, and saving then asks to sign in.
+  await page.reload();
+  await page.locator('#who').filter({ hasText: username }).waitFor();
+  await page.click('#lang');  // a reload opens the page in Chinese again
+  await page.click('#sign-out');
+  await page.locator('#signin-form').waitFor({ state: 'visible' });
+  assert.equal((await context.cookies()).some(c => c.name === 'vm_session' && c.value), false, 'the cookie is cleared');
+  await page.selectOption('#example', { index: 1 });
+  await page.click('#profile-form button[type=submit]');
+  await page.locator('.match-item').first().waitFor();
+  await page.click('#plan');
+  await page.locator('.day').first().waitFor();
   await page.click('#save-visit');
-  await page.locator('#save-status').filter({ hasText: /staff token/ }).waitFor();
+  await page.locator('#save-status').filter({ hasText: /sign in/ }).waitFor();
+  await signIn();
 });
 
 await step('the outbound-route library suggests Italy for European design talent and checks a trip', async () => {
@@ -205,9 +234,7 @@ await step('the outbound-route library suggests Italy for European design talent
 });
 
 await step('a survey return is checked, its unknown label mapped, imported as a candidate, reviewed and counted', async () => {
-  if (!token) { console.log('# skipped: no token given'); return; }
-  await page.fill('#token', token);
-  await page.locator('#token').dispatchEvent('change');
+  if (!token) { console.log('# skipped: no staff account given'); return; }
   await page.click('#tab-intake');
   // As a division sends it: Chinese headers and labels, one industry label the taxonomy does not know.
   const csv = '基地名称,类型,产业类型,所在地区,地址,纬度,经度,简介,参观时长（分钟）,开放时间,最大接待人数,讲解语言\n'
@@ -238,7 +265,7 @@ await step('a survey return is checked, its unknown label mapped, imported as a 
 });
 
 await step('the visit saved from the plan is confirmed, then completed with its outcome, from the page', async () => {
-  if (!token) { console.log('# skipped: no token given'); return; }
+  if (!token) { console.log('# skipped: no staff account given'); return; }
   await page.click('#tab-visits');
   await page.click('#visits-form button[type=submit]');
   const planned = page.locator('#visits li[data-status="planned"]').first();

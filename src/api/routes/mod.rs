@@ -12,4 +12,5 @@ pub mod matches;
 pub mod outbound;
 pub mod reference;
 pub mod screening;
+pub mod session;
 pub mod visits;

@@ -1,4 +1,5 @@
-//! Who may do what: roles, the actor behind a change, and bearer tokens.
+//! Who may do what: roles, the actor behind a change, bearer tokens for scripts, and staff
+//! accounts that sign in from the page ([`staff`]).
 //!
 //! A token is 160 random bits shown once when it is made (`visitmatch token create --role R`
 //! or `POST /v1/tokens`); the catalog keeps only its SHA-256, so a copied database does not
@@ -6,7 +7,9 @@
 //! unsalted hash is enough: there is no dictionary to try.
 //!
 //! Roles are ordered: an admin may do whatever an officer may, an officer whatever a viewer may.
-//! Without a token a caller is anonymous and gets the public reads only.
+//! Without a token or a session a caller is anonymous and gets the public reads only.
+
+pub mod staff;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
