@@ -129,6 +129,42 @@ fn diversity_spreads_divisions_and_sister_cities_show_in_reasons() {
 }
 
 #[test]
+fn each_base_says_where_its_score_alone_would_rank_it_and_explains_each_feature_in_both_languages() {
+    let data = TempDataDir::new();
+    let library = data.open();
+    let italians: DelegationProfile = serde_json::from_value(profile("prato_fashion_it.json")).unwrap();
+    let must = |item: &visitmatch::scoring::MatchedBase| item.must_visit;
+    for diversity in [0.0, 0.6] {
+        let options = MatchOptions { diversity: Some(diversity), top: 15, ..Default::default() };
+        let outcome = app::matching::match_profile(&library, &italians, &options).unwrap();
+        // Checked from the scores alone: a base ranks by score below every base that scores more
+        // (must-visit bases first), and no two bases share a score rank.
+        for item in &outcome.items {
+            let above = outcome.items.iter().filter(|other| (must(other), other.score) > (must(item), item.score)).count();
+            assert!(item.score_rank > above, "{} ranks {} by score with {above} scoring more", item.id, item.score_rank);
+        }
+        let ranks: HashSet<usize> = outcome.items.iter().map(|item| item.score_rank).collect();
+        assert_eq!(ranks.len(), outcome.items.len());
+        let moved = outcome.items.iter().filter(|item| item.score_rank != item.rank).count();
+        if diversity == 0.0 {
+            assert_eq!(moved, 0, "without diversity the order is the score's");
+        } else {
+            assert!(moved > 0, "diversity 0.6 moves some bases");
+        }
+    }
+    let outcome = app::matching::match_profile(&library, &italians, &MatchOptions::default()).unwrap();
+    for item in &outcome.items {
+        for part in &item.explanation.details {
+            let zh = part.description_zh.as_deref().expect("every feature has a Chinese sentence");
+            assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{zh}");
+            let code = part.feature.as_deref().unwrap();
+            assert!(!zh.contains(code) && !part.description.contains(&format!("{code}:")), "no codes in {zh} / {}", part.description);
+            assert!(part.description.chars().next().is_some_and(char::is_uppercase), "an English sentence: {}", part.description);
+        }
+    }
+}
+
+#[test]
 fn invalid_profiles_get_a_problem_naming_each_field() {
     let server = TestServer::start();
     let mut bad = profile("malaysia_electrical_en.json");

@@ -16,6 +16,8 @@ const TEXT = {
     library_heading: '检索基地库', q: '关键词（任意语言）', division: '区域', kind: '类型', industry: '产业',
     group_size: '可接待人数至少', search: '检索', hits_heading: '检索结果', prev: '上一页', next: '下一页', any: '不限',
     footer: '温州市人民政府外事办公室 · 对外交流基地备选库', pin: '必去', exclude: '排除', score: '得分',
+    diversity_note: d => `为避免同类基地扎堆，排序兼顾了多样性（系数 ${d}）：标注“多样性调整”的基地不在其分数对应的位置。`,
+    moved: (byScore, rank) => `多样性调整：按分数排第 ${byScore}，现排第 ${rank}`,
     breakdown: '得分构成', matching: '正在匹配…', planning: '正在生成行程…', matched: n => `找到 ${n} 个推荐基地。`,
     planned: (d, v) => `已生成 ${d} 天行程，共 ${v} 次参观。`, day: (n, date, wd) => `第${n}天 ${date || ''} ${wd || ''}`,
     failed: '请求失败：', fix_fields: '请修改标出的字段。', found: (n, t) => `共 ${t} 个，显示 ${n} 个。`, searching: '正在检索…',
@@ -73,6 +75,8 @@ const TEXT = {
     library_heading: 'Search the base library', q: 'Words (any language)', division: 'Division', kind: 'Kind', industry: 'Industry',
     group_size: 'Receives at least', search: 'Search', hits_heading: 'Results', prev: 'Previous', next: 'Next', any: 'Any',
     footer: 'Foreign Affairs Office of Wenzhou · exchange-base library', pin: 'Must visit', exclude: 'Exclude', score: 'Score',
+    diversity_note: d => `To keep alike bases apart, the order also weighs diversity (${d}): bases marked “moved for diversity” are not where their score alone would put them.`,
+    moved: (byScore, rank) => `Moved for diversity: ${byScore} by score, now ${rank}`,
     breakdown: 'Score breakdown', matching: 'Matching…', planning: 'Planning…', matched: n => `${n} bases suggested.`,
     planned: (d, v) => `${d}-day itinerary with ${v} visits.`, day: (n, date, wd) => `Day ${n} ${date || ''} ${wd || ''}`,
     failed: 'The request failed: ', fix_fields: 'Please correct the marked fields.', found: (n, t) => `${t} found, ${n} shown.`,
@@ -377,6 +381,7 @@ async function findBases(event) {
   try {
     const outcome = await api('POST', '/v1/matches', { profile: profileFromForm(), top: 20 });
     state.matches = outcome.items;
+    state.diversity = outcome.diversity;
     renderMatches();
     $('status').textContent = t('matched')(outcome.items.length);
   } catch (error) {
@@ -399,15 +404,26 @@ function renderMatches() {
     exclude.addEventListener('change', () => toggle(state.excluded, state.pinned, item.id, exclude.checked));
     const parts = (item.explanation.details || []).filter(d => d.feature);
     const breakdown = el('details', {}, el('summary', { text: t('breakdown') }),
-      el('ul', { class: 'breakdown' }, ...parts.map(p => el('li', { 'data-feature': p.feature, text: `${label(FEATURES, p.feature)}: ${p.value.toFixed(3)} — ${p.description}` }))));
+      el('ul', { class: 'breakdown' }, ...parts.map(p => el('li', {
+        'data-feature': p.feature,
+        text: state.lang === 'en'
+          ? `${label(FEATURES, p.feature)} (${p.value.toFixed(3)}): ${p.description}`
+          : `${label(FEATURES, p.feature)}（${p.value.toFixed(3)}）：${p.description_zh || p.description}`,
+      }))));
+    const moved = !item.must_visit && item.score_rank !== item.rank;
+    const movedNote = moved ? el('p', { class: 'moved', text: t('moved')(item.score_rank, item.rank) }) : '';
     box.append(el('li', { class: 'match-item', 'data-base': item.id },
       el('div', { class: 'match-head' }, el('span', { class: 'rank', text: `${item.rank}.` }), el('span', { class: 'name', text: name }),
         el('span', { text: divisionName(item.division) }), bar, el('span', { text: item.score.toFixed(2) })),
       el('p', { class: 'reason', text: state.lang === 'en' ? item.reason_en : item.reason_zh }),
+      movedNote,
       el('div', { class: 'match-choices' },
         el('label', { for: pin.id }, pin, t('pin')), el('label', { for: exclude.id }, exclude, t('exclude'))),
       breakdown));
   }
+  const reordered = state.matches.some(item => !item.must_visit && item.score_rank !== item.rank);
+  $('diversity-note').textContent = reordered ? t('diversity_note')(state.diversity) : '';
+  $('diversity-note').hidden = !reordered;
   $('matches-panel').hidden = state.matches.length === 0;
 }
 

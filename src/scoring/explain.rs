@@ -10,8 +10,11 @@ use utoipa::ToSchema;
 pub struct ScoreExplanation {
     /// The value this node contributes.
     pub value: f32,
-    /// What the value is.
+    /// What the value is (English; on a feature node, a sentence about this base).
     pub description: String,
+    /// The same in Chinese, on feature nodes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description_zh: Option<String>,
     /// Feature code, on feature nodes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feature: Option<String>,
@@ -24,6 +27,6 @@ pub struct ScoreExplanation {
 impl ScoreExplanation {
     /// A leaf.
     pub fn leaf(value: f32, description: impl Into<String>) -> ScoreExplanation {
-        ScoreExplanation { value, description: description.into(), feature: None, details: Vec::new() }
+        ScoreExplanation { value, description: description.into(), description_zh: None, feature: None, details: Vec::new() }
     }
 }

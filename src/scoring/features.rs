@@ -48,16 +48,6 @@ impl IndustryRelation {
             IndustryRelation::SameTheme => 0.2,
         }
     }
-
-    fn describe(self) -> &'static str {
-        match self {
-            IndustryRelation::Exact => "exact",
-            IndustryRelation::Narrower => "narrower",
-            IndustryRelation::Broader => "broader",
-            IndustryRelation::Sibling => "sibling",
-            IndustryRelation::SameTheme => "same theme",
-        }
-    }
 }
 
 /// The relation of base industry `base` to sought industry `sought`, if any.
@@ -305,31 +295,52 @@ impl FeatureContext<'_> {
 
     /// The evidence behind one feature value, and a reason phrase (Chinese, English) when the
     /// feature speaks for the base.
-    pub fn describe(&self, feature: Feature, key: u64, row: &BaseRow) -> (String, Option<(String, String)>) {
+    pub fn describe(&self, feature: Feature, key: u64, row: &BaseRow) -> FeatureNote {
         let label = |code: &str| self.taxonomy.get(code).map(|n| (n.zh.clone(), n.en.clone())).unwrap_or_default();
         match feature {
             Feature::Text => {
                 let value = self.text_scores.get(&key).copied().unwrap_or(0.0);
+                let percent = (value * 100.0).round();
                 let reason = (value >= 0.5).then(|| ("与代表团的兴趣描述高度相关".to_string(), "closely matches the delegation's stated interests".to_string()));
-                (format!("text relevance {value:.2} of the best in the pool"), reason)
+                FeatureNote::new(
+                    format!("与代表团兴趣描述的文本相关度为候选中最高者的{percent}%"),
+                    format!("Text relevance to the delegation's interests is {percent}% of the best candidate's"),
+                    reason,
+                )
             }
             Feature::Industry => match self.best_industry(row) {
                 Some((base_code, sought_code, relation)) => {
                     let (base_zh, base_en) = label(&base_code);
                     let (sought_zh, sought_en) = label(&sought_code);
+                    let (base_en, sought_en) = (base_en.to_lowercase(), sought_en.to_lowercase());
                     let reason = match relation {
                         IndustryRelation::Exact => {
-                            Some((format!("主营{base_zh}，正是代表团关注的领域"), format!("works in {}, the industry the delegation seeks", base_en.to_lowercase())))
+                            Some((format!("主营{base_zh}，正是代表团关注的领域"), format!("works in {base_en}, the industry the delegation seeks")))
                         }
                         IndustryRelation::Narrower | IndustryRelation::Broader => Some((
                             format!("主营{base_zh}，契合代表团关注的{sought_zh}"),
-                            format!("works in {}, close to the delegation's interest in {}", base_en.to_lowercase(), sought_en.to_lowercase()),
+                            format!("works in {base_en}, close to the delegation's interest in {sought_en}"),
                         )),
                         _ => None,
                     };
-                    (format!("{base_code} vs sought {sought_code}: {}", relation.describe()), reason)
+                    let (zh, en) = match relation {
+                        IndustryRelation::Exact => (format!("主营{base_zh}，正是代表团关注的产业"), format!("Works in {base_en}, exactly the industry the delegation seeks")),
+                        IndustryRelation::Narrower => {
+                            (format!("主营{base_zh}，属于代表团关注的{sought_zh}"), format!("Works in {base_en}, a part of the delegation's interest in {sought_en}"))
+                        }
+                        IndustryRelation::Broader => {
+                            (format!("主营{base_zh}，涵盖代表团关注的{sought_zh}"), format!("Works in {base_en}, which covers the delegation's interest in {sought_en}"))
+                        }
+                        IndustryRelation::Sibling => {
+                            (format!("主营{base_zh}，与代表团关注的{sought_zh}同属一类"), format!("Works in {base_en}, a neighbour of the delegation's interest in {sought_en}"))
+                        }
+                        IndustryRelation::SameTheme => {
+                            (format!("主营{base_zh}，与代表团关注的{sought_zh}属同一主题"), format!("Works in {base_en}, in the same theme as the delegation's interest in {sought_en}"))
+                        }
+                    };
+                    FeatureNote::new(zh, en, reason)
                 }
-                None => ("no sought industry related".to_string(), None),
+                None => FeatureNote::new("没有与代表团关注领域相关的产业", "No industry related to the delegation's interests", None),
             },
             Feature::OffersNeeds => {
                 let overlap = self.signals.offers_concepts & row.needs_concepts;
@@ -337,16 +348,21 @@ impl FeatureContext<'_> {
                 if self.country_in_needs(row) >= 1.0 {
                     let need = row.needs.iter().find(|n| self.relations.names_country_directly(n, &self.signals.country)).cloned().unwrap_or_default();
                     let (zh, en) = country.map(|c| (c.zh.clone(), c.en.clone())).unwrap_or_default();
-                    (format!("a main need names {en}"), Some((format!("其需求“{need}”正指向{zh}"), format!("its stated need \"{need}\" points to {en}"))))
+                    FeatureNote::new(
+                        format!("与代表团对接：该基地主要需求“{need}”提到{zh}"),
+                        format!("Meets the delegation: the base's main need \"{need}\" names {en}"),
+                        Some((format!("其需求“{need}”正指向{zh}"), format!("its stated need \"{need}\" points to {en}"))),
+                    )
                 } else if overlap != 0 {
                     let concepts = self.concept_names(overlap);
                     let need = row.needs.iter().find(|n| self.relations.concept_mask(n) & overlap != 0).cloned().unwrap_or_default();
-                    (
-                        format!("offers meet needs in {}", concepts.1),
+                    FeatureNote::new(
+                        format!("与代表团可提供的{}对接：该基地需求“{need}”", concepts.0),
+                        format!("Meets what the delegation offers in {}: the base needs \"{need}\"", concepts.1),
                         Some((format!("需求“{need}”与代表团可提供的{}对接", concepts.0), format!("needs {} that the delegation offers", concepts.1))),
                     )
                 } else {
-                    ("no offered concept meets a main need".to_string(), None)
+                    FeatureNote::new("代表团可提供的资源与该基地主要需求没有对接", "Nothing the delegation offers meets a main need of the base", None)
                 }
             }
             Feature::SeeksPromotion => {
@@ -354,32 +370,53 @@ impl FeatureContext<'_> {
                 if overlap != 0 {
                     let concepts = self.concept_names(overlap);
                     let point = row.promotion_points.first().cloned().unwrap_or_default();
-                    (format!("seeks meet promotion points in {}", concepts.1), Some((format!("可展示：{point}"), format!("can show: {point}"))))
+                    FeatureNote::new(
+                        format!("代表团寻求的{}正是该基地的推介重点：{point}", concepts.0),
+                        format!("What the delegation seeks in {} is what the base promotes: {point}", concepts.1),
+                        Some((format!("可展示：{point}"), format!("can show: {point}"))),
+                    )
                 } else {
-                    ("no sought concept among the promotion points".to_string(), None)
+                    FeatureNote::new("代表团寻求的内容不在该基地的推介重点中", "Nothing the delegation seeks is among the base's promotion points", None)
                 }
             }
             Feature::Location => {
                 let minutes = self.travel(row).round();
                 let reason = (minutes <= 45.0).then(|| (format!("距酒店约{minutes}分钟车程"), format!("about {minutes} min from the hotel")));
-                (format!("about {minutes} min from the hotel"), reason)
+                FeatureNote::new(format!("距酒店约{minutes}分钟车程"), format!("About {minutes} min by road from the hotel"), reason)
             }
-            Feature::Size => (format!("receives up to {} people for a group of {}", row.max_group_size, self.group_size), None),
+            Feature::Size => FeatureNote::new(
+                format!("可接待{}人，代表团{}人", row.max_group_size, self.group_size),
+                format!("Receives up to {} people; the delegation is {}", row.max_group_size, self.group_size),
+                None,
+            ),
             Feature::Language => {
                 let shared: Vec<&String> = self.signals.foreign_languages.iter().filter(|l| row.guide_languages.contains(l)).collect();
                 let reason = shared.iter().find(|l| l.as_str() != "en").map(|l| {
                     let (zh, en) = language_name(l);
                     (format!("可提供{zh}讲解"), format!("guides speak {en}"))
                 });
-                (format!("guide languages {}", row.guide_languages.join(",")), reason)
+                let names: Vec<(&str, &str)> = row.guide_languages.iter().map(|code| language_name(code)).collect();
+                let zh = names.iter().map(|n| n.0).collect::<Vec<_>>().join("、");
+                let en = names.iter().map(|n| n.1).collect::<Vec<_>>().join(", ");
+                let (zh, en) = if shared.is_empty() {
+                    (format!("讲解语言：{zh}；没有代表团的语言"), format!("Guides speak {en}; none of the delegation's languages"))
+                } else {
+                    (format!("讲解语言：{zh}"), format!("Guides speak {en}"))
+                };
+                FeatureNote::new(zh, en, reason)
             }
             Feature::Relationship => match self.relationship(row) {
-                Some((_, detail, reason)) => (detail, Some(reason)),
-                None => ("no sister-city or diaspora link".to_string(), None),
+                Some((_, _, reason)) => FeatureNote::new(reason.0.clone(), capitalise(&reason.1), Some(reason)),
+                None => FeatureNote::new("与代表团没有友好城市或侨乡联系", "No sister-city or diaspora link to the delegation", None),
             },
             Feature::Rotation => {
                 let count = self.exposure.by_base.get(&row.id).copied().unwrap_or(0);
-                (format!("proposed or visited {count} time(s) before"), None)
+                let (zh, en) = if count == 0 {
+                    ("此前未被推荐或接待过".to_string(), "Not proposed or visited before".to_string())
+                } else {
+                    (format!("此前已推荐或接待{count}次"), format!("Proposed or visited {count} time(s) before"))
+                };
+                FeatureNote::new(zh, en, None)
             }
         }
     }
@@ -391,6 +428,30 @@ impl FeatureContext<'_> {
         let en: Vec<&str> = concepts.iter().filter_map(|c| c.en.first().map(String::as_str)).collect();
         (zh.join("、"), en.join(", "))
     }
+}
+
+/// What a feature says about one base: a sentence in Chinese and in English for the score's
+/// breakdown, and the reason worth showing first, if the feature found one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureNote {
+    /// The sentence in Chinese.
+    pub zh: String,
+    /// The sentence in English.
+    pub en: String,
+    /// A short reason (Chinese, English) for the ranked list.
+    pub reason: Option<(String, String)>,
+}
+
+impl FeatureNote {
+    fn new(zh: impl Into<String>, en: impl Into<String>, reason: Option<(String, String)>) -> FeatureNote {
+        FeatureNote { zh: zh.into(), en: en.into(), reason }
+    }
+}
+
+/// `text` with its first letter upper-case.
+pub(super) fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
 /// Chinese and English names of a guide language code.

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::config::{MatchConfig, MatchWeights};
 use super::explain::ScoreExplanation;
-use super::features::{Exposure, Feature, FeatureContext};
+use super::features::{capitalise, Exposure, Feature, FeatureContext};
 use super::profile::ProfileSignals;
 use super::rules::{ExclusionReason, VisitRules};
 use super::table::{BaseRow, BaseTable};
@@ -59,6 +59,9 @@ impl Default for MatchOptions {
 pub struct MatchedBase {
     /// 1-based rank.
     pub rank: usize,
+    /// The rank the base would have by score alone (must-visit bases still first). It differs
+    /// from `rank` where diversity moved the base up or down, to keep alike bases apart.
+    pub score_rank: usize,
     /// Base id.
     pub id: String,
     /// Chinese name.
@@ -260,6 +263,14 @@ impl Matcher<'_> {
         let must: HashSet<&str> = profile.must_visit.iter().map(String::as_str).collect();
         let order = self.select(&candidates, scores.as_slice().unwrap_or(&[]), diversity, options.top, &must);
 
+        let is_must = |i: &usize| must.contains(self.table.row(candidates[*i].1).id.as_str());
+        let mut by_score: Vec<usize> = (0..candidates.len()).collect();
+        by_score.sort_by(|a, b| is_must(b).cmp(&is_must(a)).then(scores[*b].total_cmp(&scores[*a])).then(a.cmp(b)));
+        let mut score_rank = vec![0; candidates.len()];
+        for (position, i) in by_score.into_iter().enumerate() {
+            score_rank[i] = position + 1;
+        }
+
         let profile_terms: HashSet<String> = self.index.tokenizer.terms(&signals.text).into_iter().collect();
         let items = order
             .into_iter()
@@ -268,7 +279,8 @@ impl Matcher<'_> {
                 let (key, index) = candidates[i];
                 let row = self.table.row(index);
                 let features = matrix.row(i);
-                self.describe_hit(rank + 1, key, row, scores[i], features.as_slice().unwrap_or(&[]), &weights, total_weight, &context, &profile_terms, must.contains(row.id.as_str()), options.explain)
+                let ranks = (rank + 1, score_rank[i]);
+                self.describe_hit(ranks, key, row, scores[i], features.as_slice().unwrap_or(&[]), &weights, total_weight, &context, &profile_terms, must.contains(row.id.as_str()), options.explain)
             })
             .collect();
         Ok(MatchOutcome {
@@ -344,7 +356,7 @@ impl Matcher<'_> {
     #[allow(clippy::too_many_arguments)]
     fn describe_hit(
         &self,
-        rank: usize,
+        (rank, score_rank): (usize, usize),
         key: u64,
         row: &BaseRow,
         score: f32,
@@ -362,8 +374,8 @@ impl Matcher<'_> {
         for (column, feature) in explained.iter().enumerate() {
             let value = features.get(column).copied().unwrap_or(0.0);
             let weight = weights.get(*feature) / total_weight;
-            let (detail, reason) = context.describe(*feature, key, row);
-            if let Some(reason) = reason
+            let note = context.describe(*feature, key, row);
+            if let Some(reason) = note.reason
                 && value * weight > 0.0 {
                     // A sister-city or diaspora link is always worth telling the officer.
                     let priority = if *feature == Feature::Relationship { 1.0 } else { 0.0 };
@@ -371,7 +383,8 @@ impl Matcher<'_> {
                 }
             details.push(ScoreExplanation {
                 value: value * weight,
-                description: format!("{}: {detail}", feature.code()),
+                description: note.en,
+                description_zh: Some(note.zh),
                 feature: Some(feature.code().to_string()),
                 details: vec![ScoreExplanation::leaf(value, "feature value"), ScoreExplanation::leaf(weight, "normalised weight")],
             });
@@ -404,6 +417,7 @@ impl Matcher<'_> {
 
         MatchedBase {
             rank,
+            score_rank,
             id: row.id.clone(),
             name_zh: row.name_zh.clone(),
             name_en: row.name_en.clone(),
@@ -420,6 +434,7 @@ impl Matcher<'_> {
             explanation: ScoreExplanation {
                 value: score,
                 description: "weighted mean of the features".to_string(),
+                description_zh: Some("各项特征的加权平均".to_string()),
                 feature: None,
                 details,
             },
@@ -468,13 +483,6 @@ impl SimilarityTraits {
     }
 }
 
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
-    }
-}
 
 /// Divides scores by the best one, so the top base of the pool has 1.
 fn normalised(scores: Vec<(u64, f32)>) -> HashMap<u64, f32> {

@@ -299,7 +299,11 @@ await step('the Chinese page shows labels, not codes, in a base and in the plan'
   assert.ok(kinds.includes('文化场馆') && !kinds.some(k => k.includes('_')), kinds.join(','));
   await page.click('#tab-plan');
   const breakdown = await page.locator('.breakdown li').allTextContents();
-  assert.ok(breakdown.length > 0 && breakdown.every(line => !/^[a-z_]+:/.test(line)), breakdown.join('\n'));
+  assert.ok(breakdown.length > 0 && breakdown.every(line => !/[a-z_]{4,}:/.test(line) && /^[\u4e00-\u9fff]+（\d\.\d{3}）：[\u4e00-\u9fff“]/.test(line)), breakdown.join('\n'));
+  // Where diversity moved a base, the item and the list say so.
+  const moved = await page.locator('.match-item .moved').count();
+  assert.equal(await page.locator('#diversity-note').isVisible(), moved > 0, `${moved} moved`);
+  if (moved) assert.match(await page.locator('.match-item .moved').first().textContent(), /多样性调整：按分数排第 \d+/);
   const leftOut = await page.locator('#left-out li').allTextContents();
   assert.ok(leftOut.every(line => !/— [a-z_]+:/.test(line)), leftOut.join('\n'));
 });
