@@ -18,6 +18,14 @@ const TEXT = {
     footer: '温州市人民政府外事办公室 · 对外交流基地备选库', pin: '必去', exclude: '排除', score: '得分',
     diversity_note: d => `为避免同类基地扎堆，排序兼顾了多样性（系数 ${d}）：标注“多样性调整”的基地不在其分数对应的位置。`,
     moved: (byScore, rank) => `多样性调整：按分数排第 ${byScore}，现排第 ${rank}`,
+    new_base: '新增基地', edit_base: '编辑基地', save_base: '保存', cancel: '取消', reload_base: '重新载入最新内容',
+    new_base_heading: '新增基地', edit_base_heading: name => `编辑：${name}`, status_note: '停用或恢复的说明',
+    suspend_base: '停用', reactivate_base: '恢复入库', base_saved: name => `已保存：${name}。`, base_created: name => `已新增：${name}。`,
+    base_conflict: '保存失败：您打开此基地后，其他人已修改并保存了它，您的修改没有保存。请点“重新载入最新内容”，查看后再修改。',
+    base_exists: id => `编号 ${id} 已被另一个基地使用，请换一个编号。`, nothing_changed: '没有改动。',
+    status_changed: (name, status) => `${name}：${status}。`, needs_admin: '编辑基地需要以管理员身份登录。',
+    base_hints: { industries: '用“、”分隔，可写中文或英文', needs: '每行一条', promotion_points: '每行一条', guide_languages: '用“、”分隔，如 中文、英语',
+      opening_hours: '如 周一至周五 8:30-11:30、13:30-17:00', id: '小写字母、数字和“-”，如 lucheng-120' },
     breakdown: '得分构成', matching: '正在匹配…', planning: '正在生成行程…', matched: n => `找到 ${n} 个推荐基地。`,
     planned: (d, v) => `已生成 ${d} 天行程，共 ${v} 次参观。`, day: (n, date, wd) => `第${n}天 ${date || ''} ${wd || ''}`,
     failed: '请求失败：', fix_fields: '请修改标出的字段。', found: (n, t) => `共 ${t} 个，显示 ${n} 个。`, searching: '正在检索…',
@@ -77,6 +85,14 @@ const TEXT = {
     footer: 'Foreign Affairs Office of Wenzhou · exchange-base library', pin: 'Must visit', exclude: 'Exclude', score: 'Score',
     diversity_note: d => `To keep alike bases apart, the order also weighs diversity (${d}): bases marked “moved for diversity” are not where their score alone would put them.`,
     moved: (byScore, rank) => `Moved for diversity: ${byScore} by score, now ${rank}`,
+    new_base: 'Add a base', edit_base: 'Edit this base', save_base: 'Save', cancel: 'Cancel', reload_base: 'Reload the latest version',
+    new_base_heading: 'Add a base', edit_base_heading: name => `Edit: ${name}`, status_note: 'Note for suspending or reactivating',
+    suspend_base: 'Suspend', reactivate_base: 'Reactivate', base_saved: name => `Saved: ${name}.`, base_created: name => `Added: ${name}.`,
+    base_conflict: 'Not saved: someone else changed and saved this base after you opened it, so your changes were not saved. Choose “Reload the latest version”, check it, and edit again.',
+    base_exists: id => `The id ${id} is taken by another base; choose another.`, nothing_changed: 'Nothing has changed.',
+    status_changed: (name, status) => `${name}: ${status}.`, needs_admin: 'Editing a base needs you to sign in as an administrator.',
+    base_hints: { industries: 'separated by commas; Chinese or English', needs: 'one a line', promotion_points: 'one a line', guide_languages: 'separated by commas, e.g. Chinese, English',
+      opening_hours: 'e.g. 周一至周五 8:30-11:30、13:30-17:00 or mon-fri 08:30-17:00', id: 'lower-case letters, digits and “-”, e.g. lucheng-120' },
     breakdown: 'Score breakdown', matching: 'Matching…', planning: 'Planning…', matched: n => `${n} bases suggested.`,
     planned: (d, v) => `${d}-day itinerary with ${v} visits.`, day: (n, date, wd) => `Day ${n} ${date || ''} ${wd || ''}`,
     failed: 'The request failed: ', fix_fields: 'Please correct the marked fields.', found: (n, t) => `${t} found, ${n} shown.`,
@@ -169,7 +185,7 @@ const FIELD_INPUTS = { visit: 'start_date', hotel: 'hotel', must_visit: 'form', 
 const state = {
   lang: 'zh', divisions: [], industries: [], examples: [], outlines: null,
   themes: [], routes: [], suggestions: null,
-  matches: [], pinned: new Set(), excluded: new Set(), lastPlanRequest: null, lastPlan: null, libraryOffset: 0, session: null,
+  matches: [], pinned: new Set(), excluded: new Set(), lastPlanRequest: null, lastPlan: null, libraryOffset: 0, session: null, shownBase: null, editing: null,
 };
 
 const $ = id => document.getElementById(id);
@@ -227,15 +243,29 @@ async function api(method, path, body, accept = 'application/json') {
 
 // ---- Sign-in -------------------------------------------------------------------------------
 
+// Shows what the signed-in person may do: officers review, admins also add and edit bases.
+function showStaffActions() {
+  const role = state.session && state.session.role;
+  const officer = role === 'officer' || role === 'admin';
+  document.querySelectorAll('.staff-only').forEach(node => { node.hidden = role !== 'admin'; });
+  $('detail-actions').hidden = !officer || !state.shownBase;
+  $('edit-base').hidden = role !== 'admin';
+  const status = state.shownBase ? (state.shownBase.status || 'active') : null;
+  $('suspend-base').hidden = status !== 'active';
+  $('reactivate-base').hidden = status !== 'suspended';
+}
+
 function showSignedIn(session) {
   state.session = session;
   $('who').textContent = t('signed_in_as')(session.username, t('roles')[session.role] || session.role);
   $('signin-form').hidden = true;
   $('signed-in').hidden = false;
+  showStaffActions();
 }
 
 function showSignedOut(message) {
   state.session = null;
+  showStaffActions();
   $('signed-in').hidden = true;
   $('signin-form').hidden = false;
   $('s-password').value = '';
@@ -649,8 +679,233 @@ function showBase(base) {
   if (base.status && base.status !== 'active') rows.push([f.status, t('statuses')[base.status]]);
   $('detail-heading').textContent = state.lang === 'en' && base.name_en ? base.name_en : base.name_zh;
   $('detail-fields').replaceChildren(...rows.flatMap(([label, value]) => [el('dt', { text: label }), el('dd', { text: String(value) })]));
+  state.shownBase = base;
+  showStaffActions();
+  $('status-result').textContent = '';
   $('detail').hidden = false;
   $('detail').focus();
+}
+
+// ---- Adding and editing a base (admins), suspending and reactivating (officers) -------------
+
+// The base form: record field, input type, labels. Field names are the import format's, so the
+// server's errors name the input they belong to.
+const BASE_FIELDS = [
+  { name: 'id', type: 'text', zh: '编号', en: 'Id', newOnly: true },
+  { name: 'name_zh', type: 'text', zh: '名称（中文）', en: 'Name (Chinese)' },
+  { name: 'name_en', type: 'text', zh: '名称（英文）', en: 'Name (English)' },
+  { name: 'kind', type: 'select', zh: '类型', en: 'Kind', options: () => Object.entries(KINDS) },
+  { name: 'industries', type: 'list', zh: '产业', en: 'Industries' },
+  { name: 'division', type: 'select', zh: '所在地区', en: 'Division', options: () => state.divisions.map(d => [d.code, [d.zh, d.en]]) },
+  { name: 'address_zh', type: 'text', zh: '地址', en: 'Address' },
+  { name: 'lat', type: 'number', zh: '纬度', en: 'Latitude', step: 'any' },
+  { name: 'lon', type: 'number', zh: '经度', en: 'Longitude', step: 'any' },
+  { name: 'employees', type: 'number', zh: '员工人数', en: 'Employees' },
+  { name: 'needs', type: 'lines', zh: '主要需求', en: 'Main needs' },
+  { name: 'promotion_points', type: 'lines', zh: '推介要点', en: 'Promotion points' },
+  { name: 'description_zh', type: 'textarea', zh: '简介（中文）', en: 'Description (Chinese)' },
+  { name: 'description_en', type: 'textarea', zh: '简介（英文）', en: 'Description (English)' },
+  { name: 'visit_minutes', type: 'number', zh: '参观时长（分钟）', en: 'Visit length (min)' },
+  { name: 'opening_hours', type: 'text', zh: '开放时间', en: 'Opening hours' },
+  { name: 'max_group_size', type: 'number', zh: '最多接待人数', en: 'Largest group' },
+  { name: 'guide_languages', type: 'list', zh: '讲解语言', en: 'Guide languages' },
+  { name: 'photo_policy', type: 'select', zh: '拍照', en: 'Photographs', options: () => Object.entries(PHOTO_POLICIES) },
+  { name: 'restricted', type: 'checkbox', zh: '不对外开放（内部）', en: 'Not open to foreign visitors' },
+  { name: 'approval_required', type: 'checkbox', zh: '需事先审批', en: 'Needs approval beforehand' },
+  { name: 'contact_name', type: 'text', zh: '联系人', en: 'Contact' },
+  { name: 'contact_phone', type: 'text', zh: '联系电话', en: 'Phone' },
+  { name: 'contact_email', type: 'text', zh: '电子邮箱', en: 'Email' },
+];
+
+const WEEKDAY_ORDER = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+// Opening hours as the office writes them: runs of days with the same ranges (周一至周五 8:30-17:00).
+function writtenHours(hours) {
+  const names = TEXT.zh.weekdays;
+  const clauses = [];
+  let run = null;
+  for (const day of WEEKDAY_ORDER) {
+    const ranges = [].concat((hours || {})[day] || []).join('、');
+    if (run && ranges && run.ranges === ranges && run.last === WEEKDAY_ORDER.indexOf(day) - 1) { run.last += 1; continue; }
+    if (run) clauses.push(run);
+    run = ranges ? { first: WEEKDAY_ORDER.indexOf(day), last: WEEKDAY_ORDER.indexOf(day), ranges } : null;
+  }
+  if (run) clauses.push(run);
+  return clauses.map(c => `${names[WEEKDAY_ORDER[c.first]]}${c.last > c.first ? '至' + names[WEEKDAY_ORDER[c.last]] : ''} ${c.ranges}`).join('；');
+}
+
+// The form's values of a base, as the form shows them (labels, not codes).
+function baseFormValues(base) {
+  const join = state.lang === 'en' ? ', ' : '、';
+  return {
+    id: base.id, name_zh: base.name_zh, name_en: base.name_en || '', kind: base.kind,
+    industries: base.industries.map(industryName).join(join), division: base.location.division,
+    address_zh: base.location.address_zh, lat: String(base.location.lat), lon: String(base.location.lon),
+    employees: base.size.employees == null ? '' : String(base.size.employees),
+    needs: base.needs.join('\n'), promotion_points: base.promotion_points.join('\n'),
+    description_zh: base.description_zh, description_en: base.description_en || '',
+    visit_minutes: String(base.visit_minutes), opening_hours: writtenHours(base.opening_hours),
+    max_group_size: String(base.max_group_size), guide_languages: base.guide_languages.map(code => label(LANGUAGES, code)).join(join),
+    photo_policy: base.photo_policy, restricted: base.restricted, approval_required: base.approval_required,
+    contact_name: base.contact.name || '', contact_phone: base.contact.phone || '', contact_email: base.contact.email || '',
+  };
+}
+
+function buildBaseForm(isNew) {
+  const box = $('base-fields');
+  box.replaceChildren();
+  for (const field of BASE_FIELDS) {
+    if (field.newOnly && !isNew) continue;
+    const id = `b-${field.name}`;
+    const hint = (t('base_hints') || {})[field.name];
+    const attrs = { id, name: field.name, 'aria-describedby': `err-${id}` };
+    let input;
+    if (field.type === 'select') {
+      input = el('select', attrs, ...field.options().map(([code, names]) => el('option', { value: code, text: state.lang === 'en' ? names[1] : names[0] })));
+    } else if (field.type === 'textarea' || field.type === 'lines') {
+      input = el('textarea', { ...attrs, rows: field.type === 'lines' ? '3' : '2' });
+    } else if (field.type === 'checkbox') {
+      input = el('input', { ...attrs, type: 'checkbox' });
+    } else {
+      input = el('input', { ...attrs, type: field.type === 'number' ? 'number' : 'text', ...(field.step ? { step: field.step } : {}) });
+    }
+    const labelText = state.lang === 'en' ? field.en : field.zh;
+    const row = field.type === 'checkbox'
+      ? el('div', { class: 'field check' }, el('label', { for: id }, input, ` ${labelText}`))
+      : el('div', { class: 'field' }, el('label', { for: id, text: labelText }), input);
+    if (hint) row.append(el('p', { class: 'hint', text: hint }));
+    row.append(el('p', { class: 'field-error', id: `err-${id}`, hidden: '' }));
+    box.append(row);
+  }
+}
+
+function readBaseForm() {
+  const values = {};
+  for (const field of BASE_FIELDS) {
+    const input = $(`b-${field.name}`);
+    if (!input) continue;
+    values[field.name] = field.type === 'checkbox' ? input.checked : input.value;
+  }
+  return values;
+}
+
+function fillBaseForm(values) {
+  for (const [name, value] of Object.entries(values)) {
+    const input = $(`b-${name}`);
+    if (!input) continue;
+    if (input.type === 'checkbox') input.checked = Boolean(value); else input.value = value;
+  }
+}
+
+// A form value as the record takes it: lists split, numbers read, blanks left out (null in a patch).
+function recordValue(name, value) {
+  const field = BASE_FIELDS.find(f => f.name === name);
+  if (field.type === 'checkbox') return value;
+  const text = String(value).trim();
+  if (!text) return null;
+  if (field.type === 'list') return text.split(/[,，、;；]/).map(s => s.trim()).filter(Boolean);
+  if (field.type === 'lines') return text.split('\n').map(s => s.trim()).filter(Boolean);
+  if (field.type === 'number') return Number(text);
+  return text;
+}
+
+async function openBaseEditor(id) {
+  const form = $('base-form');
+  clearErrors(form);
+  $('base-status').textContent = '';
+  $('base-reload').hidden = true;
+  buildBaseForm(!id);
+  if (id) {
+    const response = await send('GET', `/v1/bases/${encodeURIComponent(id)}`, { headers: { accept: 'application/json' } });
+    const base = await response.json();
+    if (!response.ok) throw new ApiProblem(base);
+    state.editing = { id, etag: response.headers.get('etag'), original: baseFormValues(base) };
+    fillBaseForm(state.editing.original);
+    $('base-form-heading').textContent = t('edit_base_heading')(base.name_zh);
+  } else {
+    state.editing = { id: null };
+    fillBaseForm({ kind: 'enterprise', division: 'lucheng', photo_policy: 'allowed', visit_minutes: '60', max_group_size: '30', guide_languages: state.lang === 'en' ? 'Chinese' : '中文' });
+    $('base-form-heading').textContent = t('new_base_heading');
+  }
+  form.hidden = false;
+  form.querySelector('input, select, textarea').focus();
+}
+
+async function saveBase(event) {
+  event.preventDefault();
+  const form = $('base-form');
+  clearErrors(form);
+  $('base-status').textContent = '';
+  const values = readBaseForm();
+  const editing = state.editing;
+  let request;
+  if (editing.id) {
+    // Only what changed is sent (a merge patch), so fields the form does not show stay as they are.
+    const patch = {};
+    for (const [name, value] of Object.entries(values)) {
+      if (value !== editing.original[name]) patch[name] = recordValue(name, value);
+    }
+    if (!Object.keys(patch).length) { $('base-status').textContent = t('nothing_changed'); return; }
+    request = send('PATCH', `/v1/bases/${encodeURIComponent(editing.id)}`, {
+      headers: { 'content-type': 'application/merge-patch+json', accept: 'application/json', 'if-match': editing.etag }, body: JSON.stringify(patch),
+    });
+  } else {
+    const record = {};
+    for (const [name, value] of Object.entries(values)) {
+      const converted = recordValue(name, value);
+      if (converted !== null) record[name] = converted;
+    }
+    request = send('POST', '/v1/bases', { headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(record) });
+  }
+  const response = await request;
+  const body = await response.json();
+  if (response.ok) {
+    state.editing = { id: body.id, etag: response.headers.get('etag'), original: baseFormValues(body) };
+    $('base-status').textContent = (editing.id ? t('base_saved') : t('base_created'))(body.name_zh);
+    form.hidden = true;
+    showBase(body);
+    $('base-status').textContent = '';
+    $('status-result').textContent = (editing.id ? t('base_saved') : t('base_created'))(body.name_zh);
+    return;
+  }
+  const box = $('base-error');
+  if (body.code === 'precondition_failed') {
+    box.textContent = t('base_conflict');
+    box.hidden = false;
+    $('base-reload').hidden = false;
+    $('base-reload').focus();
+  } else if (body.code === 'base_exists') {
+    $('err-b-id').textContent = t('base_exists')(values.id);
+    $('err-b-id').hidden = false;
+    $('b-id').setAttribute('aria-invalid', 'true');
+    $('b-id').focus();
+  } else if (['unauthenticated', 'forbidden', 'session_expired'].includes(body.code)) {
+    box.textContent = t('needs_admin');
+    box.hidden = false;
+  } else {
+    showProblem(form, 'base-error', new ApiProblem(body), 'b-');
+  }
+}
+
+// Suspends or reactivates the base shown (a review decision; suspending needs a note).
+async function changeBaseStatus(decision) {
+  const id = state.shownBase && state.shownBase.id;
+  if (!id) return;
+  const note = $('status-note');
+  $('err-status-note').hidden = true;
+  note.removeAttribute('aria-invalid');
+  try {
+    const reviewed = await api('POST', `/v1/bases/${encodeURIComponent(id)}/review`, { decision, note: note.value.trim() || undefined });
+    note.value = '';
+    showBase(reviewed);
+    $('status-result').textContent = t('status_changed')(reviewed.name_zh, t('statuses')[reviewed.status]);
+  } catch (failure) {
+    const problem = failure.problem || {};
+    $('err-status-note').textContent = (problem.errors || []).map(e => e.message).join('；') || problem.detail || String(failure);
+    $('err-status-note').hidden = false;
+    note.setAttribute('aria-invalid', 'true');
+    note.focus();
+  }
 }
 
 // ---- The outbound-route library -------------------------------------------------------------
@@ -1075,6 +1330,13 @@ async function start() {
   $('next').addEventListener('click', () => searchLibrary(null, state.libraryOffset + 20));
   $('lang').addEventListener('click', () => { state.lang = state.lang === 'zh' ? 'en' : 'zh'; applyLanguage(); });
   $('signin-form').addEventListener('submit', signIn);
+  $('new-base').addEventListener('click', () => openBaseEditor(null));
+  $('edit-base').addEventListener('click', () => openBaseEditor(state.shownBase.id).catch(error => { $('status-result').textContent = t('failed') + error.message; }));
+  $('base-reload').addEventListener('click', () => openBaseEditor(state.editing.id));
+  $('base-cancel').addEventListener('click', () => { $('base-form').hidden = true; });
+  $('base-form').addEventListener('submit', saveBase);
+  $('suspend-base').addEventListener('click', () => changeBaseStatus('suspend'));
+  $('reactivate-base').addEventListener('click', () => changeBaseStatus('reactivate'));
   $('sign-out').addEventListener('click', signOut);
   $('outbound-form').addEventListener('submit', suggestRoutes);
   $('trip-form').addEventListener('submit', checkTrip);
