@@ -18,6 +18,8 @@ const TEXT = {
     footer: '温州市人民政府外事办公室 · 对外交流基地备选库', pin: '必去', exclude: '排除', score: '得分',
     diversity_note: d => `为避免同类基地扎堆，排序兼顾了多样性（系数 ${d}）：标注“多样性调整”的基地不在其分数对应的位置。`,
     moved: (byScore, rank) => `多样性调整：按分数排第 ${byScore}，现排第 ${rank}`,
+    candidate_column: '待审基地', library_column: '库中相似基地',
+    duplicate_reasons: { same_name: '名称相同', same_address_similar_name: '地址相同、名称相近' },
     new_base: '新增基地', edit_base: '编辑基地', save_base: '保存', cancel: '取消', reload_base: '重新载入最新内容',
     new_base_heading: '新增基地', edit_base_heading: name => `编辑：${name}`, status_note: '停用或恢复的说明',
     suspend_base: '停用', reactivate_base: '恢复入库', base_saved: name => `已保存：${name}。`, base_created: name => `已新增：${name}。`,
@@ -29,6 +31,9 @@ const TEXT = {
     breakdown: '得分构成', matching: '正在匹配…', planning: '正在生成行程…', matched: n => `找到 ${n} 个推荐基地。`,
     planned: (d, v) => `已生成 ${d} 天行程，共 ${v} 次参观。`, day: (n, date, wd) => `第${n}天 ${date || ''} ${wd || ''}`,
     failed: '请求失败：', fix_fields: '请修改标出的字段。', found: (n, t) => `共 ${t} 个，显示 ${n} 个。`, searching: '正在检索…',
+    appointments: '会见与活动', schedule: '日程安排', escort: '陪同人员', banquet: '欢迎宴会', banquet_day: '第几天', banquet_start: '开始', minutes: '时长（分钟）',
+    add_appointment: '添加会见或活动', appointment_title: '内容', appointment_place: '地点（区域）', remove: '删除',
+    hotel_mark: '酒店', hotel_symbol: '宿', scale_km: km => `${km} 公里`,
     map_title: '各日路线图', no_plan_yet: '请先匹配基地。', visits: '次参观', driving: '分钟车程',
     fields: { id: '编号', name: '名称', kind: '类型', industries: '产业', division: '区域', address: '地址', size: '规模',
       needs: '主要需求', promotion_points: '推介要点', description: '简介', visit_minutes: '参观时长（分钟）',
@@ -85,6 +90,8 @@ const TEXT = {
     footer: 'Foreign Affairs Office of Wenzhou · exchange-base library', pin: 'Must visit', exclude: 'Exclude', score: 'Score',
     diversity_note: d => `To keep alike bases apart, the order also weighs diversity (${d}): bases marked “moved for diversity” are not where their score alone would put them.`,
     moved: (byScore, rank) => `Moved for diversity: ${byScore} by score, now ${rank}`,
+    candidate_column: 'Candidate', library_column: 'Similar base in the library',
+    duplicate_reasons: { same_name: 'same name', same_address_similar_name: 'same address, similar name' },
     new_base: 'Add a base', edit_base: 'Edit this base', save_base: 'Save', cancel: 'Cancel', reload_base: 'Reload the latest version',
     new_base_heading: 'Add a base', edit_base_heading: name => `Edit: ${name}`, status_note: 'Note for suspending or reactivating',
     suspend_base: 'Suspend', reactivate_base: 'Reactivate', base_saved: name => `Saved: ${name}.`, base_created: name => `Added: ${name}.`,
@@ -96,7 +103,10 @@ const TEXT = {
     breakdown: 'Score breakdown', matching: 'Matching…', planning: 'Planning…', matched: n => `${n} bases suggested.`,
     planned: (d, v) => `${d}-day itinerary with ${v} visits.`, day: (n, date, wd) => `Day ${n} ${date || ''} ${wd || ''}`,
     failed: 'The request failed: ', fix_fields: 'Please correct the marked fields.', found: (n, t) => `${t} found, ${n} shown.`,
-    searching: 'Searching…', map_title: 'Route of each day', no_plan_yet: 'Find bases first.', visits: 'visits', driving: 'min driving',
+    searching: 'Searching…', appointments: 'Meetings and events', schedule: 'Schedule', escort: 'Escort', banquet: 'Welcome banquet', banquet_day: 'Day', banquet_start: 'Starts', minutes: 'Minutes',
+    add_appointment: 'Add a meeting or event', appointment_title: 'What', appointment_place: 'Where (division)', remove: 'Remove',
+    hotel_mark: 'Hotel', hotel_symbol: 'H', scale_km: km => `${km} km`,
+    map_title: 'Route of each day', no_plan_yet: 'Find bases first.', visits: 'visits', driving: 'min driving',
     fields: { id: 'Id', name: 'Name', kind: 'Kind', industries: 'Industries', division: 'Division', address: 'Address', size: 'Size',
       needs: 'Main needs', promotion_points: 'Promotion points', description: 'Description', visit_minutes: 'Visit length (min)',
       opening_hours: 'Opening hours', max_group_size: 'Largest group', guide_languages: 'Guide languages',
@@ -180,7 +190,7 @@ function industryName(code) {
 
 const DAY_COLOURS = ['#c0392b', '#1f6fb2', '#2e8540', '#8e44ad', '#d35400', '#16a085', '#7f8c8d'];
 // Where each API field is entered on the page (problem+json `errors[].field`, profile prefix removed).
-const FIELD_INPUTS = { visit: 'start_date', hotel: 'hotel', must_visit: 'form', avoid: 'form', max_visits_per_day: 'max_visits' };
+const FIELD_INPUTS = { visit: 'start_date', hotel: 'hotel', must_visit: 'form', avoid: 'form', max_visits_per_day: 'max_visits', banquet: 'banquet_day' };
 
 const state = {
   lang: 'zh', divisions: [], industries: [], examples: [], outlines: null,
@@ -335,7 +345,7 @@ function showProblem(form, generalId, error, prefix = '') {
     const input = $(name) || form.querySelector(`[name="${name}"]`);
     if (box && input) {
       const label = form.querySelector(`label[for="${input.id}"]`);
-      box.textContent = `${label ? label.textContent : name}: ${item.message}`;
+      box.textContent = `${label ? label.textContent : (TEXT[state.lang][name] || name)}: ${item.message}`;
       box.hidden = false;
       input.setAttribute('aria-invalid', 'true');
     } else {
@@ -471,6 +481,17 @@ function planRequest() {
     day_end: $('day_end').value,
     max_visits_per_day: Number($('max_visits').value || 4),
   };
+  const escort = $('escort').value.trim();
+  if (escort) request.escort = escort;
+  if ($('banquet_on').checked) {
+    request.banquet = { day: Number($('banquet_day').value || 1), start: $('banquet_start').value, minutes: Number($('banquet_minutes').value || 120) };
+  }
+  const appointments = [...document.querySelectorAll('#appointments li')].map(row => ({
+    day: Number(row.querySelector('.a-day').value || 1), start: row.querySelector('.a-start').value,
+    minutes: Number(row.querySelector('.a-minutes').value || 60), title_zh: row.querySelector('.a-title').value.trim(),
+    place: { division: row.querySelector('.a-place').value },
+  }));
+  if (appointments.length) request.appointments = appointments;
   if (state.matches.length) {
     request.candidates = state.matches.filter(m => !state.excluded.has(m.id)).map(m => ({ base_id: m.id, score: m.score }));
   }
@@ -482,6 +503,29 @@ function planRequest() {
     request.revision = state.lastPlan.revision + 1;
   }
   return request;
+}
+
+// One appointment row: day, start, length, what and where (a division).
+function addAppointment() {
+  const n = document.querySelectorAll('#appointments li').length + 1;
+  const field = (cls, labelKey, input) => {
+    input.id = `appt-${n}-${cls}`;
+    input.className = `a-${cls}`;
+    input.setAttribute('aria-describedby', 'err-appointments');
+    return el('div', { class: 'field' }, el('label', { for: input.id, 'data-i18n': labelKey, text: t(labelKey) }), input);
+  };
+  const places = el('select', {}, ...state.divisions.map(d => el('option', { value: d.code, text: state.lang === 'en' ? d.en : d.zh })));
+  places.value = $('hotel').value;
+  const remove = el('button', { type: 'button', class: 'remove', 'data-i18n': 'remove', text: t('remove') });
+  const row = el('li', { class: 'row' },
+    field('day', 'banquet_day', el('input', { type: 'number', min: '1', value: '1' })),
+    field('start', 'banquet_start', el('input', { type: 'time', value: '10:00' })),
+    field('minutes', 'minutes', el('input', { type: 'number', min: '15', value: '60' })),
+    field('title', 'appointment_title', el('input', { autocomplete: 'off' })),
+    field('place', 'appointment_place', places), remove);
+  remove.addEventListener('click', () => row.remove());
+  $('appointments').append(row);
+  row.querySelector('.a-title').focus();
 }
 
 // What makes two plans the same delegation's visit.
@@ -568,22 +612,76 @@ function drawMap(plan) {
   }
   const legend = $('legend');
   legend.replaceChildren();
+  const names = TEXT[state.lang].kinds_event;
+  const hotels = new Map();
   plan.days.forEach((day, index) => {
     const colour = DAY_COLOURS[index % DAY_COLOURS.length];
-    const stops = day.events.filter(e => ['depart', 'visit', 'appointment', 'lunch', 'return'].includes(e.kind) && e.lat && e.lon);
+    const stops = day.events.filter(e => ['depart', 'visit', 'appointment', 'lunch', 'banquet', 'return'].includes(e.kind) && e.lat && e.lon);
     const route = svgEl('polyline', { class: 'route', stroke: colour, 'data-day': day.day, points: stops.map(e => project([e.lon, e.lat]).join(',')).join(' ') });
     svg.append(route);
+    // The day's stops, numbered in visiting order, each with a tooltip; the same numbers in the legend.
+    const entries = el('ol', { class: 'legend-stops' });
     let n = 0;
-    for (const stop of day.events.filter(e => e.kind === 'visit')) {
-      n += 1;
+    for (const stop of day.events.filter(e => ['visit', 'appointment', 'banquet'].includes(e.kind) && e.lat && e.lon)) {
+      const title = state.lang === 'en' ? stop.title_en : stop.title_zh;
+      const place = state.lang === 'en' ? stop.place_en : stop.place_zh;
       const [x, y] = project([stop.lon, stop.lat]);
-      svg.append(svgEl('circle', { class: 'stop', cx: x, cy: y, r: 7, fill: colour, 'data-base': stop.base_id }));
-      const label = svgEl('text', { class: 'stop-label', x, y: Number(y) + 3.5 });
-      label.textContent = String(n);
-      svg.append(label);
+      const group = svgEl('g', { class: `stop-mark ${stop.kind}`, 'data-base': stop.base_id || '', 'data-day': day.day, tabindex: '0' });
+      const tip = svgEl('title', {});
+      let mark;
+      if (stop.kind === 'visit') {
+        n += 1;
+        tip.textContent = `${t('day')(day.day, day.date, '')}· ${n}. ${title} ${stop.start}–${stop.end}${place ? ` · ${place}` : ''}`;
+        mark = [svgEl('circle', { class: 'stop', cx: x, cy: y, r: 8, fill: colour }), svgText('stop-label', x, Number(y) + 3.5, String(n))];
+        entries.append(el('li', { value: String(n), text: `${title} ${stop.start}–${stop.end}` }));
+      } else {
+        // Appointments and banquets: a diamond, named in the legend by their kind.
+        tip.textContent = `${t('day')(day.day, day.date, '')}· ${names[stop.kind]}：${title} ${stop.start}–${stop.end}${place ? ` · ${place}` : ''}`;
+        const d = `M${x},${Number(y) - 8}L${Number(x) + 8},${y}L${x},${Number(y) + 8}L${Number(x) - 8},${y}Z`;
+        mark = [svgEl('path', { class: 'appointment-mark', d, fill: colour })];
+        entries.append(el('li', { class: 'legend-appointment', text: `◆ ${names[stop.kind]}：${title} ${stop.start}–${stop.end}` }));
+      }
+      group.append(tip, ...mark);
+      svg.append(group);
     }
-    legend.append(el('span', {}, el('span', { class: 'swatch', style: `background:${colour}` }), t('day')(day.day, day.date, '')));
+    for (const event of day.events.filter(e => ['depart', 'return'].includes(e.kind) && e.lat && e.lon)) {
+      const place = state.lang === 'en' ? event.place_en : event.place_zh;
+      hotels.set(`${event.lat},${event.lon}`, { lat: event.lat, lon: event.lon, name: place || event.title_zh });
+    }
+    legend.append(el('div', { class: 'legend-day', 'data-day': day.day },
+      el('span', { class: 'legend-head' }, el('span', { class: 'swatch', style: `background:${colour}` }), t('day')(day.day, day.date, '')), entries));
   });
+  // The hotel(s): a square marked 宿, drawn last so that routes do not hide them.
+  for (const hotel of hotels.values()) {
+    const [x, y] = project([hotel.lon, hotel.lat]);
+    const group = svgEl('g', { class: 'hotel-mark' });
+    const tip = svgEl('title', {});
+    tip.textContent = `${t('hotel_mark')}：${hotel.name}`;
+    group.append(tip, svgEl('rect', { x: Number(x) - 8, y: Number(y) - 8, width: 16, height: 16, rx: 2 }), svgText('hotel-label', x, Number(y) + 4, t('hotel_symbol')));
+    svg.append(group);
+  }
+  if (hotels.size) legend.append(el('div', { class: 'legend-day' }, el('span', { class: 'legend-head' }, el('span', { class: 'swatch hotel' }, t('hotel_symbol')), `${t('hotel_mark')}：${[...hotels.values()].map(h => h.name).join('、')}`)));
+  drawScaleBar(svg, scale, Number(svg.getAttribute('viewBox').split(' ')[3]));
+}
+
+// A scale bar in the lower left: the round length (1, 2, 5, 10… km) closest to 100 pixels.
+function drawScaleBar(svg, scale, height) {
+  // `scale` is pixels per degree of latitude (longitudes were shrunk to match); a degree is 111.32 km.
+  const pixelsPerKm = scale / 111.32;
+  const lengths = [0.5, 1, 2, 5, 10, 20, 50, 100];
+  const km = lengths.reduce((best, length) => (Math.abs(length * pixelsPerKm - 100) < Math.abs(best * pixelsPerKm - 100) ? length : best));
+  const width = km * pixelsPerKm;
+  const [x, y] = [12, height - 14];
+  const bar = svgEl('g', { class: 'scale-bar', 'data-km': String(km) });
+  bar.append(svgEl('path', { d: `M${x},${y - 5}L${x},${y}L${(x + width).toFixed(1)},${y}L${(x + width).toFixed(1)},${y - 5}` }),
+    svgText('scale-label', (x + width / 2).toFixed(1), y - 7, t('scale_km')(km)));
+  svg.append(bar);
+}
+
+function svgText(cls, x, y, text) {
+  const node = svgEl('text', { class: cls, x, y });
+  node.textContent = text;
+  return node;
 }
 
 function divisionName(code) {
@@ -1107,7 +1205,21 @@ function queueItem(item) {
   const reject = el('button', { type: 'button', text: t('reject') });
   approve.addEventListener('click', decide('approve'));
   reject.addEventListener('click', decide('reject'));
-  const duplicates = item.near_duplicates.map(d => el('p', { class: 'duplicates', text: `${t('duplicate_of')}${d.other_name_zh}（${d.other_id}，${d.other_address_zh}，${t('statuses')[d.other_status]}）` }));
+  // Each possible duplicate side by side with the candidate, row by row.
+  const f = TEXT[state.lang].fields;
+  const duplicates = item.near_duplicates.map(d => el('table', { class: 'duplicates' },
+    el('caption', { text: `${t('duplicate_of')}${d.other_name_zh}（${t('duplicate_reasons')[d.reason]}）` }),
+    el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: '' }), el('th', { scope: 'col', text: t('candidate_column') }), el('th', { scope: 'col', text: t('library_column') }))),
+    el('tbody', {}, ...[
+      [f.id, base.id, d.other_id],
+      [f.name, base.name_zh, d.other_name_zh],
+      [f.address, base.location.address_zh, d.other_address_zh],
+      [f.division, divisionLabel(base.location.division), divisionLabel(d.other_division)],
+      [f.kind, label(KINDS, base.kind), label(KINDS, d.other_kind)],
+      [f.max_group_size, base.max_group_size, d.other_max_group_size],
+      [f.status, t('statuses')[base.status || 'candidate'], t('statuses')[d.other_status]],
+    ].map(([name, mine, theirs]) => el('tr', { class: String(mine) === String(theirs) ? 'same' : '' },
+      el('th', { scope: 'row', text: name }), el('td', { text: String(mine) }), el('td', { text: String(theirs) }))))));
   const li = el('li', { 'data-id': base.id },
     el('h3', { text: `${base.name_zh}${base.name_en ? ' · ' + base.name_en : ''}` }),
     el('p', { text: `${divisionLabel(base.location.division)} · ${base.location.address_zh} · ${t('submitted_by')}：${divisionLabel(base.submitted_by || base.location.division)}` }),
@@ -1330,6 +1442,7 @@ async function start() {
   $('next').addEventListener('click', () => searchLibrary(null, state.libraryOffset + 20));
   $('lang').addEventListener('click', () => { state.lang = state.lang === 'zh' ? 'en' : 'zh'; applyLanguage(); });
   $('signin-form').addEventListener('submit', signIn);
+  $('add-appointment').addEventListener('click', addAppointment);
   $('new-base').addEventListener('click', () => openBaseEditor(null));
   $('edit-base').addEventListener('click', () => openBaseEditor(state.shownBase.id).catch(error => { $('status-result').textContent = t('failed') + error.message; }));
   $('base-reload').addEventListener('click', () => openBaseEditor(state.editing.id));

@@ -74,6 +74,12 @@ pub struct NearDuplicate {
     pub other_name_zh: String,
     /// That base's address.
     pub other_address_zh: String,
+    /// That base's division or zone (code).
+    pub other_division: String,
+    /// That base's kind.
+    pub other_kind: crate::domain::BaseKind,
+    /// That base's largest group.
+    pub other_max_group_size: u16,
     /// That base's status.
     pub other_status: BaseStatus,
     /// Why they look alike.
@@ -129,6 +135,9 @@ impl DuplicateFinder {
                     other_id: other.id.clone(),
                     other_name_zh: other.name_zh.clone(),
                     other_address_zh: other.location.address_zh.clone(),
+                    other_division: other.location.division.clone(),
+                    other_kind: other.kind,
+                    other_max_group_size: other.max_group_size,
                     other_status: other.status(),
                     reason,
                 });

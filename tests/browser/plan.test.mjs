@@ -114,6 +114,33 @@ await step('the map draws every division and one route per day through the visit
   assert.equal(await page.locator('#map circle.stop').count(), visits);
   const points = await page.locator('#map polyline.route').first().getAttribute('points');
   assert.ok(points.split(' ').length >= 3, 'the route has a hotel and visits');
+  // A legend per day names the numbered stops in the timeline's order; each stop has a tooltip.
+  for (const [index, day] of (await page.locator('.day').all()).entries()) {
+    const titles = await day.locator('.event.visit span:nth-child(2)').allTextContents();
+    const legend = await page.locator(`.legend-day[data-day="${index + 1}"] .legend-stops li:not(.legend-appointment)`).allTextContents();
+    assert.equal(legend.length, titles.length);
+    legend.forEach((entry, n) => assert.ok(titles[n].includes(entry.split(' ')[0]), `${entry} / ${titles[n]}`));
+  }
+  assert.ok((await page.locator('#map g.stop-mark title').first().textContent()).includes('1.'));
+  assert.ok(await page.locator('#map g.hotel-mark').count() >= 1, 'the hotel is on the map');
+  // The scale bar measures the map: the distance between two stops on screen, in the bar's
+  // kilometres, is their great-circle distance.
+  const check = await page.evaluate(() => {
+    const visits = state.lastPlan.days.flatMap(day => day.events.filter(e => e.kind === 'visit'));
+    const [a, b] = visits;
+    const rad = d => d * Math.PI / 180;
+    const h = Math.sin(rad(b.lat - a.lat) / 2) ** 2 + Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(rad(b.lon - a.lon) / 2) ** 2;
+    const km = 2 * 6371.0 * Math.asin(Math.sqrt(h));
+    const circles = [...document.querySelectorAll('#map circle.stop')];
+    const [p, q] = circles.slice(0, 2).map(c => [Number(c.getAttribute('cx')), Number(c.getAttribute('cy'))]);
+    const bar = document.querySelector('#map g.scale-bar');
+    const d = bar.querySelector('path').getAttribute('d').match(/[-\d.]+/g).map(Number);
+    const barPixels = d[4] - d[0];
+    return { km, pixels: Math.hypot(q[0] - p[0], q[1] - p[1]), barKm: Number(bar.dataset.km), barPixels, label: bar.textContent };
+  });
+  const measured = check.pixels / check.barPixels * check.barKm;
+  assert.ok(Math.abs(measured - check.km) <= 0.03 * check.km + 0.05, JSON.stringify({ measured, ...check }));
+  assert.ok(check.label.includes(String(check.barKm)), check.label);
   await page.screenshot({ path: `${artifacts}/plan.png`, fullPage: true });
 });
 
@@ -124,6 +151,31 @@ await step('the print view opens as a page with one day per sheet', async () => 
   assert.match(text, /第1天|Day 1/);
   assert.match(text, /陪同人员/);
   await printView.pdf({ path: `${artifacts}/itinerary.pdf`, format: 'A4' });
+  await printView.close();
+});
+
+await step('the schedule takes an escort, a meeting and a banquet, shown on the timeline, the map and the print view', async () => {
+  await page.fill('#escort', '市外办 王科长');
+  await page.click('#add-appointment');
+  await page.fill('#appt-1-title', '市政府会见');
+  await page.fill('#appt-1-day', '5');
+  await page.click('#plan');
+  // A meeting on a day the visit does not have is explained next to the meetings.
+  await page.locator('#err-appointments').waitFor({ state: 'visible' });
+  await page.fill('#appt-1-day', '1');
+  await page.fill('#appt-1-start', '10:00');
+  await page.check('#banquet_on');
+  await page.click('#plan');
+  await page.locator('.day').first().locator('.event.appointment').waitFor();
+  assert.equal(await page.locator('.day').first().locator('.event.banquet').count(), 1);
+  assert.match(await page.locator('.day').first().locator('.event.appointment').textContent(), /10:00–11:00.*市政府会见/);
+  assert.equal(await page.locator('#map g.stop-mark.appointment').count(), 1, 'the meeting place is on the map');
+  assert.match(await page.locator('.legend-day[data-day="1"]').textContent(), /◆.*市政府会见/);
+  const [printView] = await Promise.all([context.waitForEvent('page'), page.click('#print')]);
+  await printView.waitForLoadState();
+  const text = await printView.locator('body').textContent();
+  assert.match(text, /王科长/);
+  assert.match(text, /市政府会见/);
   await printView.close();
 });
 
@@ -289,7 +341,9 @@ await step('a survey return is checked, its unknown label mapped, imported as a 
   await page.click('#tab-intake');
   // As a division sends it: Chinese headers and labels, one industry label the taxonomy does not know.
   const csv = '基地名称,类型,产业类型,所在地区,地址,纬度,经度,简介,参观时长（分钟）,开放时间,最大接待人数,讲解语言\n'
-    + '浏览器测试鞋材厂,企业,鞋材,鹿城区,温州市鹿城区浏览器路1号,28.01,120.65,测试用。,60,周一至周五 9:00-17:00,30,中文\n';
+    + '浏览器测试鞋材厂,企业,鞋材,鹿城区,温州市鹿城区浏览器路1号,28.01,120.65,测试用。,60,周一至周五 9:00-17:00,30,中文\n'
+    // The same enterprise as a base of the library, sent in again under another address.
+    + '宏鼎鞋业集团有限公司,企业,鞋业,鹿城区,温州市鹿城区另一路8号,28.02,120.66,重复报送。,60,周一至周五 9:00-17:00,30,中文\n';
   await page.setInputFiles('#i-file', { name: '鹿城区排摸.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.selectOption('#i-submitted_by', 'lucheng');
   await page.click('#import-form button[type=submit]');
@@ -297,9 +351,16 @@ await step('a survey return is checked, its unknown label mapped, imported as a 
   assert.equal(await page.locator('#labels-table select[data-label="鞋材"]').inputValue(), 'footwear', 'the proposal is preselected');
   assert.ok(await page.locator('#i-confirm').isDisabled(), 'nothing to confirm while a problem is open');
   await page.click('#import-form button[type=submit]');
-  await page.locator('#preview-summary li').filter({ hasText: /Would add 1 \(Candidate\)/ }).waitFor();
+  await page.locator('#preview-summary li').filter({ hasText: /Would add 2 \(Candidate\)/ }).waitFor();
   await page.click('#i-confirm');
-  await page.locator('#import-status').filter({ hasText: /Imported: 1 added/ }).waitFor();
+  await page.locator('#import-status').filter({ hasText: /Imported: 2 added/ }).waitFor();
+  // The repeated enterprise stands side by side with the library's base, equal rows marked.
+  const repeated = page.locator('#queue li', { hasText: '温州市鹿城区另一路8号' });
+  await repeated.waitFor();
+  const table = repeated.locator('table.duplicates').first();
+  assert.match(await table.locator('caption').textContent(), /same name/);
+  assert.deepEqual(await table.locator('tr.same th').allTextContents(), ['Name', 'Division', 'Kind']);
+  assert.match(await table.locator('tbody tr').first().textContent(), /^Id.*lucheng-001/);
   // The review queue: rejecting needs a reason, shown next to the note; approving enters the library.
   const item = page.locator('#queue li', { hasText: '浏览器测试鞋材厂' });
   await item.waitFor();
