@@ -96,7 +96,8 @@ async fn sign_in(
         return Err(ApiError::SignInFailed);
     };
     desk.throttle.succeeded(&username);
-    let cookie = desk.cookie(&headers, &session.secret, session.expires_at - unix_now());
+    // The session was started just now: the cookie lives as long as its absolute life.
+    let cookie = desk.cookie(&headers, &session.secret, desk.policy.absolute.as_secs() as i64);
     let info = SessionInfo::new(&session.user, session.expires_at, &session.secret);
     Ok((StatusCode::CREATED, AppendHeaders([(SET_COOKIE, cookie)]), Json(info)).into_response())
 }
