@@ -31,6 +31,12 @@ const TEXT = {
     breakdown: '得分构成', matching: '正在匹配…', planning: '正在生成行程…', matched: n => `找到 ${n} 个推荐基地。`,
     planned: (d, v) => `已生成 ${d} 天行程，共 ${v} 次参观。`, day: (n, date, wd) => `第${n}天 ${date || ''} ${wd || ''}`,
     failed: '请求失败：', fix_fields: '请修改标出的字段。', found: (n, t) => `共 ${t} 个，显示 ${n} 个。`, searching: '正在检索…',
+    edit_route: '编辑线路', edit_route_heading: title => `编辑线路：${title}`, r_title_zh: '线路名称（中文）', r_title_en: '线路名称（英文）',
+    r_stops: '各站', add_stop: '添加一站', route_check: '按修改后的线路审核', route_save: '保存线路', route_saved: title => `已保存线路：${title}。`,
+    route_clean: '审核通过：没有需要说明的问题。', route_conflict: '保存失败：您打开此线路后，其他人已修改并保存了它，您的修改没有保存。请点“重新载入最新内容”，查看后再修改。',
+    stop_fields: { city: '城市', institution_zh: '机构或活动（中文）', institution_en: '机构或活动（英文）', purpose_zh: '目的（中文）', purpose_en: '目的（英文）',
+      days: '天数', best_months: '适宜月份（如 4,5,9）', tasks: '服务的任务' },
+    move_up: '上移', move_down: '下移', stop_n: n => `第 ${n} 站`,
     appointments: '会见与活动', schedule: '日程安排', escort: '陪同人员', banquet: '欢迎宴会', banquet_day: '第几天', banquet_start: '开始', minutes: '时长（分钟）',
     add_appointment: '添加会见或活动', appointment_title: '内容', appointment_place: '地点（区域）', remove: '删除',
     hotel_mark: '酒店', hotel_symbol: '宿', scale_km: km => `${km} 公里`,
@@ -103,7 +109,13 @@ const TEXT = {
     breakdown: 'Score breakdown', matching: 'Matching…', planning: 'Planning…', matched: n => `${n} bases suggested.`,
     planned: (d, v) => `${d}-day itinerary with ${v} visits.`, day: (n, date, wd) => `Day ${n} ${date || ''} ${wd || ''}`,
     failed: 'The request failed: ', fix_fields: 'Please correct the marked fields.', found: (n, t) => `${t} found, ${n} shown.`,
-    searching: 'Searching…', appointments: 'Meetings and events', schedule: 'Schedule', escort: 'Escort', banquet: 'Welcome banquet', banquet_day: 'Day', banquet_start: 'Starts', minutes: 'Minutes',
+    searching: 'Searching…', edit_route: 'Edit this route', edit_route_heading: title => `Edit the route: ${title}`, r_title_zh: 'Title (Chinese)', r_title_en: 'Title (English)',
+    r_stops: 'Stops', add_stop: 'Add a stop', route_check: 'Check the edited route', route_save: 'Save the route', route_saved: title => `Saved the route: ${title}.`,
+    route_clean: 'Checked: nothing to explain.', route_conflict: 'Not saved: someone else changed and saved this route after you opened it, so your changes were not saved. Choose “Reload the latest version”, check it, and edit again.',
+    stop_fields: { city: 'City', institution_zh: 'Institution or event (Chinese)', institution_en: 'Institution or event (English)', purpose_zh: 'Purpose (Chinese)', purpose_en: 'Purpose (English)',
+      days: 'Days', best_months: 'Best months (e.g. 4,5,9)', tasks: 'Tasks served' },
+    move_up: 'Up', move_down: 'Down', stop_n: n => `Stop ${n}`,
+    appointments: 'Meetings and events', schedule: 'Schedule', escort: 'Escort', banquet: 'Welcome banquet', banquet_day: 'Day', banquet_start: 'Starts', minutes: 'Minutes',
     add_appointment: 'Add a meeting or event', appointment_title: 'What', appointment_place: 'Where (division)', remove: 'Remove',
     hotel_mark: 'Hotel', hotel_symbol: 'H', scale_km: km => `${km} km`,
     map_title: 'Route of each day', no_plan_yet: 'Find bases first.', visits: 'visits', driving: 'min driving',
@@ -195,7 +207,7 @@ const FIELD_INPUTS = { visit: 'start_date', hotel: 'hotel', must_visit: 'form', 
 const state = {
   lang: 'zh', divisions: [], industries: [], examples: [], outlines: null,
   themes: [], routes: [], suggestions: null,
-  matches: [], pinned: new Set(), excluded: new Set(), lastPlanRequest: null, lastPlan: null, libraryOffset: 0, session: null, shownBase: null, editing: null,
+  matches: [], pinned: new Set(), excluded: new Set(), lastPlanRequest: null, lastPlan: null, libraryOffset: 0, session: null, shownBase: null, editing: null, editingRoute: null,
 };
 
 const $ = id => document.getElementById(id);
@@ -258,6 +270,7 @@ function showStaffActions() {
   const role = state.session && state.session.role;
   const officer = role === 'officer' || role === 'admin';
   document.querySelectorAll('.staff-only').forEach(node => { node.hidden = role !== 'admin'; });
+  document.querySelectorAll('.officer-only').forEach(node => { node.hidden = !officer; });
   $('detail-actions').hidden = !officer || !state.shownBase;
   $('edit-base').hidden = role !== 'admin';
   const status = state.shownBase ? (state.shownBase.status || 'active') : null;
@@ -1044,8 +1057,9 @@ function renderSuggestions() {
         el('span', { class: 'score-bar' }, el('span', { style: `width:${Math.round(route.score * 100)}%` })), el('span', { text: route.score.toFixed(2) })),
       el('p', { class: 'reason', text: (en ? route.reasons_en : route.reasons_zh).join(en ? '; ' : '；') }),
       ...links(t('served'), route.bases_served), ...links(t('promote'), route.bases_to_promote),
-      el('div', { class: 'actions' }, check));
+      el('div', { class: 'actions' }, check, editButton(route.id)));
   }));
+  showStaffActions();
   $('countries').textContent = t('countries') + found.countries.map(c => `${en ? c.en : c.zh} ${c.score.toFixed(2)}`).join(', ');
   $('routes-panel').hidden = false;
 }
@@ -1068,6 +1082,155 @@ async function checkTrip(event) {
   }
 }
 
+
+// ---- Editing an outbound route (officers), with the trip check on the edited stops ----------
+
+const STOP_TEXT_FIELDS = ['city', 'institution_zh', 'institution_en', 'purpose_zh', 'purpose_en'];
+
+function editButton(id) {
+  const button = el('button', { type: 'button', class: 'edit-route officer-only', 'data-route': id, text: t('edit_route') });
+  button.addEventListener('click', () => openRouteEditor(id).catch(error => { $('route-status').textContent = t('failed') + error.message; }));
+  return button;
+}
+
+async function openRouteEditor(id) {
+  const response = await send('GET', `/v1/outbound-routes/${encodeURIComponent(id)}`, { headers: { accept: 'application/json' } });
+  const detail = await response.json();
+  if (!response.ok) throw new ApiProblem(detail);
+  const route = detail.route;
+  state.editingRoute = { route, etag: response.headers.get('etag') };
+  const form = $('route-form');
+  clearErrors(form);
+  $('route-flags').replaceChildren();
+  $('route-status').textContent = '';
+  $('route-reload').hidden = true;
+  $('route-form-heading').textContent = t('edit_route_heading')(state.lang === 'en' ? route.title_en : route.title_zh);
+  $('r-title_zh').value = route.title_zh;
+  $('r-title_en').value = route.title_en;
+  $('r-days').value = String(route.stops.reduce((sum, stop) => sum + stop.days, 0) + 2);
+  $('route-stops').replaceChildren(...route.stops.map(stopRow));
+  renumberStops();
+  form.hidden = false;
+  $('r-title_zh').focus();
+}
+
+// One stop in the editor: its texts, days, months and the route's tasks it serves.
+function stopRow(stop) {
+  const route = state.editingRoute.route;
+  const names = t('stop_fields');
+  const row = el('li', { class: 'route-stop' });
+  const fields = el('div', { class: 'stop-fields' });
+  for (const name of [...STOP_TEXT_FIELDS, 'days', 'best_months']) {
+    const input = el('input', { 'data-field': name, type: name === 'days' ? 'number' : 'text', ...(name === 'days' ? { min: '1', max: '30' } : {}) });
+    input.value = name === 'best_months' ? (stop.best_months || []).join(',') : String(stop[name] ?? '');
+    fields.append(el('div', { class: 'field' }, el('label', { 'data-label': name, text: names[name] }), input, el('p', { class: 'field-error', 'data-error': name, hidden: '' })));
+  }
+  const tasks = el('fieldset', { class: 'stop-tasks' }, el('legend', { text: names.tasks }),
+    ...route.tasks.map(task => {
+      const box = el('input', { type: 'checkbox', value: task.code, 'data-task': task.code });
+      box.checked = (stop.tasks || []).includes(task.code);
+      return el('label', {}, box, ` ${state.lang === 'en' ? task.en : task.zh}`);
+    }), el('p', { class: 'field-error', 'data-error': 'tasks', hidden: '' }));
+  const up = el('button', { type: 'button', text: t('move_up') });
+  const down = el('button', { type: 'button', text: t('move_down') });
+  const remove = el('button', { type: 'button', text: t('remove') });
+  up.addEventListener('click', () => { if (row.previousElementSibling) row.parentNode.insertBefore(row, row.previousElementSibling); renumberStops(); });
+  down.addEventListener('click', () => { if (row.nextElementSibling) row.parentNode.insertBefore(row.nextElementSibling, row); renumberStops(); });
+  remove.addEventListener('click', () => { row.remove(); renumberStops(); });
+  row.append(el('h4', { class: 'stop-heading' }), fields, tasks, el('div', { class: 'actions' }, up, down, remove));
+  return row;
+}
+
+// Ids follow the order (r-stops-0-days…), so that a server error naming stops[1].days lands next
+// to the second stop's days.
+function renumberStops() {
+  [...$('route-stops').children].forEach((row, index) => {
+    row.querySelector('.stop-heading').textContent = t('stop_n')(index + 1);
+    for (const input of row.querySelectorAll('[data-field]')) {
+      input.id = `r-stops-${index}-${input.dataset.field}`;
+      input.setAttribute('aria-describedby', `err-r-stops-${index}-${input.dataset.field}`);
+      input.parentNode.querySelector('label').setAttribute('for', input.id);
+      input.parentNode.querySelector('.field-error').id = `err-r-stops-${index}-${input.dataset.field}`;
+    }
+    row.querySelector('.stop-tasks .field-error').id = `err-r-stops-${index}-tasks`;
+  });
+}
+
+function editedStops() {
+  return [...$('route-stops').children].map(row => {
+    const value = name => row.querySelector(`[data-field="${name}"]`).value.trim();
+    const stop = {};
+    for (const name of STOP_TEXT_FIELDS) stop[name] = value(name);
+    stop.days = Number(value('days') || 0);
+    stop.best_months = value('best_months').split(/[,，、\s]+/).filter(Boolean).map(Number);
+    stop.tasks = [...row.querySelectorAll('[data-task]:checked')].map(box => box.value);
+    return stop;
+  });
+}
+
+// Shows each error next to its input (`stops[1].days` → the second stop's days).
+function showRouteProblem(problem) {
+  const general = [];
+  for (const item of problem.errors || []) {
+    const id = `r-${item.field.replace(/\[(\d+)\]\./g, '-$1-')}`;
+    const box = $(`err-${id}`);
+    if (box) {
+      box.textContent = item.message;
+      box.hidden = false;
+      const input = $(id);
+      if (input) input.setAttribute('aria-invalid', 'true');
+    } else {
+      general.push(`${item.field}: ${item.message}`);
+    }
+  }
+  if (general.length || !(problem.errors || []).length) {
+    $('route-error').textContent = t('failed') + (general.length ? general.join('；') : (problem.detail || problem.title));
+    $('route-error').hidden = false;
+  }
+  const first = $('route-form').querySelector('[aria-invalid="true"]');
+  if (first) first.focus();
+}
+
+async function checkEditedRoute() {
+  const form = $('route-form');
+  clearErrors(form);
+  const route = state.editingRoute.route;
+  const plan = {
+    stops: editedStops().map(stop => ({ country: route.country, city: stop.city, purpose_zh: stop.purpose_zh, days: stop.days, tasks: stop.tasks })),
+    days: Number($('r-days').value || 0), members: Number($('r-members').value || 0), purpose_zh: $('r-title_zh').value.trim() || route.title_zh,
+  };
+  const response = await send('POST', '/v1/outbound-routes/check', { headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(plan) });
+  const body = await response.json();
+  if (!response.ok) { showRouteProblem(body); return; }
+  const en = state.lang === 'en';
+  $('route-flags').replaceChildren(...body.flags.map(f => el('li', { 'data-flag': f.code, text: en ? f.message_en : f.message_zh })));
+  $('route-status').textContent = body.flags.length ? '' : t('route_clean');
+}
+
+async function saveRoute(event) {
+  event.preventDefault();
+  const form = $('route-form');
+  clearErrors(form);
+  const { route, etag } = state.editingRoute;
+  const edited = { ...route, title_zh: $('r-title_zh').value.trim(), title_en: $('r-title_en').value.trim(), stops: editedStops() };
+  const response = await send('PUT', `/v1/outbound-routes/${encodeURIComponent(route.id)}`, {
+    headers: { 'content-type': 'application/json', accept: 'application/json', 'if-match': etag }, body: JSON.stringify(edited),
+  });
+  const body = await response.json();
+  if (response.ok) {
+    state.editingRoute = { route: body, etag: response.headers.get('etag') };
+    $('route-status').textContent = t('route_saved')(state.lang === 'en' ? body.title_en : body.title_zh);
+    return;
+  }
+  if (body.code === 'precondition_failed') {
+    $('route-error').textContent = t('route_conflict');
+    $('route-error').hidden = false;
+    $('route-reload').hidden = false;
+    $('route-reload').focus();
+  } else {
+    showRouteProblem(body);
+  }
+}
 
 // ---- Survey intake: import, review, progress ----------------------------------------------
 
@@ -1443,6 +1606,14 @@ async function start() {
   $('lang').addEventListener('click', () => { state.lang = state.lang === 'zh' ? 'en' : 'zh'; applyLanguage(); });
   $('signin-form').addEventListener('submit', signIn);
   $('add-appointment').addEventListener('click', addAppointment);
+  $('route-form').addEventListener('submit', saveRoute);
+  $('route-check').addEventListener('click', checkEditedRoute);
+  $('route-cancel').addEventListener('click', () => { $('route-form').hidden = true; });
+  $('route-reload').addEventListener('click', () => openRouteEditor(state.editingRoute.route.id));
+  $('add-stop').addEventListener('click', () => {
+    $('route-stops').append(stopRow({ city: '', institution_zh: '', institution_en: '', purpose_zh: '', purpose_en: '', days: 1, best_months: [], tasks: [] }));
+    renumberStops();
+  });
   $('new-base').addEventListener('click', () => openBaseEditor(null));
   $('edit-base').addEventListener('click', () => openBaseEditor(state.shownBase.id).catch(error => { $('status-result').textContent = t('failed') + error.message; }));
   $('base-reload').addEventListener('click', () => openBaseEditor(state.editing.id));

@@ -336,6 +336,41 @@ await step('the outbound-route library suggests Italy for European design talent
   await page.screenshot({ path: `${artifacts}/outbound.png`, fullPage: true });
 });
 
+await step('an officer edits an outbound route: errors next to the stop, the trip check on the edited stops, saved', async () => {
+  if (!token) { console.log('# skipped: no staff account given'); return; }
+  const first = page.locator('.route-item').first();
+  const id = await first.getAttribute('data-route');
+  await first.locator('button.edit-route').click();
+  await page.locator('#route-form').waitFor({ state: 'visible' });
+  const stops = await page.locator('#route-stops > li').count();
+  assert.ok(stops >= 2, `${stops} stops`);
+  // A stop of 0 days is refused next to that stop's days.
+  await page.fill('#r-stops-1-days', '0');
+  await page.click('#route-form button[type=submit]');
+  await page.locator('#err-r-stops-1-days').waitFor({ state: 'visible' });
+  await page.fill('#r-stops-1-days', '4');
+  const lengthened = await page.inputValue('#r-stops-1-city');
+  // The last stop serves no task any more: the trip check says so.
+  const last = page.locator('#route-stops > li').last();
+  for (const box of await last.locator('[data-task]').all()) await box.uncheck();
+  await page.click('#route-check');
+  await page.locator('#route-flags li[data-flag="stop_without_task"]').waitFor();
+  // The library keeps no stop without a task: saving says so next to that stop's tasks.
+  await page.click('#route-form button[type=submit]');
+  await page.locator(`#err-r-stops-${stops - 1}-tasks`).waitFor({ state: 'visible' });
+  // One task again, the stop moved up, saved: the library has the new order.
+  const task = await last.locator('[data-task]').first().getAttribute('data-task');
+  await last.locator('[data-task]').first().check();
+  const city = await last.locator('[data-field="city"]').inputValue();
+  await last.locator('button', { hasText: 'Up' }).click();
+  await page.click('#route-form button[type=submit]');
+  await page.locator('#route-status').filter({ hasText: 'Saved the route' }).waitFor();
+  const saved = await page.evaluate(async route => (await (await fetch(`/v1/outbound-routes/${route}`)).json()).route, id);
+  assert.equal(saved.stops[stops - 2].city, city, 'the moved stop is one place earlier');
+  assert.deepEqual(saved.stops[stops - 2].tasks, [task]);
+  assert.equal(saved.stops.find(stop => stop.city === lengthened).days, 4);
+});
+
 await step('a survey return is checked, its unknown label mapped, imported as a candidate, reviewed and counted', async () => {
   if (!token) { console.log('# skipped: no staff account given'); return; }
   await page.click('#tab-intake');
