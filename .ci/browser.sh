@@ -24,9 +24,9 @@ fi
 
 source .ci/server.sh
 start_server "$bin" browser
-# A staff account for the page to sign in with (the server reads the catalog on each sign-in).
+# An officer's account for the page to sign in with (the server reads the catalog on each sign-in).
 password="browser-test $(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-printf '%s\n' "$password" | "$bin" --data-dir "$work/data" user create --role admin wangli > /dev/null
+printf '%s\n' "$password" | "$bin" --data-dir "$work/data" user create --role officer wangli > /dev/null
 artifacts="$target/browser-artifacts"
 CHROMIUM="$chromium" node tests/browser/plan.test.mjs "http://127.0.0.1:$port" "$artifacts" wangli "$password"
 echo "screenshots: $artifacts"

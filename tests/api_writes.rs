@@ -107,19 +107,33 @@ fn writes_need_a_token_and_the_right_role() {
     let record = new_record("lucheng-901", "引进设计人才");
     let etag = etag_of(&server, "lucheng-001", &tokens.admin);
     type Write<'a> = Box<dyn Fn(Option<&str>) -> RequestBuilder + 'a>;
-    let writes: Vec<Write> = vec![
-        Box::new(|t| with_token(c.post(server.url("/v1/bases")).json(&record), t)),
-        Box::new(|t| with_token(c.put(server.url("/v1/bases/lucheng-001")).header("if-match", &etag).json(&record), t)),
-        Box::new(|t| with_token(c.patch(server.url("/v1/bases/lucheng-001")).header("if-match", &etag).json(&json!({"tags": ["x"]})), t)),
+    // Officers keep the library: they may add, edit and import (each request below passes the
+    // role check and then fails on its own terms, so nothing changes). Removing a base, replacing
+    // the whole library, tokens and the audit log are an admin's.
+    let taken = new_record("lucheng-001", "引进设计人才");
+    let officer_writes: Vec<(Write, u16)> = vec![
+        (Box::new(|t| with_token(c.post(server.url("/v1/bases")).json(&taken), t)), 409),
+        (Box::new(|t| with_token(c.put(server.url("/v1/bases/lucheng-001")).header("if-match", "\"stale\"").json(&taken), t)), 412),
+        (Box::new(|t| with_token(c.patch(server.url("/v1/bases/lucheng-001")).header("if-match", "\"stale\"").json(&json!({"tags": ["x"]})), t)), 412),
+        (Box::new(|t| with_token(c.post(server.url("/v1/bases/import")).header("content-type", "application/x-ndjson").body("{\"id\": \"x\"}\n"), t)), 422),
+    ];
+    let admin_writes: Vec<Write> = vec![
         Box::new(|t| with_token(c.delete(server.url("/v1/bases/lucheng-001")).header("if-match", &etag), t)),
         Box::new(|t| {
-            with_token(c.post(server.url("/v1/bases/import")).header("content-type", "application/x-ndjson").body(record.to_string()), t)
+            with_token(c.post(server.url("/v1/bases/import?mode=replace")).header("content-type", "application/x-ndjson").body(record.to_string()), t)
         }),
         Box::new(|t| with_token(c.post(server.url("/v1/tokens")).json(&json!({"name": "x", "role": "admin"})), t)),
         Box::new(|t| with_token(c.get(server.url("/v1/tokens")), t)),
         Box::new(|t| with_token(c.get(server.url("/v1/audit")), t)),
     ];
-    for (n, write) in writes.iter().enumerate() {
+    for (n, (write, officer_status)) in officer_writes.iter().enumerate() {
+        let anonymous = json_of(write(None).send().unwrap());
+        assert_problem(&anonymous, 401, "unauthenticated");
+        assert!(anonymous.1["www-authenticate"].to_str().unwrap().starts_with("Bearer"), "write {n}");
+        assert_problem(&json_of(write(Some(&tokens.viewer)).send().unwrap()), 403, "forbidden");
+        assert_eq!(json_of(write(Some(&tokens.officer)).send().unwrap()).0, *officer_status, "officer write {n}");
+    }
+    for (n, write) in admin_writes.iter().enumerate() {
         let anonymous = json_of(write(None).send().unwrap());
         assert_problem(&anonymous, 401, "unauthenticated");
         assert!(anonymous.1["www-authenticate"].to_str().unwrap().starts_with("Bearer"), "write {n}");

@@ -25,7 +25,7 @@ const TEXT = {
     suspend_base: '停用', reactivate_base: '恢复入库', base_saved: name => `已保存：${name}。`, base_created: name => `已新增：${name}。`,
     base_conflict: '保存失败：您打开此基地后，其他人已修改并保存了它，您的修改没有保存。请点“重新载入最新内容”，查看后再修改。',
     base_exists: id => `编号 ${id} 已被另一个基地使用，请换一个编号。`, nothing_changed: '没有改动。',
-    status_changed: (name, status) => `${name}：${status}。`, needs_admin: '编辑基地需要以管理员身份登录。',
+    status_changed: (name, status) => `${name}：${status}。`, needs_admin: '编辑基地需要先登录（外事干部或管理员）。',
     base_hints: { industries: '用“、”分隔，可写中文或英文', needs: '每行一条', promotion_points: '每行一条', guide_languages: '用“、”分隔，如 中文、英语',
       opening_hours: '如 周一至周五 8:30-11:30、13:30-17:00', id: '小写字母、数字和“-”，如 lucheng-120' },
     breakdown: '得分构成', matching: '正在匹配…', planning: '正在生成行程…', matched: n => `找到 ${n} 个推荐基地。`,
@@ -59,7 +59,7 @@ const TEXT = {
     t_days: '在外天数（含往返）', t_members: '团组人数', t_purpose: '出访任务（可选）', check: '审核并生成摘要',
     trip_result: '出访申请摘要', routes_heading: '推荐线路', served: '服务基地需求', promote: '推介基地', check_this: '审核此线路',
     countries: '推荐国家：', suggested: n => `推荐 ${n} 条线路。`, no_flags: '天数与人数与任务相符。',
-    tab_intake: '排摸入库', intake_hint: '导入各地报送的基地表、审核待审基地、查看排摸进度需要先登录：导入需管理员，审核与进度需外事干部。',
+    tab_intake: '排摸入库', intake_hint: '导入各地报送的基地表、审核待审基地、查看排摸进度需要先登录（外事干部或管理员）。',
     import_heading: '导入基地表（排摸）', i_file: '文件（.xlsx 或 .csv，UTF-8 或 GBK）', i_submitted: '报送地区（作为待审候选导入）',
     i_direct: '（直接入库，不作为候选）', i_remember: '记住对照的标签，下次无需再对照', i_preview: '预检（不写入）', i_confirm: '确认导入',
     labels_heading: '未知的产业标签', labels_hint: '每个标签已给出建议的产业，可逐一修改后再预检；导入后原标签保留为基地标签，检索仍能找到。',
@@ -103,7 +103,7 @@ const TEXT = {
     suspend_base: 'Suspend', reactivate_base: 'Reactivate', base_saved: name => `Saved: ${name}.`, base_created: name => `Added: ${name}.`,
     base_conflict: 'Not saved: someone else changed and saved this base after you opened it, so your changes were not saved. Choose “Reload the latest version”, check it, and edit again.',
     base_exists: id => `The id ${id} is taken by another base; choose another.`, nothing_changed: 'Nothing has changed.',
-    status_changed: (name, status) => `${name}: ${status}.`, needs_admin: 'Editing a base needs you to sign in as an administrator.',
+    status_changed: (name, status) => `${name}: ${status}.`, needs_admin: 'Editing a base needs you to sign in (protocol officer or administrator).',
     base_hints: { industries: 'separated by commas; Chinese or English', needs: 'one a line', promotion_points: 'one a line', guide_languages: 'separated by commas, e.g. Chinese, English',
       opening_hours: 'e.g. 周一至周五 8:30-11:30、13:30-17:00 or mon-fri 08:30-17:00', id: 'lower-case letters, digits and “-”, e.g. lucheng-120' },
     breakdown: 'Score breakdown', matching: 'Matching…', planning: 'Planning…', matched: n => `${n} bases suggested.`,
@@ -138,7 +138,7 @@ const TEXT = {
     check: 'Check and summarise', trip_result: 'Application summary', routes_heading: 'Suggested routes', served: 'Serves the needs of',
     promote: 'Bases to promote', check_this: 'Check this route', countries: 'Countries: ', suggested: n => `${n} routes suggested.`,
     no_flags: 'Days and members fit the tasks.',
-    tab_intake: 'Survey intake', intake_hint: 'Sign in first: importing the divisions’ returns needs an administrator; reviewing candidates and the survey progress need a protocol officer.',
+    tab_intake: 'Survey intake', intake_hint: 'Sign in first (protocol officer or administrator) to import the divisions’ returns, review candidates and see the survey progress.',
     import_heading: 'Import a base list (survey return)', i_file: 'File (.xlsx or .csv, UTF-8 or GBK)', i_submitted: 'Sent in by (imported as candidates)',
     i_direct: '(straight into the library, not as candidates)', i_remember: 'Remember the mapped labels for later files', i_preview: 'Check (writes nothing)',
     i_confirm: 'Import', labels_heading: 'Industry labels the taxonomy does not know',
@@ -265,14 +265,14 @@ async function api(method, path, body, accept = 'application/json') {
 
 // ---- Sign-in -------------------------------------------------------------------------------
 
-// Shows what the signed-in person may do: officers review, admins also add and edit bases.
+// Shows what the signed-in person may do: officers keep the library (add, edit, suspend).
 function showStaffActions() {
   const role = state.session && state.session.role;
   const officer = role === 'officer' || role === 'admin';
-  document.querySelectorAll('.staff-only').forEach(node => { node.hidden = role !== 'admin'; });
+  document.querySelectorAll('.staff-only').forEach(node => { node.hidden = !officer; });
   document.querySelectorAll('.officer-only').forEach(node => { node.hidden = !officer; });
   $('detail-actions').hidden = !officer || !state.shownBase;
-  $('edit-base').hidden = role !== 'admin';
+  $('edit-base').hidden = !officer;
   const status = state.shownBase ? (state.shownBase.status || 'active') : null;
   $('suspend-base').hidden = status !== 'active';
   $('reactivate-base').hidden = status !== 'suspended';

@@ -45,6 +45,31 @@ impl Role {
     }
 }
 
+/// The changes to the base library and the role each needs: the one place this is decided.
+/// Officers keep the library (add, edit, import, review); only an admin removes a base or makes
+/// a file the whole library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LibraryChange {
+    /// Adding a base or editing one (`POST`, `PUT`, `PATCH`).
+    AddOrEdit,
+    /// Importing a file that adds and updates bases.
+    Import,
+    /// Importing a file that becomes the whole library (bases not in it are removed).
+    ReplaceAll,
+    /// Removing a base.
+    Delete,
+}
+
+impl LibraryChange {
+    /// The least role that may make this change.
+    pub fn needs(self) -> Role {
+        match self {
+            LibraryChange::AddOrEdit | LibraryChange::Import => Role::Officer,
+            LibraryChange::ReplaceAll | LibraryChange::Delete => Role::Admin,
+        }
+    }
+}
+
 /// What a caller may see of the library. This is the one visibility rule: every read path
 /// (search, a base's page, matching, planning, evaluation uploads, outbound links, counts)
 /// asks it, so that below officer a hidden base — restricted, or not active in the library (a

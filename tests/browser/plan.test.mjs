@@ -3,7 +3,7 @@
 // sign-in and sign-out, the outbound-route library, the survey intake (import, review, progress)
 // and the visit records (confirm, record the outcome).
 //
-//   node plan.test.mjs http://127.0.0.1:PORT [ARTIFACT_DIR] [ADMIN_USERNAME ADMIN_PASSWORD]
+//   node plan.test.mjs http://127.0.0.1:PORT [ARTIFACT_DIR] [OFFICER_USERNAME OFFICER_PASSWORD]
 //
 // Exits non-zero on the first failed check; saves screenshots of the plan and the library.
 import { chromium } from 'playwright-core';
@@ -230,7 +230,7 @@ await step('signing in shows restricted bases and saves visits; a wrong password
   await page.locator('#err-s-password').filter({ hasText: 'wrong' }).waitFor();
   assert.equal(await page.locator('#s-password').getAttribute('aria-invalid'), 'true');
   await signIn();
-  assert.match(await page.locator('#who').textContent(), /administrator/);
+  assert.match(await page.locator('#who').textContent(), /protocol officer/);
   // The session cookie is out of the page's reach.
   assert.equal(await page.evaluate(() => document.cookie.includes('vm_session')), false, 'the cookie is HttpOnly');
   const cookie = (await context.cookies()).find(c => c.name === 'vm_session');
@@ -262,7 +262,7 @@ await step('signing in shows restricted bases and saves visits; a wrong password
   await signIn();
 });
 
-await step('an administrator adds a base in the form, edits it, meets a concurrent change, suspends and reactivates it', async () => {
+await step('an officer adds a base in the form, edits it, meets a concurrent change, suspends and reactivates it', async () => {
   if (!token) { console.log('# skipped: no staff account given'); return; }
   await page.click('#tab-library');
   await page.click('#new-base');

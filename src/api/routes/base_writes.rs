@@ -1,5 +1,6 @@
 //! Changing the base library: `POST /v1/bases`, `PUT`, `PATCH` and `DELETE /v1/bases/{id}`, and
-//! `POST /v1/bases/import` (all or nothing). Admins only.
+//! `POST /v1/bases/import` (all or nothing). Officers add, edit and import; removing a base and
+//! replacing the whole library are an admin's ([`LibraryChange`]).
 //!
 //! Every change to an existing base is conditional: the request carries the `ETag` it read as
 //! `If-Match`, and a base changed by someone else in between answers 412 with its new ETag
@@ -18,9 +19,10 @@ use utoipa_axum::routes;
 
 use super::bases::{base_id_from_path, created, with_etag};
 use crate::app;
-use crate::api::auth::{if_match, Admin};
+use crate::access::LibraryChange;
+use crate::api::auth::{if_match, Caller, Officer};
 use crate::api::error::{ApiError, Problem};
-use crate::api::responses::{AdminRequired, BodyNotJson, FieldsInvalid, IfMatchMissing, NotDeclaredJson, TokenRequired};
+use crate::api::responses::{AdminRequired, BodyNotJson, FieldsInvalid, IfMatchMissing, NotDeclaredJson, OfficerRequired, TokenRequired};
 use crate::api::extract::{read_body, AppJson, CommaList, Params, QueryParams};
 use crate::app::BaseLibrary;
 use crate::domain::{FieldCode, FieldError};
@@ -138,7 +140,7 @@ struct BaseRecordFields {
 #[schema(value_type = Object, example = json!({"needs": ["引进意大利鞋履设计人才", "共建海外仓"], "max_group_size": 25}))]
 pub struct BasePatch(pub serde_json::Value);
 
-/// Add a base (admin).
+/// Add a base (officer).
 ///
 /// The record is checked as a whole: every failing field is listed in the 422 answer and
 /// nothing is written. The new base is searchable when the answer arrives.
@@ -151,19 +153,19 @@ pub struct BasePatch(pub serde_json::Value);
          headers(("ETag" = String, description = "Version of the base"), ("Location" = String, description = "URL of the base"))),
         BodyNotJson,
         TokenRequired,
-        AdminRequired,
+        OfficerRequired,
         (status = 409, description = "A base with this id exists", body = Problem, content_type = "application/problem+json"),
         NotDeclaredJson,
         FieldsInvalid,
     )
 )]
-async fn create_base(State(state): State<AppState>, Admin(actor): Admin, AppJson(record): AppJson<BaseRecord>) -> Result<Response, ApiError> {
+async fn create_base(State(state): State<AppState>, Officer(actor): Officer, AppJson(record): AppJson<BaseRecord>) -> Result<Response, ApiError> {
     let library = state.library.clone();
     let (base, etag) = run_blocking(move || app::bases::create(&library, &record.0, &actor)).await??;
     Ok(created(&format!("/v1/bases/{}", base.id), &etag, base))
 }
 
-/// Replace a base (admin), if it has not changed since it was read.
+/// Replace a base (officer), if it has not changed since it was read.
 ///
 /// Send the `ETag` of your last read as `If-Match`. The body is a whole record (its `id` may be
 /// left out; if given it must be the path's).
@@ -179,7 +181,7 @@ async fn create_base(State(state): State<AppState>, Admin(actor): Admin, AppJson
         (status = 200, description = "Replaced", body = ExchangeBase, headers(("ETag" = String, description = "New version"))),
         (status = 400, description = "Malformed id or body", body = Problem, content_type = "application/problem+json"),
         TokenRequired,
-        AdminRequired,
+        OfficerRequired,
         (status = 404, description = "No such base", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The base changed since it was read", body = Problem, content_type = "application/problem+json"),
         NotDeclaredJson,
@@ -189,7 +191,7 @@ async fn create_base(State(state): State<AppState>, Admin(actor): Admin, AppJson
 )]
 async fn replace_base(
     State(state): State<AppState>,
-    Admin(actor): Admin,
+    Officer(actor): Officer,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     AppJson(record): AppJson<BaseRecord>,
@@ -201,7 +203,7 @@ async fn replace_base(
     Ok(with_etag(&etag, Json(base)))
 }
 
-/// Change some fields of a base (admin), as a JSON merge patch (RFC 7396).
+/// Change some fields of a base (officer), as a JSON merge patch (RFC 7396).
 ///
 /// Fields in the patch replace the base's, `null` removes an optional field; the result is
 /// checked as a whole record. Needs `If-Match`.
@@ -217,7 +219,7 @@ async fn replace_base(
         (status = 200, description = "Patched", body = ExchangeBase, headers(("ETag" = String, description = "New version"))),
         (status = 400, description = "Malformed id or body", body = Problem, content_type = "application/problem+json"),
         TokenRequired,
-        AdminRequired,
+        OfficerRequired,
         (status = 404, description = "No such base", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The base changed since it was read", body = Problem, content_type = "application/problem+json"),
         NotDeclaredJson,
@@ -227,7 +229,7 @@ async fn replace_base(
 )]
 async fn patch_base(
     State(state): State<AppState>,
-    Admin(actor): Admin,
+    Officer(actor): Officer,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     AppJson(BasePatch(patch)): AppJson<BasePatch>,
@@ -259,10 +261,11 @@ async fn patch_base(
 )]
 async fn delete_base(
     State(state): State<AppState>,
-    Admin(actor): Admin,
+    caller: Caller,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
+    let actor = caller.require(LibraryChange::Delete.needs())?.clone();
     let id = base_id_from_path(path)?;
     let expected = if_match(&headers)?;
     let library = state.library.clone();
@@ -346,7 +349,7 @@ fn split_mapping(pair: &str) -> Option<(String, String)> {
     (!label.is_empty() && !industry.is_empty()).then(|| (label.to_string(), industry.to_string()))
 }
 
-/// Import many bases at once (admin): JSON Lines (`application/x-ndjson`), CSV (`text/csv`,
+/// Import many bases at once (officer; `mode=replace` needs an admin): JSON Lines (`application/x-ndjson`), CSV (`text/csv`,
 /// UTF-8 or `charset=gbk`) or an Excel workbook
 /// (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, `?sheet=` to pick one).
 ///
@@ -368,7 +371,7 @@ fn split_mapping(pair: &str) -> Option<(String, String)> {
         (status = 200, description = "Imported", body = ImportOutcome),
         (status = 400, description = "A query parameter is invalid, or the file is neither UTF-8 nor GBK text nor a readable workbook", body = Problem, content_type = "application/problem+json"),
         TokenRequired,
-        AdminRequired,
+        (status = 403, description = "The caller is a viewer, or asks mode=replace without being an admin", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither JSON Lines, CSV nor an .xlsx workbook, or a charset other than UTF-8 and GBK", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Records are invalid; nothing was written", body = Problem, content_type = "application/problem+json"),
@@ -376,15 +379,18 @@ fn split_mapping(pair: &str) -> Option<(String, String)> {
 )]
 async fn import_bases(
     State(state): State<AppState>,
-    Admin(actor): Admin,
+    Officer(actor): Officer,
     Params(query): Params<ImportParams>,
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Result<Json<ImportOutcome>, ApiError> {
-    let mode = match query.mode {
-        Some(ImportMode::Replace) => WriteMode::Replace,
-        Some(ImportMode::Upsert) | None => WriteMode::Upsert,
+    let (mode, change) = match query.mode {
+        Some(ImportMode::Replace) => (WriteMode::Replace, LibraryChange::ReplaceAll),
+        Some(ImportMode::Upsert) | None => (WriteMode::Upsert, LibraryChange::Import),
     };
+    if actor.role < change.needs() {
+        return Err(ApiError::Forbidden { needed: change.needs(), has: actor.role });
+    }
     let media_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let format = match media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase().as_str() {
         "application/x-ndjson" | "application/jsonl" | "application/json-lines" => RecordFormat::Jsonl,
@@ -409,7 +415,7 @@ async fn import_bases(
         remember_labels: query.remember_labels.unwrap_or(false),
     };
     let sheet = query.sheet;
-    // Read only now: the caller is an admin and the parameters and media type are right.
+    // Read only now: the caller may import and the parameters and media type are right.
     let body = read_body(body, MAX_IMPORT_BYTES).await?;
     let library = state.library.clone();
     let outcome = run_blocking(move || -> Result<ImportOutcome, ApiError> {
