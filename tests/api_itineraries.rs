@@ -411,3 +411,29 @@ fn two_delegations_calendars_import_side_by_side_and_a_revision_updates_its_own_
     let (status, _, refused) = post(&server, "", &json!({"profile": prato["profile"], "calendar_id": "Not An Id"}));
     assert_eq!(status, 422, "{refused}");
 }
+
+#[test]
+fn an_avoided_kind_is_never_planned_and_a_must_visit_of_that_kind_is_a_422() {
+    let server = TestServer::start();
+    let mut body = request("prato_3_days.json");
+    body["profile"]["avoid_kinds"] = json!(["企业"]);
+    body["profile"]["must_visit"] = json!([]);
+    body["appointments"] = json!([]);
+    let (status, _, text) = post(&server, "", &body);
+    assert_eq!(status, 200, "{text}");
+    let plan: Value = serde_json::from_str(&text).unwrap();
+    let visited: Vec<String> = plan["days"].as_array().unwrap().iter().flat_map(|d| d["events"].as_array().unwrap().clone()).filter(|e| e["kind"] == "visit").map(|e| e["base_id"].as_str().unwrap().to_string()).collect();
+    assert!(!visited.is_empty());
+    // The kind of each visited base, read from the catalog route rather than the plan.
+    for id in &visited {
+        let base: Value = server.block_on(async { reqwest::get(server.url(&format!("/v1/bases/{id}"))).await.unwrap().json().await.unwrap() });
+        assert_ne!(base["kind"], "enterprise", "{id} is an enterprise");
+    }
+    // lucheng-001 is an enterprise: asking for it is a 422 naming it and the rule.
+    body["profile"]["must_visit"] = json!(["lucheng-001"]);
+    let (status, _, text) = post(&server, "", &body);
+    assert_eq!(status, 422, "{text}");
+    let problem: Value = serde_json::from_str(&text).unwrap();
+    let error = problem["errors"].as_array().unwrap().iter().find(|e| e["field"] == "profile.must_visit[0]").cloned().unwrap_or_default();
+    assert!(error["message"].as_str().unwrap_or("").contains("avoids"), "{problem}");
+}

@@ -229,3 +229,66 @@ fn a_profile_written_with_labels_matches_as_the_same_profile_in_codes() {
     assert!(message("profile.hotel.division").is_some_and(|m| m.contains("did you mean 鹿城区 (lucheng)")), "{refused}");
     assert!(message("profile.languages").is_some_and(|m| m.contains("克林贡语")), "{refused}");
 }
+
+fn get_json(server: &TestServer, path: &str) -> Value {
+    server.block_on(async { reqwest::Client::new().get(server.url(path)).send().await.unwrap().json().await.unwrap() })
+}
+
+#[test]
+fn a_delegation_avoids_kinds_industries_and_divisions_by_code_or_label() {
+    let server = TestServer::start();
+    // Read the trees from the reference routes, not through the rule book: every industry below
+    // 鞋业 (footwear), and every division that is Lucheng or lies in it.
+    let industries = get_json(&server, "/v1/industries");
+    let parent_of: std::collections::HashMap<String, Option<String>> = industries["industries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["code"].as_str().unwrap().to_string(), i["parent"].as_str().map(str::to_string)))
+        .collect();
+    let below_footwear = |code: &str| {
+        let mut at = Some(code.to_string());
+        while let Some(current) = at {
+            if current == "footwear" {
+                return true;
+            }
+            at = parent_of.get(&current).cloned().flatten();
+        }
+        false
+    };
+    let divisions = get_json(&server, "/v1/divisions");
+    let in_lucheng: HashSet<String> = divisions["divisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "lucheng" || d["parent"] == "lucheng")
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+
+    let mut italians = profile("prato_fashion_it.json");
+    let (status, plain) = post_match(&server, &json!({"profile": italians, "top": 30}));
+    assert_eq!(status, 200);
+    let count = |body: &Value, test: &dyn Fn(&Value) -> bool| body["items"].as_array().unwrap().iter().filter(|i| test(i)).count();
+    let footwear = |i: &Value| i["industries"].as_array().unwrap().iter().any(|c| below_footwear(c.as_str().unwrap()));
+    let factory = |i: &Value| ["enterprise", "industrial_park"].contains(&i["kind"].as_str().unwrap());
+    let lucheng = |i: &Value| in_lucheng.contains(i["division"].as_str().unwrap());
+    assert!(count(&plain, &footwear) > 0 && count(&plain, &factory) > 0 && count(&plain, &lucheng) > 0, "the plain list has each kind to avoid");
+
+    italians["avoid_kinds"] = json!(["enterprise", "产业园区"]);
+    italians["avoid_industries"] = json!(["鞋业"]);
+    italians["avoid_divisions"] = json!(["Lucheng"]);
+    let (status, avoided) = post_match(&server, &json!({"profile": italians, "top": 30, "explain_excluded": true}));
+    assert_eq!(status, 200, "{avoided}");
+    assert!(!avoided["items"].as_array().unwrap().is_empty(), "other bases remain");
+    assert_eq!((count(&avoided, &footwear), count(&avoided, &factory), count(&avoided, &lucheng)), (0, 0, 0), "{avoided}");
+    let reasons: HashSet<&str> = avoided["excluded"].as_array().unwrap().iter().map(|e| e["reason"].as_str().unwrap()).collect();
+    assert!(reasons.contains("avoided"), "{reasons:?}");
+
+    // An entry that names nothing is refused by name, with the closest labels.
+    italians["avoid_kinds"] = json!(["factory-ish"]);
+    italians["avoid_divisions"] = json!(["Atlantis"]);
+    let (status, body) = post_match(&server, &json!({"profile": italians}));
+    assert_eq!(status, 422, "{body}");
+    let fields: HashSet<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, HashSet::from(["profile.avoid_kinds", "profile.avoid_divisions"]), "{body}");
+}

@@ -37,6 +37,7 @@ const TEXT = {
     stop_fields: { city: '城市', institution_zh: '机构或活动（中文）', institution_en: '机构或活动（英文）', purpose_zh: '目的（中文）', purpose_en: '目的（英文）',
       days: '天数', best_months: '适宜月份（如 4,5,9）', tasks: '服务的任务' },
     move_up: '上移', move_down: '下移', stop_n: n => `第 ${n} 站`,
+    avoid_kinds: '不安排的基地类型', avoid_industries: '不安排的产业', avoid_divisions: '不安排的区域',
     appointments: '会见与活动', schedule: '日程安排', escort: '陪同人员', banquet: '欢迎宴会', banquet_day: '第几天', banquet_start: '开始', minutes: '时长（分钟）',
     add_appointment: '添加会见或活动', appointment_title: '内容', appointment_place: '地点（区域）', remove: '删除',
     hotel_mark: '酒店', hotel_symbol: '宿', scale_km: km => `${km} 公里`,
@@ -115,6 +116,7 @@ const TEXT = {
     stop_fields: { city: 'City', institution_zh: 'Institution or event (Chinese)', institution_en: 'Institution or event (English)', purpose_zh: 'Purpose (Chinese)', purpose_en: 'Purpose (English)',
       days: 'Days', best_months: 'Best months (e.g. 4,5,9)', tasks: 'Tasks served' },
     move_up: 'Up', move_down: 'Down', stop_n: n => `Stop ${n}`,
+    avoid_kinds: 'Kinds to leave out', avoid_industries: 'Industries to leave out', avoid_divisions: 'Divisions to leave out',
     appointments: 'Meetings and events', schedule: 'Schedule', escort: 'Escort', banquet: 'Welcome banquet', banquet_day: 'Day', banquet_start: 'Starts', minutes: 'Minutes',
     add_appointment: 'Add a meeting or event', appointment_title: 'What', appointment_place: 'Where (division)', remove: 'Remove',
     hotel_mark: 'Hotel', hotel_symbol: 'H', scale_km: km => `${km} km`,
@@ -227,7 +229,7 @@ const svgEl = (tag, attrs = {}) => {
   for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
   return node;
 };
-const list = value => value.split(/[,，;；]/).map(s => s.trim()).filter(Boolean);
+const list = value => value.split(/[,，;；、]/).map(s => s.trim()).filter(Boolean);
 
 // ---- API ------------------------------------------------------------------------------------
 
@@ -403,6 +405,11 @@ function profileFromForm() {
     must_visit: [...state.pinned],
     avoid: [...state.excluded],
   };
+  // Kinds, industries and divisions to stay away from, as labels (企业, 鞋业, 洞头区).
+  for (const name of ['avoid_kinds', 'avoid_industries', 'avoid_divisions']) {
+    const entries = list($(name).value);
+    if (entries.length) profile[name] = entries;
+  }
   const city = $('city').value.trim();
   if (city) profile.city = city;
   return profile;
@@ -422,6 +429,7 @@ function fillForm(profile) {
   $('offers').value = (profile.offers || []).join(', ');
   $('seeks').value = (profile.seeks || []).join(', ');
   $('languages').value = (profile.languages || []).join(', ');
+  for (const name of ['avoid_kinds', 'avoid_industries', 'avoid_divisions']) $(name).value = (profile[name] || []).join(', ');
 }
 
 // ---- Matching -------------------------------------------------------------------------------
@@ -465,7 +473,7 @@ function renderMatches() {
       }))));
     const moved = !item.must_visit && item.score_rank !== item.rank;
     const movedNote = moved ? el('p', { class: 'moved', text: t('moved')(item.score_rank, item.rank) }) : '';
-    box.append(el('li', { class: 'match-item', 'data-base': item.id },
+    box.append(el('li', { class: 'match-item', 'data-base': item.id, 'data-kind': item.kind },
       el('div', { class: 'match-head' }, el('span', { class: 'rank', text: `${item.rank}.` }), el('span', { class: 'name', text: name }),
         el('span', { text: divisionName(item.division) }), bar, el('span', { text: item.score.toFixed(2) })),
       el('p', { class: 'reason', text: state.lang === 'en' ? item.reason_en : item.reason_zh }),

@@ -196,10 +196,6 @@ fn internal_report_error(message: String) -> Error {
 }
 
 
-/// Whether `base` breaks a hard rule of the rule book for this visit's delegation.
-fn breaks_a_rule(base: &ExchangeBase, visit: &PastVisit) -> bool {
-    VisitRules::of(&visit.profile).violation(base).is_some()
-}
 
 /// Replays `visits` under every configuration. `catalog` is every base of `library` (the
 /// caller has read it already to check the visits). `progress(done, total)` is called as
@@ -286,7 +282,9 @@ fn replay(
     let found = suggested.iter().filter(|id| visited.contains(id.as_str())).count();
     let first = suggested.iter().position(|id| visited.contains(id.as_str()));
     let gains: Vec<u8> = visit.visited.iter().map(|id| visit.gain(id)).collect();
-    let violations = suggested.iter().filter(|id| bases.get(id.as_str()).is_none_or(|b| breaks_a_rule(b, visit))).count() as u32;
+    // A suggestion that breaks a hard rule of the rule book for this visit's delegation.
+    let rules = VisitRules::of(&visit.profile, library.taxonomy(), library.divisions());
+    let violations = suggested.iter().filter(|id| bases.get(id.as_str()).is_none_or(|b| rules.violation(*b).is_some())).count() as u32;
     let (mut feasible, mut travel_share) = (None, None);
     if plan_it && !suggested.is_empty() {
         let mut request = ItineraryRequest::for_profile(visit.profile.clone());

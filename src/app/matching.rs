@@ -59,7 +59,7 @@ pub fn evaluate_matching(library: &BaseLibrary, judged: &[JudgedProfile], option
 
 /// Ranks bases for a delegation. Invalid profiles are rejected with every failing field.
 pub fn match_profile(library: &BaseLibrary, profile: &DelegationProfile, options: &MatchOptions) -> Result<MatchOutcome, Error> {
-    let profile = CheckedProfile::check(profile, library.divisions(), &library.accepted_labels()).map_err(Error::Invalid)?;
+    let profile = CheckedProfile::check(profile, library.taxonomy(), library.divisions(), &library.accepted_labels()).map_err(Error::Invalid)?;
     run(library, &profile, options)
 }
 

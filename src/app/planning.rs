@@ -29,7 +29,9 @@ use crate::Error;
 pub fn plan(library: &BaseLibrary, travel: &TravelTimes, request: &ItineraryRequest, visibility: Visibility, cancel: &CancelFlag) -> Result<Itinerary, Error> {
     let started = std::time::Instant::now();
     let accepted = library.accepted_labels();
-    let (profile, settings) = request.check(library.divisions(), &accepted).map_err(Error::Invalid)?;
+    let (profile, settings) = request.check(library.taxonomy(), library.divisions(), &accepted).map_err(Error::Invalid)?;
+    // The rule book reads the profile with its labels read as codes.
+    let checked_profile: DelegationProfile = (*profile).clone();
     let candidates = gather_candidates(library, request, profile, &settings, visibility)?;
     let lookup = |id: &str| match library.get(id, visibility) {
         Ok(base) => Ok(Some(base)),
@@ -38,8 +40,10 @@ pub fn plan(library: &BaseLibrary, travel: &TravelTimes, request: &ItineraryRequ
     };
     let mut itinerary = plan_candidates(PlanInput {
         request,
+        profile: &checked_profile,
         settings: &settings,
         candidates,
+        taxonomy: library.taxonomy(),
         divisions: library.divisions(),
         travel,
         lookup: &lookup,

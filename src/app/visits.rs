@@ -41,11 +41,19 @@ pub fn list(library: &BaseLibrary, filter: &VisitFilter) -> Result<Vec<VisitReco
 fn with_codes(library: &BaseLibrary, visit: &VisitInput) -> VisitInput {
     let mut visit = visit.clone();
     visit.profile = crate::scoring::profile::with_codes(&visit.profile, library.divisions(), &library.accepted_labels()).into_owned();
+    // With an unknown entry the lists stay as written, for `check` to refuse.
+    let mut converted = visit.profile.clone();
+    if crate::scoring::profile::avoid_with_codes(&mut converted, library.taxonomy(), library.divisions()).is_empty() {
+        visit.profile = converted;
+    }
     visit
 }
 
 fn check(library: &BaseLibrary, visit: &VisitInput) -> Result<(), Error> {
     let mut errors = crate::scoring::profile::validate_profile(&visit.profile, library.divisions());
+    // The avoid lists are kept as codes in the record.
+    let mut profile = visit.profile.clone();
+    errors.extend(crate::scoring::profile::avoid_with_codes(&mut profile, library.taxonomy(), library.divisions()));
     if let VisitDays::Weekdays(_) = visit.profile.visit {
         errors.push(FieldError::new("profile.visit", FieldCode::InvalidValue, "a recorded visit needs its dates (`dates`), not weekdays"));
     }

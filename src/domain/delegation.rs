@@ -159,6 +159,18 @@ pub struct DelegationProfile {
     /// Bases that must not be proposed.
     #[serde(default)]
     pub avoid: Vec<BaseId>,
+    /// Kinds of base not to propose: codes or labels (`enterprise`, `企业`, `Industrial park`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(example = json!(["enterprise", "产业园区"]))]
+    pub avoid_kinds: Vec<String>,
+    /// Industries not to propose, with every industry below them: codes or terms in any language.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(example = json!(["制造业"]))]
+    pub avoid_industries: Vec<String>,
+    /// Divisions or zones not to propose: codes or labels; a county takes its zones with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(example = json!(["洞头区"]))]
+    pub avoid_divisions: Vec<String>,
     /// Languages the delegation speaks (ISO 639-1).
     #[serde(default)]
     pub languages: Vec<LanguageCode>,

@@ -472,6 +472,9 @@ pub fn check_visits(table: &RawTable, known_bases: &HashSet<String>, divisions: 
             seeks: list(cell("seeks")),
             must_visit: Vec::new(),
             avoid: Vec::new(),
+            avoid_kinds: Vec::new(),
+            avoid_industries: Vec::new(),
+            avoid_divisions: Vec::new(),
             languages: list(cell("languages")),
         };
         for error in crate::scoring::profile::validate_profile(&profile, divisions) {

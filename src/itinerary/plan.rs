@@ -28,10 +28,14 @@ const MAX_SEARCH_SECONDS: f64 = 5.0;
 pub struct PlanInput<'a> {
     /// The request, already checked into `settings`.
     pub request: &'a ItineraryRequest,
+    /// The request's profile, checked: its labels read as codes (what the rule book reads).
+    pub profile: &'a crate::domain::DelegationProfile,
     /// The request's checked settings.
     pub settings: &'a Settings,
     /// The candidate bases, best first, must-visit and locked bases among them.
     pub candidates: Vec<CandidateBase>,
+    /// The industry taxonomy (the rule book reads avoided industries with what lies below).
+    pub taxonomy: &'a crate::domain::Taxonomy,
     /// Divisions, for hotels, places and clusters.
     pub divisions: &'a DivisionRegistry,
     /// Driving minutes between places.
@@ -50,11 +54,10 @@ pub struct PlanInput<'a> {
 /// cannot be fitted (each named, with why); [`Error::Invalid`] for an appointment at a base
 /// the caller may not see.
 pub fn plan_candidates(input: PlanInput<'_>) -> Result<Itinerary, Error> {
-    let PlanInput { request, settings, candidates, divisions, travel, lookup, cancel, started } = input;
-    let profile = &request.profile;
+    let PlanInput { request, profile, settings, candidates, taxonomy, divisions, travel, lookup, cancel, started } = input;
 
     // The rule book first: these bases never enter the problem.
-    let rules = VisitRules::of(profile);
+    let rules = VisitRules::of(profile, taxonomy, divisions);
     let mut left_out: Vec<LeftOut> = Vec::new();
     let mut infeasible = Vec::new();
     let mut eligible = Vec::new();
@@ -144,13 +147,16 @@ mod tests {
 
     fn plan_of(request: &ItineraryRequest, candidates: Vec<CandidateBase>) -> Result<Itinerary, Error> {
         let divisions = DivisionRegistry::embedded();
-        let (_, settings) = request.check(&divisions, &crate::domain::LabelMapping::default()).unwrap();
+        let taxonomy = crate::domain::Taxonomy::embedded();
+        let (_, settings) = request.check(&taxonomy, &divisions, &crate::domain::LabelMapping::default()).unwrap();
         let known: Vec<ExchangeBase> = candidates.iter().map(|c| c.base.clone()).collect();
         let lookup = move |id: &str| Ok(known.iter().find(|b| b.id == id).cloned());
         plan_candidates(PlanInput {
             request,
+            profile: &request.profile,
             settings: &settings,
             candidates,
+            taxonomy: &taxonomy,
             divisions: &divisions,
             travel: &TravelTimes::road_model(),
             lookup: &lookup,

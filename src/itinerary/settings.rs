@@ -61,8 +61,13 @@ impl ItineraryRequest {
     /// Checks every field, the profile's first, and fills in the defaults; every problem is
     /// reported with the field at fault. The checked profile is what matching takes, so the
     /// profile is checked here once.
-    pub fn check(&self, divisions: &DivisionRegistry, accepted: &crate::domain::LabelMapping) -> Result<(CheckedProfile<'_>, Settings), Vec<FieldError>> {
-        match (CheckedProfile::check(&self.profile, divisions, accepted), self.settings(divisions)) {
+    pub fn check(
+        &self,
+        taxonomy: &crate::domain::Taxonomy,
+        divisions: &DivisionRegistry,
+        accepted: &crate::domain::LabelMapping,
+    ) -> Result<(CheckedProfile<'_>, Settings), Vec<FieldError>> {
+        match (CheckedProfile::check(&self.profile, taxonomy, divisions, accepted), self.settings(divisions)) {
             (Ok(profile), Ok(settings)) => Ok((profile, settings)),
             (profile, settings) => Err(profile.err().into_iter().flatten().chain(settings.err().into_iter().flatten()).collect()),
         }

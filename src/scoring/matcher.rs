@@ -211,7 +211,7 @@ impl Matcher<'_> {
 
         let mut candidates: Vec<(u64, usize)> = Vec::new();
         let mut excluded = Vec::new();
-        let rules = VisitRules::of(profile);
+        let rules = VisitRules::of(profile, self.taxonomy, self.divisions);
         for key in keys {
             let Some((index, row)) = self.table.by_key(key) else { continue };
             match rules.violation(row) {

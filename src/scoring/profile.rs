@@ -172,9 +172,17 @@ pub struct CheckedProfile<'a>(Cow<'a, DelegationProfile>);
 impl<'a> CheckedProfile<'a> {
     /// `profile`, its labels read as codes, if it passes every check; otherwise every failing
     /// field.
-    pub fn check(profile: &'a DelegationProfile, divisions: &DivisionRegistry, accepted: &LabelMapping) -> Result<CheckedProfile<'a>, Vec<FieldError>> {
-        let profile = with_codes(profile, divisions, accepted);
-        let errors = validate_profile(&profile, divisions);
+    pub fn check(
+        profile: &'a DelegationProfile,
+        taxonomy: &Taxonomy,
+        divisions: &DivisionRegistry,
+        accepted: &LabelMapping,
+    ) -> Result<CheckedProfile<'a>, Vec<FieldError>> {
+        let mut profile = with_codes(profile, divisions, accepted);
+        let mut errors = validate_profile(&profile, divisions);
+        if has_avoid_lists(&profile) {
+            errors.extend(avoid_with_codes(profile.to_mut(), taxonomy, divisions));
+        }
         if errors.is_empty() { Ok(CheckedProfile(profile)) } else { Err(errors) }
     }
 }
@@ -212,6 +220,64 @@ pub fn with_codes<'a>(profile: &'a DelegationProfile, divisions: &DivisionRegist
     resolved.languages = languages;
     resolved.industries_sought = industries_sought;
     Cow::Owned(resolved)
+}
+
+/// Whether the profile avoids kinds, industries or divisions.
+pub fn has_avoid_lists(profile: &DelegationProfile) -> bool {
+    !(profile.avoid_kinds.is_empty() && profile.avoid_industries.is_empty() && profile.avoid_divisions.is_empty())
+}
+
+/// Reads `avoid_kinds`, `avoid_industries` and `avoid_divisions` as codes (`企业` → `enterprise`,
+/// `制造业` → the taxonomy's code, `洞头区` → `dongtou`), in place; every entry that names
+/// nothing is reported with the closest labels. Each list is capped before anything is read.
+pub fn avoid_with_codes(profile: &mut DelegationProfile, taxonomy: &Taxonomy, divisions: &DivisionRegistry) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let error = |field: &str, message: String, value: &str| FieldError::new(&format!("profile.{field}"), FieldCode::InvalidValue, message).with_value(value);
+    for (field, entries) in [("avoid_kinds", &profile.avoid_kinds), ("avoid_industries", &profile.avoid_industries), ("avoid_divisions", &profile.avoid_divisions)] {
+        if entries.len() > MAX_PROFILE_ENTRIES {
+            errors.push(error(field, format!("lists {} entries; at most {MAX_PROFILE_ENTRIES} are allowed", entries.len()), ""));
+        } else if entries.iter().any(|e| e.trim().is_empty() || e.chars().count() > 200) {
+            errors.push(error(field, "entries must be non-blank and at most 200 characters".to_string(), ""));
+        }
+    }
+    if !errors.is_empty() {
+        return errors;
+    }
+    let mut fail = |field: &str, message: String, value: &str| errors.push(error(field, message, value));
+    let mut kinds = Vec::new();
+    for label in &profile.avoid_kinds {
+        match crate::domain::kind_labels().resolve(label.trim()) {
+            Ok(code) => kinds.push(code),
+            Err(error) => fail("avoid_kinds", error.describe(label, "kind of base"), label),
+        }
+    }
+    let mut industries = Vec::new();
+    for term in &profile.avoid_industries {
+        match taxonomy.labels().resolve(term.trim()) {
+            Ok(code) => industries.push(code),
+            Err(error) => {
+                // A free term in any language names the industries it mentions (制造业, footwear).
+                let found = taxonomy.resolve(term.trim());
+                if found.is_empty() {
+                    fail("avoid_industries", error.describe(term, "industry"), term);
+                }
+                industries.extend(found);
+            }
+        }
+    }
+    let mut places = Vec::new();
+    for label in &profile.avoid_divisions {
+        match divisions.labels().resolve(label.trim()) {
+            Ok(code) => places.push(code),
+            Err(error) => fail("avoid_divisions", error.describe(label, "division or functional zone"), label),
+        }
+    }
+    for list in [&mut kinds, &mut industries, &mut places] {
+        list.sort();
+        list.dedup();
+    }
+    (profile.avoid_kinds, profile.avoid_industries, profile.avoid_divisions) = (kinds, industries, places);
+    errors
 }
 
 /// A hotel given by a division's name (`鹿城区`) as the same hotel by the division's code; any

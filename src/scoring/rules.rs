@@ -12,7 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::table::BaseRow;
-use crate::domain::{BaseStatus, DelegationProfile, ExchangeBase, VisitDays, Weekday};
+use crate::domain::{BaseKind, BaseStatus, DelegationProfile, DivisionRegistry, ExchangeBase, Taxonomy, VisitDays, Weekday};
 
 /// Why a base was left out, whatever its score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
@@ -57,6 +57,12 @@ pub trait RuleSubject {
     fn opens_on(&self, day: Weekday) -> bool;
     /// Whether `date` is one of its closed dates.
     fn closed_on(&self, date: NaiveDate) -> bool;
+    /// Its kind.
+    fn kind(&self) -> BaseKind;
+    /// Its industry codes.
+    fn industries(&self) -> &[String];
+    /// Its division or zone code.
+    fn division(&self) -> &str;
 }
 
 impl RuleSubject for BaseRow {
@@ -77,6 +83,15 @@ impl RuleSubject for BaseRow {
     }
     fn closed_on(&self, date: NaiveDate) -> bool {
         self.closed_dates.contains(&date)
+    }
+    fn kind(&self) -> BaseKind {
+        self.kind
+    }
+    fn industries(&self) -> &[String] {
+        &self.industries
+    }
+    fn division(&self) -> &str {
+        &self.division
     }
 }
 
@@ -99,6 +114,15 @@ impl RuleSubject for ExchangeBase {
     fn closed_on(&self, date: NaiveDate) -> bool {
         self.closed_dates.contains(&date)
     }
+    fn kind(&self) -> BaseKind {
+        self.kind
+    }
+    fn industries(&self) -> &[String] {
+        &self.industries
+    }
+    fn division(&self) -> &str {
+        &self.location.division
+    }
 }
 
 /// The hard rules as they apply to one delegation's visit.
@@ -106,18 +130,41 @@ impl RuleSubject for ExchangeBase {
 pub struct VisitRules<'a> {
     group_size: u16,
     avoid: HashSet<&'a str>,
+    avoid_kinds: Vec<BaseKind>,
+    /// Avoided industries (codes); a base in one of them or below one is avoided.
+    avoid_industries: &'a [String],
+    /// Avoided divisions, a county's zones included.
+    avoid_divisions: HashSet<&'a str>,
+    taxonomy: &'a Taxonomy,
     weekdays: Vec<Weekday>,
     dates: Vec<NaiveDate>,
 }
 
 impl<'a> VisitRules<'a> {
-    /// The rules for `profile`'s delegation on its visit days.
-    pub fn of(profile: &'a DelegationProfile) -> VisitRules<'a> {
+    /// The rules for `profile`'s delegation on its visit days. The profile's avoid lists are
+    /// codes (a checked profile's are).
+    pub fn of(profile: &'a DelegationProfile, taxonomy: &'a Taxonomy, divisions: &'a DivisionRegistry) -> VisitRules<'a> {
         let (weekdays, dates) = match &profile.visit {
             VisitDays::Dates(dates) => (dates.iter().map(|d| Weekday::of_date(*d)).collect(), dates.clone()),
             VisitDays::Weekdays(days) => (days.clone(), Vec::new()),
         };
-        VisitRules { group_size: profile.size, avoid: profile.avoid.iter().map(String::as_str).collect(), weekdays, dates }
+        let avoided = |code: &str| profile.avoid_divisions.iter().any(|a| a == code);
+        let avoid_divisions = divisions
+            .all()
+            .iter()
+            .filter(|d| avoided(&d.code) || divisions.county_level(&d.code).is_some_and(|county| avoided(&county.code)))
+            .map(|d| d.code.as_str())
+            .collect();
+        VisitRules {
+            group_size: profile.size,
+            avoid: profile.avoid.iter().map(String::as_str).collect(),
+            avoid_kinds: profile.avoid_kinds.iter().filter_map(|code| BaseKind::from_code(code)).collect(),
+            avoid_industries: &profile.avoid_industries,
+            avoid_divisions,
+            taxonomy,
+            weekdays,
+            dates,
+        }
     }
 
     /// The rule `base` breaks for any delegation, whoever asks: closed to foreign visitors, or
@@ -139,6 +186,16 @@ impl<'a> VisitRules<'a> {
         }
         if self.avoid.contains(base.id()) {
             return Some((ExclusionReason::Avoided, "on the delegation's avoid list".to_string()));
+        }
+        if self.avoid_kinds.contains(&base.kind()) {
+            return Some((ExclusionReason::Avoided, format!("the delegation avoids {} ({})", base.kind().label_en().to_lowercase(), base.kind().code())));
+        }
+        let avoided_industry = base.industries().iter().find_map(|code| self.avoid_industries.iter().find(|a| self.taxonomy.is_within(code, a)));
+        if let Some(industry) = avoided_industry {
+            return Some((ExclusionReason::Avoided, format!("the delegation avoids the industry `{industry}`")));
+        }
+        if self.avoid_divisions.contains(base.division()) {
+            return Some((ExclusionReason::Avoided, format!("the delegation avoids the division `{}`", base.division())));
         }
         if base.max_group_size() < self.group_size {
             return Some((

@@ -457,6 +457,22 @@ await step('the Chinese page shows labels, not codes, in a base and in the plan'
   assert.ok(leftOut.every(line => !/— [a-z_]+:/.test(line)), leftOut.join('\n'));
 });
 
+await step('a delegation that has seen enough factories leaves enterprises and parks out, by label', async () => {
+  await page.click('#tab-plan');
+  await page.fill('#avoid_kinds', '火星基地');
+  await page.click('#find');
+  await page.locator('#err-avoid_kinds').waitFor({ state: 'visible' });
+  await page.fill('#avoid_kinds', '企业、产业园区');
+  await page.click('#find');
+  await page.locator('#err-avoid_kinds').waitFor({ state: 'hidden' });
+  // The new list has no enterprise or park (the one before had: the Prato profile's first bases are enterprises).
+  await page.waitForFunction(() => {
+    const items = [...document.querySelectorAll('.match-item')];
+    return items.length > 0 && items.every(item => !['enterprise', 'industrial_park'].includes(item.dataset.kind));
+  });
+  await page.fill('#avoid_kinds', '');
+});
+
 await step('nothing was loaded from elsewhere and the console stayed clean', async () => {
   assert.deepEqual(external, []);
   assert.deepEqual(consoleErrors.filter(e => !e.includes('status of 4')), []);
