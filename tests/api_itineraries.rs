@@ -437,3 +437,22 @@ fn an_avoided_kind_is_never_planned_and_a_must_visit_of_that_kind_is_a_422() {
     let error = problem["errors"].as_array().unwrap().iter().find(|e| e["field"] == "profile.must_visit[0]").cloned().unwrap_or_default();
     assert!(error["message"].as_str().unwrap_or("").contains("avoids"), "{problem}");
 }
+
+#[test]
+fn a_must_visit_without_approval_is_a_422_until_the_approval_is_arranged() {
+    let server = TestServer::start();
+    let mut body = request("prato_3_days.json");
+    body["appointments"] = json!([]);
+    body["profile"]["must_visit"] = json!(["ouhai-023"]);
+    let (status, _, text) = post(&server, "", &body);
+    assert_eq!(status, 422, "{text}");
+    let problem: Value = serde_json::from_str(&text).unwrap();
+    let error = problem["errors"].as_array().unwrap().iter().find(|e| e["field"] == "profile.must_visit[0]").cloned().unwrap_or_default();
+    assert!(error["message"].as_str().unwrap_or("").contains("approval"), "{problem}");
+    body["profile"]["approvals_arranged"] = json!(["ouhai-023"]);
+    let (status, _, text) = post(&server, "", &body);
+    assert_eq!(status, 200, "{text}");
+    let plan: Value = serde_json::from_str(&text).unwrap();
+    let visited = plan["days"].as_array().unwrap().iter().flat_map(|d| d["events"].as_array().unwrap().clone()).any(|e| e["base_id"] == "ouhai-023");
+    assert!(visited, "the arranged base is visited");
+}

@@ -292,3 +292,35 @@ fn a_delegation_avoids_kinds_industries_and_divisions_by_code_or_label() {
     let fields: HashSet<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, HashSet::from(["profile.avoid_kinds", "profile.avoid_divisions"]), "{body}");
 }
+
+#[test]
+fn a_base_that_needs_approval_is_proposed_only_with_a_valid_one_or_one_arranged() {
+    let server = TestServer::start();
+    // Read from the catalog route: ouhai-023 needs approval and has none on file; yueqing-021's
+    // ended on 2026-06-30.
+    let base = |id: &str| get_json(&server, &format!("/v1/bases/{id}"));
+    assert_eq!((base("ouhai-023")["approval_required"].as_bool(), base("ouhai-023").get("approved_until").cloned()), (Some(true), None));
+    assert_eq!(base("yueqing-021")["approved_until"], "2026-06-30");
+
+    let mut italians = profile("prato_fashion_it.json");
+    italians["must_visit"] = json!(["ouhai-023", "yueqing-021"]);
+    let ids = |body: &Value| body["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()).collect::<HashSet<_>>();
+    let warned = |body: &Value| {
+        body["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "must_visit_excluded").map(|w| w["subject"].as_str().unwrap().to_string()).collect::<HashSet<_>>()
+    };
+    // A visit in December 2026: neither may be proposed, and the officer is told why.
+    let (status, body) = post_match(&server, &json!({"profile": italians, "top": 40}));
+    assert_eq!(status, 200, "{body}");
+    assert!(!ids(&body).contains("ouhai-023") && !ids(&body).contains("yueqing-021"), "{body}");
+    assert_eq!(warned(&body), HashSet::from(["ouhai-023".to_string(), "yueqing-021".to_string()]));
+    assert!(body["warnings"].to_string().contains("approval"), "{body}");
+    // In May 2026 yueqing-021's approval was still valid.
+    let mut may = italians.clone();
+    may["visit"] = json!({"dates": ["2026-05-11", "2026-05-12"]});
+    let (_, body) = post_match(&server, &json!({"profile": may, "top": 40}));
+    assert!(ids(&body).contains("yueqing-021") && !ids(&body).contains("ouhai-023"), "{body}");
+    // Arranged for this visit: proposed.
+    italians["approvals_arranged"] = json!(["ouhai-023"]);
+    let (_, body) = post_match(&server, &json!({"profile": italians, "top": 40}));
+    assert!(ids(&body).contains("ouhai-023") && !ids(&body).contains("yueqing-021"), "{body}");
+}

@@ -37,6 +37,7 @@ const TEXT = {
     stop_fields: { city: '城市', institution_zh: '机构或活动（中文）', institution_en: '机构或活动（英文）', purpose_zh: '目的（中文）', purpose_en: '目的（英文）',
       days: '天数', best_months: '适宜月份（如 4,5,9）', tasks: '服务的任务' },
     move_up: '上移', move_down: '下移', stop_n: n => `第 ${n} 站`,
+    approved_until: '审批有效期至 ', no_approval: '尚无有效审批',
     avoid_kinds: '不安排的基地类型', avoid_industries: '不安排的产业', avoid_divisions: '不安排的区域',
     appointments: '会见与活动', schedule: '日程安排', escort: '陪同人员', banquet: '欢迎宴会', banquet_day: '第几天', banquet_start: '开始', minutes: '时长（分钟）',
     add_appointment: '添加会见或活动', appointment_title: '内容', appointment_place: '地点（区域）', remove: '删除',
@@ -116,6 +117,7 @@ const TEXT = {
     stop_fields: { city: 'City', institution_zh: 'Institution or event (Chinese)', institution_en: 'Institution or event (English)', purpose_zh: 'Purpose (Chinese)', purpose_en: 'Purpose (English)',
       days: 'Days', best_months: 'Best months (e.g. 4,5,9)', tasks: 'Tasks served' },
     move_up: 'Up', move_down: 'Down', stop_n: n => `Stop ${n}`,
+    approved_until: 'approved until ', no_approval: 'no approval on file',
     avoid_kinds: 'Kinds to leave out', avoid_industries: 'Industries to leave out', avoid_divisions: 'Divisions to leave out',
     appointments: 'Meetings and events', schedule: 'Schedule', escort: 'Escort', banquet: 'Welcome banquet', banquet_day: 'Day', banquet_start: 'Starts', minutes: 'Minutes',
     add_appointment: 'Add a meeting or event', appointment_title: 'What', appointment_place: 'Where (division)', remove: 'Remove',
@@ -189,6 +191,7 @@ const LEFT_OUT_REASONS = {
   closed_that_day: ['当天不开放', 'closed that day'], too_far: ['距离过远', 'too far'], group_too_large: ['接待能力不足', 'group too large'],
   no_time_left: ['日程已满', 'no time left'], outscored: ['有更合适的基地', 'outscored'], restricted: ['不对外开放', 'not open to foreign visitors'],
   not_active: ['未入库或停用', 'not in the library'], avoided: ['代表团要求回避', 'on the avoid list'],
+  approval_missing: ['需审批但无有效审批', 'needs an approval not on file'],
 };
 const FEATURES = {
   text: ['文本相关', 'Text relevance'], industry: ['产业匹配', 'Industry fit'], offers_needs: ['供需对接', 'Offers meet needs'],
@@ -789,7 +792,7 @@ function showBase(base) {
     [f.promotion_points, base.promotion_points.join('；')], [f.description, state.lang === 'en' && base.description_en ? base.description_en : base.description_zh],
     [f.visit_minutes, base.visit_minutes], [f.opening_hours, hours], [f.max_group_size, base.max_group_size],
     [f.guide_languages, base.guide_languages.map(code => label(LANGUAGES, code)).join(state.lang === 'en' ? ', ' : '、')],
-    [f.approval_required, base.approval_required ? t('yes') : t('no')],
+    [f.approval_required, base.approval_required ? `${t('yes')}${base.approved_until ? ` · ${t('approved_until')}${base.approved_until}` : ` · ${t('no_approval')}`}` : t('no')],
     [f.photo_policy, label(PHOTO_POLICIES, base.photo_policy)],
   ];
   const contact = [base.contact.name, base.contact.phone, base.contact.email].filter(Boolean).join(' · ');
@@ -831,6 +834,8 @@ const BASE_FIELDS = [
   { name: 'photo_policy', type: 'select', zh: '拍照', en: 'Photographs', options: () => Object.entries(PHOTO_POLICIES) },
   { name: 'restricted', type: 'checkbox', zh: '不对外开放（内部）', en: 'Not open to foreign visitors' },
   { name: 'approval_required', type: 'checkbox', zh: '需事先审批', en: 'Needs approval beforehand' },
+  { name: 'approved_until', type: 'date', zh: '审批有效期至', en: 'Approved until' },
+  { name: 'needs_local_consent', type: 'checkbox', zh: '需属地同意', en: 'Needs local consent' },
   { name: 'contact_name', type: 'text', zh: '联系人', en: 'Contact' },
   { name: 'contact_phone', type: 'text', zh: '联系电话', en: 'Phone' },
   { name: 'contact_email', type: 'text', zh: '电子邮箱', en: 'Email' },
@@ -866,6 +871,7 @@ function baseFormValues(base) {
     visit_minutes: String(base.visit_minutes), opening_hours: writtenHours(base.opening_hours),
     max_group_size: String(base.max_group_size), guide_languages: base.guide_languages.map(code => label(LANGUAGES, code)).join(join),
     photo_policy: base.photo_policy, restricted: base.restricted, approval_required: base.approval_required,
+    approved_until: base.approved_until || '', needs_local_consent: Boolean(base.needs_local_consent),
     contact_name: base.contact.name || '', contact_phone: base.contact.phone || '', contact_email: base.contact.email || '',
   };
 }
@@ -886,7 +892,7 @@ function buildBaseForm(isNew) {
     } else if (field.type === 'checkbox') {
       input = el('input', { ...attrs, type: 'checkbox' });
     } else {
-      input = el('input', { ...attrs, type: field.type === 'number' ? 'number' : 'text', ...(field.step ? { step: field.step } : {}) });
+      input = el('input', { ...attrs, type: ['number', 'date'].includes(field.type) ? field.type : 'text', ...(field.step ? { step: field.step } : {}) });
     }
     const labelText = state.lang === 'en' ? field.en : field.zh;
     const row = field.type === 'checkbox'

@@ -36,6 +36,8 @@ pub const CHINESE_HEADERS: &[(&str, &str)] = &[
     ("是否涉密/不对外", "restricted"),
     ("是否涉密", "restricted"),
     ("是否需审批", "approval_required"),
+    ("审批有效期至", "approved_until"),
+    ("是否需属地同意", "needs_local_consent"),
     ("拍照规定", "photo_policy"),
     ("开放范围", "open_scope"),
     ("标签", "tags"),

@@ -65,6 +65,8 @@ pub fn office_row(base: &ExchangeBase, taxonomy: &Taxonomy, divisions: &Division
             ),
             "restricted" => yes_no(base.restricted),
             "approval_required" => yes_no(base.approval_required),
+            "approved_until" => Cell::Text(base.approved_until.map(|d| d.to_string()).unwrap_or_default()),
+            "needs_local_consent" => yes_no(base.needs_local_consent),
             "photo_policy" => text(match base.photo_policy.code() {
                 "restricted" => "限制",
                 "forbidden" => "禁止",

@@ -22,7 +22,7 @@ pub const RECORD_FIELDS: &[&str] = &[
     "id", "name_zh", "name_en", "kind", "industries", "division", "address_zh", "address_en", "lat", "lon",
     "employees", "floor_area_m2", "annual_revenue_million_cny", "needs", "promotion_points", "description_zh",
     "description_en", "visit_minutes", "opening_hours", "closed_dates", "max_group_size", "guide_languages",
-    "restricted", "approval_required", "photo_policy", "open_scope", "tags", "contact_name", "contact_phone",
+    "restricted", "approval_required", "approved_until", "needs_local_consent", "photo_policy", "open_scope", "tags", "contact_name", "contact_phone",
     "contact_email", "status", "submitted_by", "review_note",
 ];
 
@@ -383,6 +383,17 @@ pub fn validate_mapped(
     }
     let restricted = r.boolean("restricted");
     let approval_required = r.boolean("approval_required");
+    let approved_until = match r.text("approved_until", false, 20) {
+        None => None,
+        Some(text) => match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+            Ok(date) => Some(date),
+            Err(_) => {
+                r.fail("approved_until", FieldCode::InvalidValue, format!("`{text}` is not a date; write YYYY-MM-DD"));
+                None
+            }
+        },
+    };
+    let needs_local_consent = r.boolean("needs_local_consent");
     let photo_policy = match r.text("photo_policy", false, 20).as_deref() {
         None | Some("allowed" | "允许" | "允许拍照" | "可拍照") => PhotoPolicy::Allowed,
         Some("restricted" | "限制" | "部分区域可拍照" | "限制拍照") => PhotoPolicy::Restricted,
@@ -448,6 +459,8 @@ pub fn validate_mapped(
         guide_languages,
         restricted,
         approval_required,
+        approved_until,
+        needs_local_consent,
         photo_policy,
         open_scope,
         tags,
@@ -491,6 +504,8 @@ pub fn to_record(base: &ExchangeBase) -> serde_json::Map<String, serde_json::Val
     put("guide_languages", json!(base.guide_languages));
     put("restricted", json!(base.restricted));
     put("approval_required", json!(base.approval_required));
+    put("approved_until", json!(base.approved_until.map(|d| d.to_string())));
+    put("needs_local_consent", json!(base.needs_local_consent));
     put("photo_policy", json!(base.photo_policy.code()));
     put("open_scope", json!(base.open_scope));
     put("tags", json!(base.tags));

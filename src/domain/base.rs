@@ -223,6 +223,15 @@ pub struct ExchangeBase {
     pub restricted: bool,
     /// A visit needs prior approval from the host's supervising authority.
     pub approval_required: bool,
+    /// The last day the approval on file is valid (when one is needed): a base that needs one
+    /// is proposed only for visits that end by then, unless the request says it is arranged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date, example = "2027-06-30")]
+    pub approved_until: Option<NaiveDate>,
+    /// A visit needs the consent of the local authority when the delegation stays in another
+    /// division: a line of the itinerary's checklist.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub needs_local_consent: bool,
     /// Whether visitors may take photographs.
     pub photo_policy: PhotoPolicy,
     /// Which areas may be shown to visitors, when limited.

@@ -167,6 +167,10 @@ pub struct DelegationProfile {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schema(example = json!(["制造业"]))]
     pub avoid_industries: Vec<String>,
+    /// Bases that need prior approval whose approval the officers have arranged for this visit
+    /// (otherwise such a base is proposed only while its approval on file is valid).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals_arranged: Vec<BaseId>,
     /// Divisions or zones not to propose: codes or labels; a county takes its zones with it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schema(example = json!(["洞头区"]))]

@@ -475,6 +475,7 @@ pub fn check_visits(table: &RawTable, known_bases: &HashSet<String>, divisions: 
             avoid_kinds: Vec::new(),
             avoid_industries: Vec::new(),
             avoid_divisions: Vec::new(),
+            approvals_arranged: Vec::new(),
             languages: list(cell("languages")),
         };
         for error in crate::scoring::profile::validate_profile(&profile, divisions) {

@@ -123,6 +123,8 @@ pub enum LeftOutReason {
     NotActive,
     /// On the delegation's avoid list.
     Avoided,
+    /// Needs prior approval and has none valid on the visit dates.
+    ApprovalMissing,
 }
 
 /// A candidate base left out, with the reason.
@@ -225,6 +227,7 @@ impl From<ExclusionReason> for LeftOutReason {
             ExclusionReason::Restricted => LeftOutReason::Restricted,
             ExclusionReason::NotActive => LeftOutReason::NotActive,
             ExclusionReason::Avoided => LeftOutReason::Avoided,
+            ExclusionReason::ApprovalMissing => LeftOutReason::ApprovalMissing,
             ExclusionReason::GroupTooLarge => LeftOutReason::GroupTooLarge,
             ExclusionReason::ClosedOnVisitDays => LeftOutReason::ClosedThatDay,
         }

@@ -368,7 +368,7 @@ pub fn validate_profile(profile: &DelegationProfile, divisions: &DivisionRegistr
             fail("languages", why);
         }
     }
-    for (field, ids) in [("must_visit", &profile.must_visit), ("avoid", &profile.avoid)] {
+    for (field, ids) in [("must_visit", &profile.must_visit), ("avoid", &profile.avoid), ("approvals_arranged", &profile.approvals_arranged)] {
         for id in ids {
             if !is_valid_base_id(id) {
                 fail(field, format!("`{id}` is not a base id"));
@@ -376,8 +376,9 @@ pub fn validate_profile(profile: &DelegationProfile, divisions: &DivisionRegistr
         }
     }
     // Every list that scales the work is capped, and checked before any work starts.
-    let lists: [(&str, usize, usize); 7] = [
+    let lists: [(&str, usize, usize); 8] = [
         ("must_visit", profile.must_visit.len(), MAX_MUST_VISIT),
+        ("approvals_arranged", profile.approvals_arranged.len(), MAX_MUST_VISIT),
         ("avoid", profile.avoid.len(), MAX_AVOID),
         ("industries_sought", profile.industries_sought.len(), MAX_PROFILE_ENTRIES),
         ("offers", profile.offers.len(), MAX_PROFILE_ENTRIES),

@@ -28,6 +28,8 @@ pub enum ExclusionReason {
     ClosedOnVisitDays,
     /// On the delegation's avoid list.
     Avoided,
+    /// Needs prior approval and has none valid on the visit dates.
+    ApprovalMissing,
 }
 
 impl ExclusionReason {
@@ -39,6 +41,7 @@ impl ExclusionReason {
             ExclusionReason::GroupTooLarge => "group_too_large",
             ExclusionReason::ClosedOnVisitDays => "closed_on_visit_days",
             ExclusionReason::Avoided => "avoided",
+            ExclusionReason::ApprovalMissing => "approval_missing",
         }
     }
 }
@@ -63,6 +66,9 @@ pub trait RuleSubject {
     fn industries(&self) -> &[String];
     /// Its division or zone code.
     fn division(&self) -> &str;
+    /// `None` when a visit needs no approval; otherwise the last day of the approval on file
+    /// (`None` inside: no approval on file).
+    fn approval(&self) -> Option<Option<NaiveDate>>;
 }
 
 impl RuleSubject for BaseRow {
@@ -92,6 +98,9 @@ impl RuleSubject for BaseRow {
     }
     fn division(&self) -> &str {
         &self.division
+    }
+    fn approval(&self) -> Option<Option<NaiveDate>> {
+        self.approval
     }
 }
 
@@ -123,6 +132,14 @@ impl RuleSubject for ExchangeBase {
     fn division(&self) -> &str {
         &self.location.division
     }
+    fn approval(&self) -> Option<Option<NaiveDate>> {
+        self.approval_required.then_some(self.approved_until)
+    }
+}
+
+/// Today's date in Wenzhou (UTC+8).
+fn today_in_wenzhou() -> NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
 
 /// The hard rules as they apply to one delegation's visit.
@@ -136,6 +153,11 @@ pub struct VisitRules<'a> {
     /// Avoided divisions, a county's zones included.
     avoid_divisions: HashSet<&'a str>,
     taxonomy: &'a Taxonomy,
+    /// Bases whose approval the officers have arranged for this visit.
+    approvals_arranged: HashSet<&'a str>,
+    /// The day an approval must still be valid on: the visit's last date, or today for a visit
+    /// given by weekdays only.
+    approval_needed_until: NaiveDate,
     weekdays: Vec<Weekday>,
     dates: Vec<NaiveDate>,
 }
@@ -162,6 +184,8 @@ impl<'a> VisitRules<'a> {
             avoid_industries: &profile.avoid_industries,
             avoid_divisions,
             taxonomy,
+            approvals_arranged: profile.approvals_arranged.iter().map(String::as_str).collect(),
+            approval_needed_until: dates.last().copied().unwrap_or_else(today_in_wenzhou),
             weekdays,
             dates,
         }
@@ -196,6 +220,16 @@ impl<'a> VisitRules<'a> {
         }
         if self.avoid_divisions.contains(base.division()) {
             return Some((ExclusionReason::Avoided, format!("the delegation avoids the division `{}`", base.division())));
+        }
+        if let Some(approved_until) = base.approval()
+            && !self.approvals_arranged.contains(base.id())
+            && approved_until.is_none_or(|last| last < self.approval_needed_until)
+        {
+            let detail = match approved_until {
+                None => "needs prior approval and none is on file; list it under approvals_arranged once arranged".to_string(),
+                Some(last) => format!("its approval ends {last}, before the visit does ({}); list it under approvals_arranged once renewed", self.approval_needed_until),
+            };
+            return Some((ExclusionReason::ApprovalMissing, detail));
         }
         if base.max_group_size() < self.group_size {
             return Some((

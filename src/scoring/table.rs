@@ -49,6 +49,9 @@ pub struct BaseRow {
     pub restricted: bool,
     /// Where it stands in screening; only active bases are proposed.
     pub status: BaseStatus,
+    /// Needs prior approval, valid until this day (`None`: none on file); `None` when no
+    /// approval is needed.
+    pub approval: Option<Option<chrono::NaiveDate>>,
     /// Seen by officers only (restricted, or not active): see [`ExchangeBase::is_public`].
     pub hidden: bool,
     /// Cooperation concepts named in the main needs.
@@ -118,6 +121,7 @@ impl BaseTable {
             employees: base.size.employees,
             restricted: base.restricted,
             status: base.status(),
+            approval: base.approval_required.then_some(base.approved_until),
             hidden: !base.is_public(),
             needs_concepts: relations.concept_mask(&needs_text),
             promotion_concepts: relations.concept_mask(&promotion_text),
