@@ -456,3 +456,29 @@ fn a_must_visit_without_approval_is_a_422_until_the_approval_is_arranged() {
     let visited = plan["days"].as_array().unwrap().iter().flat_map(|d| d["events"].as_array().unwrap().clone()).any(|e| e["base_id"] == "ouhai-023");
     assert!(visited, "the arranged base is visited");
 }
+
+#[test]
+fn a_base_that_needs_local_consent_is_on_the_checklist_when_the_group_stays_elsewhere() {
+    let server = TestServer::start();
+    // ruian-008 needs local consent (read from the catalog route, not the planner).
+    let base: Value = server.block_on(async { reqwest::get(server.url("/v1/bases/ruian-008")).await.unwrap().json().await.unwrap() });
+    assert_eq!(base["needs_local_consent"], true);
+    let mut body = request("prato_3_days.json");
+    body["appointments"] = json!([]);
+    body["days"] = json!([]);
+    body["profile"]["must_visit"] = json!(["ruian-008"]);
+    for (hotel, listed) in [("lucheng", true), ("ruian", false)] {
+        body["profile"]["hotel"] = json!({"division": hotel});
+        let (status, _, text) = post(&server, "", &body);
+        assert_eq!(status, 200, "{text}");
+        let plan: Value = serde_json::from_str(&text).unwrap();
+        let items: Vec<&Value> = plan["checklist"].as_array().unwrap().iter().filter(|i| i["base_id"] == "ruian-008").collect();
+        assert_eq!(!items.is_empty(), listed, "hotel in {hotel}: {}", plan["checklist"]);
+        if listed {
+            assert_eq!(items[0]["code"], "local_consent");
+            assert!(items[0]["zh"].as_str().unwrap().contains("瑞安"), "{}", items[0]);
+            let (_, _, html) = post(&server, "?format=html", &body);
+            assert!(html.contains("事前须办") && html.contains("瑞安"), "the printed itinerary lists it");
+        }
+    }
+}

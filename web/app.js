@@ -37,7 +37,7 @@ const TEXT = {
     stop_fields: { city: '城市', institution_zh: '机构或活动（中文）', institution_en: '机构或活动（英文）', purpose_zh: '目的（中文）', purpose_en: '目的（英文）',
       days: '天数', best_months: '适宜月份（如 4,5,9）', tasks: '服务的任务' },
     move_up: '上移', move_down: '下移', stop_n: n => `第 ${n} 站`,
-    approved_until: '审批有效期至 ', no_approval: '尚无有效审批',
+    checklist: '事前须办', approved_until: '审批有效期至 ', no_approval: '尚无有效审批',
     avoid_kinds: '不安排的基地类型', avoid_industries: '不安排的产业', avoid_divisions: '不安排的区域',
     appointments: '会见与活动', schedule: '日程安排', escort: '陪同人员', banquet: '欢迎宴会', banquet_day: '第几天', banquet_start: '开始', minutes: '时长（分钟）',
     add_appointment: '添加会见或活动', appointment_title: '内容', appointment_place: '地点（区域）', remove: '删除',
@@ -117,7 +117,7 @@ const TEXT = {
     stop_fields: { city: 'City', institution_zh: 'Institution or event (Chinese)', institution_en: 'Institution or event (English)', purpose_zh: 'Purpose (Chinese)', purpose_en: 'Purpose (English)',
       days: 'Days', best_months: 'Best months (e.g. 4,5,9)', tasks: 'Tasks served' },
     move_up: 'Up', move_down: 'Down', stop_n: n => `Stop ${n}`,
-    approved_until: 'approved until ', no_approval: 'no approval on file',
+    checklist: 'To arrange beforehand', approved_until: 'approved until ', no_approval: 'no approval on file',
     avoid_kinds: 'Kinds to leave out', avoid_industries: 'Industries to leave out', avoid_divisions: 'Divisions to leave out',
     appointments: 'Meetings and events', schedule: 'Schedule', escort: 'Escort', banquet: 'Welcome banquet', banquet_day: 'Day', banquet_start: 'Starts', minutes: 'Minutes',
     add_appointment: 'Add a meeting or event', appointment_title: 'What', appointment_place: 'Where (division)', remove: 'Remove',
@@ -593,6 +593,9 @@ function renderPlan(plan) {
       el('h3', { text: `${t('day')(day.day, day.date, weekday)} · ${day.visits} ${t('visits')} · ${day.travel_minutes} ${t('driving')}` }), events);
     timeline.append(section);
   });
+  const checklist = plan.checklist || [];
+  $('checklist').replaceChildren(...checklist.map(item => el('li', { 'data-code': item.code, 'data-base': item.base_id, text: state.lang === 'en' ? item.en : item.zh })));
+  $('checklist-box').hidden = checklist.length === 0;
   const leftOut = $('left-out');
   leftOut.replaceChildren(...plan.left_out.map(l => el('li', { 'data-reason': l.reason, text: `${l.name_zh} — ${label(LEFT_OUT_REASONS, l.reason)}${state.lang === 'en' ? `: ${l.detail}` : ''}` })));
   drawMap(plan);

@@ -23,6 +23,11 @@ use crate::domain::{FieldCode, FieldError};
 pub const SESSION_COOKIE: &str = "vm_session";
 /// The header a signed-in page sends its CSRF token in on every change.
 pub const CSRF_HEADER: &str = "x-csrf-token";
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn cleared_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+}
+
 /// Prefix of a session secret (distinct from a token's `vm_`).
 pub const SESSION_PREFIX: &str = "vms_";
 /// Longest username.

@@ -166,10 +166,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     }
 }
 
-/// The `Set-Cookie` value that removes the session cookie.
-pub fn cleared_cookie() -> String {
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
-}
 
 fn arrived_over_https(headers: &HeaderMap) -> bool {
     let forwarded_proto = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));

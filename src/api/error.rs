@@ -326,7 +326,7 @@ impl IntoResponse for ApiError {
                 }
             }
             ApiError::SessionExpired => {
-                if let Ok(value) = HeaderValue::from_str(&super::auth::cleared_cookie()) {
+                if let Ok(value) = HeaderValue::from_str(&crate::access::staff::cleared_cookie()) {
                     headers.insert(header::SET_COOKIE, value);
                 }
             }

@@ -145,6 +145,12 @@ fn plan_table(itinerary: &crate::itinerary::Itinerary) -> String {
             out.push_str(&format!("  {}-{}  {}{}  @ {}\n", event.start, event.end, event.title_zh, score, event.place_zh));
         }
     }
+    if !itinerary.checklist.is_empty() {
+        out.push_str("事前须办 To arrange beforehand:\n");
+        for item in &itinerary.checklist {
+            out.push_str(&format!("  {}\n  {}\n", item.zh, item.en));
+        }
+    }
     if !itinerary.left_out.is_empty() {
         out.push_str("Left out:\n");
         for left in itinerary.left_out.iter().take(15) {

@@ -301,6 +301,13 @@ pub fn html(itinerary: &Itinerary) -> String {
         }
         out.push_str("</tbody>\n</table>\n</section>\n");
     }
+    if !itinerary.checklist.is_empty() {
+        out.push_str("<section class=\"checklist\">\n<h2>事前须办 <span class=\"en\">To arrange beforehand</span></h2>\n<ul>\n");
+        for item in &itinerary.checklist {
+            out.push_str(&format!("<li data-code=\"{}\">{} <span class=\"en\">{}</span></li>\n", escape(&item.code), escape(&item.zh), escape(&item.en)));
+        }
+        out.push_str("</ul>\n</section>\n");
+    }
     out.push_str("</body>\n</html>\n");
     out
 }

@@ -11,9 +11,11 @@
 //! | [`timeline`] | a planned tour as a day of timed, bilingual events |
 //! | [`diff`] | what a re-plan changed |
 //! | [`model`] | the itinerary types the API returns |
+//! | [`checklist`] | what to arrange before the visit (local consent) |
 //! | [`export`] | ICS calendar, CSV table, printable bilingual HTML, GeoJSON |
 
 pub mod build;
+pub mod checklist;
 pub mod diff;
 pub mod explain;
 pub mod export;

@@ -201,6 +201,8 @@ pub struct Itinerary {
     pub days: Vec<DayPlan>,
     /// Candidate bases not in the plan, each with a reason.
     pub left_out: Vec<LeftOut>,
+    /// What to arrange before the visit (a local authority's consent…).
+    pub checklist: Vec<super::checklist::ChecklistItem>,
     /// Sum of the match scores of the planned visits.
     pub total_score: f32,
     /// Number of base visits.

@@ -13,6 +13,7 @@ use super::explain::{required_field, unplaced_required, unplanned};
 use super::model::{Itinerary, LeftOut, LeftOutReason, SearchSummary};
 use super::request::ItineraryRequest;
 use super::settings::Settings;
+use crate::domain::Hotel;
 use super::timeline::days_of;
 use super::travel::TravelTimes;
 use crate::cancel::CancelFlag;
@@ -97,6 +98,15 @@ pub fn plan_candidates(input: PlanInput<'_>) -> Result<Itinerary, Error> {
     left_out.extend(unplanned(&build, &solution, &candidates, settings, &planned_prizes));
     left_out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.base_id.cmp(&b.base_id)));
 
+    // Where each day starts and where the group sleeps after it.
+    let hotels: Vec<(Hotel, Hotel)> = settings
+        .days
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| (if i == 0 { profile.hotel.clone() } else { settings.days[i - 1].hotel.clone() }, spec.hotel.clone()))
+        .collect();
+    let planned_bases: Vec<&crate::domain::ExchangeBase> = candidates.iter().map(|c| &c.base).collect();
+    let checklist = super::checklist::local_consent(&days, &hotels, &planned_bases, divisions);
     let visits = days.iter().map(|d| d.visits).sum();
     let total_score = days.iter().flat_map(|d| &d.events).filter_map(|e| e.score).sum();
     let changes = request.previous.as_ref().map(|previous| compare(previous, &days));
@@ -109,6 +119,7 @@ pub fn plan_candidates(input: PlanInput<'_>) -> Result<Itinerary, Error> {
         escort: request.escort.clone().unwrap_or_else(|| "市外办陪同 / Foreign Affairs Office escort".into()),
         days,
         left_out,
+        checklist,
         total_score,
         visits,
         candidates: candidates.len(),

@@ -12,9 +12,9 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::access::staff::{csrf_matches, csrf_token, CSRF_HEADER};
+use crate::access::staff::{cleared_cookie, csrf_matches, csrf_token, CSRF_HEADER};
 use crate::access::Role;
-use crate::api::auth::{cleared_cookie, session_cookie, unix_now, ClientAddress};
+use crate::api::auth::{session_cookie, unix_now, ClientAddress};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::AppJson;
 use crate::api::responses::{BodyNotJson, FieldsInvalid, NotDeclaredJson};
