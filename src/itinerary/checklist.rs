@@ -3,26 +3,8 @@
 //! `needs_local_consent` visited from a hotel in another county-level division needs the
 //! consent of that division's authority.
 
-use serde::Serialize;
-use utoipa::ToSchema;
-
-use super::model::{DayPlan, EventKind};
+use super::model::{ChecklistItem, DayPlan, EventKind};
 use crate::domain::{DivisionRegistry, ExchangeBase, Hotel};
-
-/// One thing to arrange before the visit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct ChecklistItem {
-    /// What kind of item: `local_consent`.
-    pub code: String,
-    /// The day it concerns (1-based).
-    pub day: u8,
-    /// The base it concerns.
-    pub base_id: String,
-    /// What to arrange, in Chinese.
-    pub zh: String,
-    /// What to arrange, in English.
-    pub en: String,
-}
 
 /// The consent lines of `days`: each visit to a base that needs local consent, when the day's
 /// hotels (where the group starts and where it sleeps) lie in another county-level division.

@@ -202,7 +202,7 @@ pub struct Itinerary {
     /// Candidate bases not in the plan, each with a reason.
     pub left_out: Vec<LeftOut>,
     /// What to arrange before the visit (a local authority's consent…).
-    pub checklist: Vec<super::checklist::ChecklistItem>,
+    pub checklist: Vec<ChecklistItem>,
     /// Sum of the match scores of the planned visits.
     pub total_score: f32,
     /// Number of base visits.
@@ -234,4 +234,19 @@ impl From<ExclusionReason> for LeftOutReason {
             ExclusionReason::ClosedOnVisitDays => LeftOutReason::ClosedThatDay,
         }
     }
+}
+
+/// One thing to arrange before the visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ChecklistItem {
+    /// What kind of item: `local_consent`.
+    pub code: String,
+    /// The day it concerns (1-based).
+    pub day: u8,
+    /// The base it concerns.
+    pub base_id: String,
+    /// What to arrange, in Chinese.
+    pub zh: String,
+    /// What to arrange, in English.
+    pub en: String,
 }
