@@ -482,3 +482,39 @@ fn a_base_that_needs_local_consent_is_on_the_checklist_when_the_group_stays_else
         }
     }
 }
+
+#[test]
+fn a_relaxed_pace_plans_fewer_visits_with_more_rest_and_a_longer_lunch() {
+    let server = TestServer::start();
+    let mut body = request("prato_3_days.json");
+    body["appointments"] = json!([]);
+    body["max_visits_per_day"] = json!(5);
+    let minutes = |clock: &Value| {
+        let (h, m) = clock.as_str().unwrap().split_once(':').unwrap();
+        h.parse::<i32>().unwrap() * 60 + m.parse::<i32>().unwrap()
+    };
+    let plan_with = |pace: &str| {
+        let mut body = body.clone();
+        body["pace"] = json!(pace);
+        let (status, _, text) = post(&server, "", &body);
+        assert_eq!(status, 200, "{text}");
+        serde_json::from_str::<Value>(&text).unwrap()
+    };
+    let normal = plan_with("normal");
+    let relaxed = plan_with("relaxed");
+    let visits = |plan: &Value| plan["days"].as_array().unwrap().iter().map(|d| d["events"].as_array().unwrap().iter().filter(|e| e["kind"] == "visit").count()).collect::<Vec<_>>();
+    assert!(visits(&normal).iter().any(|&n| n > 3), "the normal pace uses more than 3 a day here: {:?}", visits(&normal));
+    assert!(visits(&relaxed).iter().all(|&n| n <= 3), "{:?}", visits(&relaxed));
+    for day in relaxed["days"].as_array().unwrap() {
+        let events = day["events"].as_array().unwrap();
+        for pair in events.windows(2) {
+            // After each visit the group rests at least 30 minutes (10 + 20) before driving on.
+            if pair[0]["kind"] == "visit" && pair[1]["kind"] == "travel" {
+                assert!(minutes(&pair[1]["start"]) - minutes(&pair[0]["end"]) >= 30, "{} → {}", pair[0], pair[1]);
+            }
+        }
+        for lunch in events.iter().filter(|e| e["kind"] == "lunch") {
+            assert!(minutes(&lunch["end"]) - minutes(&lunch["start"]) >= 90, "{lunch}");
+        }
+    }
+}

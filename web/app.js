@@ -37,6 +37,7 @@ const TEXT = {
     stop_fields: { city: '城市', institution_zh: '机构或活动（中文）', institution_en: '机构或活动（英文）', purpose_zh: '目的（中文）', purpose_en: '目的（英文）',
       days: '天数', best_months: '适宜月份（如 4,5,9）', tasks: '服务的任务' },
     move_up: '上移', move_down: '下移', stop_n: n => `第 ${n} 站`,
+    pace: '节奏', pace_normal: '正常', pace_relaxed: '舒缓（年长来宾：每天至多3处，每站后多休息，午餐90分钟）',
     checklist: '事前须办', approved_until: '审批有效期至 ', no_approval: '尚无有效审批',
     avoid_kinds: '不安排的基地类型', avoid_industries: '不安排的产业', avoid_divisions: '不安排的区域',
     appointments: '会见与活动', schedule: '日程安排', escort: '陪同人员', banquet: '欢迎宴会', banquet_day: '第几天', banquet_start: '开始', minutes: '时长（分钟）',
@@ -117,6 +118,7 @@ const TEXT = {
     stop_fields: { city: 'City', institution_zh: 'Institution or event (Chinese)', institution_en: 'Institution or event (English)', purpose_zh: 'Purpose (Chinese)', purpose_en: 'Purpose (English)',
       days: 'Days', best_months: 'Best months (e.g. 4,5,9)', tasks: 'Tasks served' },
     move_up: 'Up', move_down: 'Down', stop_n: n => `Stop ${n}`,
+    pace: 'Pace', pace_normal: 'Normal', pace_relaxed: 'Relaxed (senior guests: at most 3 visits a day, more rest after each, a 90-minute lunch)',
     checklist: 'To arrange beforehand', approved_until: 'approved until ', no_approval: 'no approval on file',
     avoid_kinds: 'Kinds to leave out', avoid_industries: 'Industries to leave out', avoid_divisions: 'Divisions to leave out',
     appointments: 'Meetings and events', schedule: 'Schedule', escort: 'Escort', banquet: 'Welcome banquet', banquet_day: 'Day', banquet_start: 'Starts', minutes: 'Minutes',
@@ -505,6 +507,7 @@ function planRequest() {
     day_end: $('day_end').value,
     max_visits_per_day: Number($('max_visits').value || 4),
   };
+  if ($('pace').value === 'relaxed') request.pace = 'relaxed';
   const escort = $('escort').value.trim();
   if (escort) request.escort = escort;
   if ($('banquet_on').checked) {

@@ -20,6 +20,25 @@ pub const DEFAULT_MAX_TRANSFER_MINUTES: u16 = 90;
 pub const DEFAULT_MAX_DRIVING_MINUTES: u16 = 180;
 /// Default buffer after each stop before driving on (DOMAIN: 10–15 min).
 pub const DEFAULT_TRANSFER_BUFFER_MINUTES: u16 = 10;
+/// At a relaxed pace: most visits a day, rest added after each stop, and the lunch window and
+/// length (DOMAIN §5: "not too tiring for elderly or senior guests: fewer sites, more rest").
+pub const RELAXED_MAX_VISITS_PER_DAY: u8 = 3;
+/// Minutes of rest added after each stop at a relaxed pace.
+pub const RELAXED_EXTRA_REST_MINUTES: u16 = 20;
+/// The default lunch at a relaxed pace: 90 minutes inside 12:00–14:00.
+pub const RELAXED_LUNCH: (&str, &str, u16) = ("12:00", "14:00", 90);
+
+/// How tiring the days may be.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Pace {
+    /// The protocol defaults.
+    #[default]
+    Normal,
+    /// For senior guests: at most 3 visits a day, 20 more minutes of rest after each stop, a
+    /// 90-minute lunch (unless `lunch` says otherwise).
+    Relaxed,
+}
 /// Default number of ranked bases the plan chooses from.
 pub const DEFAULT_TOP_CANDIDATES: u16 = 40;
 /// Default search iterations (a fixed count keeps plans reproducible for a given seed).
@@ -238,6 +257,9 @@ pub struct ItineraryRequest {
     pub previous: Option<Vec<PreviousVisit>>,
     /// Who accompanies the delegation (陪同人员), printed on the itinerary.
     pub escort: Option<String>,
+    /// `normal` (default) or `relaxed` for senior guests: fewer visits a day, more rest.
+    #[serde(default)]
+    pub pace: Pace,
     /// Seed of the search.
     pub seed: Option<u64>,
     /// Search iterations, 1 to 50 000 (default 3000).
@@ -274,6 +296,7 @@ impl ItineraryRequest {
             calendar_id: None,
             revision: None,
             escort: None,
+            pace: Pace::Normal,
             seed: None,
             iterations: None,
         }

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::request::{DEFAULT_DAY_END, DEFAULT_DAY_START, DEFAULT_ITERATIONS, DEFAULT_LUNCH, DEFAULT_MAX_DRIVING_MINUTES, DEFAULT_MAX_TRANSFER_MINUTES, DEFAULT_MAX_VISITS_PER_DAY, DEFAULT_TOP_CANDIDATES, DEFAULT_TRANSFER_BUFFER_MINUTES, ItineraryRequest, MAX_APPOINTMENTS, MAX_ITERATIONS, MAX_LOCKED, MAX_PREVIOUS, MAX_TITLE_CHARS, PlaceRef};
+use super::request::{DEFAULT_DAY_END, DEFAULT_DAY_START, DEFAULT_ITERATIONS, DEFAULT_LUNCH, DEFAULT_MAX_DRIVING_MINUTES, DEFAULT_MAX_TRANSFER_MINUTES, DEFAULT_MAX_VISITS_PER_DAY, DEFAULT_TOP_CANDIDATES, DEFAULT_TRANSFER_BUFFER_MINUTES, ItineraryRequest, Pace, RELAXED_EXTRA_REST_MINUTES, RELAXED_LUNCH, RELAXED_MAX_VISITS_PER_DAY, MAX_APPOINTMENTS, MAX_ITERATIONS, MAX_LOCKED, MAX_PREVIOUS, MAX_TITLE_CHARS, PlaceRef};
 use crate::domain::{ClockTime, DivisionRegistry, FieldCode, FieldError, Hotel, Weekday};
 use crate::scoring::profile::CheckedProfile;
 
@@ -124,8 +124,12 @@ impl ItineraryRequest {
             }
             days.push(DaySpec { date: dates[i], weekday: *weekday, start, end, hotel: hotel.clone() });
         }
+        let relaxed = self.pace == Pace::Relaxed;
         let lunch = match &self.lunch {
-            None => (DEFAULT_LUNCH.0.parse().unwrap(), DEFAULT_LUNCH.1.parse().unwrap(), DEFAULT_LUNCH.2),
+            None => {
+                let (from, to, minutes) = if relaxed { RELAXED_LUNCH } else { DEFAULT_LUNCH };
+                (from.parse().unwrap(), to.parse().unwrap(), minutes)
+            }
             Some(l) => {
                 let from = time("lunch.from", Some(&l.from), DEFAULT_LUNCH.0, &mut fail);
                 let to = time("lunch.to", Some(&l.to), DEFAULT_LUNCH.1, &mut fail);
@@ -158,6 +162,8 @@ impl ItineraryRequest {
             }
         });
         let max_visits = self.max_visits_per_day.unwrap_or(DEFAULT_MAX_VISITS_PER_DAY);
+        // A relaxed pace caps what is asked, whatever it is.
+        let max_visits_planned = if relaxed { max_visits.min(RELAXED_MAX_VISITS_PER_DAY) } else { max_visits };
         if !(1..=8).contains(&max_visits) {
             fail("max_visits_per_day".into(), format!("must be between 1 and 8, got {max_visits}"));
         }
@@ -270,10 +276,10 @@ impl ItineraryRequest {
             days,
             lunch,
             banquet,
-            max_visits_per_day: max_visits as usize,
+            max_visits_per_day: max_visits_planned as usize,
             max_transfer_minutes: max_transfer,
             max_driving_minutes: max_driving,
-            buffer_minutes: buffer,
+            buffer_minutes: if relaxed { buffer + RELAXED_EXTRA_REST_MINUTES } else { buffer },
             appointments,
             locked,
             top_candidates: top as usize,
