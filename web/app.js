@@ -1597,6 +1597,9 @@ function selectTab(name) {
 }
 
 async function start() {
+  // Who is signed in, first: an ended session's cookie is answered 401 and cleared here, so the
+  // reads below go out without it.
+  await loadSession();
   const [divisions, industries, examples, outlines, routes] = await Promise.all([
     api('GET', '/v1/divisions'), api('GET', '/v1/industries'), api('GET', '/assets/examples.json'), api('GET', '/assets/divisions.geojson'),
     api('GET', '/v1/outbound-routes'),
@@ -1607,7 +1610,6 @@ async function start() {
   state.routes = routes.items;
   state.examples = examples;
   state.outlines = outlines;
-  await loadSession();
   for (const example of examples) $('example').append(el('option', { value: example.name, text: example.name }));
   applyLanguage();
   $('example').addEventListener('change', () => {

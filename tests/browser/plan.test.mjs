@@ -252,6 +252,13 @@ await step('signing in shows restricted bases and saves visits; a wrong password
   await page.click('#sign-out');
   await page.locator('#signin-form').waitFor({ state: 'visible' });
   assert.equal((await context.cookies()).some(c => c.name === 'vm_session' && c.value), false, 'the cookie is cleared');
+  // A browser still holding an ended session's cookie opens the page as anyone would.
+  await context.addCookies([{ name: 'vm_session', value: `vms_${'0'.repeat(64)}`, url: base }]);
+  await page.reload();
+  await page.locator('#signin-form').waitFor({ state: 'visible' });
+  await page.waitForFunction(() => document.querySelectorAll('#hotel option').length > 5);
+  assert.equal((await context.cookies()).some(c => c.name === 'vm_session' && c.value), false, 'the ended cookie is cleared');
+  await page.click('#lang');  // the reload opened the page in Chinese again
   await page.selectOption('#example', { index: 1 });
   await page.click('#profile-form button[type=submit]');
   await page.locator('.match-item').first().waitFor();
