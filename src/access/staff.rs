@@ -113,6 +113,13 @@ pub fn csrf_token(secret: &str) -> String {
     hex(&Sha256::digest(format!("csrf:{secret}").as_bytes()))
 }
 
+/// Whether the `X-CSRF-Token` header of `headers` carries the CSRF token of the session with
+/// `secret`.
+pub fn csrf_sent(headers: &axum::http::HeaderMap, secret: &str) -> bool {
+    let sent = headers.get(CSRF_HEADER).and_then(|value| value.to_str().ok()).unwrap_or("");
+    csrf_matches(secret, sent.trim())
+}
+
 /// Whether `sent` is the CSRF token of the session with `secret`, compared in constant time.
 pub fn csrf_matches(secret: &str, sent: &str) -> bool {
     let expected = csrf_token(secret);
@@ -205,8 +212,10 @@ impl Failures {
     }
 }
 
+/// The throttle's key for a name: its first [`MAX_USERNAME_CHARS`] characters without ASCII
+/// case, so that a stranger's megabyte-long names cost the throttle no more than real ones.
 fn username_key(username: &str) -> String {
-    username.trim().to_ascii_lowercase()
+    username.trim().chars().take(MAX_USERNAME_CHARS).collect::<String>().to_ascii_lowercase()
 }
 
 fn count<K: std::hash::Hash + Eq + Clone>(map: &mut HashMap<K, Failures>, key: K, now: Instant) {
@@ -295,5 +304,8 @@ mod tests {
         let state = throttle.state.lock().unwrap();
         assert_eq!(state.by_username.len(), MAX_TRACKED);
         assert!(!state.by_username.contains_key("name0"), "the oldest are forgotten first");
+        drop(state);
+        throttle.failed(&"x".repeat(1 << 20), None, start);
+        assert!(throttle.state.lock().unwrap().by_username.keys().all(|key| key.chars().count() <= MAX_USERNAME_CHARS), "keys are bounded");
     }
 }

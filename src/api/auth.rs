@@ -19,8 +19,8 @@ use tokio::sync::Semaphore;
 use super::error::ApiError;
 use super::{run_blocking, AppState};
 use crate::app;
-use crate::access::staff::{csrf_matches, SessionPolicy, SignInThrottle, CSRF_HEADER, SESSION_COOKIE, SESSION_PREFIX};
-use crate::access::{Actor, Role, Visibility, TOKEN_PREFIX};
+use crate::access::staff::{csrf_sent, SessionPolicy, SignInThrottle, SESSION_COOKIE, SESSION_PREFIX};
+use crate::access::{Actor, LibraryChange, Role, Visibility, TOKEN_PREFIX};
 
 /// Longest token accepted before it is even looked up.
 const MAX_TOKEN_CHARS: usize = 128;
@@ -88,8 +88,7 @@ impl FromRequestParts<AppState> for Caller {
             let session = run_blocking(move || app::access::session(&library, &cookie, unix_now())).await??;
             let session = session.ok_or(ApiError::SessionExpired)?;
             if !parts.method.is_safe() {
-                let sent = parts.headers.get(CSRF_HEADER).and_then(|value| value.to_str().ok()).unwrap_or("");
-                if !csrf_matches(&secret, sent.trim()) {
+                if !csrf_sent(&parts.headers, &secret) {
                     return Err(ApiError::CsrfRejected);
                 }
             }
@@ -174,6 +173,11 @@ fn arrived_over_https(headers: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split([';', ',']).any(|part| part.trim().eq_ignore_ascii_case("proto=https")));
     forwarded_proto || forwarded
+}
+
+/// Whether `actor` may make `change` to the library (the rule is [`LibraryChange::needs`]).
+pub fn permit(actor: &Actor, change: LibraryChange) -> Result<(), ApiError> {
+    if actor.role < change.needs() { Err(ApiError::Forbidden { needed: change.needs(), has: actor.role }) } else { Ok(()) }
 }
 
 /// The `If-Match` value a change must carry (428 when missing).

@@ -232,18 +232,18 @@ pub fn has_avoid_lists(profile: &DelegationProfile) -> bool {
 /// nothing is reported with the closest labels. Each list is capped before anything is read.
 pub fn avoid_with_codes(profile: &mut DelegationProfile, taxonomy: &Taxonomy, divisions: &DivisionRegistry) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let error = |field: &str, message: String, value: &str| FieldError::new(&format!("profile.{field}"), FieldCode::InvalidValue, message).with_value(value);
+    let error = |field: &str, message: String| FieldError::new(&format!("profile.{field}"), FieldCode::InvalidValue, message);
     for (field, entries) in [("avoid_kinds", &profile.avoid_kinds), ("avoid_industries", &profile.avoid_industries), ("avoid_divisions", &profile.avoid_divisions)] {
         if entries.len() > MAX_PROFILE_ENTRIES {
-            errors.push(error(field, format!("lists {} entries; at most {MAX_PROFILE_ENTRIES} are allowed", entries.len()), ""));
+            errors.push(error(field, format!("lists {} entries; at most {MAX_PROFILE_ENTRIES} are allowed", entries.len())));
         } else if entries.iter().any(|e| e.trim().is_empty() || e.chars().count() > 200) {
-            errors.push(error(field, "entries must be non-blank and at most 200 characters".to_string(), ""));
+            errors.push(error(field, "entries must be non-blank and at most 200 characters".to_string()));
         }
     }
     if !errors.is_empty() {
         return errors;
     }
-    let mut fail = |field: &str, message: String, value: &str| errors.push(error(field, message, value));
+    let mut fail = |field: &str, message: String, value: &str| errors.push(error(field, message).with_value(value));
     let mut kinds = Vec::new();
     for label in &profile.avoid_kinds {
         match crate::domain::kind_labels().resolve(label.trim()) {

@@ -171,12 +171,16 @@ impl<'a> VisitRules<'a> {
             VisitDays::Weekdays(days) => (days.clone(), Vec::new()),
         };
         let avoided = |code: &str| profile.avoid_divisions.iter().any(|a| a == code);
-        let avoid_divisions = divisions
-            .all()
-            .iter()
-            .filter(|d| avoided(&d.code) || divisions.county_level(&d.code).is_some_and(|county| avoided(&county.code)))
-            .map(|d| d.code.as_str())
-            .collect();
+        let avoid_divisions = if profile.avoid_divisions.is_empty() {
+            HashSet::new()
+        } else {
+            divisions
+                .all()
+                .iter()
+                .filter(|d| avoided(&d.code) || divisions.county_level(&d.code).is_some_and(|county| avoided(&county.code)))
+                .map(|d| d.code.as_str())
+                .collect()
+        };
         VisitRules {
             group_size: profile.size,
             avoid: profile.avoid.iter().map(String::as_str).collect(),

@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 use super::bases::{base_id_from_path, created, with_etag};
 use crate::app;
 use crate::access::LibraryChange;
-use crate::api::auth::{if_match, Caller, Officer};
+use crate::api::auth::{if_match, permit, Caller, Officer};
 use crate::api::error::{ApiError, Problem};
 use crate::api::responses::{AdminRequired, BodyNotJson, FieldsInvalid, IfMatchMissing, NotDeclaredJson, OfficerRequired, TokenRequired};
 use crate::api::extract::{read_body, AppJson, CommaList, Params, QueryParams};
@@ -160,6 +160,7 @@ pub struct BasePatch(pub serde_json::Value);
     )
 )]
 async fn create_base(State(state): State<AppState>, Officer(actor): Officer, AppJson(record): AppJson<BaseRecord>) -> Result<Response, ApiError> {
+    permit(&actor, LibraryChange::AddOrEdit)?;
     let library = state.library.clone();
     let (base, etag) = run_blocking(move || app::bases::create(&library, &record.0, &actor)).await??;
     Ok(created(&format!("/v1/bases/{}", base.id), &etag, base))
@@ -196,6 +197,7 @@ async fn replace_base(
     headers: HeaderMap,
     AppJson(record): AppJson<BaseRecord>,
 ) -> Result<Response, ApiError> {
+    permit(&actor, LibraryChange::AddOrEdit)?;
     let id = base_id_from_path(path)?;
     let expected = if_match(&headers)?;
     let library = state.library.clone();
@@ -234,6 +236,7 @@ async fn patch_base(
     headers: HeaderMap,
     AppJson(BasePatch(patch)): AppJson<BasePatch>,
 ) -> Result<Response, ApiError> {
+    permit(&actor, LibraryChange::AddOrEdit)?;
     let id = base_id_from_path(path)?;
     let expected = if_match(&headers)?;
     let library = state.library.clone();
@@ -388,9 +391,7 @@ async fn import_bases(
         Some(ImportMode::Replace) => (WriteMode::Replace, LibraryChange::ReplaceAll),
         Some(ImportMode::Upsert) | None => (WriteMode::Upsert, LibraryChange::Import),
     };
-    if actor.role < change.needs() {
-        return Err(ApiError::Forbidden { needed: change.needs(), has: actor.role });
-    }
+    permit(&actor, change)?;
     let media_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let format = match media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase().as_str() {
         "application/x-ndjson" | "application/jsonl" | "application/json-lines" => RecordFormat::Jsonl,

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::access::staff::{cleared_cookie, csrf_matches, csrf_token, CSRF_HEADER};
+use crate::access::staff::{cleared_cookie, csrf_sent, csrf_token};
 use crate::access::Role;
 use crate::api::auth::{session_cookie, unix_now, ClientAddress};
 use crate::api::error::{ApiError, Problem};
@@ -129,10 +129,9 @@ async fn current_session(State(state): State<AppState>, headers: HeaderMap) -> R
 )]
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(secret) = session_cookie(&headers).filter(|secret| !secret.is_empty()) {
-        let sent = headers.get(CSRF_HEADER).and_then(|value| value.to_str().ok()).unwrap_or("");
         let (library, cookie) = (state.library.clone(), secret.clone());
         let live = run_blocking(move || app::access::session(&library, &cookie, unix_now())).await??.is_some();
-        if live && !csrf_matches(&secret, sent.trim()) {
+        if live && !csrf_sent(&headers, &secret) {
             return Err(ApiError::CsrfRejected);
         }
         let library = state.library.clone();
