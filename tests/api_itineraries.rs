@@ -518,3 +518,168 @@ fn a_relaxed_pace_plans_fewer_visits_with_more_rest_and_a_longer_lunch() {
         }
     }
 }
+
+/// Bases that usually open on public holidays, by the record: stated, or sites and museums.
+fn opens_on_holidays(base: &Value) -> bool {
+    base["opens_on_holidays"].as_bool().unwrap_or(matches!(base["kind"].as_str(), Some("cultural_site" | "tourism_site")))
+}
+
+#[test]
+fn a_visit_over_national_day_plans_around_the_holiday() {
+    let server = TestServer::start();
+    let mut body = request("prato_3_days.json");
+    body["appointments"] = json!([]);
+    body["banquet"] = Value::Null;
+    body["days"] = json!([]);
+    // Thursday 1 October 2026 is National Day; Thursday 8 October, the day after the holiday
+    // week, is an ordinary working day. Both are facts of the State Council's 2026 notice.
+    body["profile"]["visit"] = json!({"dates": ["2026-10-01", "2026-10-08"]});
+    body["profile"]["days"] = json!(2);
+    body["profile"]["interests"] = json!("Footwear and clothing makers, and a look at Wenzhou's heritage and culture.");
+    let itinerary = plan(&server, &body);
+    let days = itinerary["days"].as_array().unwrap();
+    assert_eq!(days[0]["calendar"]["kind"], "public_holiday", "{}", days[0]);
+    assert_eq!(days[0]["calendar"]["name_zh"], "国庆节");
+    assert!(days[1].get("calendar").is_none(), "8 October is an ordinary day: {}", days[1]);
+    let holiday_visits = visits(&days[0]);
+    assert!(!holiday_visits.is_empty(), "sites open on the holiday are visited: {}", days[0]);
+    for visit in &holiday_visits {
+        let base = get_base(&server, visit["base_id"].as_str().unwrap());
+        assert!(opens_on_holidays(&base), "{} ({}) does not open on public holidays", base["id"], base["kind"]);
+    }
+    let working_day_enterprises = visits(&days[1]).iter().filter(|v| get_base(&server, v["base_id"].as_str().unwrap())["kind"] == "enterprise").count();
+    assert!(working_day_enterprises > 0, "companies are visited on the working day: {}", days[1]);
+    // The printed programme says it is a holiday.
+    let (_, _, html) = post(&server, "?format=html", &body);
+    assert!(html.contains("国庆节假期"), "the printed day names the holiday");
+
+    // A footwear maker the delegation must see cannot be seen on the holiday: with only that
+    // day, it is a 422 that says why; with both days it goes on the working day.
+    body["profile"]["must_visit"] = json!(["lucheng-004"]);
+    let with_both = plan(&server, &body);
+    let day_of = |plan: &Value| plan["days"].as_array().unwrap().iter().position(|d| visits(d).iter().any(|v| v["base_id"] == "lucheng-004"));
+    assert_eq!(day_of(&with_both), Some(1), "visited on 8 October");
+    body["profile"]["visit"] = json!({"dates": ["2026-10-01"]});
+    body["profile"]["days"] = json!(1);
+    let (status, _, text) = post(&server, "", &body);
+    assert_eq!(status, 422, "{text}");
+    assert!(text.contains("profile.must_visit[0]") && text.contains("public holidays"), "{text}");
+}
+
+#[test]
+fn a_weekend_day_worked_for_a_holiday_is_a_working_day() {
+    let server = TestServer::start();
+    // lucheng-004 opens Monday to Friday. Saturday 10 October 2026 is worked in exchange for
+    // National Day; Saturday 17 October is an ordinary Saturday.
+    let base = get_base(&server, "lucheng-004");
+    assert!(base["opening_hours"]["sat"].is_null(), "{}", base["opening_hours"]);
+    let mut body = request("prato_3_days.json");
+    body["appointments"] = json!([]);
+    body["banquet"] = Value::Null;
+    body["days"] = json!([]);
+    body["profile"]["must_visit"] = json!(["lucheng-004"]);
+    body["profile"]["days"] = json!(1);
+    body["profile"]["visit"] = json!({"dates": ["2026-10-10"]});
+    let itinerary = plan(&server, &body);
+    assert_eq!(itinerary["days"][0]["calendar"]["kind"], "adjusted_workday");
+    let visit = visits(&itinerary["days"][0]).into_iter().find(|v| v["base_id"] == "lucheng-004").cloned().expect("visited on the worked Saturday");
+    // It keeps its weekday hours.
+    let monday = &base["opening_hours"]["mon"].as_array().unwrap()[0];
+    let (open, _) = monday.as_str().unwrap().split_once('-').unwrap();
+    assert!(minutes(visit["start"].as_str().unwrap()) >= minutes(open), "{visit}");
+    body["profile"]["visit"] = json!({"dates": ["2026-10-17"]});
+    let (status, _, text) = post(&server, "", &body);
+    assert_eq!(status, 422, "an ordinary Saturday: {text}");
+}
+
+#[test]
+fn a_closed_date_on_an_ordinary_weekday_is_kept() {
+    let server = TestServer::start();
+    // The city museum (longwan-015) is closed 14–18 December 2026 (read from the catalog);
+    // those are ordinary weekdays, and it opens Tuesday to Sunday.
+    let base = get_base(&server, "longwan-015");
+    let closed: Vec<&str> = base["closed_dates"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+    assert!(closed.contains(&"2026-12-15") && !closed.contains(&"2026-12-19"), "{closed:?}");
+    let mut body = request("prato_3_days.json");
+    body["appointments"] = json!([]);
+    body["banquet"] = Value::Null;
+    body["days"] = json!([]);
+    body["profile"]["must_visit"] = json!(["longwan-015"]);
+    body["profile"]["days"] = json!(2);
+    // Tuesday 15 (closed) and Saturday 19 December (open).
+    body["profile"]["visit"] = json!({"dates": ["2026-12-15", "2026-12-19"]});
+    let itinerary = plan(&server, &body);
+    let day_of = itinerary["days"].as_array().unwrap().iter().position(|d| visits(d).iter().any(|v| v["base_id"] == "longwan-015"));
+    assert_eq!(day_of, Some(1), "visited on the 19th, not on a closed date");
+    body["profile"]["visit"] = json!({"dates": ["2026-12-15"]});
+    body["profile"]["days"] = json!(1);
+    let (status, _, text) = post(&server, "", &body);
+    assert_eq!(status, 422, "{text}");
+    assert!(text.contains("profile.must_visit[0]") && text.contains("closed"), "{text}");
+}
+
+#[test]
+fn dates_in_a_year_the_calendar_does_not_cover_are_on_the_checklist() {
+    let server = TestServer::start();
+    let mut body = request("prato_3_days.json");
+    body["profile"]["visit"] = json!({"dates": ["2027-03-09", "2027-03-10", "2027-03-11"]});
+    let itinerary = plan(&server, &body);
+    let items: Vec<&Value> = itinerary["checklist"].as_array().unwrap().iter().filter(|i| i["code"] == "calendar_unconfirmed").collect();
+    assert_eq!(items.len(), 1, "{}", itinerary["checklist"]);
+    assert!(items[0]["zh"].as_str().unwrap().contains("2027年"), "{}", items[0]);
+    let itinerary = plan(&server, &request("prato_3_days.json"));
+    assert!(itinerary["checklist"].as_array().unwrap().iter().all(|i| i["code"] != "calendar_unconfirmed"), "2026 is covered");
+}
+
+#[test]
+fn a_halal_delegation_eats_where_halal_is_declared() {
+    let server = TestServer::start();
+    let mut body = request("prato_3_days.json");
+    body["appointments"] = json!([]);
+    body["profile"]["country"] = json!("MY");
+    body["profile"]["dietary_needs"] = json!(["清真"]);
+    body["profile"]["allergies"] = json!("one member is allergic to peanuts");
+    let itinerary = plan(&server, &body);
+    let halal = |id: &str| get_base(&server, id)["meals"].as_array().is_some_and(|m| m.iter().any(|d| d == "halal"));
+    let unmet: Vec<&Value> = itinerary["checklist"].as_array().unwrap().iter().filter(|i| i["code"] == "meal_unmet").collect();
+    let mut at_venue = 0;
+    for day in itinerary["days"].as_array().unwrap() {
+        let events = day["events"].as_array().unwrap();
+        for pair in events.windows(2) {
+            assert!(minutes(pair[0]["end"].as_str().unwrap()) <= minutes(pair[1]["start"].as_str().unwrap()), "{pair:?}");
+        }
+        for meal in events.iter().filter(|e| e["kind"] == "lunch" || e["kind"] == "banquet") {
+            match meal["base_id"].as_str() {
+                Some(id) => {
+                    at_venue += 1;
+                    assert!(halal(id), "{id} does not declare halal meals");
+                    // The venue receives guests from before the meal to after it (its record).
+                    let base = get_base(&server, id);
+                    let hours = base["opening_hours"][day["weekday"].as_str().unwrap()].as_array().unwrap();
+                    let (open, close) = (hours.first().unwrap().as_str().unwrap(), hours.last().unwrap().as_str().unwrap());
+                    assert!(minutes(&open[..5]) <= minutes(meal["start"].as_str().unwrap()) && minutes(meal["end"].as_str().unwrap()) <= minutes(&close[6..]), "{meal} outside {hours:?}");
+                }
+                None => assert!(unmet.iter().any(|i| i["day"] == day["day"]), "day {}: a meal without a halal venue must be on the checklist", day["day"]),
+            }
+            if meal["kind"] == "lunch" {
+                assert!(minutes(meal["start"].as_str().unwrap()) >= minutes("12:00") && minutes(meal["end"].as_str().unwrap()) <= minutes("13:30"), "{meal}");
+                assert_eq!(meal["minutes"], 60);
+            }
+        }
+    }
+    assert!(at_venue >= 2, "a group staying in Lucheng finds halal venues: {}", itinerary["checklist"]);
+    let banquet = itinerary["days"][0]["events"].as_array().unwrap().iter().find(|e| e["kind"] == "banquet").unwrap();
+    assert!(banquet["base_id"].as_str().is_some_and(halal), "the banquet is held at a halal venue: {banquet}");
+    assert!(itinerary["checklist"].as_array().unwrap().iter().any(|i| i["code"] == "allergies" && i["en"].as_str().unwrap().contains("peanuts")));
+
+    // Without needs, lunch is where the group stands, as before.
+    body["profile"]["dietary_needs"] = json!([]);
+    let plain = plan(&server, &body);
+    assert!(plain["days"].as_array().unwrap().iter().flat_map(|d| d["events"].as_array().unwrap()).filter(|e| e["kind"] == "lunch").all(|e| e.get("base_id").is_none()));
+
+    // A diet nobody declares is refused by name.
+    body["profile"]["dietary_needs"] = json!(["kosher-ish"]);
+    let (status, _, text) = post(&server, "", &body);
+    assert_eq!(status, 422, "{text}");
+    assert!(text.contains("profile.dietary_needs") && text.contains("not a known diet"), "{text}");
+}

@@ -324,3 +324,29 @@ fn a_base_that_needs_approval_is_proposed_only_with_a_valid_one_or_one_arranged(
     let (_, body) = post_match(&server, &json!({"profile": italians, "top": 40}));
     assert!(ids(&body).contains("ouhai-023") && !ids(&body).contains("yueqing-021"), "{body}");
 }
+
+#[test]
+fn on_a_public_holiday_only_bases_that_open_on_holidays_are_proposed() {
+    let server = TestServer::start();
+    let mut visitors = profile("prato_fashion_it.json");
+    visitors["interests"] = json!("Footwear and clothing makers, museums, heritage and culture of Wenzhou");
+    // Thursday 1 October 2026 is National Day (the State Council's 2026 notice); Thursday
+    // 8 October is an ordinary working day.
+    visitors["visit"] = json!({"dates": ["2026-10-01"]});
+    visitors["days"] = json!(1);
+    let (status, holiday) = post_match(&server, &json!({"profile": visitors, "top": 30, "explain_excluded": true}));
+    assert_eq!(status, 200, "{holiday}");
+    let items = holiday["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "sites and museums remain");
+    for item in items {
+        let base = get_json(&server, &format!("/v1/bases/{}", item["id"].as_str().unwrap()));
+        let opens = base["opens_on_holidays"].as_bool().unwrap_or(matches!(base["kind"].as_str(), Some("cultural_site" | "tourism_site")));
+        assert!(opens, "{} ({}) does not open on public holidays", base["id"], base["kind"]);
+    }
+    let closed: Vec<&Value> = holiday["excluded"].as_array().unwrap().iter().filter(|e| e["reason"] == "closed_on_visit_days").collect();
+    assert!(closed.iter().any(|e| e["detail"].as_str().unwrap().contains("国庆节")), "the reason names the holiday: {closed:?}");
+
+    visitors["visit"] = json!({"dates": ["2026-10-08"]});
+    let (_, working) = post_match(&server, &json!({"profile": visitors, "top": 30}));
+    assert!(working["items"].as_array().unwrap().iter().any(|i| i["kind"] == "enterprise"), "companies on a working day: {working}");
+}

@@ -27,7 +27,9 @@ const TEXT = {
     base_exists: id => `编号 ${id} 已被另一个基地使用，请换一个编号。`, nothing_changed: '没有改动。',
     status_changed: (name, status) => `${name}：${status}。`, needs_admin: '编辑基地需要先登录（外事干部或管理员）。',
     base_hints: { industries: '用“、”分隔，可写中文或英文', needs: '每行一条', promotion_points: '每行一条', guide_languages: '用“、”分隔，如 中文、英语',
-      opening_hours: '如 周一至周五 8:30-11:30、13:30-17:00', id: '小写字母、数字和“-”，如 lucheng-120' },
+      opening_hours: '如 周一至周五 8:30-11:30、13:30-17:00', id: '小写字母、数字和“-”，如 lucheng-120',
+      meals: '可接待团组用餐时填写，如 常规餐、清真、素食；不接待用餐则留空',
+      closed_dates: '平日开放但闭馆的日期，如 2026-10-08、2026-12-24；法定节假日按下一项处理' },
     breakdown: '得分构成', matching: '正在匹配…', planning: '正在生成行程…', matched: n => `找到 ${n} 个推荐基地。`,
     planned: (d, v) => `已生成 ${d} 天行程，共 ${v} 次参观。`, day: (n, date, wd) => `第${n}天 ${date || ''} ${wd || ''}`,
     failed: '请求失败：', fix_fields: '请修改标出的字段。', found: (n, t) => `共 ${t} 个，显示 ${n} 个。`, searching: '正在检索…',
@@ -40,6 +42,8 @@ const TEXT = {
     pace: '节奏', pace_normal: '正常', pace_relaxed: '舒缓（年长来宾：每天至多3处，每站后多休息，午餐90分钟）',
     checklist: '事前须办', approved_until: '审批有效期至 ', no_approval: '尚无有效审批',
     avoid_kinds: '不安排的基地类型', avoid_industries: '不安排的产业', avoid_divisions: '不安排的区域',
+    dietary_needs: '饮食要求', allergies: '过敏及其他禁忌',
+    holidays_label: '法定节假日', holidays_open: '开放', holidays_closed: '不开放', closed_dates_label: '闭馆日期', meals_label: '餐饮接待',
     appointments: '会见与活动', schedule: '日程安排', escort: '陪同人员', banquet: '欢迎宴会', banquet_day: '第几天', banquet_start: '开始', minutes: '时长（分钟）',
     add_appointment: '添加会见或活动', appointment_title: '内容', appointment_place: '地点（区域）', remove: '删除',
     hotel_mark: '酒店', hotel_symbol: '宿', scale_km: km => `${km} 公里`,
@@ -108,7 +112,9 @@ const TEXT = {
     base_exists: id => `The id ${id} is taken by another base; choose another.`, nothing_changed: 'Nothing has changed.',
     status_changed: (name, status) => `${name}: ${status}.`, needs_admin: 'Editing a base needs you to sign in (protocol officer or administrator).',
     base_hints: { industries: 'separated by commas; Chinese or English', needs: 'one a line', promotion_points: 'one a line', guide_languages: 'separated by commas, e.g. Chinese, English',
-      opening_hours: 'e.g. 周一至周五 8:30-11:30、13:30-17:00 or mon-fri 08:30-17:00', id: 'lower-case letters, digits and “-”, e.g. lucheng-120' },
+      opening_hours: 'e.g. 周一至周五 8:30-11:30、13:30-17:00 or mon-fri 08:30-17:00', id: 'lower-case letters, digits and “-”, e.g. lucheng-120',
+      meals: 'when it hosts group meals, e.g. regular, halal, vegetarian; blank if it hosts none',
+      closed_dates: 'dates closed on an open weekday, e.g. 2026-10-08, 2026-12-24; public holidays follow the next field' },
     breakdown: 'Score breakdown', matching: 'Matching…', planning: 'Planning…', matched: n => `${n} bases suggested.`,
     planned: (d, v) => `${d}-day itinerary with ${v} visits.`, day: (n, date, wd) => `Day ${n} ${date || ''} ${wd || ''}`,
     failed: 'The request failed: ', fix_fields: 'Please correct the marked fields.', found: (n, t) => `${t} found, ${n} shown.`,
@@ -121,6 +127,8 @@ const TEXT = {
     pace: 'Pace', pace_normal: 'Normal', pace_relaxed: 'Relaxed (senior guests: at most 3 visits a day, more rest after each, a 90-minute lunch)',
     checklist: 'To arrange beforehand', approved_until: 'approved until ', no_approval: 'no approval on file',
     avoid_kinds: 'Kinds to leave out', avoid_industries: 'Industries to leave out', avoid_divisions: 'Divisions to leave out',
+    dietary_needs: 'Dietary needs', allergies: 'Allergies and other restrictions',
+    holidays_label: 'Public holidays', holidays_open: 'open', holidays_closed: 'closed', closed_dates_label: 'Closed dates', meals_label: 'Meals for groups',
     appointments: 'Meetings and events', schedule: 'Schedule', escort: 'Escort', banquet: 'Welcome banquet', banquet_day: 'Day', banquet_start: 'Starts', minutes: 'Minutes',
     add_appointment: 'Add a meeting or event', appointment_title: 'What', appointment_place: 'Where (division)', remove: 'Remove',
     hotel_mark: 'Hotel', hotel_symbol: 'H', scale_km: km => `${km} km`,
@@ -182,6 +190,10 @@ const KINDS = {
   school: ['学校', 'School'], research_institute: ['科研院所', 'Research institute'], cultural_site: ['文化场馆', 'Cultural site'],
   tourism_site: ['旅游景区', 'Tourism site'], financial_institution: ['金融机构', 'Financial institution'],
   government_service: ['政务服务', 'Government service'], incubator: ['孵化器', 'Incubator'],
+};
+const DIETS = {
+  regular: ['常规餐', 'regular'], halal: ['清真', 'halal'], vegetarian: ['素食', 'vegetarian'], vegan: ['纯素', 'vegan'],
+  no_pork: ['不含猪肉', 'no pork'], no_beef: ['不含牛肉', 'no beef'], gluten_free: ['无麸质', 'gluten-free'],
 };
 const PHOTO_POLICIES = { allowed: ['允许拍照', 'Allowed'], restricted: ['限制拍照', 'Only where shown'], forbidden: ['禁止拍照', 'Not allowed'] };
 const LANGUAGES = {
@@ -411,10 +423,12 @@ function profileFromForm() {
     avoid: [...state.excluded],
   };
   // Kinds, industries and divisions to stay away from, as labels (企业, 鞋业, 洞头区).
-  for (const name of ['avoid_kinds', 'avoid_industries', 'avoid_divisions']) {
+  for (const name of ['avoid_kinds', 'avoid_industries', 'avoid_divisions', 'dietary_needs']) {
     const entries = list($(name).value);
     if (entries.length) profile[name] = entries;
   }
+  const allergies = $('allergies').value.trim();
+  if (allergies) profile.allergies = allergies;
   const city = $('city').value.trim();
   if (city) profile.city = city;
   return profile;
@@ -434,7 +448,8 @@ function fillForm(profile) {
   $('offers').value = (profile.offers || []).join(', ');
   $('seeks').value = (profile.seeks || []).join(', ');
   $('languages').value = (profile.languages || []).join(', ');
-  for (const name of ['avoid_kinds', 'avoid_industries', 'avoid_divisions']) $(name).value = (profile[name] || []).join(', ');
+  for (const name of ['avoid_kinds', 'avoid_industries', 'avoid_divisions', 'dietary_needs']) $(name).value = (profile[name] || []).join(', ');
+  $('allergies').value = profile.allergies || '';
 }
 
 // ---- Matching -------------------------------------------------------------------------------
@@ -593,11 +608,13 @@ function renderPlan(plan) {
     }
     const weekday = TEXT[state.lang].weekdays[day.weekday] || day.weekday;
     const section = el('section', { class: 'day', style: `--day-colour:${colour}`, 'aria-label': t('day')(day.day, day.date, weekday) },
-      el('h3', { text: `${t('day')(day.day, day.date, weekday)} · ${day.visits} ${t('visits')} · ${day.travel_minutes} ${t('driving')}` }), events);
+      el('h3', { text: `${t('day')(day.day, day.date, weekday)} · ${day.visits} ${t('visits')} · ${day.travel_minutes} ${t('driving')}` }),
+      ...(day.calendar ? [el('p', { class: `holiday ${day.calendar.kind}`, 'data-kind': day.calendar.kind, text: state.lang === 'en' ? day.calendar.description_en : day.calendar.description_zh })] : []),
+      events);
     timeline.append(section);
   });
   const checklist = plan.checklist || [];
-  $('checklist').replaceChildren(...checklist.map(item => el('li', { 'data-code': item.code, 'data-base': item.base_id, text: state.lang === 'en' ? item.en : item.zh })));
+  $('checklist').replaceChildren(...checklist.map(item => el('li', { 'data-code': item.code, 'data-base': item.base_id || '', text: state.lang === 'en' ? item.en : item.zh })));
   $('checklist-box').hidden = checklist.length === 0;
   const leftOut = $('left-out');
   leftOut.replaceChildren(...plan.left_out.map(l => el('li', { 'data-reason': l.reason, text: `${l.name_zh} — ${label(LEFT_OUT_REASONS, l.reason)}${state.lang === 'en' ? `: ${l.detail}` : ''}` })));
@@ -801,6 +818,11 @@ function showBase(base) {
     [f.approval_required, base.approval_required ? `${t('yes')}${base.approved_until ? ` · ${t('approved_until')}${base.approved_until}` : ` · ${t('no_approval')}`}` : t('no')],
     [f.photo_policy, label(PHOTO_POLICIES, base.photo_policy)],
   ];
+  // When it opens besides its weekly hours: public holidays, closed dates, meals it hosts.
+  const holidays = base.opens_on_holidays ?? ['cultural_site', 'tourism_site'].includes(base.kind);
+  rows.push([t('holidays_label'), holidays ? t('holidays_open') : t('holidays_closed')]);
+  if ((base.closed_dates || []).length) rows.push([t('closed_dates_label'), base.closed_dates.join(state.lang === 'en' ? ', ' : '、')]);
+  if ((base.meals || []).length) rows.push([t('meals_label'), base.meals.map(code => label(DIETS, code)).join(state.lang === 'en' ? ', ' : '、')]);
   const contact = [base.contact.name, base.contact.phone, base.contact.email].filter(Boolean).join(' · ');
   if (contact) rows.push([t('contact'), contact]);
   if (base.restricted) rows.push([t('restricted'), t('yes')]);
@@ -835,8 +857,12 @@ const BASE_FIELDS = [
   { name: 'description_en', type: 'textarea', zh: '简介（英文）', en: 'Description (English)' },
   { name: 'visit_minutes', type: 'number', zh: '参观时长（分钟）', en: 'Visit length (min)' },
   { name: 'opening_hours', type: 'text', zh: '开放时间', en: 'Opening hours' },
+  { name: 'closed_dates', type: 'list', zh: '闭馆日期', en: 'Closed dates' },
+  { name: 'opens_on_holidays', type: 'select', yesNo: true, zh: '法定节假日', en: 'Public holidays',
+    options: () => [['', ['按类型（景区、场馆开放，其他不开放）', 'As its kind (sites and museums open, others closed)']], ['true', ['开放', 'Open']], ['false', ['不开放', 'Closed']]] },
   { name: 'max_group_size', type: 'number', zh: '最多接待人数', en: 'Largest group' },
   { name: 'guide_languages', type: 'list', zh: '讲解语言', en: 'Guide languages' },
+  { name: 'meals', type: 'list', zh: '餐饮接待', en: 'Meals for groups' },
   { name: 'photo_policy', type: 'select', zh: '拍照', en: 'Photographs', options: () => Object.entries(PHOTO_POLICIES) },
   { name: 'restricted', type: 'checkbox', zh: '不对外开放（内部）', en: 'Not open to foreign visitors' },
   { name: 'approval_required', type: 'checkbox', zh: '需事先审批', en: 'Needs approval beforehand' },
@@ -875,6 +901,9 @@ function baseFormValues(base) {
     needs: base.needs.join('\n'), promotion_points: base.promotion_points.join('\n'),
     description_zh: base.description_zh, description_en: base.description_en || '',
     visit_minutes: String(base.visit_minutes), opening_hours: writtenHours(base.opening_hours),
+    closed_dates: (base.closed_dates || []).join(join),
+    meals: (base.meals || []).map(code => label(DIETS, code)).join(join),
+    opens_on_holidays: base.opens_on_holidays == null ? '' : String(base.opens_on_holidays),
     max_group_size: String(base.max_group_size), guide_languages: base.guide_languages.map(code => label(LANGUAGES, code)).join(join),
     photo_policy: base.photo_policy, restricted: base.restricted, approval_required: base.approval_required,
     approved_until: base.approved_until || '', needs_local_consent: Boolean(base.needs_local_consent),
@@ -934,6 +963,7 @@ function recordValue(name, value) {
   if (field.type === 'checkbox') return value;
   const text = String(value).trim();
   if (!text) return null;
+  if (field.yesNo) return text === 'true';
   if (field.type === 'list') return text.split(/[,，、;；]/).map(s => s.trim()).filter(Boolean);
   if (field.type === 'lines') return text.split('\n').map(s => s.trim()).filter(Boolean);
   if (field.type === 'number') return Number(text);

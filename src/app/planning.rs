@@ -38,6 +38,7 @@ pub fn plan(library: &BaseLibrary, travel: &TravelTimes, request: &ItineraryRequ
         Err(Error::BaseNotFound(_)) => Ok(None),
         Err(other) => Err(other),
     };
+    let meal_venues = meal_venues(library, &settings, visibility)?;
     let mut itinerary = plan_candidates(PlanInput {
         request,
         profile: &checked_profile,
@@ -46,6 +47,7 @@ pub fn plan(library: &BaseLibrary, travel: &TravelTimes, request: &ItineraryRequ
         taxonomy: library.taxonomy(),
         divisions: library.divisions(),
         travel,
+        meal_venues,
         lookup: &lookup,
         cancel,
         started,
@@ -53,6 +55,24 @@ pub fn plan(library: &BaseLibrary, travel: &TravelTimes, request: &ItineraryRequ
     // The printed heading names the country as people do.
     itinerary.country_name = library.relations().country(&itinerary.country).map(|c| (c.zh.clone(), c.en.clone()));
     Ok(itinerary)
+}
+
+/// The bases the caller may see that can host the delegation's meals; none when it has no
+/// dietary needs (its meals are then not placed).
+fn meal_venues(library: &BaseLibrary, settings: &Settings, visibility: Visibility) -> Result<Vec<ExchangeBase>, Error> {
+    if settings.diets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let table = library.base_table()?;
+    let mut venues = Vec::new();
+    for row in table.rows().iter().filter(|row| crate::domain::serves(&row.meals, &settings.diets)) {
+        match library.get(&row.id, visibility) {
+            Ok(base) => venues.push(base),
+            Err(Error::BaseNotFound(_)) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(venues)
 }
 
 /// A plan for `profile` with every default (what `visitmatch plan --profile` runs).

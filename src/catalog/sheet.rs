@@ -63,10 +63,15 @@ pub fn office_row(base: &ExchangeBase, taxonomy: &Taxonomy, divisions: &Division
                     .collect::<Vec<_>>()
                     .join("、"),
             ),
+            "opens_on_holidays" => match base.opens_on_holidays {
+                Some(opens) => yes_no(opens),
+                None => Cell::Text(String::new()),
+            },
             "restricted" => yes_no(base.restricted),
             "approval_required" => yes_no(base.approval_required),
             "approved_until" => Cell::Text(base.approved_until.map(|d| d.to_string()).unwrap_or_default()),
             "needs_local_consent" => yes_no(base.needs_local_consent),
+            "meals" => Cell::Text(base.meals.iter().map(|d| d.label_zh()).collect::<Vec<_>>().join("、")),
             "photo_policy" => text(match base.photo_policy.code() {
                 "restricted" => "限制",
                 "forbidden" => "禁止",

@@ -13,7 +13,7 @@ use super::headers::field_of_header;
 use crate::domain::geo::{WENZHOU_LAT, WENZHOU_LON};
 use crate::domain::{
     is_valid_base_id, FieldCode, FieldError, BaseKind, BaseSize, Contact, DivisionRegistry, ExchangeBase, Location, OpeningHours, PhotoPolicy,
-    kind_labels, language_labels, split_list, status_labels, BaseStatus, LabelMapping, Labels, Taxonomy, TimeRange, Weekday, MAX_REVIEW_NOTE_CHARS,
+    diet_labels, kind_labels, language_labels, split_list, Diet, status_labels, BaseStatus, LabelMapping, Labels, Taxonomy, TimeRange, Weekday, MAX_REVIEW_NOTE_CHARS,
 };
 
 
@@ -21,8 +21,8 @@ use crate::domain::{
 pub const RECORD_FIELDS: &[&str] = &[
     "id", "name_zh", "name_en", "kind", "industries", "division", "address_zh", "address_en", "lat", "lon",
     "employees", "floor_area_m2", "annual_revenue_million_cny", "needs", "promotion_points", "description_zh",
-    "description_en", "visit_minutes", "opening_hours", "closed_dates", "max_group_size", "guide_languages",
-    "restricted", "approval_required", "approved_until", "needs_local_consent", "photo_policy", "open_scope", "tags", "contact_name", "contact_phone",
+    "description_en", "visit_minutes", "opening_hours", "closed_dates", "opens_on_holidays", "max_group_size", "guide_languages",
+    "restricted", "approval_required", "approved_until", "needs_local_consent", "meals", "photo_policy", "open_scope", "tags", "contact_name", "contact_phone",
     "contact_email", "status", "submitted_by", "review_note",
 ];
 
@@ -195,20 +195,24 @@ impl<'r> FieldReader<'r> {
     }
 
     fn boolean(&mut self, field: &str) -> bool {
-        match self.record.get(field) {
-            None => false,
-            Some(RawValue::Json(serde_json::Value::Bool(b))) => *b,
-            Some(RawValue::Text(text)) => match text.to_ascii_lowercase().as_str() {
-                "true" | "yes" | "1" | "y" | "是" | "涉密" | "不对外" => true,
-                "false" | "no" | "0" | "n" | "否" | "对外" | "无" => false,
+        self.stated_boolean(field).unwrap_or(false)
+    }
+
+    /// A yes/no field that may be left out (`None`).
+    fn stated_boolean(&mut self, field: &str) -> Option<bool> {
+        match self.record.get(field)? {
+            RawValue::Json(serde_json::Value::Bool(b)) => Some(*b),
+            RawValue::Text(text) => match text.trim().to_ascii_lowercase().as_str() {
+                "true" | "yes" | "1" | "y" | "是" | "涉密" | "不对外" | "开放" => Some(true),
+                "false" | "no" | "0" | "n" | "否" | "对外" | "无" | "不开放" | "闭馆" => Some(false),
                 _ => {
-                    self.fail(field, FieldCode::InvalidType, format!("must be true or false, got `{text}`"));
-                    false
+                    self.fail(field, FieldCode::InvalidType, format!("must be true or false (是/否), got `{text}`"));
+                    None
                 }
             },
-            Some(RawValue::Json(other)) => {
+            RawValue::Json(other) => {
                 self.fail(field, FieldCode::InvalidType, format!("must be true or false, got {}", json_type(other)));
-                false
+                None
             }
         }
     }
@@ -381,6 +385,7 @@ pub fn validate_mapped(
             guide_languages.push(code);
         }
     }
+    let opens_on_holidays = r.stated_boolean("opens_on_holidays");
     let restricted = r.boolean("restricted");
     let approval_required = r.boolean("approval_required");
     let approved_until = match r.text("approved_until", false, 20) {
@@ -394,6 +399,16 @@ pub fn validate_mapped(
         },
     };
     let needs_local_consent = r.boolean("needs_local_consent");
+    let mut meals = Vec::new();
+    // The office writes 常规餐、清真 in one cell.
+    for label in r.list("meals", false).iter().flat_map(|cell| split_list(cell)) {
+        match diet_labels().resolve(label.trim()) {
+            Ok(code) => meals.extend(Diet::from_code(&code)),
+            Err(error) => r.fail("meals", FieldCode::InvalidValue, format!("{}; write 常规餐, 清真, 素食, 纯素, 不含猪肉, 不含牛肉 or 无麸质", error.describe(&label, "diet"))),
+        }
+    }
+    meals.sort();
+    meals.dedup();
     let photo_policy = match r.text("photo_policy", false, 20).as_deref() {
         None | Some("allowed" | "允许" | "允许拍照" | "可拍照") => PhotoPolicy::Allowed,
         Some("restricted" | "限制" | "部分区域可拍照" | "限制拍照") => PhotoPolicy::Restricted,
@@ -455,12 +470,14 @@ pub fn validate_mapped(
         visit_minutes: visit_minutes as u16,
         opening_hours,
         closed_dates,
+        opens_on_holidays,
         max_group_size: max_group_size as u16,
         guide_languages,
         restricted,
         approval_required,
         approved_until,
         needs_local_consent,
+        meals,
         photo_policy,
         open_scope,
         tags,
@@ -500,12 +517,14 @@ pub fn to_record(base: &ExchangeBase) -> serde_json::Map<String, serde_json::Val
     put("visit_minutes", json!(base.visit_minutes));
     put("opening_hours", serde_json::to_value(&base.opening_hours).unwrap_or_default());
     put("closed_dates", json!(base.closed_dates.iter().map(|d| d.to_string()).collect::<Vec<_>>()));
+    put("opens_on_holidays", json!(base.opens_on_holidays));
     put("max_group_size", json!(base.max_group_size));
     put("guide_languages", json!(base.guide_languages));
     put("restricted", json!(base.restricted));
     put("approval_required", json!(base.approval_required));
     put("approved_until", json!(base.approved_until.map(|d| d.to_string())));
     put("needs_local_consent", json!(base.needs_local_consent));
+    put("meals", json!(base.meals.iter().map(|d| d.code()).collect::<Vec<_>>()));
     put("photo_policy", json!(base.photo_policy.code()));
     put("open_scope", json!(base.open_scope));
     put("tags", json!(base.tags));

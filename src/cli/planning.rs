@@ -140,6 +140,9 @@ fn plan_table(itinerary: &crate::itinerary::Itinerary) -> String {
             day.travel_minutes,
             day.slack_minutes
         ));
+        if let Some(note) = &day.calendar {
+            out.push_str(&format!("  {} / {}\n", note.description_zh, note.description_en));
+        }
         for event in day.events.iter().filter(|e| e.kind != EventKind::Travel) {
             let score = event.score.map(|s| format!(" [{s:.2}]")).unwrap_or_default();
             out.push_str(&format!("  {}-{}  {}{}  @ {}\n", event.start, event.end, event.title_zh, score, event.place_zh));

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{BaseId, BaseStatus, LanguageCode, OpeningHours, Screening};
+use super::{BaseId, BaseStatus, Diet, HolidayCalendar, LanguageCode, OpeningHours, Screening, TimeRange};
 
 /// What sort of organisation or place a base is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
@@ -82,6 +82,12 @@ impl BaseKind {
             BaseKind::GovernmentService => "政务服务",
             BaseKind::Incubator => "孵化器",
         }
+    }
+
+    /// Whether bases of this kind usually open on public holidays: sites and museums do,
+    /// offices, companies and schools do not. A base may say otherwise.
+    pub fn usually_opens_on_holidays(self) -> bool {
+        matches!(self, BaseKind::CulturalSite | BaseKind::TourismSite)
     }
 
     /// English label, beside the Chinese one.
@@ -213,6 +219,10 @@ pub struct ExchangeBase {
     /// Dates the base is closed although its weekday is open (holidays, maintenance).
     #[schema(value_type = Vec<String>, example = json!(["2026-10-01"]))]
     pub closed_dates: Vec<NaiveDate>,
+    /// Whether the base receives visitors on public holidays (法定节假日); left out, what its
+    /// kind usually does (sites and museums open, offices, companies and schools closed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens_on_holidays: Option<bool>,
     /// Largest group the base can receive at once.
     #[schema(example = 30)]
     pub max_group_size: u16,
@@ -232,6 +242,10 @@ pub struct ExchangeBase {
     /// division: a line of the itinerary's checklist.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub needs_local_consent: bool,
+    /// The diets it can serve when it hosts a group's meal (餐饮接待: 常规餐, 清真, 素食…);
+    /// empty when it does not host meals.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub meals: Vec<Diet>,
     /// Whether visitors may take photographs.
     pub photo_policy: PhotoPolicy,
     /// Which areas may be shown to visitors, when limited.
@@ -256,6 +270,23 @@ pub struct ExchangeBase {
 }
 
 impl ExchangeBase {
+    /// Whether the base receives visitors on public holidays, as stated or as its kind does.
+    pub fn opens_on_holidays(&self) -> bool {
+        self.opens_on_holidays.unwrap_or_else(|| self.kind.usually_opens_on_holidays())
+    }
+
+    /// The visiting hours on `date`: none on a closed date, and the official calendar's rule
+    /// for holidays and adjusted working days ([`HolidayCalendar::hours_weekday`]).
+    pub fn hours_on(&self, date: NaiveDate) -> &[TimeRange] {
+        if self.closed_dates.contains(&date) {
+            return &[];
+        }
+        match HolidayCalendar::official().hours_weekday(date, self.opens_on_holidays(), |d| self.opening_hours.is_open_on(d)) {
+            Some(weekday) => self.opening_hours.on(weekday),
+            None => &[],
+        }
+    }
+
     /// Where the base stands in screening; a record that never said is active.
     pub fn status(&self) -> BaseStatus {
         self.status.unwrap_or_default()

@@ -178,4 +178,14 @@ pub struct DelegationProfile {
     /// Languages the delegation speaks (ISO 639-1).
     #[serde(default)]
     pub languages: Vec<LanguageCode>,
+    /// What the delegation's meals must be: codes or labels (`halal`, `清真`, `vegetarian`,
+    /// `no_pork`…). Lunch and the banquet are then held at a venue that declares them all,
+    /// or the itinerary says none was found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(example = json!(["清真"]))]
+    pub dietary_needs: Vec<String>,
+    /// Allergies and other dietary notes, as text for the hosts (at most 200 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "两位成员对花生过敏 / two members are allergic to peanuts")]
+    pub allergies: Option<String>,
 }

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{BaseKind, BaseStatus, DivisionRegistry, Taxonomy, SUPPORTED_LANGUAGES};
+use super::{BaseKind, BaseStatus, Diet, DivisionRegistry, Taxonomy, SUPPORTED_LANGUAGES};
 
 /// Longest label that is compared with the known ones for suggestions.
 const MAX_LABEL_CHARS: usize = 40;
@@ -117,6 +117,19 @@ impl Labels {
             };
             for word in words {
                 labels.add(kind.code(), word);
+            }
+        }
+        labels
+    }
+
+    /// Diets a venue serves or a delegation needs, by code and by their names in Chinese and
+    /// English (清真, halal, 素食…).
+    pub fn diets() -> Labels {
+        let mut labels = Labels::default();
+        for diet in Diet::ALL {
+            labels.show(diet.code(), diet.label_zh());
+            for word in [diet.code(), diet.label_zh(), diet.label_en()].iter().chain(diet.other_words()) {
+                labels.add(diet.code(), word);
             }
         }
         labels
@@ -248,6 +261,12 @@ impl Labels {
         }
         out
     }
+}
+
+/// The diets by their labels, built once.
+pub fn diet_labels() -> &'static Labels {
+    static DIETS: std::sync::LazyLock<Labels> = std::sync::LazyLock::new(Labels::diets);
+    &DIETS
 }
 
 /// The kinds of base by their labels, built once.

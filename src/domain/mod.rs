@@ -5,12 +5,14 @@
 //! in, so a `ExchangeBase` found anywhere in the program has passed every check.
 
 mod base;
+mod calendar;
 mod delegation;
 mod division;
 mod field_error;
 pub mod geo;
 mod hours;
 mod keys;
+mod meals;
 pub mod labels;
 mod outbound;
 mod relations;
@@ -18,12 +20,14 @@ mod screening;
 mod taxonomy;
 mod visit;
 
+pub use calendar::{CalendarDay, CalendarNote, CalendarNoteKind, Holiday, HolidayCalendar};
 pub use base::{BaseKind, BaseSize, Contact, ExchangeBase, Location, PhotoPolicy};
 pub use delegation::{DelegationProfile, Hotel, OrganisationType, VisitDays};
 pub use division::{Cluster, Division, DivisionKind, DivisionRegistry};
 pub use field_error::{FieldCode, FieldError};
 pub use keys::base_key;
-pub use labels::{kind_labels, language_labels, propose_industry, split_list, status_labels, LabelError, LabelMapping, Labels};
+pub use meals::{diets_text, serves, Diet};
+pub use labels::{diet_labels, kind_labels, language_labels, propose_industry, split_list, status_labels, LabelError, LabelMapping, Labels};
 pub use screening::{BaseStatus, ReviewDecision, Screening, MAX_REVIEW_NOTE_CHARS};
 pub use outbound::{check_theme, OutboundRoute, RouteStop, RouteTask, ROUTE_THEMES};
 pub use relations::{Concept, Country, DiasporaLink, Region, Relations, SisterCity};

@@ -475,6 +475,8 @@ pub fn check_visits(table: &RawTable, known_bases: &HashSet<String>, divisions: 
             avoid_kinds: Vec::new(),
             avoid_industries: Vec::new(),
             avoid_divisions: Vec::new(),
+            dietary_needs: Vec::new(),
+            allergies: None,
             approvals_arranged: Vec::new(),
             languages: list(cell("languages")),
         };

@@ -4,6 +4,7 @@
 
 use super::request::{ItineraryRequest, PlaceRef};
 use super::settings::Settings;
+use super::meals::{banquet_venue, Venue, LUNCH_DETOUR_MINUTES};
 use super::travel::{Place, TravelTimes};
 use crate::domain::{ClockTime, DivisionRegistry, ExchangeBase, FieldCode, FieldError, Hotel, Weekday};
 use crate::scoring::rules::VisitRules;
@@ -51,6 +52,11 @@ pub(crate) struct Built {
     pub(crate) hotels: Vec<(NamedPlace, NamedPlace)>,
     /// Per appointment: its place and printed name.
     pub(crate) appointment_places: Vec<(Place, String, Option<String>)>,
+    /// Per day: the banquet's venue (index into the venues) and the drive to it from the
+    /// hotel, when the delegation has dietary needs and a venue was found.
+    pub(crate) banquet_venues: Vec<Option<(usize, Duration)>>,
+    /// Whether lunch breaks keep time for a drive to a venue ([`super::meals`]).
+    pub(crate) lunch_detour: bool,
 }
 
 /// A place with its printed Chinese and English names.
@@ -112,9 +118,12 @@ pub(crate) fn build_problem(
     settings: &Settings,
     candidates: &[CandidateBase],
     eligible: &[usize],
+    venues: &[Venue],
     lookup: BaseLookup<'_>,
 ) -> Result<Built, Error> {
     let day_count = settings.days.len();
+    let lunch_detour = !settings.diets.is_empty();
+    let mut banquet_venues = vec![None; day_count];
     let buffer = Duration(settings.buffer_minutes as i64);
     let mut places: Vec<Place> = Vec::new();
     let mut hotels = Vec::with_capacity(day_count);
@@ -126,15 +135,26 @@ pub(crate) fn build_problem(
         places.push(start_hotel.place.clone());
         places.push(end_hotel.place.clone());
         let mut return_by = minutes(day.end);
-        if let Some((banquet_day, start, ..)) = &settings.banquet
+        let mut max_travel = Duration(settings.max_driving_minutes as i64);
+        if let Some((banquet_day, start, length, ..)) = &settings.banquet
             && *banquet_day == d {
-                return_by = return_by.min(minutes(*start));
+                let start = minutes(*start);
+                let venue = if lunch_detour { banquet_venue(venues, travel, day, &end_hotel.place, start, Duration(*length as i64)) } else { None };
+                // The group goes back to the hotel first, then drives to the venue and back.
+                let drive = venue.map_or(Duration::ZERO, |(_, drive)| drive);
+                return_by = return_by.min(start - drive);
+                max_travel = max_travel - drive - drive;
+                banquet_venues[d] = venue;
             }
         let (lunch_from, lunch_to, lunch_minutes) = settings.lunch;
-        let meal = Break {
-            earliest: minutes(lunch_from),
-            latest: minutes(lunch_to) - Duration(lunch_minutes as i64),
-            length: Duration(lunch_minutes as i64),
+        let lunch = Duration(lunch_minutes as i64);
+        let meal = if lunch_detour {
+            // Time to reach a venue off the route and come back to it (see `meals`).
+            let detour = Duration(LUNCH_DETOUR_MINUTES);
+            max_travel = max_travel - detour - detour;
+            Break { earliest: minutes(lunch_from), latest: minutes(lunch_to) - lunch - detour, length: lunch + detour + detour }
+        } else {
+            Break { earliest: minutes(lunch_from), latest: minutes(lunch_to) - lunch, length: lunch }
         };
         // Only a day that spans lunch time takes the break (a morning arrival day does not).
         let spans_lunch = minutes(day.start) <= meal.latest && return_by >= meal.earliest + meal.length;
@@ -144,7 +164,7 @@ pub(crate) fn build_problem(
             depart: minutes(day.start),
             return_by,
             max_visits: settings.max_visits_per_day + request.appointments.iter().filter(|a| a.day as usize == d + 1).count(),
-            max_travel: Duration(settings.max_driving_minutes as i64),
+            max_travel: max_travel.max(Duration::ZERO),
             meal: spans_lunch.then_some(meal),
         });
         hotels.push((start_hotel, end_hotel));
@@ -201,20 +221,18 @@ pub(crate) fn build_problem(
         let visit = Duration(base.visit_minutes as i64);
         let mut windows = Vec::with_capacity(day_count);
         for day in &settings.days {
-            let closed = day.date.is_some_and(|date| base.closed_dates.contains(&date));
-            let day_windows: Vec<Window> = if closed {
-                Vec::new()
-            } else {
-                base.opening_hours
-                    .on(day.weekday)
-                    .iter()
-                    .filter_map(|range| {
-                        // The visit must end by closing time.
-                        let close = minutes(range.close) - visit;
-                        (close >= minutes(range.open)).then_some(Window { open: minutes(range.open), close })
-                    })
-                    .collect()
+            let hours = match day.date {
+                Some(date) => base.hours_on(date),
+                None => base.opening_hours.on(day.weekday),
             };
+            let day_windows: Vec<Window> = hours
+                .iter()
+                .filter_map(|range| {
+                    // The visit must end by closing time.
+                    let close = minutes(range.close) - visit;
+                    (close >= minutes(range.open)).then_some(Window { open: minutes(range.open), close })
+                })
+                .collect();
             windows.push(day_windows);
         }
         let locked = request.locked.iter().position(|l| l.base_id == base.id);
@@ -266,7 +284,7 @@ pub(crate) fn build_problem(
     let preferences = Preferences { extra_cluster_penalty: EXTRA_CLUSTER_PENALTY, travel_cost: TRAVEL_COST_PER_MINUTE };
     let problem = Problem::new(sites, tours, matrix, Some(Duration(settings.max_transfer_minutes as i64)), preferences)
         .map_err(|errors| Error::Internal(format!("the planning problem does not hold: {}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))))?;
-    Ok(Built { problem, roles, hotels, appointment_places })
+    Ok(Built { problem, roles, hotels, appointment_places, banquet_venues, lunch_detour })
 }
 
 pub(crate) fn hours_text(base: &ExchangeBase, weekday: Weekday) -> String {

@@ -1,10 +1,14 @@
 //! The itinerary's checklist: what the officers must arrange before the visit that the plan
-//! itself cannot settle. For now one rule (DOMAIN §5, rule 2): a base marked
-//! `needs_local_consent` visited from a hotel in another county-level division needs the
-//! consent of that division's authority.
+//! itself cannot settle. A base marked `needs_local_consent` visited from a hotel in another
+//! county-level division needs the consent of that division's authority (DOMAIN §5, rule 2);
+//! a meal no venue was found for must be arranged, and allergies passed on to every kitchen;
+//! dates in a year whose official holidays are not yet in the calendar must be checked against
+//! the State Council's notice.
 
 use super::model::{ChecklistItem, DayPlan, EventKind};
-use crate::domain::{DivisionRegistry, ExchangeBase, Hotel};
+use chrono::Datelike;
+
+use crate::domain::{diets_text, Diet, DivisionRegistry, ExchangeBase, HolidayCalendar, Hotel};
 
 /// The consent lines of `days`: each visit to a base that needs local consent, when the day's
 /// hotels (where the group starts and where it sleeps) lie in another county-level division.
@@ -29,11 +33,67 @@ pub fn local_consent(days: &[DayPlan], hotels: &[(Hotel, Hotel)], bases: &[&Exch
             items.push(ChecklistItem {
                 code: "local_consent".into(),
                 day: day.day,
-                base_id: base.id.clone(),
+                base_id: Some(base.id.clone()),
                 zh: format!("第{}天参观{}：须征得{}同意（代表团住在区外）", day.day, base.name_zh, zh),
                 en: format!("Day {}: visiting {} needs the consent of {} (the delegation stays elsewhere)", day.day, base.name_en.as_deref().unwrap_or(&base.name_zh), en),
             });
         }
+    }
+    items
+}
+
+/// One line per visit year the official calendar does not cover yet: its holidays and adjusted
+/// working days were planned as ordinary days and must be checked by hand.
+pub fn calendar_unconfirmed(days: &[DayPlan]) -> Vec<ChecklistItem> {
+    let calendar = HolidayCalendar::official();
+    let mut items = Vec::new();
+    let mut years_listed = Vec::new();
+    for day in days {
+        let Some(date) = day.date.filter(|date| !calendar.covers(*date)) else { continue };
+        let year = date.year();
+        if years_listed.contains(&year) {
+            continue;
+        }
+        years_listed.push(year);
+        items.push(ChecklistItem {
+            code: "calendar_unconfirmed".into(),
+            day: day.day,
+            base_id: None,
+            zh: format!("第{}天起的日期在{year}年：本系统尚未收录{year}年节假日安排，日程按平常周几排定，请对照国务院办公厅通知核对", day.day),
+            en: format!("From day {}, dates fall in {year}, whose official holidays are not yet in the calendar: the plan treats them as ordinary weekdays; check them against the State Council notice", day.day),
+        });
+    }
+    items
+}
+
+/// The meals to see to when the delegation has dietary needs or allergies: each lunch or
+/// banquet held where no venue declaring every need was found, and the allergies to pass on
+/// to every kitchen.
+pub fn meals(days: &[DayPlan], diets: &[Diet], allergies: Option<&str>) -> Vec<ChecklistItem> {
+    let mut items = Vec::new();
+    if !diets.is_empty() {
+        let (diet_zh, diet_en) = diets_text(diets);
+        for day in days {
+            for event in day.events.iter().filter(|e| matches!(e.kind, EventKind::Lunch | EventKind::Banquet) && e.base_id.is_none()) {
+                let (meal_zh, meal_en) = if event.kind == EventKind::Lunch { ("午餐", "lunch") } else { ("宴请", "the banquet") };
+                items.push(ChecklistItem {
+                    code: "meal_unmet".into(),
+                    day: day.day,
+                    base_id: None,
+                    zh: format!("第{}天{meal_zh}（{}）：附近没有声明可提供{diet_zh}餐食的接待点，请另行安排", day.day, event.start),
+                    en: format!("Day {}, {meal_en} at {}: no venue nearby declares {diet_en} meals; arrange them separately", day.day, event.start),
+                });
+            }
+        }
+    }
+    if let Some(allergies) = allergies {
+        items.push(ChecklistItem {
+            code: "allergies".into(),
+            day: days.first().map_or(1, |d| d.day),
+            base_id: None,
+            zh: format!("餐饮过敏及禁忌，请提前告知每一处用餐场所：{allergies}"),
+            en: format!("Tell every kitchen beforehand about allergies and restrictions: {allergies}"),
+        });
     }
     items
 }

@@ -76,7 +76,10 @@ pub fn schedule_workbook(itinerary: &Itinerary) -> Result<Vec<u8>, rust_xlsxwrit
     let mut row = 4u32;
     for day in &itinerary.days {
         let weekday = WEEKDAYS_ZH[day.weekday as usize];
-        let date = day.date.map_or_else(|| format!("第{}天 {weekday}", day.day), |d| format!("{d} {weekday}"));
+        let mut date = day.date.map_or_else(|| format!("第{}天 {weekday}", day.day), |d| format!("{d} {weekday}"));
+        if let Some(note) = &day.calendar {
+            date = format!("{date}（{}）", note.description_zh);
+        }
         for (i, event) in day.events.iter().filter(|e| printed(e.kind)).enumerate() {
             let time = if event.start == event.end { event.start.clone() } else { format!("{}–{}", event.start, event.end) };
             let cells = [if i == 0 { date.clone() } else { String::new() }, time, event.title_zh.clone(), event.title_en.clone(), event.place_zh.clone(), event.place_en.clone(), itinerary.escort.clone()];
@@ -256,6 +259,7 @@ pub fn html(itinerary: &Itinerary) -> String {
   th, td {{ border: 1px solid #444; padding: .35rem .5rem; vertical-align: top; text-align: left; font-size: .92rem; }}
   th {{ background: #eee; }}
   td.time, td.date {{ white-space: nowrap; }}
+  .holiday {{ display: block; white-space: normal; font-size: .85rem; color: #8a1c1c; }}
   .en {{ color: #444; font-size: .85em; display: block; }}
   @media print {{
     body {{ margin: 1cm; }}
@@ -277,7 +281,10 @@ pub fn html(itinerary: &Itinerary) -> String {
     for day in &itinerary.days {
         let weekday_zh = WEEKDAYS_ZH.iter().find(|(code, _)| *code == day.weekday.code()).map(|(_, zh)| *zh).unwrap_or("");
         let date = day.date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
-        let date_cell = format!("{} {}<span class=\"en\">Day {} {}</span>", escape(&date), weekday_zh, day.day, day.weekday.code());
+        let calendar_note = day.calendar.as_ref().map_or_else(String::new, |note| {
+            format!("<span class=\"holiday\">{}<span class=\"en\">{}</span></span>", escape(&note.description_zh), escape(&note.description_en))
+        });
+        let date_cell = format!("{} {}<span class=\"en\">Day {} {}</span>{calendar_note}", escape(&date), weekday_zh, day.day, day.weekday.code());
         let _ = write!(
             out,
             "<section class=\"day\">\n<h2>第{}天 <span class=\"en\">Day {}</span></h2>\n<table>\n<thead><tr><th>日期<span class=\"en\">Date</span></th><th>时间<span class=\"en\">Time</span></th><th>活动内容<span class=\"en\">Activity</span></th><th>地点<span class=\"en\">Place</span></th><th>陪同人员<span class=\"en\">Escort</span></th></tr></thead>\n<tbody>\n",

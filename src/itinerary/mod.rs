@@ -11,13 +11,15 @@
 //! | [`timeline`] | a planned tour as a day of timed, bilingual events |
 //! | [`diff`] | what a re-plan changed |
 //! | [`model`] | the itinerary types the API returns |
-//! | [`checklist`] | what to arrange before the visit (local consent) |
+//! | [`meals`] | lunch and banquet venues for a delegation's dietary needs |
+//! | [`checklist`] | what to arrange before the visit (local consent, meals, unconfirmed holidays) |
 //! | [`export`] | ICS calendar, CSV table, printable bilingual HTML, GeoJSON |
 
 pub mod build;
 pub mod checklist;
 pub mod diff;
 pub mod explain;
+pub mod meals;
 pub mod export;
 pub mod model;
 pub mod plan;

@@ -86,6 +86,9 @@ pub struct DayPlan {
     pub date: Option<chrono::NaiveDate>,
     /// Weekday.
     pub weekday: Weekday,
+    /// A public holiday or a weekend day worked in its place (调休), when the date is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<crate::domain::CalendarNote>,
     /// The cluster most of the day's visits lie in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster: Option<String>,
@@ -239,12 +242,16 @@ impl From<ExclusionReason> for LeftOutReason {
 /// One thing to arrange before the visit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ChecklistItem {
-    /// What kind of item: `local_consent`.
+    /// What kind of item: `local_consent` (a base's local authority must consent),
+    /// `meal_unmet` (no venue for the delegation's dietary needs), `allergies` (to pass on to
+    /// every kitchen) or `calendar_unconfirmed` (the official holidays of a visit year are not
+    /// yet known).
     pub code: String,
     /// The day it concerns (1-based).
     pub day: u8,
-    /// The base it concerns.
-    pub base_id: String,
+    /// The base it concerns, when it concerns one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_id: Option<String>,
     /// What to arrange, in Chinese.
     pub zh: String,
     /// What to arrange, in English.

@@ -41,6 +41,9 @@ pub struct PlanInput<'a> {
     pub divisions: &'a DivisionRegistry,
     /// Driving minutes between places.
     pub travel: &'a TravelTimes,
+    /// The bases the caller may see that host meals, for a delegation with dietary needs
+    /// (empty otherwise).
+    pub meal_venues: Vec<crate::domain::ExchangeBase>,
     /// The bases the caller may see, for appointments held at a base.
     pub lookup: BaseLookup<'a>,
     /// Raised when nobody waits for the plan any more.
@@ -55,7 +58,7 @@ pub struct PlanInput<'a> {
 /// cannot be fitted (each named, with why); [`Error::Invalid`] for an appointment at a base
 /// the caller may not see.
 pub fn plan_candidates(input: PlanInput<'_>) -> Result<Itinerary, Error> {
-    let PlanInput { request, profile, settings, candidates, taxonomy, divisions, travel, lookup, cancel, started } = input;
+    let PlanInput { request, profile, settings, candidates, taxonomy, divisions, travel, meal_venues, lookup, cancel, started } = input;
 
     // The rule book first: these bases never enter the problem.
     let rules = VisitRules::of(profile, taxonomy, divisions);
@@ -79,7 +82,9 @@ pub fn plan_candidates(input: PlanInput<'_>) -> Result<Itinerary, Error> {
         return Err(Error::Infeasible(infeasible));
     }
 
-    let build = build_problem(divisions, travel, request, settings, &candidates, &eligible, lookup)?;
+    let usable = meal_venues.into_iter().filter(|base| VisitRules::never_visitable(base).is_none()).collect();
+    let venues = super::meals::venues(usable, &settings.diets, profile.size, divisions);
+    let build = build_problem(divisions, travel, request, settings, &candidates, &eligible, &venues, lookup)?;
     let params = SearchParams { seed: settings.seed, ..SearchParams::default() };
     let stop = Stop {
         max_iterations: Some(settings.iterations as u64),
@@ -94,7 +99,7 @@ pub fn plan_candidates(input: PlanInput<'_>) -> Result<Itinerary, Error> {
         return Err(Error::Infeasible(infeasible));
     }
 
-    let (days, planned_prizes) = days_of(divisions, request, settings, &build, &candidates, &solution)?;
+    let (days, planned_prizes) = days_of(divisions, request, settings, &build, &candidates, (&venues, travel), &solution)?;
     left_out.extend(unplanned(&build, &solution, &candidates, settings, &planned_prizes));
     left_out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.base_id.cmp(&b.base_id)));
 
@@ -106,7 +111,9 @@ pub fn plan_candidates(input: PlanInput<'_>) -> Result<Itinerary, Error> {
         .map(|(i, spec)| (if i == 0 { profile.hotel.clone() } else { settings.days[i - 1].hotel.clone() }, spec.hotel.clone()))
         .collect();
     let planned_bases: Vec<&crate::domain::ExchangeBase> = candidates.iter().map(|c| &c.base).collect();
-    let checklist = super::checklist::local_consent(&days, &hotels, &planned_bases, divisions);
+    let mut checklist = super::checklist::local_consent(&days, &hotels, &planned_bases, divisions);
+    checklist.extend(super::checklist::meals(&days, &settings.diets, profile.allergies.as_deref()));
+    checklist.extend(super::checklist::calendar_unconfirmed(&days));
     let visits = days.iter().map(|d| d.visits).sum();
     let total_score = days.iter().flat_map(|d| &d.events).filter_map(|e| e.score).sum();
     let changes = request.previous.as_ref().map(|previous| compare(previous, &days));
@@ -170,6 +177,7 @@ mod tests {
             taxonomy: &taxonomy,
             divisions: &divisions,
             travel: &TravelTimes::road_model(),
+            meal_venues: Vec::new(),
             lookup: &lookup,
             cancel: &CancelFlag::new(),
             started: Instant::now(),

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use super::request::{DEFAULT_DAY_END, DEFAULT_DAY_START, DEFAULT_ITERATIONS, DEFAULT_LUNCH, DEFAULT_MAX_DRIVING_MINUTES, DEFAULT_MAX_TRANSFER_MINUTES, DEFAULT_MAX_VISITS_PER_DAY, DEFAULT_TOP_CANDIDATES, DEFAULT_TRANSFER_BUFFER_MINUTES, ItineraryRequest, Pace, RELAXED_EXTRA_REST_MINUTES, RELAXED_LUNCH, RELAXED_MAX_VISITS_PER_DAY, MAX_APPOINTMENTS, MAX_ITERATIONS, MAX_LOCKED, MAX_PREVIOUS, MAX_TITLE_CHARS, PlaceRef};
-use crate::domain::{ClockTime, DivisionRegistry, FieldCode, FieldError, Hotel, Weekday};
+use crate::domain::{ClockTime, Diet, DivisionRegistry, FieldCode, FieldError, Hotel, Weekday};
 use crate::scoring::profile::CheckedProfile;
 
 /// A request with every default filled in and every time parsed.
@@ -39,6 +39,8 @@ pub struct Settings {
     pub calendar_id: String,
     /// How many times the itinerary was revised (the calendar's SEQUENCE).
     pub revision: u32,
+    /// What the delegation's meals must be (from the checked profile); empty: no needs.
+    pub diets: Vec<Diet>,
 }
 
 /// One day of the visit.
@@ -68,7 +70,10 @@ impl ItineraryRequest {
         accepted: &crate::domain::LabelMapping,
     ) -> Result<(CheckedProfile<'_>, Settings), Vec<FieldError>> {
         match (CheckedProfile::check(&self.profile, taxonomy, divisions, accepted), self.settings(divisions)) {
-            (Ok(profile), Ok(settings)) => Ok((profile, settings)),
+            (Ok(profile), Ok(mut settings)) => {
+                settings.diets = profile.dietary_needs.iter().filter_map(|code| Diet::from_code(code)).collect();
+                Ok((profile, settings))
+            }
             (profile, settings) => Err(profile.err().into_iter().flatten().chain(settings.err().into_iter().flatten()).collect()),
         }
     }
@@ -287,6 +292,7 @@ impl ItineraryRequest {
             iterations,
             calendar_id: self.calendar_id.clone().unwrap_or_else(|| self.derived_calendar_id()),
             revision,
+            diets: Vec::new(),
         })
     }
 

@@ -6,8 +6,9 @@ use super::build::{base_place, hours_text, minutes, Built, CandidateBase, SiteRo
 use super::model::{DayPlan, Event, EventKind};
 use super::request::ItineraryRequest;
 use super::settings::Settings;
-use super::travel::Place;
-use crate::domain::DivisionRegistry;
+use super::meals::{lunch_stop, Venue};
+use super::travel::{Place, TravelTimes};
+use crate::domain::{diets_text, DivisionRegistry};
 use crate::planner::{self, time_tour, Duration, Solution};
 use crate::Error;
 
@@ -19,6 +20,7 @@ pub(crate) fn days_of(
     settings: &Settings,
     build: &Built,
     candidates: &[CandidateBase],
+    meals: (&[Venue], &TravelTimes),
     solution: &Solution,
 ) -> Result<(Vec<DayPlan>, Vec<Vec<i64>>), Error> {
     let mut days = Vec::with_capacity(settings.days.len());
@@ -31,7 +33,7 @@ pub(crate) fn days_of(
                 planned_prizes[tour.tour].push(build.problem.sites()[visit.site].prize);
             }
         }
-        days.push(day_plan(divisions, request, settings, build, candidates, &schedule));
+        days.push(day_plan(divisions, request, settings, build, candidates, meals, &schedule));
     }
     Ok((days, planned_prizes))
 }
@@ -49,6 +51,7 @@ pub(crate) fn day_plan(
     settings: &Settings,
     build: &Built,
     candidates: &[CandidateBase],
+    (venues, travel): (&[Venue], &TravelTimes),
     schedule: &planner::TourSchedule,
 ) -> DayPlan {
     let d = schedule.tour;
@@ -91,23 +94,64 @@ pub(crate) fn day_plan(
     let mut clusters: HashMap<u16, usize> = HashMap::new();
     let mut visits = 0;
     let mut wait_total = Duration::ZERO;
-    let push_lunch = |events: &mut Vec<Event>, here: &(Place, String, String), meal: &planner::schedule::TimedBreak| {
-        events.push(place_event(
+    // Where each stop is, and where the group goes after the last one.
+    let stop_places: Vec<Place> = schedule
+        .visits
+        .iter()
+        .map(|visit| match build.roles[visit.site] {
+            SiteRole::Base(c) => base_place(divisions, &candidates[c].base),
+            SiteRole::Appointment(a) => build.appointment_places[a].0.clone(),
+        })
+        .chain(std::iter::once(end_place.clone()))
+        .collect();
+    let lunch_length = Duration(settings.lunch.2 as i64);
+    // Lunch where the group stands, or at a venue for its dietary needs; the drive on from a
+    // venue replaces the planned one (it fits in the time the plan kept, see `meals`).
+    let take_lunch = |events: &mut Vec<Event>, here: &mut (Place, String, String), meal: &planner::schedule::TimedBreak, leave: Duration, next: &Place| -> (Duration, Option<Duration>) {
+        let (diet_zh, diet_en) = diets_text(&settings.diets);
+        let stop = build.lunch_detour.then(|| lunch_stop(venues, travel, day, (&here.0, next), meal.start, lunch_length, Duration(settings.max_transfer_minutes as i64))).flatten();
+        let Some(stop) = stop else {
+            events.push(place_event(
+                EventKind::Lunch,
+                meal.start,
+                meal.start + lunch_length,
+                ("工作午餐".into(), "Working lunch".into()),
+                (&here.0, format!("{}附近", here.1), format!("near {}", here.2)),
+            ));
+            return (meal.end, None);
+        };
+        let venue = &venues[stop.venue];
+        let (name_zh, name_en) = (venue.base.name_zh.clone(), venue.base.name_en.clone().unwrap_or_else(|| venue.base.name_zh.clone()));
+        // Leave early enough to sit down when the break begins, if the morning allows.
+        let drive_start = leave.max(meal.start - stop.to);
+        if stop.to > Duration::ZERO {
+            events.push(place_event(EventKind::Travel, drive_start, drive_start + stop.to, (format!("乘车前往{name_zh}用餐"), format!("Drive to {name_en} for lunch")), (&venue.place, name_zh.clone(), name_en.clone())));
+        }
+        let eat = (drive_start + stop.to).max(meal.start);
+        let mut event = place_event(
             EventKind::Lunch,
-            meal.start,
-            meal.end,
-            ("工作午餐".into(), "Working lunch".into()),
-            (&here.0, format!("{}附近", here.1), format!("near {}", here.2)),
-        ));
+            eat,
+            eat + lunch_length,
+            (format!("工作午餐（{diet_zh}）"), format!("Working lunch ({diet_en})")),
+            (&venue.place, format!("{}（{}）", name_zh, venue.base.location.address_zh), name_en.clone()),
+        );
+        event.base_id = Some(venue.base.id.clone());
+        event.division = Some(venue.base.location.division.clone());
+        events.push(event);
+        *here = (venue.place.clone(), name_zh, name_en);
+        (eat + lunch_length, Some(stop.from))
     };
+    // The drive to the next stop when lunch was taken at a venue.
+    let mut drive_from_venue: Option<Duration> = None;
     if let Some(meal) = schedule.meal.filter(|m| m.after_visits == 0) {
-        push_lunch(&mut events, &here, &meal);
-        leave = meal.end;
+        (leave, drive_from_venue) = take_lunch(&mut events, &mut here, &meal, leave, &stop_places[0]);
     }
     for (k, visit) in schedule.visits.iter().enumerate() {
         let site = &build.problem.sites()[visit.site];
-        let drive_start = visit.arrival - visit.travel;
-        let drive_start = drive_start.max(leave);
+        let (drive_start, leg) = match drive_from_venue.take() {
+            Some(leg) => (leave, leg),
+            None => ((visit.arrival - visit.travel).max(leave), visit.travel),
+        };
         let (target_place, target_zh, target_en, mut event) = match build.roles[visit.site] {
             SiteRole::Base(c) => {
                 let candidate = &candidates[c];
@@ -152,16 +196,16 @@ pub(crate) fn day_plan(
                 (place.clone(), name_zh.clone(), name_en.clone().unwrap_or_else(|| name_zh.clone()), event)
             }
         };
-        if visit.travel > Duration::ZERO {
+        if leg > Duration::ZERO {
             events.push(place_event(
                 EventKind::Travel,
                 drive_start,
-                drive_start + visit.travel,
+                drive_start + leg,
                 (format!("乘车前往{}", target_zh), format!("Drive to {}", target_en)),
                 (&target_place, target_zh.clone(), target_en.clone()),
             ));
         }
-        let wait = visit.start - visit.arrival.max(drive_start + visit.travel).min(visit.start);
+        let wait = visit.start - visit.arrival.max(drive_start + leg).min(visit.start);
         if wait > Duration::ZERO {
             event.wait_minutes = Some(wait.0 as u32);
             wait_total += wait;
@@ -170,48 +214,72 @@ pub(crate) fn day_plan(
         here = (target_place, target_zh, target_en);
         leave = visit.end;
         if let Some(meal) = schedule.meal.filter(|m| m.after_visits == k + 1) {
-            push_lunch(&mut events, &here, &meal);
-            leave = meal.end;
+            (leave, drive_from_venue) = take_lunch(&mut events, &mut here, &meal, leave, &stop_places[k + 1]);
         }
     }
-    if schedule.return_travel > Duration::ZERO {
-        let drive_start = schedule.arrival - schedule.return_travel;
+    let (return_start, return_leg) = match drive_from_venue {
+        Some(leg) => (leave, leg),
+        None => (schedule.arrival - schedule.return_travel, schedule.return_travel),
+    };
+    let arrival = return_start + return_leg;
+    if return_leg > Duration::ZERO {
         events.push(place_event(
             EventKind::Travel,
-            drive_start,
-            schedule.arrival,
+            return_start,
+            arrival,
             ("返回酒店".into(), "Back to the hotel".into()),
             (end_place, end_zh.clone(), end_en.clone()),
         ));
     }
-    events.push(place_event(EventKind::Return, schedule.arrival, schedule.arrival, ("抵达酒店".into(), "Arrive at the hotel".into()), (end_place, end_zh.clone(), end_en.clone())));
+    events.push(place_event(EventKind::Return, arrival, arrival, ("抵达酒店".into(), "Arrive at the hotel".into()), (end_place, end_zh.clone(), end_en.clone())));
     if let Some((banquet_day, start, length, title_zh, title_en)) = &settings.banquet
         && *banquet_day == d {
             let start = minutes(*start);
-            events.push(place_event(
-                EventKind::Banquet,
-                start,
-                start + Duration(*length as i64),
-                (title_zh.clone(), title_en.clone()),
-                (end_place, end_zh.clone(), end_en.clone()),
-            ));
+            let end = start + Duration(*length as i64);
+            match build.banquet_venues[d] {
+                Some((v, drive)) => {
+                    let venue = &venues[v];
+                    let (name_zh, name_en) = (venue.base.name_zh.clone(), venue.base.name_en.clone().unwrap_or_else(|| venue.base.name_zh.clone()));
+                    let (diet_zh, diet_en) = diets_text(&settings.diets);
+                    if drive > Duration::ZERO {
+                        events.push(place_event(EventKind::Travel, start - drive, start, (format!("乘车前往{name_zh}"), format!("Drive to {name_en}")), (&venue.place, name_zh.clone(), name_en.clone())));
+                    }
+                    let mut banquet = place_event(
+                        EventKind::Banquet,
+                        start,
+                        end,
+                        (format!("{title_zh}（{diet_zh}）"), format!("{title_en} ({diet_en})")),
+                        (&venue.place, format!("{}（{}）", name_zh, venue.base.location.address_zh), name_en.clone()),
+                    );
+                    banquet.base_id = Some(venue.base.id.clone());
+                    banquet.division = Some(venue.base.location.division.clone());
+                    events.push(banquet);
+                    if drive > Duration::ZERO {
+                        events.push(place_event(EventKind::Travel, end, end + drive, ("返回酒店".into(), "Back to the hotel".into()), (end_place, end_zh.clone(), end_en.clone())));
+                    }
+                }
+                None => events.push(place_event(EventKind::Banquet, start, end, (title_zh.clone(), title_en.clone()), (end_place, end_zh.clone(), end_en.clone()))),
+            }
         }
     let cluster = clusters
         .into_iter()
         .max_by_key(|(code, count)| (*count, std::cmp::Reverse(*code)))
         .map(|(code, _)| divisions.clusters()[code as usize].code.clone());
     let return_by = build.problem.tours()[d].return_by;
+    // Every drive printed, the lunch and banquet venues' included.
+    let travel_minutes = events.iter().filter(|e| e.kind == EventKind::Travel).map(|e| e.minutes).sum();
     DayPlan {
         day: (d + 1) as u8,
         date: day.date,
         weekday: day.weekday,
+        calendar: day.date.and_then(|date| crate::domain::HolidayCalendar::official().note(date)),
         cluster,
         start_hotel: start_hotel.label(),
         end_hotel: end_hotel.label(),
         events,
         visits,
-        travel_minutes: schedule.travel.0 as u32,
-        slack_minutes: (wait_total + (return_by - schedule.arrival)).0.max(0) as u32,
+        travel_minutes,
+        slack_minutes: (wait_total + (return_by - arrival)).0.max(0) as u32,
     }
 }
 

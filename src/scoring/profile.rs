@@ -183,6 +183,9 @@ impl<'a> CheckedProfile<'a> {
         if has_avoid_lists(&profile) {
             errors.extend(avoid_with_codes(profile.to_mut(), taxonomy, divisions));
         }
+        if !profile.dietary_needs.is_empty() || profile.allergies.is_some() {
+            errors.extend(diets_with_codes(profile.to_mut()));
+        }
         if errors.is_empty() { Ok(CheckedProfile(profile)) } else { Err(errors) }
     }
 }
@@ -277,6 +280,33 @@ pub fn avoid_with_codes(profile: &mut DelegationProfile, taxonomy: &Taxonomy, di
         list.dedup();
     }
     (profile.avoid_kinds, profile.avoid_industries, profile.avoid_divisions) = (kinds, industries, places);
+    errors
+}
+
+/// Reads `dietary_needs` as diet codes (`清真` → `halal`) and checks `allergies`; regular meals
+/// are no need and are dropped.
+pub fn diets_with_codes(profile: &mut DelegationProfile) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let error = |field: &str, message: String| FieldError::new(&format!("profile.{field}"), FieldCode::InvalidValue, message);
+    if profile.dietary_needs.len() > crate::domain::Diet::ALL.len() {
+        return vec![error("dietary_needs", format!("lists {} entries; there are only {} diets", profile.dietary_needs.len(), crate::domain::Diet::ALL.len()))];
+    }
+    if let Some(text) = &profile.allergies
+        && (text.trim().is_empty() || text.chars().count() > 200)
+    {
+        errors.push(error("allergies", "must be non-blank and at most 200 characters".to_string()));
+    }
+    let mut codes = Vec::new();
+    for label in &profile.dietary_needs {
+        match crate::domain::diet_labels().resolve(label.trim()) {
+            Ok(code) if code == crate::domain::Diet::Regular.code() => {}
+            Ok(code) => codes.push(code),
+            Err(failure) => errors.push(error("dietary_needs", failure.describe(label, "diet")).with_value(label)),
+        }
+    }
+    codes.sort();
+    codes.dedup();
+    profile.dietary_needs = codes;
     errors
 }
 

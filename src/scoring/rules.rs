@@ -12,7 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::table::BaseRow;
-use crate::domain::{BaseKind, BaseStatus, DelegationProfile, DivisionRegistry, ExchangeBase, Taxonomy, VisitDays, Weekday};
+use crate::domain::{BaseKind, BaseStatus, CalendarDay, DelegationProfile, DivisionRegistry, ExchangeBase, HolidayCalendar, Taxonomy, VisitDays, Weekday};
 
 /// Why a base was left out, whatever its score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
@@ -60,6 +60,12 @@ pub trait RuleSubject {
     fn opens_on(&self, day: Weekday) -> bool;
     /// Whether `date` is one of its closed dates.
     fn closed_on(&self, date: NaiveDate) -> bool;
+    /// Whether it receives visitors on public holidays.
+    fn opens_on_holidays(&self) -> bool;
+    /// Whether it opens on `date`: not a closed date, and open under the official calendar.
+    fn opens_on_date(&self, date: NaiveDate) -> bool {
+        !self.closed_on(date) && HolidayCalendar::official().hours_weekday(date, self.opens_on_holidays(), |d| self.opens_on(d)).is_some()
+    }
     /// Its kind.
     fn kind(&self) -> BaseKind;
     /// Its industry codes.
@@ -89,6 +95,9 @@ impl RuleSubject for BaseRow {
     }
     fn closed_on(&self, date: NaiveDate) -> bool {
         self.closed_dates.contains(&date)
+    }
+    fn opens_on_holidays(&self) -> bool {
+        self.opens_on_holidays
     }
     fn kind(&self) -> BaseKind {
         self.kind
@@ -122,6 +131,9 @@ impl RuleSubject for ExchangeBase {
     }
     fn closed_on(&self, date: NaiveDate) -> bool {
         self.closed_dates.contains(&date)
+    }
+    fn opens_on_holidays(&self) -> bool {
+        ExchangeBase::opens_on_holidays(self)
     }
     fn kind(&self) -> BaseKind {
         self.kind
@@ -244,10 +256,24 @@ impl<'a> VisitRules<'a> {
         let open_some_day = if self.dates.is_empty() {
             self.weekdays.iter().any(|day| base.opens_on(*day))
         } else {
-            self.dates.iter().any(|date| base.opens_on(Weekday::of_date(*date)) && !base.closed_on(*date))
+            self.dates.iter().any(|date| base.opens_on_date(*date))
         };
         if !open_some_day {
-            return Some((ExclusionReason::ClosedOnVisitDays, "closed on every day of the visit".to_string()));
+            let calendar = HolidayCalendar::official();
+            let holidays: Vec<String> = self
+                .dates
+                .iter()
+                .filter_map(|date| match calendar.day(*date) {
+                    CalendarDay::PublicHoliday(h) if !base.opens_on_holidays() => Some(format!("{date} {} {}", h.name_zh, h.name_en)),
+                    _ => None,
+                })
+                .collect();
+            let detail = if holidays.is_empty() {
+                "closed on every day of the visit".to_string()
+            } else {
+                format!("closed on every day of the visit; it does not open on public holidays ({})", holidays.join(", "))
+            };
+            return Some((ExclusionReason::ClosedOnVisitDays, detail));
         }
         None
     }

@@ -39,6 +39,10 @@ pub struct BaseRow {
     pub open_weekdays: u8,
     /// Closed dates.
     pub closed_dates: Vec<NaiveDate>,
+    /// Whether it receives visitors on public holidays.
+    pub opens_on_holidays: bool,
+    /// Diets it serves when hosting a meal; empty when it hosts none.
+    pub meals: Vec<crate::domain::Diet>,
     /// Largest group.
     pub max_group_size: u16,
     /// Guide languages.
@@ -116,6 +120,8 @@ impl BaseTable {
             mountain: division.is_some_and(|d| d.area_type == "mountain"),
             open_weekdays,
             closed_dates: base.closed_dates.clone(),
+            opens_on_holidays: base.opens_on_holidays(),
+            meals: base.meals.clone(),
             max_group_size: base.max_group_size,
             guide_languages: base.guide_languages.clone(),
             employees: base.size.employees,
@@ -150,6 +156,11 @@ impl BaseTable {
     /// A row by position.
     pub fn row(&self, index: usize) -> &BaseRow {
         &self.rows[index]
+    }
+
+    /// Every row, in catalog order.
+    pub fn rows(&self) -> &[BaseRow] {
+        &self.rows
     }
 
     /// Number of bases.

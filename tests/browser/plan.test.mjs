@@ -480,6 +480,23 @@ await step('a delegation that has seen enough factories leaves enterprises and p
   await page.fill('#avoid_kinds', '');
 });
 
+await step('a halal delegation over National Day: the holiday is marked, meals are at halal venues, allergies on the checklist', async () => {
+  // Wednesday 7 October 2026 is the last day of the National Day holiday; the 8th is a working day.
+  await page.fill('#start_date', '2026-10-07');
+  await page.fill('#days', '2');
+  await page.fill('#dietary_needs', '清真');
+  await page.fill('#allergies', '一位成员对花生过敏');
+  await page.click('#plan');
+  await page.locator('.day .holiday').first().waitFor();
+  assert.match(await page.locator('.day').first().locator('.holiday').textContent(), /国庆节/);
+  assert.equal(await page.locator('.day').nth(1).locator('.holiday').count(), 0, '8 October is an ordinary day');
+  const lunches = await page.locator('.event.lunch').allTextContents();
+  assert.ok(lunches.length > 0 && lunches.every(text => /清真/.test(text)), lunches.join('\n'));
+  assert.match(await page.locator('#checklist').textContent(), /花生过敏/);
+  await page.fill('#dietary_needs', '');
+  await page.fill('#allergies', '');
+});
+
 await step('nothing was loaded from elsewhere and the console stayed clean', async () => {
   assert.deepEqual(external, []);
   assert.deepEqual(consoleErrors.filter(e => !e.includes('status of 4')), []);

@@ -105,6 +105,9 @@ struct BaseRecordFields {
     opening_hours: serde_json::Value,
     /// Dates closed although the weekday is open (`YYYY-MM-DD`).
     closed_dates: Option<Vec<String>>,
+    /// Whether it receives visitors on public holidays; left out, as its kind usually does
+    /// (cultural and tourism sites open, others closed).
+    opens_on_holidays: Option<bool>,
     /// Largest group received at once, 1–2000.
     max_group_size: u16,
     /// Guide languages, ISO 639-1.
@@ -113,6 +116,13 @@ struct BaseRecordFields {
     restricted: Option<bool>,
     /// A visit needs prior approval.
     approval_required: Option<bool>,
+    /// The last day the approval on file is valid (`YYYY-MM-DD`).
+    approved_until: Option<String>,
+    /// A visit needs the local authority's consent when the delegation stays elsewhere.
+    needs_local_consent: Option<bool>,
+    /// Diets it serves when hosting a group's meal (`regular`, `halal`, `vegetarian`, `vegan`,
+    /// `no_pork`, `no_beef`, `gluten_free`, or 常规餐, 清真, 素食…); left out, it hosts no meals.
+    meals: Option<Vec<String>>,
     /// `allowed`, `restricted` or `forbidden`.
     photo_policy: Option<String>,
     /// Which areas may be shown.
