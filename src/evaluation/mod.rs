@@ -10,6 +10,7 @@
 
 pub mod report;
 pub mod metrics;
+pub mod stats;
 pub mod visits;
 
 pub use metrics::{EvaluateOptions, NamedRanker, Ranker, VisitOutcome};

@@ -1,8 +1,9 @@
 //! Measuring ranking quality on a judged set: NDCG@10, P@5 and recall@20 of the full matcher
-//! against a BM25-only baseline.
+//! against two baselines, plain BM25 and BM25 behind the same hard rules.
 //!
 //! The judged set (`fixtures/judged/profiles.jsonl`) pairs delegation profiles with graded
-//! relevance (0-3) for the fixture bases, graded by the rubric in `fixtures/judged/RUBRIC.md`.
+//! relevance (0-3) for the fixture bases, graded by the rubric in `fixtures/judged/RUBRIC.md`,
+//! and puts each profile in the development half or the held-out half.
 
 use std::collections::HashMap;
 
@@ -21,6 +22,19 @@ pub struct JudgedProfile {
     pub profile: DelegationProfile,
     /// Grade (1-3) per base id; unlisted bases are grade 0.
     pub judgments: HashMap<String, u8>,
+    /// Which half of the set the profile is in.
+    pub split: Split,
+}
+
+/// The two halves of the judged set: tuning looks at the development half only; the held-out
+/// half tells whether what was tuned holds on delegations nobody tuned for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Split {
+    /// The development half.
+    Dev,
+    /// The held-out half.
+    HeldOut,
 }
 
 /// Grade at or above which a base counts as relevant for precision and recall.
@@ -137,5 +151,7 @@ mod tests {
         let languages: std::collections::HashSet<&str> = judged.iter().map(|j| j.lang.as_str()).collect();
         assert!(languages.len() >= 6, "{languages:?}");
         assert!(judged.iter().all(|j| j.judgments.values().any(|g| *g >= RELEVANT_GRADE)), "every profile has a relevant base");
+        let held_out = judged.iter().filter(|j| j.split == Split::HeldOut).count();
+        assert_eq!(held_out * 2, judged.len(), "the halves are equal");
     }
 }
