@@ -350,3 +350,45 @@ fn on_a_public_holiday_only_bases_that_open_on_holidays_are_proposed() {
     let (_, working) = post_match(&server, &json!({"profile": visitors, "top": 30}));
     assert!(working["items"].as_array().unwrap().iter().any(|i| i["kind"] == "enterprise"), "companies on a working day: {working}");
 }
+
+#[test]
+fn a_group_after_experiences_gets_each_one_near_the_top_in_any_language() {
+    let server = TestServer::start();
+    // Three experiences, no industry codes: tea culture, crafts and local food.
+    let topics: [(&str, &[&str]); 3] = [("tea", &["tea"]), ("crafts", &["intangible_crafts", "crafts_gifts"]), ("food", &["hospitality"])];
+    for interests in [
+        "A cultural tourism group looking for tea culture, traditional crafts and local food",
+        "文化旅游团：想体验茶文化、手工艺和地方美食",
+        "Gruppo culturale: cultura del tè, artigianato e cucina locale",
+    ] {
+        let visitors = json!({
+            "country": "FR", "organisation_type": "cultural", "size": 15, "visit": {"dates": ["2026-12-08", "2026-12-09"]}, "days": 2,
+            "hotel": {"division": "lucheng"}, "interests": interests, "languages": ["fr", "en"]
+        });
+        let (status, body) = post_match(&server, &json!({"profile": visitors, "top": 10}));
+        assert_eq!(status, 200, "{body}");
+        let top: Vec<&Value> = body["items"].as_array().unwrap().iter().take(6).collect();
+        for (topic, codes) in topics {
+            let covered = top.iter().any(|item| item["industries"].as_array().unwrap().iter().any(|c| codes.contains(&c.as_str().unwrap())));
+            assert!(covered, "{interests}: no {topic} base in the top 6: {:?}", top.iter().map(|i| &i["id"]).collect::<Vec<_>>());
+        }
+    }
+}
+
+#[test]
+fn a_study_group_naming_several_topics_sees_each_near_the_top() {
+    let server = TestServer::start();
+    let visitors = json!({
+        "country": "VN", "organisation_type": "government", "size": 12, "visit": {"dates": ["2026-12-08", "2026-12-09"]}, "days": 2,
+        "hotel": {"division": "lucheng"}, "languages": ["vi", "en"],
+        "interests": "Study group on industrial cluster services: vocational training, inclusive finance for small firms, and testing and certification platforms"
+    });
+    let (status, body) = post_match(&server, &json!({"profile": visitors, "top": 10}));
+    assert_eq!(status, 200, "{body}");
+    let top: Vec<&Value> = body["items"].as_array().unwrap().iter().take(5).collect();
+    let topics: [(&str, &[&str]); 3] = [("training", &["vocational_education"]), ("finance", &["private_finance", "fintech", "finance"]), ("testing", &["research"])];
+    for (topic, codes) in topics {
+        let covered = top.iter().any(|item| item["industries"].as_array().unwrap().iter().any(|c| codes.contains(&c.as_str().unwrap())));
+        assert!(covered, "no {topic} base in the top 5: {:?}", top.iter().map(|i| &i["id"]).collect::<Vec<_>>());
+    }
+}

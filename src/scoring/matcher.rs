@@ -261,7 +261,8 @@ impl Matcher<'_> {
 
         let diversity = options.diversity.unwrap_or(self.config.ranking.diversity).clamp(0.0, 1.0);
         let must: HashSet<&str> = profile.must_visit.iter().map(String::as_str).collect();
-        let order = self.select(&candidates, scores.as_slice().unwrap_or(&[]), diversity, options.top, &must);
+        let topics = topics_of(&signals);
+        let order = self.select(&candidates, scores.as_slice().unwrap_or(&[]), diversity, options.top, &must, &topics);
 
         let is_must = |i: &usize| must.contains(self.table.row(candidates[*i].1).id.as_str());
         let mut by_score: Vec<usize> = (0..candidates.len()).collect();
@@ -323,14 +324,33 @@ impl Matcher<'_> {
         Box::new(BooleanQuery::new(should))
     }
 
-    /// Maximal marginal relevance: must-visit bases first, then repeatedly the base with the
-    /// best `(1 - diversity) * score - diversity * (similarity to those already chosen)`.
-    fn select(&self, candidates: &[(u64, usize)], scores: &[f32], diversity: f32, top: usize, must: &HashSet<&str>) -> Vec<usize> {
-        let traits: Vec<SimilarityTraits> = candidates.iter().map(|(_, index)| SimilarityTraits::of(self.table.row(*index))).collect();
+    /// Maximal marginal relevance: must-visit bases first; then, for a delegation that names
+    /// several topics, the best base of each topic (so every topic is covered near the top);
+    /// then repeatedly the base with the best
+    /// `(1 - diversity) * score - diversity * (similarity to those already chosen)`.
+    fn select(&self, candidates: &[(u64, usize)], scores: &[f32], diversity: f32, top: usize, must: &HashSet<&str>, topics: &[String]) -> Vec<usize> {
+        let traits: Vec<SimilarityTraits> =
+            candidates.iter().map(|(_, index)| SimilarityTraits::of(self.table.row(*index), topics, self.taxonomy)).collect();
         let mut chosen: Vec<usize> = Vec::new();
         let mut must_first: Vec<usize> = (0..candidates.len()).filter(|i| must.contains(self.table.row(candidates[*i].1).id.as_str())).collect();
         must_first.sort_by(|a, b| scores[*b].total_cmp(&scores[*a]));
         chosen.extend(must_first);
+        if topics.len() > 1 && diversity > 0.0 {
+            // Each topic's best base, when it is a strong fit in its own right.
+            let best = scores.iter().copied().fold(0.0f32, f32::max);
+            let mut leaders: Vec<usize> = (0..topics.len())
+                .filter(|t| !chosen.iter().any(|c| traits[*c].topic == Some(*t)))
+                .filter_map(|t| {
+                    (0..candidates.len())
+                        .filter(|i| traits[*i].topic == Some(t) && !chosen.contains(i))
+                        .max_by(|a, b| scores[*a].total_cmp(&scores[*b]).then(b.cmp(a)))
+                        .filter(|i| scores[*i] >= TOPIC_LEADER_SHARE * best)
+                })
+                .collect();
+            leaders.sort_by(|a, b| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b)));
+            leaders.dedup();
+            chosen.extend(leaders.into_iter().take(top.saturating_sub(chosen.len())));
+        }
         let mut remaining: Vec<usize> = (0..candidates.len()).filter(|i| !chosen.contains(i)).collect();
         let mut max_similarity: Vec<f32> = remaining
             .iter()
@@ -442,34 +462,60 @@ impl Matcher<'_> {
     }
 }
 
+/// A topic's best base joins the top of a multi-topic list when it scores at least this share
+/// of the best score (chosen on the judged set's development half: 0.5 cost 0.03 NDCG@10 there,
+/// 0.8 cost 0.007, within noise, and still covers each strong topic).
+const TOPIC_LEADER_SHARE: f32 = 0.8;
+
+/// The topics a delegation names: its sought industries, each once, in the order named.
+fn topics_of(signals: &ProfileSignals) -> Vec<String> {
+    let mut topics: Vec<String> = Vec::new();
+    for sought in &signals.sought_industries {
+        if !topics.contains(&sought.code) {
+            topics.push(sought.code.clone());
+        }
+    }
+    topics
+}
+
 /// What diversity compares, reduced to integers once per candidate.
 struct SimilarityTraits {
     primary_industry: u64,
     industries: Vec<u64>,
+    /// The first of the delegation's topics the base serves (its industries within it).
+    topic: Option<usize>,
+    /// How many topics the delegation names.
+    topic_count: usize,
     county: u64,
     cluster: u64,
     kind: BaseKind,
 }
 
 impl SimilarityTraits {
-    fn of(row: &BaseRow) -> SimilarityTraits {
+    fn of(row: &BaseRow, topics: &[String], taxonomy: &Taxonomy) -> SimilarityTraits {
         SimilarityTraits {
             primary_industry: row.industries.first().map_or(0, |c| base_key(c)),
             industries: row.industries.iter().map(|c| base_key(c)).collect(),
+            topic: topics.iter().position(|topic| row.industries.iter().any(|code| taxonomy.is_within(code, topic))),
+            topic_count: topics.len(),
             county: base_key(&row.county),
             cluster: base_key(&row.cluster),
             kind: row.kind,
         }
     }
 
-    /// How alike two bases are for diversity: same main industry, shared industries, same
-    /// county or cluster, same kind; at most 1.
+    /// How alike two bases are for diversity: the same topic of several the delegation names
+    /// (bases on its only topic are all what it asked for, so not alike for that), otherwise
+    /// the same main industry or shared industries; same county or cluster; same kind; at
+    /// most 1.
     fn similarity(&self, other: &SimilarityTraits) -> f32 {
         let mut similarity: f32 = 0.0;
-        if self.primary_industry == other.primary_industry {
-            similarity += 0.5;
-        } else if self.industries.iter().any(|x| other.industries.contains(x)) {
-            similarity += 0.25;
+        match (self.topic, other.topic) {
+            (Some(a), Some(b)) if self.topic_count > 1 => similarity += if a == b { 0.5 } else { 0.0 },
+            (Some(_), Some(_)) => {}
+            _ if self.primary_industry == other.primary_industry => similarity += 0.5,
+            _ if self.industries.iter().any(|x| other.industries.contains(x)) => similarity += 0.25,
+            _ => {}
         }
         if self.county == other.county {
             similarity += 0.3;
