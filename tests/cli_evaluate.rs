@@ -61,6 +61,31 @@ fn evaluating_the_fixture_writes_every_table_and_an_offline_report() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.matches("<svg").count() >= 5, "charts are inline SVG");
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "the report loads nothing from the network");
+    // How sure: every configuration's metrics carry an interval around the mean, and every
+    // configuration is compared with the first by a paired test over the same 360 visits.
+    for name in ["bm25", "default", "text_heavy"] {
+        for metric in ["hit", "recall", "ndcg", "reciprocal_rank"] {
+            let e = &summary["intervals"][name][metric];
+            let (low, mean, high) = (e["low"].as_f64().unwrap(), e["mean"].as_f64().unwrap(), e["high"].as_f64().unwrap());
+            assert!(low <= mean && mean <= high && high - low < 0.5, "{name} {metric}: {e}");
+            assert_eq!(e["n"], 360);
+        }
+    }
+    let compared: Vec<&str> = summary["comparisons"].as_array().unwrap().iter().map(|c| c["config"].as_str().unwrap()).collect();
+    assert_eq!(compared, ["default", "text_heavy"]);
+    let p = summary["comparisons"][0]["metrics"]["ndcg"]["p_value"].as_f64().unwrap();
+    assert!(p > 0.0 && p <= 1.0, "{p}");
+    // The mean difference is the difference of the two means (the same visits on both sides).
+    let difference = summary["comparisons"][0]["metrics"]["ndcg"]["difference"]["mean"].as_f64().unwrap();
+    let means = |name: &str| summary["intervals"][name]["ndcg"]["mean"].as_f64().unwrap();
+    assert!((difference - (means("default") - means("bm25"))).abs() < 1e-9);
+    // Values on the bars, labels with visit counts on the axes, no codes.
+    assert!(html.matches("class=\"value\"").count() >= 12, "values are written on the bars");
+    assert!(html.contains("Italy (n="), "groups are named, with their visit counts");
+    assert!(html.contains("Business association (n="));
+    for code in [">business_association", ">fashion_smart_manufacturing", ">hit_rate<"] {
+        assert!(!html.contains(code), "a code on an axis: {code}");
+    }
 }
 
 #[test]

@@ -159,8 +159,36 @@ pub fn check_table(library: &BaseLibrary, table: &RawTable, rankers: Vec<NamedRa
 pub fn run(library: &BaseLibrary, checked: &CheckedEvaluation, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<(report::Report, serde_json::Value), Error> {
     let outcomes = evaluate(library, &checked.bases, &checked.visits, &checked.rankers, &checked.options, progress)?;
     let built = report::build(&outcomes, &checked.bases).map_err(internal_report_error)?;
-    let summary = report::summary_json(&built, checked.options.k, checked.visits.len());
+    let summary = report::summary_json(&built, checked.options.k, checked.visits.len(), report_labels(library, &checked.rankers));
     Ok((built, summary))
+}
+
+/// The words the report shows for the codes in its tables: countries, organisation types,
+/// themes and configurations, Chinese first with English alongside.
+fn report_labels(library: &BaseLibrary, rankers: &[NamedRanker]) -> serde_json::Value {
+    let countries: serde_json::Map<String, serde_json::Value> =
+        library.relations().countries().iter().map(|c| (c.code.clone(), format!("{} {}", c.zh, c.en).into())).collect();
+    let organisation_types: serde_json::Map<String, serde_json::Value> = crate::domain::OrganisationType::ALL
+        .iter()
+        .filter_map(|t| {
+            let code = serde_json::to_value(t).ok()?.as_str()?.to_string();
+            let (zh, en) = t.labels();
+            Some((code, format!("{zh} {en}").into()))
+        })
+        .collect();
+    let themes: serde_json::Map<String, serde_json::Value> = library.taxonomy().themes().iter().map(|t| (t.code.clone(), format!("{} {}", t.zh, t.en).into())).collect();
+    let configs: serde_json::Map<String, serde_json::Value> = rankers
+        .iter()
+        .map(|r| {
+            let label = match r.name.as_str() {
+                "bm25" => "仅 BM25 BM25 only".to_string(),
+                "default" => "完整排序（默认）full ranker (default)".to_string(),
+                other => format!("方案 {other}"),
+            };
+            (r.name.clone(), label.into())
+        })
+        .collect();
+    serde_json::json!({"country": countries, "organisation_type": organisation_types, "theme": themes, "config": configs})
 }
 
 /// A JSON upload that does not parse: a data error names its field (`visits[3].colour`), a

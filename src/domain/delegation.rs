@@ -36,6 +36,20 @@ pub enum OrganisationType {
 }
 
 impl OrganisationType {
+    /// Every type, in the order listings use.
+    pub const ALL: [OrganisationType; 10] = [
+        OrganisationType::Government,
+        OrganisationType::BusinessAssociation,
+        OrganisationType::Enterprise,
+        OrganisationType::University,
+        OrganisationType::School,
+        OrganisationType::Research,
+        OrganisationType::Media,
+        OrganisationType::Cultural,
+        OrganisationType::Ngo,
+        OrganisationType::Other,
+    ];
+
     /// Chinese and English labels, for what people read.
     pub fn labels(self) -> (&'static str, &'static str) {
         match self {

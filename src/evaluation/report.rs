@@ -9,6 +9,7 @@ use polars::prelude::*;
 use serde_json::{json, Map, Value};
 
 use super::metrics::{gini, VisitOutcome};
+use super::stats::{bootstrap_mean, paired_test};
 use crate::domain::ExchangeBase;
 
 /// Everything an evaluation produces.
@@ -196,17 +197,69 @@ pub fn rows(frame: &DataFrame) -> Vec<Map<String, Value>> {
         .collect()
 }
 
-/// The summary document: per configuration, its metrics; plus the breakdowns.
-pub fn summary_json(report: &Report, k: usize, visits: usize) -> Value {
+/// The metrics measured per visit, with how people read them.
+const VISIT_METRICS: [(&str, &str, &str); 4] =
+    [("hit", "命中率", "hit rate"), ("recall", "召回率", "recall"), ("ndcg", "NDCG", "NDCG"), ("reciprocal_rank", "平均倒数排名", "MRR")];
+
+/// Each configuration's per-visit metrics with 95 % bootstrap intervals over visits, and each
+/// configuration compared with the first one (the reference) by a paired randomisation test
+/// over the same visits.
+fn uncertainty(report: &Report) -> (Value, Value) {
+    let configs = column_text(&report.per_visit, "config");
+    let visit_ids = column_text(&report.per_visit, "visit_id");
+    let mut order: Vec<String> = Vec::new();
+    for config in &configs {
+        if !order.contains(config) {
+            order.push(config.clone());
+        }
+    }
+    // Per configuration: visit id -> row, so comparisons pair the same visits.
+    let values = |config: &str, metric: &str| -> BTreeMap<String, f64> {
+        let column = column_f64(&report.per_visit, metric);
+        (0..configs.len()).filter(|i| configs[*i] == config).map(|i| (visit_ids[i].clone(), column[i])).collect()
+    };
+    let mut intervals = Map::new();
+    for config in &order {
+        let mut metrics = Map::new();
+        for (metric, ..) in VISIT_METRICS {
+            let list: Vec<f64> = values(config, metric).into_values().collect();
+            metrics.insert(metric.to_string(), serde_json::to_value(bootstrap_mean(&list)).expect("estimate"));
+        }
+        intervals.insert(config.clone(), Value::Object(metrics));
+    }
+    let mut comparisons = Vec::new();
+    if let Some(reference) = order.first() {
+        for config in order.iter().skip(1) {
+            let mut metrics = Map::new();
+            for (metric, ..) in VISIT_METRICS {
+                let (a, b) = (values(config, metric), values(reference, metric));
+                let shared: Vec<&String> = a.keys().filter(|id| b.contains_key(*id)).collect();
+                let test = paired_test(&shared.iter().map(|id| a[*id]).collect::<Vec<_>>(), &shared.iter().map(|id| b[*id]).collect::<Vec<_>>());
+                metrics.insert(metric.to_string(), serde_json::to_value(test).expect("test"));
+            }
+            comparisons.push(json!({"config": config, "reference": reference, "metrics": metrics}));
+        }
+    }
+    (Value::Object(intervals), Value::Array(comparisons))
+}
+
+/// The summary document: per configuration, its metrics, their intervals and the paired tests
+/// against the reference configuration; the breakdowns; and `labels`, the words people read
+/// for each code (`{"country": {"IT": "意大利 Italy"}, "config": {…}, …}`).
+pub fn summary_json(report: &Report, k: usize, visits: usize, labels: Value) -> Value {
     let mut breakdowns = Map::new();
     for (key, table) in &report.breakdowns {
         breakdowns.insert(key.to_string(), Value::Array(rows(table).into_iter().map(Value::Object).collect()));
     }
+    let (intervals, comparisons) = uncertainty(report);
     json!({
         "k": k,
         "visits": visits,
         "configs": rows(&report.summary),
+        "intervals": intervals,
+        "comparisons": comparisons,
         "breakdowns": breakdowns,
+        "labels": labels,
     })
 }
 
@@ -257,7 +310,8 @@ fn escape(text: &str) -> String {
 
 /// A grouped bar chart: one group per label, one bar per series, values in 0..=1.
 fn bar_chart(title: &str, labels: &[String], series: &[(String, Vec<f64>)]) -> String {
-    let (width, height, left, bottom, top) = (760.0, 300.0, 48.0, 70.0, 34.0);
+    // Room below the plot and to its left for the slanted group labels.
+    let (width, height, left, bottom, top) = (820.0, 380.0, 110.0, 130.0, 34.0);
     let plot_h = height - bottom - top;
     let group_w = (width - left - 10.0) / labels.len().max(1) as f64;
     let bar_w = (group_w * 0.8) / series.len().max(1) as f64;
@@ -285,6 +339,13 @@ fn bar_chart(title: &str, labels: &[String], series: &[(String, Vec<f64>)]) -> S
                 PALETTE[s % PALETTE.len()],
                 escape(&series[s].0)
             );
+            // The value on the bar, so the chart reads without hovering.
+            let _ = write!(
+                svg,
+                r#"<text class="value" x="{:.1}" y="{:.1}" font-size="9" text-anchor="middle">{v:.2}</text>"#,
+                x0 + s as f64 * bar_w + bar_w * 0.46,
+                top + plot_h - h - 2.0
+            );
         }
         let _ = write!(
             svg,
@@ -298,7 +359,7 @@ fn bar_chart(title: &str, labels: &[String], series: &[(String, Vec<f64>)]) -> S
     }
     for (s, (name, _)) in series.iter().enumerate() {
         // The legend sits at the top right, clear of the title.
-        let x = width - 10.0 - (series.len() - s) as f64 * 120.0;
+        let x = width - 10.0 - (series.len() - s) as f64 * 170.0;
         let _ = write!(svg, r#"<rect x="{x}" y="10" width="10" height="10" fill="{}"/><text x="{}" y="19" font-size="11">{}</text>"#, PALETTE[s % PALETTE.len()], x + 14.0, escape(name));
     }
     svg.push_str("</svg>");
@@ -323,34 +384,90 @@ fn column_text(frame: &DataFrame, name: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// NDCG per group label, one series per configuration.
-fn by_group(table: &DataFrame, key: &str, configs: &[String]) -> (Vec<String>, Vec<(String, Vec<f64>)>) {
+/// NDCG per group, one series per configuration; each group named as people read it, with
+/// its number of visits (`意大利 Italy (n=12)`).
+fn by_group(table: &DataFrame, key: &str, configs: &[String], summary: &Value) -> (Vec<String>, Vec<(String, Vec<f64>)>) {
     let keys = column_text(table, key);
     let config_col = column_text(table, "config");
     let ndcg = column_f64(table, "ndcg");
-    let labels: Vec<String> = keys.iter().cloned().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let counts = column_f64(table, "visits");
+    let codes: Vec<String> = keys.iter().cloned().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     let mut values: BTreeMap<(String, String), f64> = BTreeMap::new();
+    let mut visits: BTreeMap<String, f64> = BTreeMap::new();
     for i in 0..keys.len() {
         values.insert((config_col[i].clone(), keys[i].clone()), ndcg[i]);
+        visits.insert(keys[i].clone(), counts[i]);
     }
-    let series = configs.iter().map(|c| (c.clone(), labels.iter().map(|l| values.get(&(c.clone(), l.clone())).copied().unwrap_or(0.0)).collect())).collect();
+    let labels = codes.iter().map(|code| format!("{} (n={})", label(summary, key, code), visits.get(code).copied().unwrap_or(0.0))).collect();
+    let series = configs
+        .iter()
+        .map(|c| (label(summary, "config", c), codes.iter().map(|l| values.get(&(c.clone(), l.clone())).copied().unwrap_or(0.0)).collect()))
+        .collect();
     (labels, series)
+}
+
+/// The label of `code` in the summary's `labels` for `key`, or the code itself.
+fn label(summary: &Value, key: &str, code: &str) -> String {
+    summary["labels"][key][code].as_str().map_or_else(|| if code.is_empty() { "—".to_string() } else { code.to_string() }, str::to_string)
 }
 
 /// The self-contained HTML report: the summary table and SVG charts, nothing fetched.
 pub fn html(report: &Report, summary: &Value) -> String {
     let configs = column_text(&report.summary, "config");
-    let metrics = ["hit_rate", "recall", "ndcg", "mrr", "coverage_bases", "coverage_divisions"];
+    let metrics = [
+        ("hit_rate", "命中率 hit rate"),
+        ("recall", "召回率 recall"),
+        ("ndcg", "NDCG"),
+        ("mrr", "平均倒数排名 MRR"),
+        ("coverage_bases", "基地覆盖 bases covered"),
+        ("coverage_divisions", "区域覆盖 divisions covered"),
+    ];
     let overview = bar_chart(
-        "Metrics by configuration",
-        &metrics.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
-        &configs.iter().enumerate().map(|(i, c)| (c.clone(), metrics.iter().map(|m| column_f64(&report.summary, m).get(i).copied().unwrap_or(0.0)).collect())).collect::<Vec<_>>(),
+        "各配置指标 Metrics by configuration",
+        &metrics.iter().map(|(_, name)| name.to_string()).collect::<Vec<_>>(),
+        &configs
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (label(summary, "config", c), metrics.iter().map(|(m, _)| column_f64(&report.summary, m).get(i).copied().unwrap_or(0.0)).collect()))
+            .collect::<Vec<_>>(),
     );
     let mut charts = vec![overview];
     for (key, table) in &report.breakdowns {
-        let (labels, series) = by_group(table, key, &configs);
-        charts.push(bar_chart(&format!("NDCG by {}", key.replace('_', " ")), &labels, &series));
+        let (labels, series) = by_group(table, key, &configs, summary);
+        let title = match *key {
+            "country" => "各国家 NDCG by country",
+            "organisation_type" => "各机构类型 NDCG by organisation type",
+            "theme" => "各主题 NDCG by theme",
+            _ => "各年份 NDCG by year",
+        };
+        charts.push(bar_chart(title, &labels, &series));
     }
+    // How sure each figure is: intervals per configuration, paired tests against the reference.
+    let estimate = |e: &Value| format!("{:.3} [{:.3}, {:.3}]", e["mean"].as_f64().unwrap_or(0.0), e["low"].as_f64().unwrap_or(0.0), e["high"].as_f64().unwrap_or(0.0));
+    let mut interval_rows = String::new();
+    for config in &configs {
+        let row = &summary["intervals"][config];
+        let cells: Vec<String> = VISIT_METRICS.iter().map(|(m, ..)| format!("<td>{}</td>", estimate(&row[*m]))).collect();
+        let _ = writeln!(interval_rows, "<tr><td>{}</td>{}</tr>", escape(&label(summary, "config", config)), cells.concat());
+    }
+    let mut comparison_rows = String::new();
+    for comparison in summary["comparisons"].as_array().into_iter().flatten() {
+        let cells: Vec<String> = VISIT_METRICS
+            .iter()
+            .map(|(m, ..)| {
+                let test = &comparison["metrics"][*m];
+                format!("<td>{}<br><small>p = {:.4}</small></td>", estimate(&test["difference"]), test["p_value"].as_f64().unwrap_or(1.0))
+            })
+            .collect();
+        let _ = writeln!(
+            comparison_rows,
+            "<tr><td>{} − {}</td>{}</tr>",
+            escape(&label(summary, "config", comparison["config"].as_str().unwrap_or(""))),
+            escape(&label(summary, "config", comparison["reference"].as_str().unwrap_or(""))),
+            cells.concat()
+        );
+    }
+    let metric_heads: String = VISIT_METRICS.iter().map(|(_, zh, en)| if zh == en { format!("<th>{en}</th>") } else { format!("<th>{zh} {en}</th>") }).collect();
     let mut rows_html = String::new();
     for row in summary["configs"].as_array().into_iter().flatten() {
         let cell = |k: &str| match &row[k] {
@@ -359,10 +476,11 @@ pub fn html(report: &Report, summary: &Value) -> String {
             Value::Null => "–".into(),
             other => escape(&other.to_string()),
         };
+        let config = label(summary, "config", row["config"].as_str().unwrap_or(""));
         let _ = writeln!(
             rows_html,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            cell("config"), cell("visits"), cell("hit_rate"), cell("recall"), cell("ndcg"), cell("mrr"), cell("coverage_bases"), cell("coverage_divisions"), cell("exposure_gini"), cell("feasibility_rate"), cell("travel_share"), cell("violations")
+            escape(&config), cell("visits"), cell("hit_rate"), cell("recall"), cell("ndcg"), cell("mrr"), cell("coverage_bases"), cell("coverage_divisions"), cell("exposure_gini"), cell("feasibility_rate"), cell("travel_share"), cell("violations")
         );
     }
     format!(
@@ -384,9 +502,23 @@ figure {{ margin: 1.5rem 0; }}
 <p>{visits} visits replayed; cut-off k = {k}. Hit rate, recall, NDCG (graded by outcomes) and MRR of the bases actually visited;
 coverage and Gini of exposure over the catalog; itinerary feasibility and driving share on the planned sample; hard-rule violations (must be 0).</p>
 <table>
-<thead><tr><th>config</th><th>visits</th><th>hit rate</th><th>recall</th><th>NDCG</th><th>MRR</th><th>bases covered</th><th>divisions covered</th><th>exposure Gini</th><th>feasible</th><th>driving share</th><th>violations</th></tr></thead>
+<thead><tr><th>配置 configuration</th><th>来访 visits</th><th>命中率 hit rate</th><th>召回率 recall</th><th>NDCG</th><th>MRR</th><th>基地覆盖 bases covered</th><th>区域覆盖 divisions covered</th><th>曝光基尼 exposure Gini</th><th>可行 feasible</th><th>车程占比 driving share</th><th>违规 violations</th></tr></thead>
 <tbody>
 {rows_html}</tbody>
+</table>
+<h2>置信区间 How sure the figures are</h2>
+<p>Means over visits with 95 % percentile bootstrap intervals ({resamples} resamples of the visits).</p>
+<table>
+<thead><tr><th>configuration</th>{metric_heads}</tr></thead>
+<tbody>
+{interval_rows}</tbody>
+</table>
+<p>Each configuration against the first (the reference), visit by visit: the mean difference with its interval, and the
+two-sided p-value of a paired randomisation (sign-flip) test over the same visits.</p>
+<table>
+<thead><tr><th>comparison</th>{metric_heads}</tr></thead>
+<tbody>
+{comparison_rows}</tbody>
 </table>
 {charts}
 </body>
@@ -395,5 +527,6 @@ coverage and Gini of exposure over the catalog; itinerary feasibility and drivin
         visits = summary["visits"],
         k = summary["k"],
         charts = charts.iter().map(|c| format!("<figure>{c}</figure>")).collect::<Vec<_>>().join("\n"),
+        resamples = super::stats::BOOTSTRAP_RESAMPLES,
     )
 }
