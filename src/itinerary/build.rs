@@ -5,6 +5,7 @@
 use super::request::{ItineraryRequest, PlaceRef};
 use super::settings::Settings;
 use super::meals::{banquet_venue, Venue, LUNCH_DETOUR_MINUTES};
+pub(crate) use super::travel::base_place;
 use super::travel::{Place, TravelTimes};
 use crate::domain::{ClockTime, DivisionRegistry, ExchangeBase, FieldCode, FieldError, Hotel, Weekday};
 use crate::scoring::rules::VisitRules;
@@ -97,11 +98,6 @@ fn hotel_place(divisions: &DivisionRegistry, hotel: &Hotel) -> NamedPlace {
             NamedPlace { place: Place { key: None, lat: *lat, lon: *lon, mountain: false }, zh, en }
         }
     }
-}
-
-pub(crate) fn base_place(divisions: &DivisionRegistry, base: &ExchangeBase) -> Place {
-    let mountain = divisions.county_level(&base.location.division).is_some_and(|d| d.area_type == "mountain");
-    Place { key: Some(base.id.clone()), lat: base.location.lat, lon: base.location.lon, mountain }
 }
 
 pub(crate) fn minutes(t: ClockTime) -> Duration {

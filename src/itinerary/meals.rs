@@ -7,10 +7,9 @@
 //! much, so a venue at most that far off the route fits whatever the search chose. A day with
 //! no such venue keeps a plain lunch and the itinerary's checklist says so.
 
-use super::build::{base_place, minutes};
 use super::settings::DaySpec;
-use super::travel::{Place, TravelTimes};
-use crate::domain::{serves, Diet, DivisionRegistry, ExchangeBase};
+use super::travel::{base_place, Place, TravelTimes};
+use crate::domain::{serves, ClockTime, Diet, DivisionRegistry, ExchangeBase};
 use crate::planner::Duration;
 
 /// Most minutes the drive to a lunch venue may take, and the most its round trip may add.
@@ -43,6 +42,7 @@ fn open_during(base: &ExchangeBase, day: &DaySpec, from: Duration, to: Duration)
         Some(date) => base.hours_on(date),
         None => base.opening_hours.on(day.weekday),
     };
+    let minutes = |t: ClockTime| Duration(t.minutes() as i64);
     match (hours.first(), hours.last()) {
         (Some(first), Some(last)) => minutes(first.open) <= from && to <= minutes(last.close),
         _ => false,

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use crate::domain::{FieldCode, FieldError};
+use crate::domain::{DivisionRegistry, ExchangeBase, FieldCode, FieldError};
 use crate::domain::geo;
 
 /// A place the planner drives between.
@@ -21,6 +21,13 @@ pub struct Place {
     pub lon: f64,
     /// In a mountain area (slower last kilometres).
     pub mountain: bool,
+}
+
+/// Where a base stands, as the planner drives to it (in a mountain area when its county-level
+/// division is one).
+pub(crate) fn base_place(divisions: &DivisionRegistry, base: &ExchangeBase) -> Place {
+    let mountain = divisions.county_level(&base.location.division).is_some_and(|d| d.area_type == "mountain");
+    Place { key: Some(base.id.clone()), lat: base.location.lat, lon: base.location.lon, mountain }
 }
 
 /// Road model plus overrides.
