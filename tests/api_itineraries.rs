@@ -683,3 +683,35 @@ fn a_halal_delegation_eats_where_halal_is_declared() {
     assert_eq!(status, 422, "{text}");
     assert!(text.contains("profile.dietary_needs") && text.contains("not a known diet"), "{text}");
 }
+
+#[test]
+fn a_hotel_move_on_the_first_day_starts_from_the_first_hotel() {
+    let server = TestServer::start();
+    let mut body = request("prato_3_days.json");
+    body["appointments"] = json!([]);
+    body["banquet"] = Value::Null;
+    // The group wakes up in Lucheng (the profile's hotel) and sleeps in Taishun after day 1:
+    // a long mountain drive, more than the default longest transfer of 90 minutes.
+    body["days"] = json!([{"hotel": {"division": "taishun"}}, {}, {}]);
+    let (status, _, text) = post(&server, "", &body);
+    assert_eq!(status, 422, "{text}");
+    let problem: Value = serde_json::from_str(&text).unwrap();
+    let error = &problem["errors"][0];
+    assert_eq!((error["field"].as_str(), error["code"].as_str()), (Some("days[0].hotel"), Some("itinerary_infeasible")), "{problem}");
+    assert!(error["message"].as_str().unwrap().contains("longest transfer"), "{error}");
+
+    // With a longer transfer allowed, day 1 starts in Lucheng and ends in Taishun.
+    body["max_transfer_minutes"] = json!(240);
+    body["max_driving_minutes_per_day"] = json!(360);
+    let itinerary = plan(&server, &body);
+    let days = itinerary["days"].as_array().unwrap();
+    assert!(days[0]["start_hotel"].as_str().unwrap().contains("鹿城"), "{}", days[0]["start_hotel"]);
+    assert!(days[0]["end_hotel"].as_str().unwrap().contains("泰顺"), "{}", days[0]["end_hotel"]);
+    assert!(days[1]["start_hotel"].as_str().unwrap().contains("泰顺"), "{}", days[1]["start_hotel"]);
+    let events = days[0]["events"].as_array().unwrap();
+    assert!(events[0]["place_zh"].as_str().unwrap().contains("鹿城"), "{}", events[0]);
+    let last_drive = events.iter().rev().find(|e| e["kind"] == "travel").expect("a drive to the new hotel");
+    assert!(last_drive["place_zh"].as_str().unwrap().contains("泰顺"), "{last_drive}");
+    // The day counts a drive of more than the 90 minutes refused above.
+    assert!(days[0]["travel_minutes"].as_u64().unwrap() > 90, "{}", days[0]["travel_minutes"]);
+}

@@ -17,6 +17,9 @@ use crate::domain::{
 };
 
 
+/// Most closed dates a base may list (a year's worth).
+const MAX_CLOSED_DATES: usize = 366;
+
 /// Every field a base record may carry, in the order of the CSV header.
 pub const RECORD_FIELDS: &[&str] = &[
     "id", "name_zh", "name_en", "kind", "industries", "division", "address_zh", "address_en", "lat", "lon",
@@ -198,13 +201,19 @@ impl<'r> FieldReader<'r> {
         self.stated_boolean(field).unwrap_or(false)
     }
 
-    /// A yes/no field that may be left out (`None`).
+    /// A yes/no field that may be left out (`None`). Words that answer one question only
+    /// (涉密 for `restricted`, 开放 for `opens_on_holidays`) count for that field alone, so a
+    /// cell written for one column never flips another.
     fn stated_boolean(&mut self, field: &str) -> Option<bool> {
         match self.record.get(field)? {
             RawValue::Json(serde_json::Value::Bool(b)) => Some(*b),
-            RawValue::Text(text) => match text.trim().to_ascii_lowercase().as_str() {
-                "true" | "yes" | "1" | "y" | "是" | "涉密" | "不对外" | "开放" => Some(true),
-                "false" | "no" | "0" | "n" | "否" | "对外" | "无" | "不开放" | "闭馆" => Some(false),
+            RawValue::Text(text) => match (field, text.trim().to_ascii_lowercase().as_str()) {
+                (_, "true" | "yes" | "1" | "y" | "是") => Some(true),
+                (_, "false" | "no" | "0" | "n" | "否" | "无") => Some(false),
+                ("restricted", "涉密" | "不对外") => Some(true),
+                ("restricted", "对外") => Some(false),
+                ("opens_on_holidays", "开放" | "照常开放") => Some(true),
+                ("opens_on_holidays", "不开放" | "闭馆") => Some(false),
                 _ => {
                     self.fail(field, FieldCode::InvalidType, format!("must be true or false (是/否), got `{text}`"));
                     None
@@ -368,7 +377,11 @@ pub fn validate_mapped(
     let visit_minutes = r.whole("visit_minutes", true, 10, 480);
     let opening_hours = r.opening_hours("opening_hours");
     let mut closed_dates = Vec::new();
-    for text in r.list("closed_dates", false) {
+    let closed_texts = r.list("closed_dates", false);
+    if closed_texts.len() > MAX_CLOSED_DATES {
+        r.fail("closed_dates", FieldCode::InvalidValue, format!("lists {} dates; at most {MAX_CLOSED_DATES} are allowed", closed_texts.len()));
+    }
+    for text in closed_texts.into_iter().take(MAX_CLOSED_DATES) {
         match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
             Ok(date) => closed_dates.push(date),
             Err(_) => r.fail("closed_dates", FieldCode::InvalidValue, format!("`{text}` is not a date; write YYYY-MM-DD")),
@@ -401,7 +414,11 @@ pub fn validate_mapped(
     let needs_local_consent = r.boolean("needs_local_consent");
     let mut meals = Vec::new();
     // The office writes 常规餐、清真 in one cell.
-    for label in r.list("meals", false).iter().flat_map(|cell| split_list(cell)) {
+    let meal_labels: Vec<String> = r.list("meals", false).iter().flat_map(|cell| split_list(cell)).collect();
+    if meal_labels.len() > 2 * Diet::ALL.len() {
+        r.fail("meals", FieldCode::InvalidValue, format!("lists {} diets; there are only {}", meal_labels.len(), Diet::ALL.len()));
+    }
+    for label in meal_labels.into_iter().take(2 * Diet::ALL.len()) {
         match diet_labels().resolve(label.trim()) {
             Ok(code) => meals.extend(Diet::from_code(&code)),
             Err(error) => r.fail("meals", FieldCode::InvalidValue, format!("{}; write 常规餐, 清真, 素食, 纯素, 不含猪肉, 不含牛肉 or 无麸质", error.describe(&label, "diet"))),
@@ -558,6 +575,22 @@ mod tests {
 
     fn check(record: &serde_json::Map<String, serde_json::Value>) -> Result<ExchangeBase, Vec<FieldError>> {
         validate_record(record, &Taxonomy::embedded(), &DivisionRegistry::embedded())
+    }
+
+    #[test]
+    fn a_word_for_one_yes_no_column_never_flips_another() {
+        use crate::catalog::{parse_records, RecordFormat};
+        let taxonomy = crate::domain::Taxonomy::embedded();
+        let divisions = DivisionRegistry::embedded();
+        let header = "id,name_zh,kind,industries,division,address_zh,lat,lon,description_zh,visit_minutes,opening_hours,max_group_size,guide_languages,restricted,opens_on_holidays";
+        let row = |restricted: &str, holidays: &str| {
+            format!("{header}\nlucheng-900,示例馆,cultural_site,heritage,lucheng,地址,28.0,120.65,简介,60,tue-sun 09:00-17:00,30,zh,{restricted},{holidays}\n")
+        };
+        let bases = parse_records(&row("涉密", "不开放"), RecordFormat::Csv, &taxonomy, &divisions).unwrap();
+        assert!(bases[0].restricted && bases[0].opens_on_holidays == Some(false));
+        // 不开放 answers the holiday question, not whether foreigners may visit: refused there.
+        let errors = parse_records(&row("不开放", "开放"), RecordFormat::Csv, &taxonomy, &divisions).unwrap_err();
+        assert!(errors.iter().any(|e| e.field == "restricted"), "{errors:?}");
     }
 
     #[test]

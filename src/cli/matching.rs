@@ -150,7 +150,7 @@ fn quality_tables(results: &[app::matching::JudgedResult], summary: &[app::match
     let _ = writeln!(out, "| profile | half | lang | NDCG@10 full | NDCG@10 BM25+rules | NDCG@10 BM25 | P@5 full | P@5 BM25+rules | R@20 full | R@20 BM25+rules |");
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
     for r in results {
-        let half = if r.split == crate::scoring::evaluate::Split::Dev { "dev" } else { "held-out" };
+        let half = if r.split == crate::scoring::evaluate::Split::Dev { "开发 dev" } else { "留出 held-out" };
         let _ = writeln!(
             out,
             "| {} | {half} | {} | {:.3} | {:.3} | {:.3} | {:.2} | {:.2} | {:.3} | {:.3} |",

@@ -275,6 +275,15 @@ impl ExchangeBase {
         self.opens_on_holidays.unwrap_or_else(|| self.kind.usually_opens_on_holidays())
     }
 
+    /// The visiting hours on a visit day: on a date, [`ExchangeBase::hours_on`]; a day given by
+    /// its weekday alone keeps that weekday's hours.
+    pub fn hours_for(&self, date: Option<NaiveDate>, weekday: super::Weekday) -> &[TimeRange] {
+        match date {
+            Some(date) => self.hours_on(date),
+            None => self.opening_hours.on(weekday),
+        }
+    }
+
     /// The visiting hours on `date`: none on a closed date, and the official calendar's rule
     /// for holidays and adjusted working days ([`HolidayCalendar::hours_weekday`]).
     pub fn hours_on(&self, date: NaiveDate) -> &[TimeRange] {

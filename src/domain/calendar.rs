@@ -121,9 +121,12 @@ impl HolidayCalendar {
         Ok(calendar)
     }
 
-    /// Whether the notice for `date`'s year is in the calendar.
+    /// Whether the notices that can decide `date` are in the calendar: its year's, and for the
+    /// last week of December also the next year's (a notice may move the last days of the year
+    /// before, as 2019's did with 29–31 December 2018).
     pub fn covers(&self, date: NaiveDate) -> bool {
-        self.years.contains(&date.year())
+        let late_december = date.month() == 12 && date.day() > 24;
+        self.years.contains(&date.year()) && (!late_december || self.years.contains(&(date.year() + 1)))
     }
 
     /// The years covered, in order.
@@ -192,6 +195,8 @@ mod tests {
         let calendar = HolidayCalendar::official();
         assert_eq!(calendar.years(), &[2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026]);
         assert!(!calendar.covers(date("2027-10-01")));
+        assert!(calendar.covers(date("2026-12-24")));
+        assert!(!calendar.covers(date("2026-12-28")), "the 2027 notice may still move the last days of 2026");
         // Every year has its seven festivals (some notices join two into one line).
         for year in calendar.years() {
             let names: String = calendar

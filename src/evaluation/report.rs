@@ -359,7 +359,7 @@ fn bar_chart(title: &str, labels: &[String], series: &[(String, Vec<f64>)]) -> S
     }
     for (s, (name, _)) in series.iter().enumerate() {
         // The legend sits at the top right, clear of the title.
-        let x = width - 10.0 - (series.len() - s) as f64 * 170.0;
+        let x = width - 10.0 - (series.len() - s) as f64 * 220.0;
         let _ = write!(svg, r#"<rect x="{x}" y="10" width="10" height="10" fill="{}"/><text x="{}" y="19" font-size="11">{}</text>"#, PALETTE[s % PALETTE.len()], x + 14.0, escape(name));
     }
     svg.push_str("</svg>");

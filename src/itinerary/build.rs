@@ -3,13 +3,13 @@
 //! prizes and the travel matrix.
 
 use super::request::{ItineraryRequest, PlaceRef};
-use super::settings::Settings;
+use super::settings::{DaySpec, Settings};
 use super::meals::{banquet_venue, Venue, LUNCH_DETOUR_MINUTES};
 pub(crate) use super::travel::base_place;
 use super::travel::{Place, TravelTimes};
-use crate::domain::{ClockTime, DivisionRegistry, ExchangeBase, FieldCode, FieldError, Hotel, Weekday};
+use crate::domain::{ClockTime, DivisionRegistry, ExchangeBase, FieldCode, FieldError, Hotel};
 use crate::scoring::rules::VisitRules;
-use crate::planner::{Break, Duration, Preferences, Problem, Site, Tour, Window};
+use crate::planner::{Break, Duration, Infeasible, Preferences, Problem, Site, Tour, Window};
 use crate::Error;
 
 /// Finds a base the caller may see by id (`None` when there is none).
@@ -118,14 +118,19 @@ pub(crate) fn build_problem(
     lookup: BaseLookup<'_>,
 ) -> Result<Built, Error> {
     let day_count = settings.days.len();
-    let lunch_detour = !settings.diets.is_empty();
+    // Lunch keeps time for a venue only when the delegation has dietary needs, some venue
+    // serves them, and the lunch window leaves room for the drives.
+    let (lunch_from, lunch_to, lunch_length) = settings.lunch;
+    let room_for_detour = minutes(lunch_to) - Duration(lunch_length as i64) - Duration(LUNCH_DETOUR_MINUTES) >= minutes(lunch_from);
+    let lunch_detour = !settings.diets.is_empty() && !venues.is_empty() && room_for_detour;
     let mut banquet_venues = vec![None; day_count];
     let buffer = Duration(settings.buffer_minutes as i64);
     let mut places: Vec<Place> = Vec::new();
     let mut hotels = Vec::with_capacity(day_count);
     let mut tours = Vec::with_capacity(day_count);
     for (d, day) in settings.days.iter().enumerate() {
-        let previous_night = if d == 0 { &settings.days[0].hotel } else { &settings.days[d - 1].hotel };
+        // A day starts where the group slept: the profile's hotel on the first day.
+        let previous_night = if d == 0 { &settings.first_hotel } else { &settings.days[d - 1].hotel };
         let start_hotel = hotel_place(divisions, previous_night);
         let end_hotel = hotel_place(divisions, &day.hotel);
         places.push(start_hotel.place.clone());
@@ -135,7 +140,7 @@ pub(crate) fn build_problem(
         if let Some((banquet_day, start, length, ..)) = &settings.banquet
             && *banquet_day == d {
                 let start = minutes(*start);
-                let venue = if lunch_detour { banquet_venue(venues, travel, day, &end_hotel.place, start, Duration(*length as i64)) } else { None };
+                let venue = if settings.diets.is_empty() { None } else { banquet_venue(venues, travel, day, &end_hotel.place, start, Duration(*length as i64)) };
                 // The group goes back to the hotel first, then drives to the venue and back.
                 let drive = venue.map_or(Duration::ZERO, |(_, drive)| drive);
                 return_by = return_by.min(start - drive);
@@ -217,10 +222,7 @@ pub(crate) fn build_problem(
         let visit = Duration(base.visit_minutes as i64);
         let mut windows = Vec::with_capacity(day_count);
         for day in &settings.days {
-            let hours = match day.date {
-                Some(date) => base.hours_on(date),
-                None => base.opening_hours.on(day.weekday),
-            };
+            let hours = base.hours_for(day.date, day.weekday);
             let day_windows: Vec<Window> = hours
                 .iter()
                 .filter_map(|range| {
@@ -243,7 +245,7 @@ pub(crate) fn build_problem(
                     lock_errors.push(FieldError::new(
                         &format!("locked[{l}].start"),
                         FieldCode::ItineraryInfeasible,
-                        format!("`{}` cannot start a visit at {start} on day {}: open {}", base.id, day + 1, hours_text(base, settings.days[day].weekday)),
+                        format!("`{}` cannot start a visit at {start} on day {}: open {}", base.id, day + 1, hours_text(base, &settings.days[day])),
                     ));
                 }
                 windows[day] = vec![Window { open: at, close: at }];
@@ -280,11 +282,36 @@ pub(crate) fn build_problem(
     let preferences = Preferences { extra_cluster_penalty: EXTRA_CLUSTER_PENALTY, travel_cost: TRAVEL_COST_PER_MINUTE };
     let problem = Problem::new(sites, tours, matrix, Some(Duration(settings.max_transfer_minutes as i64)), preferences)
         .map_err(|errors| Error::Internal(format!("the planning problem does not hold: {}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))))?;
+    let hotel_errors = hotel_moves_that_do_not_fit(&problem, travel, request, settings, &hotels);
+    if !hotel_errors.is_empty() {
+        return Err(Error::Infeasible(hotel_errors));
+    }
     Ok(Built { problem, roles, hotels, appointment_places, banquet_venues, lunch_detour })
 }
 
-pub(crate) fn hours_text(base: &ExchangeBase, weekday: Weekday) -> String {
-    let ranges = base.opening_hours.on(weekday);
+/// The days whose drive from the night's hotel to the next one does not fit even with no
+/// visit at all: each named at the request field that moved the hotel, with why.
+fn hotel_moves_that_do_not_fit(problem: &Problem, travel: &TravelTimes, request: &ItineraryRequest, settings: &Settings, hotels: &[(NamedPlace, NamedPlace)]) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for (d, (from, to)) in hotels.iter().enumerate() {
+        let meal = problem.tours()[d].meal.map(|_| 0);
+        let Err(why) = crate::planner::time_tour(problem, d, &[], meal) else { continue };
+        let drive = travel.minutes(&from.place, &to.place);
+        let reason = match why {
+            Infeasible::LegTooLong { .. } => format!("longer than the longest transfer ({} minutes); raise max_transfer_minutes or break the journey", settings.max_transfer_minutes),
+            Infeasible::TooMuchDriving { .. } => format!("more than the day's driving cap ({} minutes, less the time kept for meals)", settings.max_driving_minutes),
+            _ => format!("it does not fit between {} and {} with lunch", settings.days[d].start, settings.days[d].end),
+        };
+        let moved_here = request.days.get(d).is_some_and(|day| day.hotel.is_some());
+        let field = if moved_here { format!("days[{d}].hotel") } else { format!("days[{d}]") };
+        errors.push(FieldError::new(&field, FieldCode::ItineraryInfeasible, format!("day {}: the drive from {} to {} takes {drive} minutes, {reason}", d + 1, from.label(), to.label())));
+    }
+    errors
+}
+
+/// The hours a base keeps on a visit day, as printed (`08:30-11:30, 13:30-17:00` or `closed`).
+pub(crate) fn hours_text(base: &ExchangeBase, day: &DaySpec) -> String {
+    let ranges = base.hours_for(day.date, day.weekday);
     if ranges.is_empty() {
         "closed".into()
     } else {

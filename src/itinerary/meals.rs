@@ -25,11 +25,12 @@ pub(crate) struct Venue {
     pub(crate) place: Place,
 }
 
-/// The venues among `bases` that serve every one of `diets` and receive `group_size` people.
-pub(crate) fn venues(bases: Vec<ExchangeBase>, diets: &[Diet], group_size: u16, divisions: &DivisionRegistry) -> Vec<Venue> {
+/// The venues among `bases` (each already passing the delegation's rule book) that serve every
+/// one of `diets`.
+pub(crate) fn venues(bases: Vec<ExchangeBase>, diets: &[Diet], divisions: &DivisionRegistry) -> Vec<Venue> {
     bases
         .into_iter()
-        .filter(|base| serves(&base.meals, diets) && base.max_group_size >= group_size)
+        .filter(|base| serves(&base.meals, diets))
         .map(|base| Venue { place: base_place(divisions, &base), base })
         .collect()
 }
@@ -38,10 +39,7 @@ pub(crate) fn venues(bases: Vec<ExchangeBase>, diets: &[Diet], group_size: u16, 
 /// (its calendar hours on a date) from before the meal to after it. A midday pause in its
 /// visiting hours is when its canteen serves, so the meal may fall in it.
 fn open_during(base: &ExchangeBase, day: &DaySpec, from: Duration, to: Duration) -> bool {
-    let hours = match day.date {
-        Some(date) => base.hours_on(date),
-        None => base.opening_hours.on(day.weekday),
-    };
+    let hours = base.hours_for(day.date, day.weekday);
     let minutes = |t: ClockTime| Duration(t.minutes() as i64);
     match (hours.first(), hours.last()) {
         (Some(first), Some(last)) => minutes(first.open) <= from && to <= minutes(last.close),
@@ -54,25 +52,31 @@ fn open_during(base: &ExchangeBase, day: &DaySpec, from: Duration, to: Duration)
 pub(crate) struct LunchStop {
     /// Index into the venues.
     pub(crate) venue: usize,
+    /// When the group leaves for the venue.
+    pub(crate) leave: Duration,
     /// Minutes from where the group is to the venue.
     pub(crate) to: Duration,
+    /// When the meal begins.
+    pub(crate) eat: Duration,
     /// Minutes from the venue to where the group goes next.
     pub(crate) from: Duration,
 }
 
-/// The venue for a lunch break that starts at `start` where the group stands (`here`) before
-/// it drives on to `next`: the one adding the least driving, reached within
-/// [`LUNCH_DETOUR_MINUTES`], adding at most twice that, no leg beyond `max_leg` (or the direct
-/// drive when longer), open from arrival for `length` minutes.
-pub(crate) fn lunch_stop(
-    venues: &[Venue],
-    travel: &TravelTimes,
-    day: &DaySpec,
-    (here, next): (&Place, &Place),
-    start: Duration,
-    length: Duration,
-    max_leg: Duration,
-) -> Option<LunchStop> {
+/// The planned lunch break a venue must fit in: the group is free from `free`, the break
+/// begins at `start` and the meal lasts `length`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LunchBreak {
+    pub(crate) free: Duration,
+    pub(crate) start: Duration,
+    pub(crate) length: Duration,
+}
+
+/// The venue for a lunch break where the group stands (`here`) before it drives on to `next`:
+/// the one adding the least driving, reached within [`LUNCH_DETOUR_MINUTES`] (and `max_leg`),
+/// adding at most twice that, no later leg beyond `max_leg` (or the direct drive when longer),
+/// and open for the whole meal. The group leaves early enough to sit down when the break
+/// begins, if the morning allows, and never eats before the break begins.
+pub(crate) fn lunch_stop(venues: &[Venue], travel: &TravelTimes, day: &DaySpec, (here, next): (&Place, &Place), lunch: LunchBreak, max_leg: Duration) -> Option<LunchStop> {
     let drive = |a: &Place, b: &Place| Duration(travel.minutes(a, b) as i64);
     let direct = drive(here, next);
     venues
@@ -80,11 +84,13 @@ pub(crate) fn lunch_stop(
         .enumerate()
         .filter_map(|(i, venue)| {
             let (to, from) = (drive(here, &venue.place), drive(&venue.place, next));
-            let fits = to.0 <= LUNCH_DETOUR_MINUTES
+            let leave = lunch.free.max(lunch.start - to);
+            let eat = (leave + to).max(lunch.start);
+            let fits = to.0 <= LUNCH_DETOUR_MINUTES.min(max_leg.0)
                 && (to + from).0 <= direct.0 + 2 * LUNCH_DETOUR_MINUTES
                 && from.0 <= max_leg.0.max(direct.0)
-                && open_during(&venue.base, day, start + to, start + to + length);
-            fits.then_some(LunchStop { venue: i, to, from })
+                && open_during(&venue.base, day, eat, eat + lunch.length);
+            fits.then_some(LunchStop { venue: i, leave, to, eat, from })
         })
         .min_by_key(|stop| ((stop.to + stop.from).0, venues[stop.venue].base.id.clone()))
 }

@@ -82,8 +82,9 @@ pub fn plan_candidates(input: PlanInput<'_>) -> Result<Itinerary, Error> {
         return Err(Error::Infeasible(infeasible));
     }
 
-    let usable = meal_venues.into_iter().filter(|base| VisitRules::never_visitable(base).is_none()).collect();
-    let venues = super::meals::venues(usable, &settings.diets, profile.size, divisions);
+    // A venue obeys the same rules as a visit (not avoided, approved, open some day, large enough).
+    let usable = meal_venues.into_iter().filter(|base| rules.violation(base).is_none()).collect();
+    let venues = super::meals::venues(usable, &settings.diets, divisions);
     let build = build_problem(divisions, travel, request, settings, &candidates, &eligible, &venues, lookup)?;
     let params = SearchParams { seed: settings.seed, ..SearchParams::default() };
     let stop = Stop {
@@ -108,7 +109,7 @@ pub fn plan_candidates(input: PlanInput<'_>) -> Result<Itinerary, Error> {
         .days
         .iter()
         .enumerate()
-        .map(|(i, spec)| (if i == 0 { profile.hotel.clone() } else { settings.days[i - 1].hotel.clone() }, spec.hotel.clone()))
+        .map(|(i, spec)| (if i == 0 { settings.first_hotel.clone() } else { settings.days[i - 1].hotel.clone() }, spec.hotel.clone()))
         .collect();
     let planned_bases: Vec<&crate::domain::ExchangeBase> = candidates.iter().map(|c| &c.base).collect();
     let mut checklist = super::checklist::local_consent(&days, &hotels, &planned_bases, divisions);

@@ -13,6 +13,9 @@ use crate::scoring::profile::CheckedProfile;
 pub struct Settings {
     /// Per day: date (when known), weekday, start, end, hotel for the night.
     pub days: Vec<DaySpec>,
+    /// Where the group wakes up on the first day: the profile's hotel (a day's `hotel` is
+    /// where it sleeps after that day).
+    pub first_hotel: Hotel,
     /// Lunch window start, latest end, length.
     pub lunch: (ClockTime, ClockTime, u16),
     /// Banquet: day index (0-based), start, length, titles.
@@ -114,6 +117,7 @@ impl ItineraryRequest {
         let mut days = Vec::with_capacity(day_count);
         // Hotels may be written by a division's name; the days carry its code.
         let mut hotel = crate::scoring::profile::hotel_with_code(&self.profile.hotel, divisions);
+        let first_hotel = hotel.clone();
         for (i, weekday) in weekdays.iter().enumerate() {
             let settings = self.days.get(i).cloned().unwrap_or_default();
             let start = time(&format!("days[{i}].start"), settings.start.as_deref(), &day_start.to_string(), &mut fail);
@@ -279,6 +283,7 @@ impl ItineraryRequest {
         }
         Ok(Settings {
             days,
+            first_hotel,
             lunch,
             banquet,
             max_visits_per_day: max_visits_planned as usize,

@@ -6,7 +6,7 @@ use super::build::{base_place, hours_text, minutes, Built, CandidateBase, SiteRo
 use super::model::{DayPlan, Event, EventKind};
 use super::request::ItineraryRequest;
 use super::settings::Settings;
-use super::meals::{lunch_stop, Venue};
+use super::meals::{lunch_stop, LunchBreak, Venue};
 use super::travel::{Place, TravelTimes};
 use crate::domain::{diets_text, DivisionRegistry};
 use crate::planner::{self, time_tour, Duration, Solution};
@@ -109,7 +109,8 @@ pub(crate) fn day_plan(
     // venue replaces the planned one (it fits in the time the plan kept, see `meals`).
     let take_lunch = |events: &mut Vec<Event>, here: &mut (Place, String, String), meal: &planner::schedule::TimedBreak, leave: Duration, next: &Place| -> (Duration, Option<Duration>) {
         let (diet_zh, diet_en) = diets_text(&settings.diets);
-        let stop = build.lunch_detour.then(|| lunch_stop(venues, travel, day, (&here.0, next), meal.start, lunch_length, Duration(settings.max_transfer_minutes as i64))).flatten();
+        let lunch = LunchBreak { free: leave, start: meal.start, length: lunch_length };
+        let stop = build.lunch_detour.then(|| lunch_stop(venues, travel, day, (&here.0, next), lunch, Duration(settings.max_transfer_minutes as i64))).flatten();
         let Some(stop) = stop else {
             events.push(place_event(
                 EventKind::Lunch,
@@ -122,12 +123,10 @@ pub(crate) fn day_plan(
         };
         let venue = &venues[stop.venue];
         let (name_zh, name_en) = (venue.base.name_zh.clone(), venue.base.name_en.clone().unwrap_or_else(|| venue.base.name_zh.clone()));
-        // Leave early enough to sit down when the break begins, if the morning allows.
-        let drive_start = leave.max(meal.start - stop.to);
         if stop.to > Duration::ZERO {
-            events.push(place_event(EventKind::Travel, drive_start, drive_start + stop.to, (format!("乘车前往{name_zh}用餐"), format!("Drive to {name_en} for lunch")), (&venue.place, name_zh.clone(), name_en.clone())));
+            events.push(place_event(EventKind::Travel, stop.leave, stop.leave + stop.to, (format!("乘车前往{name_zh}用餐"), format!("Drive to {name_en} for lunch")), (&venue.place, name_zh.clone(), name_en.clone())));
         }
-        let eat = (drive_start + stop.to).max(meal.start);
+        let eat = stop.eat;
         let mut event = place_event(
             EventKind::Lunch,
             eat,
@@ -148,6 +147,7 @@ pub(crate) fn day_plan(
     }
     for (k, visit) in schedule.visits.iter().enumerate() {
         let site = &build.problem.sites()[visit.site];
+        let from_venue = drive_from_venue.is_some();
         let (drive_start, leg) = match drive_from_venue.take() {
             Some(leg) => (leave, leg),
             None => ((visit.arrival - visit.travel).max(leave), visit.travel),
@@ -170,7 +170,7 @@ pub(crate) fn day_plan(
                 );
                 event.base_id = Some(base.id.clone());
                 event.division = Some(base.location.division.clone());
-                event.opening_hours = Some(hours_text(base, day.weekday));
+                event.opening_hours = Some(hours_text(base, day));
                 event.score = Some(candidate.score);
                 event.reason_zh = candidate.reason_zh.clone();
                 event.reason_en = candidate.reason_en.clone();
@@ -205,7 +205,9 @@ pub(crate) fn day_plan(
                 (&target_place, target_zh.clone(), target_en.clone()),
             ));
         }
-        let wait = visit.start - visit.arrival.max(drive_start + leg).min(visit.start);
+        // After a venue lunch the group arrives when its own drive ends, not when the plan had it.
+        let arrival = if from_venue { drive_start + leg } else { visit.arrival.max(drive_start + leg) };
+        let wait = visit.start - arrival.min(visit.start);
         if wait > Duration::ZERO {
             event.wait_minutes = Some(wait.0 as u32);
             wait_total += wait;

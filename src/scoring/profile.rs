@@ -291,6 +291,9 @@ pub fn diets_with_codes(profile: &mut DelegationProfile) -> Vec<FieldError> {
     if profile.dietary_needs.len() > crate::domain::Diet::ALL.len() {
         return vec![error("dietary_needs", format!("lists {} entries; there are only {} diets", profile.dietary_needs.len(), crate::domain::Diet::ALL.len()))];
     }
+    if profile.dietary_needs.iter().any(|e| e.trim().is_empty() || e.chars().count() > 40) {
+        return vec![error("dietary_needs", "entries must be non-blank and at most 40 characters".to_string())];
+    }
     if let Some(text) = &profile.allergies
         && (text.trim().is_empty() || text.chars().count() > 200)
     {
