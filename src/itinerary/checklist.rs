@@ -10,7 +10,7 @@ use chrono::Datelike;
 
 use crate::domain::{diets_text, Diet, DivisionRegistry, ExchangeBase, HolidayCalendar, Hotel};
 
-/// The consent lines of `days`: each visit to a base that needs local consent, when the day's
+/// The consent lines of `days`: each visit to (or meal at) a base that needs local consent, when the day's
 /// hotels (where the group starts and where it sleeps) lie in another county-level division.
 /// A hotel given as a point has no known division, so such a visit is always listed.
 pub fn local_consent(days: &[DayPlan], hotels: &[(Hotel, Hotel)], bases: &[&ExchangeBase], divisions: &DivisionRegistry) -> Vec<ChecklistItem> {
@@ -22,7 +22,8 @@ pub fn local_consent(days: &[DayPlan], hotels: &[(Hotel, Hotel)], bases: &[&Exch
     let mut items = Vec::new();
     for (day, (start, night)) in days.iter().zip(hotels) {
         let hosts = [hotel_county(start), hotel_county(night)];
-        for event in day.events.iter().filter(|e| e.kind == EventKind::Visit) {
+        // A meal at a venue takes the group there as surely as a visit does.
+        for event in day.events.iter().filter(|e| matches!(e.kind, EventKind::Visit | EventKind::Lunch | EventKind::Banquet)) {
             let Some(base) = event.base_id.as_deref().and_then(|id| bases.iter().find(|b| b.id == id)) else { continue };
             let base_county = county(&base.location.division);
             if !base.needs_local_consent || (base_county.is_some() && hosts.contains(&base_county)) {
@@ -34,8 +35,18 @@ pub fn local_consent(days: &[DayPlan], hotels: &[(Hotel, Hotel)], bases: &[&Exch
                 code: "local_consent".into(),
                 day: day.day,
                 base_id: Some(base.id.clone()),
-                zh: format!("第{}天参观{}：须征得{}同意（代表团住在区外）", day.day, base.name_zh, zh),
-                en: format!("Day {}: visiting {} needs the consent of {} (the delegation stays elsewhere)", day.day, base.name_en.as_deref().unwrap_or(&base.name_zh), en),
+                zh: if event.kind == EventKind::Visit {
+                    format!("第{}天参观{}：须征得{}同意（代表团住在区外）", day.day, base.name_zh, zh)
+                } else {
+                    format!("第{}天在{}用餐：须征得{}同意（代表团住在区外）", day.day, base.name_zh, zh)
+                },
+                en: format!(
+                    "Day {}: {} {} needs the consent of {} (the delegation stays elsewhere)",
+                    day.day,
+                    if event.kind == EventKind::Visit { "visiting" } else { "a meal at" },
+                    base.name_en.as_deref().unwrap_or(&base.name_zh),
+                    en
+                ),
             });
         }
     }
@@ -96,4 +107,67 @@ pub fn meals(days: &[DayPlan], diets: &[Diet], allergies: Option<&str>) -> Vec<C
         });
     }
     items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{parse_records, RecordFormat, EMBEDDED_BASES};
+    use crate::domain::{Taxonomy, Weekday};
+
+    fn event(kind: EventKind, base_id: &str) -> super::super::model::Event {
+        super::super::model::Event {
+            kind,
+            start: "12:00".into(),
+            end: "13:00".into(),
+            minutes: 60,
+            title_zh: String::new(),
+            title_en: String::new(),
+            place_zh: String::new(),
+            place_en: String::new(),
+            base_id: Some(base_id.into()),
+            division: None,
+            lat: 0.0,
+            lon: 0.0,
+            opening_hours: None,
+            score: None,
+            wait_minutes: None,
+            reason_zh: None,
+            reason_en: None,
+            locked: false,
+        }
+    }
+
+    #[test]
+    fn a_meal_at_a_venue_that_needs_consent_is_on_the_checklist_like_a_visit() {
+        let divisions = DivisionRegistry::embedded();
+        let mut bases = parse_records(EMBEDDED_BASES, RecordFormat::Jsonl, &Taxonomy::embedded(), &divisions).unwrap();
+        // A Ruian university canteen that, here, needs the local authority's consent.
+        let venue = bases.iter_mut().find(|b| b.id == "ruian-019").unwrap();
+        venue.needs_local_consent = true;
+        let venue = venue.clone();
+        let day = |kind| DayPlan {
+            day: 1,
+            date: None,
+            weekday: Weekday::Tue,
+            calendar: None,
+            cluster: None,
+            start_hotel: String::new(),
+            end_hotel: String::new(),
+            events: vec![event(kind, "ruian-019")],
+            visits: 0,
+            travel_minutes: 0,
+            slack_minutes: 0,
+        };
+        let lucheng = Hotel::Division { division: "lucheng".into() };
+        let ruian = Hotel::Division { division: "ruian".into() };
+        for kind in [EventKind::Visit, EventKind::Lunch, EventKind::Banquet] {
+            let items = local_consent(&[day(kind)], &[(lucheng.clone(), lucheng.clone())], &[&venue], &divisions);
+            assert_eq!(items.len(), 1, "{kind:?}");
+            assert!(items[0].zh.contains("瑞安"), "{}", items[0].zh);
+            // Staying in Ruian itself needs no consent.
+            assert!(local_consent(&[day(kind)], &[(ruian.clone(), ruian.clone())], &[&venue], &divisions).is_empty());
+        }
+        assert!(local_consent(&[day(EventKind::Travel)], &[(lucheng.clone(), lucheng)], &[&venue], &divisions).is_empty(), "a drive is no visit");
+    }
 }

@@ -111,7 +111,7 @@ pub fn plan_candidates(input: PlanInput<'_>) -> Result<Itinerary, Error> {
         .enumerate()
         .map(|(i, spec)| (if i == 0 { settings.first_hotel.clone() } else { settings.days[i - 1].hotel.clone() }, spec.hotel.clone()))
         .collect();
-    let planned_bases: Vec<&crate::domain::ExchangeBase> = candidates.iter().map(|c| &c.base).collect();
+    let planned_bases: Vec<&crate::domain::ExchangeBase> = candidates.iter().map(|c| &c.base).chain(venues.iter().map(|v| &v.base)).collect();
     let mut checklist = super::checklist::local_consent(&days, &hotels, &planned_bases, divisions);
     checklist.extend(super::checklist::meals(&days, &settings.diets, profile.allergies.as_deref()));
     checklist.extend(super::checklist::calendar_unconfirmed(&days));
