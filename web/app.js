@@ -192,7 +192,7 @@ const KINDS = {
   government_service: ['政务服务', 'Government service'], incubator: ['孵化器', 'Incubator'],
 };
 const DIETS = {
-  regular: ['常规餐', 'regular'], halal: ['清真', 'halal'], vegetarian: ['素食', 'vegetarian'], vegan: ['纯素', 'vegan'],
+  regular: ['常规餐', 'regular'], halal: ['清真', 'halal'], kosher: ['犹太洁食', 'kosher'], vegetarian: ['素食', 'vegetarian'], vegan: ['纯素', 'vegan'],
   no_pork: ['不含猪肉', 'no pork'], no_beef: ['不含牛肉', 'no beef'], gluten_free: ['无麸质', 'gluten-free'],
 };
 const PHOTO_POLICIES = { allowed: ['允许拍照', 'Allowed'], restricted: ['限制拍照', 'Only where shown'], forbidden: ['禁止拍照', 'Not allowed'] };

@@ -421,7 +421,7 @@ pub fn validate_mapped(
     for label in meal_labels.into_iter().take(2 * Diet::ALL.len()) {
         match diet_labels().resolve(label.trim()) {
             Ok(code) => meals.extend(Diet::from_code(&code)),
-            Err(error) => r.fail("meals", FieldCode::InvalidValue, format!("{}; write 常规餐, 清真, 素食, 纯素, 不含猪肉, 不含牛肉 or 无麸质", error.describe(&label, "diet"))),
+            Err(error) => r.fail("meals", FieldCode::InvalidValue, format!("{}; write 常规餐, 清真, 犹太洁食, 素食, 纯素, 不含猪肉, 不含牛肉 or 无麸质", error.describe(&label, "diet"))),
         }
     }
     meals.sort();

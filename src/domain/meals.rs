@@ -13,6 +13,8 @@ pub enum Diet {
     Regular,
     /// Halal (清真).
     Halal,
+    /// Kosher (犹太洁食).
+    Kosher,
     /// Vegetarian (素食): no meat or fish.
     Vegetarian,
     /// Vegan (纯素): no animal products.
@@ -27,13 +29,14 @@ pub enum Diet {
 
 impl Diet {
     /// Every diet, in the order listings use.
-    pub const ALL: [Diet; 7] = [Diet::Regular, Diet::Halal, Diet::Vegetarian, Diet::Vegan, Diet::NoPork, Diet::NoBeef, Diet::GlutenFree];
+    pub const ALL: [Diet; 8] = [Diet::Regular, Diet::Halal, Diet::Kosher, Diet::Vegetarian, Diet::Vegan, Diet::NoPork, Diet::NoBeef, Diet::GlutenFree];
 
     /// The snake_case code.
     pub fn code(self) -> &'static str {
         match self {
             Diet::Regular => "regular",
             Diet::Halal => "halal",
+            Diet::Kosher => "kosher",
             Diet::Vegetarian => "vegetarian",
             Diet::Vegan => "vegan",
             Diet::NoPork => "no_pork",
@@ -47,6 +50,7 @@ impl Diet {
         match self {
             Diet::Regular => "常规餐",
             Diet::Halal => "清真",
+            Diet::Kosher => "犹太洁食",
             Diet::Vegetarian => "素食",
             Diet::Vegan => "纯素",
             Diet::NoPork => "不含猪肉",
@@ -60,6 +64,7 @@ impl Diet {
         match self {
             Diet::Regular => "regular meals",
             Diet::Halal => "halal",
+            Diet::Kosher => "kosher",
             Diet::Vegetarian => "vegetarian",
             Diet::Vegan => "vegan",
             Diet::NoPork => "no pork",
@@ -73,6 +78,7 @@ impl Diet {
         match self {
             Diet::Regular => &["常规", "中餐", "普通餐", "regular", "standard"],
             Diet::Halal => &["清真餐", "穆斯林", "muslim", "halal food"],
+            Diet::Kosher => &["洁食", "犹太餐", "kosher food", "kasher"],
             Diet::Vegetarian => &["素", "素餐", "吃素", "veggie"],
             Diet::Vegan => &["全素", "严格素食", "plant-based"],
             Diet::NoPork => &["无猪肉", "不吃猪肉", "忌猪肉", "pork-free", "pork free"],
@@ -91,7 +97,7 @@ impl Diet {
         self == need
             || matches!(
                 (self, need),
-                (Diet::Halal, Diet::NoPork) | (Diet::Vegetarian | Diet::Vegan, Diet::NoPork | Diet::NoBeef) | (Diet::Vegan, Diet::Vegetarian)
+                (Diet::Halal | Diet::Kosher, Diet::NoPork) | (Diet::Vegetarian | Diet::Vegan, Diet::NoPork | Diet::NoBeef) | (Diet::Vegan, Diet::Vegetarian)
             )
     }
 }
@@ -117,6 +123,7 @@ mod tests {
     fn a_venue_serves_a_delegation_when_each_need_is_met() {
         assert!(serves(&[Diet::Regular, Diet::Halal], &[Diet::Halal]));
         assert!(serves(&[Diet::Regular, Diet::Halal], &[Diet::NoPork]), "halal food has no pork");
+        assert!(!serves(&[Diet::Regular, Diet::Halal], &[Diet::Kosher]), "halal is not kosher");
         assert!(serves(&[Diet::Vegan], &[Diet::Vegetarian, Diet::NoBeef]));
         assert!(!serves(&[Diet::Regular, Diet::Vegetarian], &[Diet::Halal]), "vegetarian is not halal");
         assert!(!serves(&[Diet::Halal], &[Diet::Halal, Diet::Vegetarian]), "both needs must be met");

@@ -120,7 +120,7 @@ struct BaseRecordFields {
     approved_until: Option<String>,
     /// A visit needs the local authority's consent when the delegation stays elsewhere.
     needs_local_consent: Option<bool>,
-    /// Diets it serves when hosting a group's meal (`regular`, `halal`, `vegetarian`, `vegan`,
+    /// Diets it serves when hosting a group's meal (`regular`, `halal`, `kosher`, `vegetarian`, `vegan`,
     /// `no_pork`, `no_beef`, `gluten_free`, or 常规餐, 清真, 素食…); left out, it hosts no meals.
     meals: Option<Vec<String>>,
     /// `allowed`, `restricted` or `forbidden`.
