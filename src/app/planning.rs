@@ -38,7 +38,7 @@ pub fn plan(library: &BaseLibrary, travel: &TravelTimes, request: &ItineraryRequ
         Err(Error::BaseNotFound(_)) => Ok(None),
         Err(other) => Err(other),
     };
-    let meal_venues = meal_venues(library, &settings, visibility)?;
+    let meal_venues = meal_venues(library, request, &settings, visibility)?;
     let mut itinerary = plan_candidates(PlanInput {
         request,
         profile: &checked_profile,
@@ -59,13 +59,15 @@ pub fn plan(library: &BaseLibrary, travel: &TravelTimes, request: &ItineraryRequ
 
 /// The bases the caller may see that can host the delegation's meals; none when it has no
 /// dietary needs (its meals are then not placed).
-fn meal_venues(library: &BaseLibrary, settings: &Settings, visibility: Visibility) -> Result<Vec<ExchangeBase>, Error> {
+fn meal_venues(library: &BaseLibrary, request: &ItineraryRequest, settings: &Settings, visibility: Visibility) -> Result<Vec<ExchangeBase>, Error> {
     if settings.diets.is_empty() {
         return Ok(Vec::new());
     }
     let table = library.base_table()?;
     let mut venues = Vec::new();
-    for row in table.rows().iter().filter(|row| crate::domain::serves(&row.meals, &settings.diets)) {
+    // Only rows that could host this group are read from the store (the rule book decides the rest).
+    let group_size = request.profile.size;
+    for row in table.rows().iter().filter(|row| crate::domain::serves(&row.meals, &settings.diets) && row.max_group_size >= group_size) {
         match library.get(&row.id, visibility) {
             Ok(base) => venues.push(base),
             Err(Error::BaseNotFound(_)) => {}

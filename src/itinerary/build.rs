@@ -147,8 +147,7 @@ pub(crate) fn build_problem(
                 max_travel = max_travel - drive - drive;
                 banquet_venues[d] = venue;
             }
-        let (lunch_from, lunch_to, lunch_minutes) = settings.lunch;
-        let lunch = Duration(lunch_minutes as i64);
+        let lunch = Duration(lunch_length as i64);
         let meal = if lunch_detour {
             // Time to reach a venue off the route and come back to it (see `meals`).
             let detour = Duration(LUNCH_DETOUR_MINUTES);
