@@ -4,6 +4,10 @@ benches/toptw_results.md.
 
     python3 benches/toptw.py [--seconds 1] [--seed 0] [--bench-dir ../shared/benchmarks/toptw]
 
+`tests/run.sh` runs it on the small subset in `tests/data/toptw` (its own `bks.csv`, instances
+beside it) with the debug binary and a short limit, so a planner change that breaks
+feasibility fails the tests; the exit status is 1 when any route is infeasible.
+
 Builds the release binary, runs `visitmatch toptw FILE --tours M --seconds S` once per row
 (one at a time, so each run has the machine to itself), re-checks every returned route here
 with the benchmark's own rule (Euclidean distance truncated to 1 decimal for Solomon files,
@@ -72,7 +76,8 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--bench-dir", default=str(ROOT.parent / "shared" / "benchmarks" / "toptw"))
     parser.add_argument("--out", default=str(ROOT / "benches" / "toptw_results.md"))
-    parser.add_argument("--binary", help="a release visitmatch already built (skips the build)")
+    parser.add_argument("--instances-dir", help="where the instance files are (default: BENCH_DIR/instances)")
+    parser.add_argument("--binary", help="a visitmatch binary already built (skips the release build)")
     args = parser.parse_args()
     bench = Path(args.bench_dir)
     target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
@@ -85,7 +90,7 @@ def main():
     rows = list(csv.DictReader(open(bench / "bks.csv")))
     results = []
     for row in rows:
-        path = bench / "instances" / f"{row['instance']}.txt"
+        path = Path(args.instances_dir or bench / "instances") / f"{row['instance']}.txt"
         tours, bks = int(row["m"]), int(row["bks_score"])
         out = subprocess.run(
             [str(binary), "toptw", str(path), "--tours", str(tours), "--seconds", str(args.seconds), "--seed", str(args.seed)],

@@ -175,12 +175,13 @@ fn bad_fields_are_all_named_in_one_422() {
     body["candidates"] = json!([{"base_id": "lucheng-005", "score": 2.0}]);
     body["max_visits_per_day"] = json!(0);
     body["profile"]["size"] = json!(0);
+    body["hotel_change"] = json!({"check_out_minutes": 240});
     let (status, media, text) = post(&server, "", &body);
     assert_eq!((status, media.as_str()), (422, "application/problem+json"), "{text}");
     let problem: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(problem["code"], "invalid_request");
     let fields: HashSet<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    for expected in ["day_start", "lunch.minutes", "appointments[0].day", "candidates[0].score", "max_visits_per_day", "profile.size"] {
+    for expected in ["day_start", "lunch.minutes", "appointments[0].day", "candidates[0].score", "max_visits_per_day", "profile.size", "hotel_change.check_out_minutes"] {
         assert!(fields.contains(expected), "{expected} missing from {fields:?}");
     }
     // A wrong type is reported too, as is an unknown field.
@@ -714,4 +715,23 @@ fn a_hotel_move_on_the_first_day_starts_from_the_first_hotel() {
     assert!(last_drive["place_zh"].as_str().unwrap().contains("泰顺"), "{last_drive}");
     // The day counts a drive of more than the 90 minutes refused above.
     assert!(days[0]["travel_minutes"].as_u64().unwrap() > 90, "{}", days[0]["travel_minutes"]);
+    // Moving day: check-out (30 minutes by default) before leaving, check-in on arrival; a day
+    // that stays put has neither.
+    let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!((kinds[0], kinds[1]), ("check_out", "depart"), "{kinds:?}");
+    assert_eq!((events[0]["start"].as_str(), events[0]["minutes"].as_u64()), (Some("08:30"), Some(30)), "{}", events[0]);
+    assert!(minutes(events[1]["start"].as_str().unwrap()) >= minutes("09:00"));
+    let back = kinds.iter().position(|k| *k == "return").unwrap();
+    assert_eq!(kinds[back + 1], "check_in", "{kinds:?}");
+    assert!(minutes(events[back + 1]["end"].as_str().unwrap()) <= minutes("17:30"), "{}", events[back + 1]);
+    for day in &days[1..] {
+        assert!(day["events"].as_array().unwrap().iter().all(|e| e["kind"] != "check_in" && e["kind"] != "check_out"), "{day}");
+    }
+    // Times are settings: a quick check-out and a long check-in.
+    body["hotel_change"] = json!({"check_out_minutes": 10, "check_in_minutes": 60});
+    let itinerary = plan(&server, &body);
+    let events = itinerary["days"][0]["events"].as_array().unwrap();
+    let check_in = events.iter().find(|e| e["kind"] == "check_in").unwrap();
+    assert_eq!((events[0]["minutes"].as_u64(), check_in["minutes"].as_u64()), (Some(10), Some(60)));
+    assert!(minutes(check_in["end"].as_str().unwrap()) <= minutes("17:30"), "{check_in}");
 }

@@ -127,6 +127,14 @@ impl DivisionRegistry {
         &self.clusters
     }
 
+    /// Whether a trip into `code` ends with the slow mountain stretch of the road model. The
+    /// one travel rule for every place, base or hotel: the division's own `area_type` decides,
+    /// so a functional zone is driven by its own type, not its parent county's (the Oubei
+    /// industrial park lies on the river plain of mountainous Yongjia).
+    pub fn is_mountain(&self, code: &str) -> bool {
+        self.get(code).is_some_and(|d| d.area_type == "mountain")
+    }
+
     /// The county-level division a code belongs to (itself, or a zone's parent).
     pub fn county_level<'a>(&'a self, code: &'a str) -> Option<&'a Division> {
         let division = self.get(code)?;
@@ -157,6 +165,17 @@ mod tests {
         assert_eq!(county_level, 12);
         assert_eq!(registry.county_level("wz_etdz").unwrap().code, "longwan");
         assert_eq!(registry.path("eyewear_town"), vec!["eyewear_town", "ouhai"]);
+    }
+
+    #[test]
+    fn a_functional_zone_is_driven_by_its_own_area_type() {
+        let registry = DivisionRegistry::embedded();
+        // The Oubei park lies on the plain of mountainous Yongjia: a base or a hotel there is
+        // reached at plain speed, while Yongjia's seat is a mountain destination.
+        assert!(registry.is_mountain("yongjia") && registry.is_mountain("taishun"));
+        assert_eq!(registry.county_level("oubei_park").unwrap().code, "yongjia");
+        assert!(!registry.is_mountain("oubei_park"));
+        assert!(!registry.is_mountain("no_such_place"));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::request::{ItineraryRequest, PlaceRef};
 use super::settings::{DaySpec, Settings};
-use super::meals::{banquet_venue, Venue, LUNCH_DETOUR_MINUTES};
+use super::meals::{banquet_venue, BanquetVenue, Venue, LUNCH_DETOUR_MINUTES};
 pub(crate) use super::travel::base_place;
 use super::travel::{Place, TravelTimes};
 use crate::domain::{ClockTime, DivisionRegistry, ExchangeBase, FieldCode, FieldError, Hotel};
@@ -55,7 +55,7 @@ pub(crate) struct Built {
     pub(crate) appointment_places: Vec<(Place, String, Option<String>)>,
     /// Per day: the banquet's venue (index into the venues) and the drive to it from the
     /// hotel, when the delegation has dietary needs and a venue was found.
-    pub(crate) banquet_venues: Vec<Option<(usize, Duration)>>,
+    pub(crate) banquet_venues: Vec<Option<BanquetVenue>>,
     /// Whether lunch breaks keep time for a drive to a venue ([`super::meals`]).
     pub(crate) lunch_detour: bool,
 }
@@ -82,7 +82,7 @@ impl NamedPlace {
 /// The seat of a (validated) division as a place, with the division for its names.
 pub(crate) fn division_place<'a>(divisions: &'a DivisionRegistry, code: &str) -> (Place, &'a crate::domain::Division) {
     let d = divisions.get(code).expect("validated division");
-    (Place { key: Some(code.to_string()), lat: d.lat, lon: d.lon, mountain: d.area_type == "mountain" }, d)
+    (Place { key: Some(code.to_string()), lat: d.lat, lon: d.lon, mountain: divisions.is_mountain(code) }, d)
 }
 
 fn hotel_place(divisions: &DivisionRegistry, hotel: &Hotel) -> NamedPlace {
@@ -135,16 +135,23 @@ pub(crate) fn build_problem(
         let end_hotel = hotel_place(divisions, &day.hotel);
         places.push(start_hotel.place.clone());
         places.push(end_hotel.place.clone());
-        let mut return_by = minutes(day.end);
+        // Moving hotel, the group leaves after checking out and arrives in time to check in.
+        let (check_out, check_in) = if day.changes_hotel {
+            (Duration(settings.check_out_minutes as i64), Duration(settings.check_in_minutes as i64))
+        } else {
+            (Duration::ZERO, Duration::ZERO)
+        };
+        let depart = minutes(day.start) + check_out;
+        let mut return_by = minutes(day.end) - check_in;
         let mut max_travel = Duration(settings.max_driving_minutes as i64);
         if let Some((banquet_day, start, length, ..)) = &settings.banquet
             && *banquet_day == d {
                 let start = minutes(*start);
                 let venue = if settings.diets.is_empty() { None } else { banquet_venue(venues, travel, day, &end_hotel.place, start, Duration(*length as i64)) };
                 // The group goes back to the hotel first, then drives to the venue and back.
-                let drive = venue.map_or(Duration::ZERO, |(_, drive)| drive);
-                return_by = return_by.min(start - drive);
-                max_travel = max_travel - drive - drive;
+                let (there, back) = venue.map_or((Duration::ZERO, Duration::ZERO), |v| (v.there, v.back));
+                return_by = return_by.min(start - there - check_in);
+                max_travel = max_travel - there - back;
                 banquet_venues[d] = venue;
             }
         let lunch = Duration(lunch_length as i64);
@@ -157,11 +164,11 @@ pub(crate) fn build_problem(
             Break { earliest: minutes(lunch_from), latest: minutes(lunch_to) - lunch, length: lunch }
         };
         // Only a day that spans lunch time takes the break (a morning arrival day does not).
-        let spans_lunch = minutes(day.start) <= meal.latest && return_by >= meal.earliest + meal.length;
+        let spans_lunch = depart <= meal.latest && return_by >= meal.earliest + meal.length;
         tours.push(Tour {
             start: 2 * d,
             end: 2 * d + 1,
-            depart: minutes(day.start),
+            depart,
             return_by,
             max_visits: settings.max_visits_per_day + request.appointments.iter().filter(|a| a.day as usize == d + 1).count(),
             max_travel: max_travel.max(Duration::ZERO),
@@ -299,6 +306,10 @@ fn hotel_moves_that_do_not_fit(problem: &Problem, travel: &TravelTimes, request:
         let reason = match why {
             Infeasible::LegTooLong { .. } => format!("longer than the longest transfer ({} minutes); raise max_transfer_minutes or break the journey", settings.max_transfer_minutes),
             Infeasible::TooMuchDriving { .. } => format!("more than the day's driving cap ({} minutes, less the time kept for meals)", settings.max_driving_minutes),
+            _ if settings.days[d].changes_hotel => format!(
+                "it does not fit between {} and {} with lunch, check-out ({} minutes) and check-in ({} minutes)",
+                settings.days[d].start, settings.days[d].end, settings.check_out_minutes, settings.check_in_minutes
+            ),
             _ => format!("it does not fit between {} and {} with lunch", settings.days[d].start, settings.days[d].end),
         };
         let moved_here = request.days.get(d).is_some_and(|day| day.hotel.is_some());

@@ -34,10 +34,19 @@ pub(crate) fn unplaced_required(build: &Built, solution: &Solution, candidates: 
             SiteRole::Appointment(a) => (format!("appointments[{a}]"), format!("the appointment `{}`", request.appointments[a].title_zh)),
         };
         let (reason, why) = why_not_alone(&build.problem, site, settings);
-        let why = if reason == LeftOutReason::NoTimeLeft {
-            "it fits on its own, but not together with the appointments, locked visits and other must-visit bases".to_string()
-        } else {
-            why
+        let far = why.starts_with("a transfer would exceed");
+        let why = match build.roles[site] {
+            _ if reason == LeftOutReason::NoTimeLeft => "it fits on its own, but not together with the appointments, locked visits and other must-visit bases".to_string(),
+            // An appointment keeps its own time, not opening hours: say which day it misses.
+            SiteRole::Appointment(a) if !far => {
+                let appointment = &request.appointments[a];
+                let day = &settings.days[(appointment.day as usize).saturating_sub(1).min(settings.days.len() - 1)];
+                format!(
+                    "from {} for {} minutes, with the drives from the hotel and back, it does not fit in day {} ({}–{}, less check-out, check-in and the banquet)",
+                    appointment.start, appointment.minutes, appointment.day, day.start, day.end
+                )
+            }
+            _ => why,
         };
         infeasible.push(FieldError::new(&field, FieldCode::ItineraryInfeasible, format!("{what} cannot be fitted: {why}")));
     }

@@ -95,13 +95,29 @@ pub(crate) fn lunch_stop(venues: &[Venue], travel: &TravelTimes, day: &DaySpec, 
         .min_by_key(|stop| ((stop.to + stop.from).0, venues[stop.venue].base.id.clone()))
 }
 
-/// The venue for a banquet from `start` for `length` minutes on `day`, nearest the hotel
-/// within [`BANQUET_DRIVE_MINUTES`], with the drive to it.
-pub(crate) fn banquet_venue(venues: &[Venue], travel: &TravelTimes, day: &DaySpec, hotel: &Place, start: Duration, length: Duration) -> Option<(usize, Duration)> {
+/// Where a banquet is held away from the hotel, with the drives there and back (the road model
+/// is not symmetric: the last kilometres into a mountain area are slower).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct BanquetVenue {
+    /// Index into the venues.
+    pub venue: usize,
+    /// Hotel to venue.
+    pub there: Duration,
+    /// Venue back to the hotel.
+    pub back: Duration,
+}
+
+/// The venue for a banquet from `start` for `length` minutes on `day`, nearest the hotel with
+/// both drives within [`BANQUET_DRIVE_MINUTES`].
+pub(crate) fn banquet_venue(venues: &[Venue], travel: &TravelTimes, day: &DaySpec, hotel: &Place, start: Duration, length: Duration) -> Option<BanquetVenue> {
     venues
         .iter()
         .enumerate()
-        .map(|(i, venue)| (i, Duration(travel.minutes(hotel, &venue.place) as i64)))
-        .filter(|(i, drive)| drive.0 <= BANQUET_DRIVE_MINUTES && open_during(&venues[*i].base, day, start, start + length))
-        .min_by_key(|(i, drive)| (drive.0, venues[*i].base.id.clone()))
+        .map(|(venue, v)| BanquetVenue {
+            venue,
+            there: Duration(travel.minutes(hotel, &v.place) as i64),
+            back: Duration(travel.minutes(&v.place, hotel) as i64),
+        })
+        .filter(|b| b.there.0.max(b.back.0) <= BANQUET_DRIVE_MINUTES && open_during(&venues[b.venue].base, day, start, start + length))
+        .min_by_key(|b| ((b.there + b.back).0, venues[b.venue].base.id.clone()))
 }

@@ -11,6 +11,8 @@ use crate::scoring::rules::ExclusionReason;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
+    /// Check out of the old hotel and load the luggage (the day the group changes hotel).
+    CheckOut,
     /// Leave the hotel.
     Depart,
     /// Drive to the next stop.
@@ -23,6 +25,8 @@ pub enum EventKind {
     Lunch,
     /// Back at the hotel.
     Return,
+    /// Check in at the new hotel (the day the group changes hotel).
+    CheckIn,
     /// Evening banquet.
     Banquet,
 }

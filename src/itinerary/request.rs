@@ -20,6 +20,12 @@ pub const DEFAULT_MAX_TRANSFER_MINUTES: u16 = 90;
 pub const DEFAULT_MAX_DRIVING_MINUTES: u16 = 180;
 /// Default buffer after each stop before driving on (DOMAIN: 10–15 min).
 pub const DEFAULT_TRANSFER_BUFFER_MINUTES: u16 = 10;
+/// Default time to settle the bill and load the luggage on the morning of a hotel move.
+pub const DEFAULT_CHECK_OUT_MINUTES: u16 = 30;
+/// Default time to check in and take the luggage up at the new hotel.
+pub const DEFAULT_CHECK_IN_MINUTES: u16 = 30;
+/// Longest check-out or check-in a request may ask for.
+pub const MAX_CHECK_MINUTES: u16 = 180;
 /// At a relaxed pace: most visits a day, rest added after each stop, and the lunch window and
 /// length (DOMAIN §5: "not too tiring for elderly or senior guests: fewer sites, more rest").
 pub const RELAXED_MAX_VISITS_PER_DAY: u8 = 3;
@@ -116,6 +122,18 @@ pub struct DaySettings {
     pub end: Option<String>,
     /// Hotel for the night after this day; the next day starts there.
     pub hotel: Option<Hotel>,
+}
+
+/// Time kept for changing hotel, in minutes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HotelChange {
+    /// Settling the bill and loading the luggage before leaving the old hotel (default 30, at most 180).
+    #[schema(example = 30)]
+    pub check_out_minutes: Option<u16>,
+    /// Checking in and taking the luggage up at the new hotel (default 30, at most 180).
+    #[schema(example = 30)]
+    pub check_in_minutes: Option<u16>,
 }
 
 /// The lunch break: `minutes` long, inside `from`–`to`, near the last morning stop.
@@ -243,6 +261,9 @@ pub struct ItineraryRequest {
     pub max_driving_minutes_per_day: Option<u16>,
     /// Buffer after each stop before driving on, in minutes (default 10).
     pub transfer_buffer_minutes: Option<u16>,
+    /// Time kept on the day the group changes hotel (a day whose `hotel` differs from the
+    /// night before): check-out with the luggage before leaving, check-in on arrival.
+    pub hotel_change: Option<HotelChange>,
     /// Fixed appointments.
     #[serde(default)]
     pub appointments: Vec<Appointment>,
@@ -288,6 +309,7 @@ impl ItineraryRequest {
             max_transfer_minutes: None,
             max_driving_minutes_per_day: None,
             transfer_buffer_minutes: None,
+            hotel_change: None,
             appointments: Vec::new(),
             locked: Vec::new(),
             candidates: None,

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::request::{DEFAULT_DAY_END, DEFAULT_DAY_START, DEFAULT_ITERATIONS, DEFAULT_LUNCH, DEFAULT_MAX_DRIVING_MINUTES, DEFAULT_MAX_TRANSFER_MINUTES, DEFAULT_MAX_VISITS_PER_DAY, DEFAULT_TOP_CANDIDATES, DEFAULT_TRANSFER_BUFFER_MINUTES, ItineraryRequest, Pace, RELAXED_EXTRA_REST_MINUTES, RELAXED_LUNCH, RELAXED_MAX_VISITS_PER_DAY, MAX_APPOINTMENTS, MAX_ITERATIONS, MAX_LOCKED, MAX_PREVIOUS, MAX_TITLE_CHARS, PlaceRef};
+use super::request::{DEFAULT_DAY_END, DEFAULT_DAY_START, DEFAULT_ITERATIONS, DEFAULT_LUNCH, DEFAULT_MAX_DRIVING_MINUTES, DEFAULT_MAX_TRANSFER_MINUTES, DEFAULT_MAX_VISITS_PER_DAY, DEFAULT_TOP_CANDIDATES, DEFAULT_TRANSFER_BUFFER_MINUTES, DEFAULT_CHECK_IN_MINUTES, DEFAULT_CHECK_OUT_MINUTES, MAX_CHECK_MINUTES, ItineraryRequest, Pace, RELAXED_EXTRA_REST_MINUTES, RELAXED_LUNCH, RELAXED_MAX_VISITS_PER_DAY, MAX_APPOINTMENTS, MAX_ITERATIONS, MAX_LOCKED, MAX_PREVIOUS, MAX_TITLE_CHARS, PlaceRef};
 use crate::domain::{ClockTime, Diet, DivisionRegistry, FieldCode, FieldError, Hotel, Weekday};
 use crate::scoring::profile::CheckedProfile;
 
@@ -28,6 +28,10 @@ pub struct Settings {
     pub max_driving_minutes: u16,
     /// Buffer after each stop.
     pub buffer_minutes: u16,
+    /// On a day that changes hotel: check-out before leaving and check-in on arrival.
+    pub check_out_minutes: u16,
+    /// See `check_out_minutes`.
+    pub check_in_minutes: u16,
     /// Appointments: day index, start.
     pub appointments: Vec<(usize, ClockTime)>,
     /// Locked visits: day index, start.
@@ -59,6 +63,9 @@ pub struct DaySpec {
     pub end: ClockTime,
     /// Hotel for the night after this day.
     pub hotel: Hotel,
+    /// The night's hotel differs from the night before: the group checks out in the morning
+    /// and in on arrival.
+    pub changes_hotel: bool,
 }
 
 impl ItineraryRequest {
@@ -125,13 +132,14 @@ impl ItineraryRequest {
             if end <= start {
                 fail(format!("days[{i}].end"), format!("the day must end after it starts ({start})"));
             }
+            let last_night = hotel.clone();
             if let Some(next) = settings.hotel {
                 for error in crate::scoring::profile::hotel_errors(&next, &format!("days[{i}].hotel"), divisions) {
                     fail(error.field, error.message);
                 }
                 hotel = crate::scoring::profile::hotel_with_code(&next, divisions);
             }
-            days.push(DaySpec { date: dates[i], weekday: *weekday, start, end, hotel: hotel.clone() });
+            days.push(DaySpec { date: dates[i], weekday: *weekday, start, end, changes_hotel: hotel != last_night, hotel: hotel.clone() });
         }
         let relaxed = self.pace == Pace::Relaxed;
         let lunch = match &self.lunch {
@@ -187,6 +195,14 @@ impl ItineraryRequest {
         let buffer = self.transfer_buffer_minutes.unwrap_or(DEFAULT_TRANSFER_BUFFER_MINUTES);
         if buffer > 60 {
             fail("transfer_buffer_minutes".into(), format!("must be at most 60, got {buffer}"));
+        }
+        let change = self.hotel_change.clone().unwrap_or_default();
+        let check_out = change.check_out_minutes.unwrap_or(DEFAULT_CHECK_OUT_MINUTES);
+        let check_in = change.check_in_minutes.unwrap_or(DEFAULT_CHECK_IN_MINUTES);
+        for (field, value) in [("hotel_change.check_out_minutes", check_out), ("hotel_change.check_in_minutes", check_in)] {
+            if value > MAX_CHECK_MINUTES {
+                fail(field.into(), format!("must be at most {MAX_CHECK_MINUTES}, got {value}"));
+            }
         }
         // Every list that scales the plan is capped before any work starts.
         for (field, len, limit) in [
@@ -290,6 +306,8 @@ impl ItineraryRequest {
             max_transfer_minutes: max_transfer,
             max_driving_minutes: max_driving,
             buffer_minutes: if relaxed { buffer + RELAXED_EXTRA_REST_MINUTES } else { buffer },
+            check_out_minutes: check_out,
+            check_in_minutes: check_in,
             appointments,
             locked,
             top_candidates: top as usize,

@@ -6,7 +6,7 @@ use super::build::{base_place, hours_text, minutes, Built, CandidateBase, SiteRo
 use super::model::{DayPlan, Event, EventKind};
 use super::request::ItineraryRequest;
 use super::settings::Settings;
-use super::meals::{lunch_stop, LunchBreak, Venue};
+use super::meals::{lunch_stop, BanquetVenue, LunchBreak, Venue};
 use super::travel::{Place, TravelTimes};
 use crate::domain::{diets_text, DivisionRegistry};
 use crate::planner::{self, time_tour, Duration, Solution};
@@ -88,6 +88,10 @@ pub(crate) fn day_plan(
         (Some(first), _) => schedule.depart.max(first.start - first_leg),
         (None, _) => schedule.depart,
     };
+    if day.changes_hotel {
+        let check_out = Duration(settings.check_out_minutes as i64);
+        events.push(place_event(EventKind::CheckOut, depart - check_out, depart, ("退房、装运行李".into(), "Check out and load the luggage".into()), (start_place, start_zh.clone(), start_en.clone())));
+    }
     events.push(place_event(EventKind::Depart, depart, depart, ("从酒店出发".into(), "Leave the hotel".into()), (start_place, start_zh.clone(), start_en.clone())));
     let mut here: (Place, String, String) = (start_place.clone(), start_zh, start_en);
     let mut leave = depart;
@@ -234,17 +238,21 @@ pub(crate) fn day_plan(
         ));
     }
     events.push(place_event(EventKind::Return, arrival, arrival, ("抵达酒店".into(), "Arrive at the hotel".into()), (end_place, end_zh.clone(), end_en.clone())));
+    if day.changes_hotel {
+        let check_in = Duration(settings.check_in_minutes as i64);
+        events.push(place_event(EventKind::CheckIn, arrival, arrival + check_in, ("办理入住".into(), "Check in".into()), (end_place, end_zh.clone(), end_en.clone())));
+    }
     if let Some((banquet_day, start, length, title_zh, title_en)) = &settings.banquet
         && *banquet_day == d {
             let start = minutes(*start);
             let end = start + Duration(*length as i64);
             match build.banquet_venues[d] {
-                Some((v, drive)) => {
+                Some(BanquetVenue { venue: v, there, back }) => {
                     let venue = &venues[v];
                     let (name_zh, name_en) = (venue.base.name_zh.clone(), venue.base.name_en.clone().unwrap_or_else(|| venue.base.name_zh.clone()));
                     let (diet_zh, diet_en) = diets_text(&settings.diets);
-                    if drive > Duration::ZERO {
-                        events.push(place_event(EventKind::Travel, start - drive, start, (format!("乘车前往{name_zh}"), format!("Drive to {name_en}")), (&venue.place, name_zh.clone(), name_en.clone())));
+                    if there > Duration::ZERO {
+                        events.push(place_event(EventKind::Travel, start - there, start, (format!("乘车前往{name_zh}"), format!("Drive to {name_en}")), (&venue.place, name_zh.clone(), name_en.clone())));
                     }
                     let mut banquet = place_event(
                         EventKind::Banquet,
@@ -256,8 +264,8 @@ pub(crate) fn day_plan(
                     banquet.base_id = Some(venue.base.id.clone());
                     banquet.division = Some(venue.base.location.division.clone());
                     events.push(banquet);
-                    if drive > Duration::ZERO {
-                        events.push(place_event(EventKind::Travel, end, end + drive, ("返回酒店".into(), "Back to the hotel".into()), (end_place, end_zh.clone(), end_en.clone())));
+                    if back > Duration::ZERO {
+                        events.push(place_event(EventKind::Travel, end, end + back, ("返回酒店".into(), "Back to the hotel".into()), (end_place, end_zh.clone(), end_en.clone())));
                     }
                 }
                 None => events.push(place_event(EventKind::Banquet, start, end, (title_zh.clone(), title_en.clone()), (end_place, end_zh.clone(), end_en.clone()))),

@@ -23,10 +23,9 @@ pub struct Place {
     pub mountain: bool,
 }
 
-/// Where a base stands, as the planner drives to it (in a mountain area when its county-level
-/// division is one).
+/// Where a base stands, as the planner drives to it (see [`DivisionRegistry::is_mountain`]).
 pub(crate) fn base_place(divisions: &DivisionRegistry, base: &ExchangeBase) -> Place {
-    let mountain = divisions.county_level(&base.location.division).is_some_and(|d| d.area_type == "mountain");
+    let mountain = divisions.is_mountain(&base.location.division);
     Place { key: Some(base.id.clone()), lat: base.location.lat, lon: base.location.lon, mountain }
 }
 

@@ -117,7 +117,7 @@ impl BaseTable {
             cluster: division.map(|d| d.cluster.clone()).unwrap_or_default(),
             lat: base.location.lat,
             lon: base.location.lon,
-            mountain: division.is_some_and(|d| d.area_type == "mountain"),
+            mountain: divisions.is_mountain(&base.location.division),
             open_weekdays,
             closed_dates: base.closed_dates.clone(),
             opens_on_holidays: base.opens_on_holidays(),
