@@ -121,6 +121,11 @@ fn fixture(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
 }
 
+/// A list field of the request, empty when left out.
+fn list(value: &Value) -> &[Value] {
+    value.as_array().map_or(&[][..], Vec::as_slice)
+}
+
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 fn clock(hhmm: &str) -> u32 {
@@ -236,7 +241,14 @@ impl Checker<'_> {
         let max_visits = request["max_visits_per_day"].as_u64().unwrap_or(4).min(if relaxed { 3 } else { u64::MAX }) as usize;
         let max_transfer = request["max_transfer_minutes"].as_u64().unwrap_or(90) as u32;
         let max_driving = request["max_driving_minutes_per_day"].as_u64().unwrap_or(180) as u32;
-        let (lunch_from, lunch_to, lunch_minutes) = if relaxed { (clock("12:00"), clock("14:00"), 90) } else { (clock("12:00"), clock("13:30"), 60) };
+        let (lunch_from, lunch_to, lunch_minutes) = match request["lunch"].as_object() {
+            Some(l) => (clock(l["from"].as_str().unwrap()), clock(l["to"].as_str().unwrap()), l["minutes"].as_u64().unwrap() as u32),
+            None if relaxed => (clock("12:00"), clock("14:00"), 90),
+            None => (clock("12:00"), clock("13:30"), 60),
+        };
+        let (default_start, default_end) = (request["day_start"].as_str().map_or(clock("08:30"), clock), request["day_end"].as_str().map_or(clock("17:30"), clock));
+        let appointments = list(&request["appointments"]);
+        let locked = list(&request["locked"]);
         let check_out = request["hotel_change"]["check_out_minutes"].as_u64().unwrap_or(30) as u32;
         let check_in = request["hotel_change"]["check_in_minutes"].as_u64().unwrap_or(30) as u32;
         let strings = |v: &Value| -> Vec<String> { v.as_array().map(|a| a.iter().map(|s| s.as_str().unwrap().to_string()).collect()).unwrap_or_default() };
@@ -271,8 +283,8 @@ impl Checker<'_> {
                 night = settings["hotel"].clone();
             }
             let end_hotel = self.place_spot(&night);
-            let day_start = settings["start"].as_str().map_or(clock("08:30"), clock);
-            let day_end = settings["end"].as_str().map_or(clock("17:30"), clock);
+            let day_start = settings["start"].as_str().map_or(default_start, clock);
+            let day_end = settings["end"].as_str().map_or(default_end, clock);
             let (kept_out, kept_in) = if changes_hotel { (check_out, check_in) } else { (0, 0) };
             let banquet = request["banquet"].as_object().filter(|b| b["day"].as_u64() == Some(d as u64 + 1));
             if day["date"].as_str() != Some(&date.to_string()) {
@@ -324,7 +336,7 @@ impl Checker<'_> {
                     },
                     "banquet" => end_hotel,
                     "appointment" => {
-                        let wanted = request["appointments"].as_array().unwrap().iter().find(|a| {
+                        let wanted = appointments.iter().find(|a| {
                             a["day"].as_u64() == Some(d as u64 + 1) && a["start"].as_str() == event["start"].as_str() && a["minutes"].as_u64() == event["minutes"].as_u64()
                         });
                         match wanted {
@@ -423,13 +435,15 @@ impl Checker<'_> {
                         {
                             broken.push(say(format!("`{id}` is avoided ({}, {division})", base["kind"])));
                         }
+                        // An approval must hold through the visit's last day.
                         if base["approval_required"] == true && !arranged.iter().any(|a| a == id) {
-                            let valid = base["approved_until"].as_str().is_some_and(|until| until.parse::<NaiveDate>().unwrap() >= date);
+                            let last = *dates.last().unwrap();
+                            let valid = base["approved_until"].as_str().is_some_and(|until| until.parse::<NaiveDate>().unwrap() >= last);
                             if !valid {
                                 broken.push(say(format!("`{id}` needs an approval, valid until {}", base["approved_until"])));
                             }
                         }
-                        if let Some(lock) = request["locked"].as_array().unwrap().iter().find(|l| l["base_id"] == id) {
+                        if let Some(lock) = locked.iter().find(|l| l["base_id"] == id) {
                             if lock["day"].as_u64() != Some(d as u64 + 1) || lock["start"].as_str().is_some_and(|s| Some(s) != event["start"].as_str()) {
                                 broken.push(say(format!("`{id}` was locked at {lock}, planned at {}", event["start"])));
                             }
@@ -494,14 +508,14 @@ impl Checker<'_> {
             if lunches.is_empty() && leaves <= lunch_from && back_by >= lunch_to {
                 broken.push(say("a full day without lunch".into()));
             }
-            for (a, appointment) in request["appointments"].as_array().unwrap().iter().enumerate() {
+            for (a, appointment) in appointments.iter().enumerate() {
                 if appointment["day"].as_u64() == Some(d as u64 + 1)
                     && !events.iter().any(|e| e["kind"] == "appointment" && e["start"] == appointment["start"])
                 {
                     broken.push(say(format!("appointments[{a}] is missing")));
                 }
             }
-            for (l, lock) in request["locked"].as_array().unwrap().iter().enumerate() {
+            for (l, lock) in locked.iter().enumerate() {
                 if lock["day"].as_u64() == Some(d as u64 + 1) && !events.iter().any(|e| e["base_id"] == lock["base_id"] && e["kind"] == "visit") {
                     broken.push(say(format!("locked[{l}] is missing")));
                 }
@@ -778,4 +792,56 @@ fn every_generated_itinerary_passes_the_independent_checker_or_is_a_named_422() 
     assert!(planned * 2 >= CORPUS, "only {planned} of {CORPUS} planned ({refused} refused): {refusals:#?}");
     assert!(moves >= 50 && holiday_days >= 50 && locks >= 30, "{moves} hotel moves, {holiday_days} holiday or worked-weekend days, {locks} locked visits");
     eprintln!("{planned} itineraries checked, {refused} refused with a named 422; {moves} hotel moves, {holiday_days} holiday or worked-weekend days, {locks} locked visits; refusals: {refusals:#?}");
+}
+
+/// The checker is not vacuous: a real plan passes, and each kind of damage to it is caught.
+#[test]
+fn the_checker_catches_a_damaged_itinerary() {
+    let server = TestServer::start();
+    let checker = Checker { server: &server, divisions: divisions(), calendar: calendar(), bases: RefCell::new(HashMap::new()) };
+    let request: Value = serde_json::from_str(&std::fs::read_to_string(fixture("itineraries/prato_3_days.json")).unwrap()).unwrap();
+    let itinerary: Value = server.block_on(async {
+        reqwest::Client::new().post(server.url("/v1/itineraries")).json(&request).send().await.unwrap().json().await.unwrap()
+    });
+    assert_eq!(checker.check(&request, &itinerary), Vec::<String>::new());
+    let first = |kind: &str| itinerary["days"][0]["events"].as_array().unwrap().iter().position(|e| e["kind"] == kind).unwrap();
+    let damaged = |change: &dyn Fn(&mut Value)| {
+        let mut copy = itinerary.clone();
+        change(&mut copy["days"][0]["events"]);
+        checker.check(&request, &copy)
+    };
+    // A drive shorter than the road allows.
+    let drive = first("travel");
+    let broken = damaged(&|events| {
+        let e = &mut events[drive];
+        let minutes = e["minutes"].as_u64().unwrap();
+        e["minutes"] = json!(minutes - 1);
+    });
+    assert!(broken.iter().any(|b| b.contains("road model gives")), "{broken:?}");
+    // A visit moved to 06:00, before any base opens (and overlapping what comes before).
+    let visit = first("visit");
+    let broken = damaged(&|events| {
+        events[visit]["start"] = json!("06:00");
+        events[visit]["end"] = json!("07:00");
+    });
+    assert!(broken.iter().any(|b| b.contains("open")), "{broken:?}");
+    // A visit to a base the group does not fit in: claim a group of 500.
+    let mut big = request.clone();
+    big["profile"]["size"] = json!(500);
+    let broken = checker.check(&big, &itinerary);
+    assert!(broken.iter().any(|b| b.contains("takes") && b.contains("the group is 500")), "{broken:?}");
+    // The appointment moved off its time.
+    let meeting = first("appointment");
+    let broken = damaged(&|events| events[meeting]["start"] = json!("10:05"));
+    assert!(broken.iter().any(|b| b.contains("appointment")), "{broken:?}");
+    // The day's lunch removed.
+    let lunch = first("lunch");
+    let broken = damaged(&|events| {
+        events.as_array_mut().unwrap().remove(lunch);
+    });
+    assert!(broken.iter().any(|b| b.contains("without lunch")), "{broken:?}");
+    // A driving total that does not add up.
+    let mut copy = itinerary.clone();
+    copy["days"][0]["travel_minutes"] = json!(1);
+    assert!(checker.check(&request, &copy).iter().any(|b| b.contains("reports 1 minutes")));
 }
