@@ -10,6 +10,9 @@
 //! 4. Officers write routes with If-Match, into the audit log; viewers and anonymous callers
 //!    cannot; invalid routes list every failing field.
 //! 5. A sister-city delegation's match shows the relationship in its reasons.
+//! 6. The city's priority partners are found first for the needs they meet: Ghana for West
+//!    African cocoa and solar, Korea (with Japan) for East Asian visitors, Israel for venture
+//!    capital and digital health; in English and in Chinese.
 
 mod common;
 
@@ -183,4 +186,40 @@ fn a_sister_city_delegation_sees_the_relationship_in_its_match() {
     assert_eq!(status, 200, "{outcome}");
     let with_link = outcome["items"].as_array().unwrap().iter().filter(|i| i["reason_en"].as_str().unwrap().contains("Giessen")).count();
     assert!(with_link > 0, "no reason names the sister city: {outcome}");
+}
+
+fn suggest(server: &TestServer, needs: &str) -> Value {
+    let (status, _, found) = answer(client().post(server.url("/v1/outbound-routes/suggest")).json(&json!({"needs": needs, "top": 5})).send().unwrap());
+    assert_eq!(status, 200, "{found}");
+    found
+}
+
+fn route_countries(found: &Value) -> Vec<&str> {
+    found["routes"].as_array().unwrap().iter().map(|r| r["country"].as_str().unwrap()).collect()
+}
+
+#[test]
+fn the_city_priority_partners_are_found_first_for_what_they_offer() {
+    let server = TestServer::start();
+    for needs in ["partners for cocoa processing and solar equipment exports in West Africa", "为可可加工和光伏设备出口寻找西非合作伙伴"] {
+        let found = suggest(&server, needs);
+        assert_eq!(route_countries(&found)[0], "GH", "{needs}: {found}");
+        assert_eq!(found["countries"][0]["code"], "GH", "{needs}: {found}");
+        let first = &found["routes"][0];
+        assert_eq!(first["id"], "svc-gh-west-africa-forum");
+        // The route's detail carries Ghana's features and the forum among past exchanges.
+        let (status, _, detail) = answer(client().get(server.url("/v1/outbound-routes/svc-gh-west-africa-forum")).send().unwrap());
+        assert_eq!(status, 200, "{detail}");
+        let text = detail.to_string();
+        assert!(text.contains("cocoa") && text.contains("China–Ghana (Wenzhou) economic and trade forum"), "{detail}");
+    }
+    for needs in ["attract Japanese and Korean visitors", "吸引日韩游客"] {
+        let found = suggest(&server, needs);
+        let countries = route_countries(&found);
+        assert!(countries[..2].contains(&"KR") && countries[..2].contains(&"JP"), "{needs}: {countries:?}");
+        let korea = found["routes"].as_array().unwrap().iter().find(|r| r["country"] == "KR").unwrap();
+        assert_eq!(korea["theme"], "culture_tourism", "{korea}");
+    }
+    let found = suggest(&server, "venture capital and digital health technology from Israel");
+    assert_eq!(route_countries(&found)[0], "IL", "{found}");
 }
