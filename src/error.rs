@@ -24,6 +24,15 @@ pub enum Error {
     /// A visit record that does not exist.
     #[error("no visit with id `{0}`")]
     VisitNotFound(String),
+    /// A trip application that does not exist.
+    #[error("no trip application with id `{0}`")]
+    TripNotFound(String),
+    /// An approver deciding on an application filed under their own credential.
+    #[error("`{0}` was filed under your own credential; another approver signs it off")]
+    OwnApplication(String),
+    /// A step the application's status or applicant does not allow; the field says which.
+    #[error("{}", .0.message)]
+    TripStepNotApplicable(FieldError),
     /// A token that does not exist.
     #[error("no token with id `{0}`")]
     TokenNotFound(String),
@@ -89,6 +98,9 @@ impl Error {
                 | Error::Infeasible(_)
                 | Error::BaseNotFound(_)
                 | Error::VisitNotFound(_)
+                | Error::TripNotFound(_)
+                | Error::OwnApplication(_)
+                | Error::TripStepNotApplicable(_)
                 | Error::TokenNotFound(_)
                 | Error::UserNotFound(_)
                 | Error::OutboundRouteNotFound(_)
@@ -109,6 +121,7 @@ impl From<StoreError> for Error {
             StoreError::BaseExists(id) => Error::BaseExists(id),
             StoreError::BaseMissing(id) => Error::BaseNotFound(id),
             StoreError::VisitMissing(id) => Error::VisitNotFound(id),
+            StoreError::TripMissing(id) => Error::TripNotFound(id),
             StoreError::OutboundRouteMissing(id) => Error::OutboundRouteNotFound(id),
             StoreError::OutboundRouteExists(id) => Error::OutboundRouteExists(id),
             StoreError::EtagMismatch { id, current } => Error::PreconditionFailed { id, current },

@@ -59,7 +59,7 @@ const TEXT = {
     signed_in_as: (name, role) => `${name}（${role}）`, sign_in_failed: '用户名或密码不正确。',
     sign_in_locked: minutes => `登录失败次数过多，请 ${minutes} 分钟后再试。`, session_ended: '登录已过期，请重新登录。',
     username_missing: '请填写用户名。', password_missing: '请填写密码。',
-    roles: { viewer: '查看', officer: '外事干部', admin: '管理员' }, save_visit: '保存为来访记录',
+    roles: { viewer: '查看', officer: '外事干部', approver: '审签人', admin: '管理员' }, save_visit: '保存为来访记录',
     saved_visit: id => `已保存来访记录 ${id}（计划中）。`, needs_officer: '保存来访记录需要先登录（外事干部或管理员）。',
     tab_outbound: '出访线路', outbound_heading: '根据我市需求推荐出访线路', o_needs: '需求（任意语言）', o_theme: '主题',
     o_bases: '按基地需求（基地编号，逗号分隔）', suggest: '推荐线路', trip_heading: '出访计划审核', t_route: '线路',
@@ -144,7 +144,7 @@ const TEXT = {
     signed_in_as: (name, role) => `${name} (${role})`, sign_in_failed: 'The username or the password is wrong.',
     sign_in_locked: minutes => `Too many failed sign-ins; try again in ${minutes} minute(s).`, session_ended: 'Your session has ended; please sign in again.',
     username_missing: 'Enter your username.', password_missing: 'Enter your password.',
-    roles: { viewer: 'viewer', officer: 'protocol officer', admin: 'administrator' }, save_visit: 'Save as a visit record',
+    roles: { viewer: 'viewer', officer: 'protocol officer', approver: 'approver', admin: 'administrator' }, save_visit: 'Save as a visit record',
     saved_visit: id => `Saved as visit record ${id} (planned).`, needs_officer: 'Saving a visit record needs you to sign in (officer or admin).',
     tab_outbound: 'Outbound routes', outbound_heading: "Suggest outbound routes from the city's needs", o_needs: 'Needs (any language)',
     o_theme: 'Theme', o_bases: 'From the needs of bases (ids, comma-separated)', suggest: 'Suggest routes', trip_heading: 'Check a trip plan',
@@ -287,7 +287,7 @@ async function api(method, path, body, accept = 'application/json') {
 // Shows what the signed-in person may do: officers keep the library (add, edit, suspend).
 function showStaffActions() {
   const role = state.session && state.session.role;
-  const officer = role === 'officer' || role === 'admin';
+  const officer = ['officer', 'approver', 'admin'].includes(role);
   document.querySelectorAll('.staff-only').forEach(node => { node.hidden = !officer; });
   document.querySelectorAll('.officer-only').forEach(node => { node.hidden = !officer; });
   $('detail-actions').hidden = !officer || !state.shownBase;

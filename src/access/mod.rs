@@ -6,7 +6,8 @@
 //! give away working tokens. Because the secret is random rather than chosen by a person, an
 //! unsalted hash is enough: there is no dictionary to try.
 //!
-//! Roles are ordered: an admin may do whatever an officer may, an officer whatever a viewer may.
+//! Roles are ordered: an admin may do whatever an approver may, an approver whatever an officer
+//! may (and signs off trip applications), an officer whatever a viewer may.
 //! Without a token or a session a caller is anonymous and gets the public reads only.
 
 pub mod staff;
@@ -23,8 +24,12 @@ use crate::domain::{Contact, ExchangeBase};
 pub enum Role {
     /// Public reads, identified (the same data an anonymous caller sees).
     Viewer,
-    /// Reads including internal fields and restricted bases; visit records; recording exposures.
+    /// Reads including internal fields and restricted bases; visit records; recording exposures;
+    /// filing trip applications.
     Officer,
+    /// Everything an officer may do, plus signing off trip applications (审签) other than
+    /// those filed under their own credential.
+    Approver,
     /// Everything an officer may do, plus base writes, tokens and the audit log.
     Admin,
 }
@@ -35,13 +40,14 @@ impl Role {
         match self {
             Role::Viewer => "viewer",
             Role::Officer => "officer",
+            Role::Approver => "approver",
             Role::Admin => "admin",
         }
     }
 
     /// The role with this code.
     pub fn from_code(code: &str) -> Option<Role> {
-        [Role::Viewer, Role::Officer, Role::Admin].into_iter().find(|role| role.code() == code)
+        [Role::Viewer, Role::Officer, Role::Approver, Role::Admin].into_iter().find(|role| role.code() == code)
     }
 }
 
@@ -83,7 +89,7 @@ pub enum Visibility {
     /// Anonymous callers and viewers: public bases, no contacts.
     #[default]
     Public,
-    /// Officers and admins: every base, with contacts.
+    /// Officers, approvers and admins: every base, with contacts.
     Internal,
 }
 
@@ -197,8 +203,8 @@ mod tests {
     }
 
     #[test]
-    fn only_officers_and_admins_see_restricted_bases_and_contacts() {
-        for (role, internal) in [(None, false), (Some(Role::Viewer), false), (Some(Role::Officer), true), (Some(Role::Admin), true)] {
+    fn only_officers_and_above_see_restricted_bases_and_contacts() {
+        for (role, internal) in [(None, false), (Some(Role::Viewer), false), (Some(Role::Officer), true), (Some(Role::Approver), true), (Some(Role::Admin), true)] {
             let visibility = Visibility::of(role);
             assert!(visibility.sees(false), "public bases are seen by {role:?}");
             assert_eq!(visibility.sees(true), internal, "hidden bases for {role:?}");
@@ -209,8 +215,8 @@ mod tests {
 
     #[test]
     fn roles_are_ordered_and_round_trip_their_codes() {
-        assert!(Role::Viewer < Role::Officer && Role::Officer < Role::Admin);
-        for role in [Role::Viewer, Role::Officer, Role::Admin] {
+        assert!(Role::Viewer < Role::Officer && Role::Officer < Role::Approver && Role::Approver < Role::Admin);
+        for role in [Role::Viewer, Role::Officer, Role::Approver, Role::Admin] {
             assert_eq!(Role::from_code(role.code()), Some(role));
         }
         assert_eq!(Role::from_code("root"), None);

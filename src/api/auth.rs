@@ -60,6 +60,20 @@ pub struct Officer(pub Actor);
 #[derive(Debug, Clone)]
 pub struct Admin(pub Actor);
 
+/// A caller who may sign off trip applications (approver or admin); checked before the body
+/// is read, like [`Officer`].
+#[derive(Debug, Clone)]
+pub struct Approver(pub Actor);
+
+impl FromRequestParts<AppState> for Approver {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        Ok(Approver(caller.require(Role::Approver)?.clone()))
+    }
+}
+
 impl FromRequestParts<AppState> for Officer {
     type Rejection = ApiError;
 

@@ -99,6 +99,15 @@ pub enum ApiError {
     /// 404: no visit record with this id.
     #[error("no visit with id `{0}`")]
     VisitNotFound(String),
+    /// 404: no trip application with this id.
+    #[error("no trip application with id `{0}`")]
+    TripNotFound(String),
+    /// 403: an approver deciding on an application filed under their own credential.
+    #[error("`{0}` was filed under your own credential; another approver signs it off")]
+    OwnApplication(String),
+    /// 409: a step the application's status or applicant does not allow.
+    #[error("{}", .0.message)]
+    TripStepNotApplicable(FieldError),
     /// 404: no outbound route with this id.
     #[error("no outbound route with id `{0}`")]
     OutboundRouteNotFound(String),
@@ -208,6 +217,11 @@ impl ApiError {
             ApiError::JobNotFound(_) => (StatusCode::NOT_FOUND, "job_not_found", "No such evaluation job"),
             ApiError::JobNotDone(..) => (StatusCode::CONFLICT, "job_not_done", "The evaluation job has not finished"),
             ApiError::VisitNotFound(_) => (StatusCode::NOT_FOUND, "visit_not_found", "No such visit"),
+            ApiError::TripNotFound(_) => (StatusCode::NOT_FOUND, "trip_not_found", "No such trip application"),
+            ApiError::OwnApplication(_) => (StatusCode::FORBIDDEN, "own_application", "Nobody signs off an application of their own"),
+            ApiError::TripStepNotApplicable(_) => {
+                (StatusCode::CONFLICT, "trip_step_not_applicable", "The step does not apply to the application as it stands")
+            }
             ApiError::TokenNotFound(_) => (StatusCode::NOT_FOUND, "token_not_found", "No such token"),
             ApiError::OutboundRouteNotFound(_) => (StatusCode::NOT_FOUND, "outbound_route_not_found", "No such outbound route"),
             ApiError::OutboundRouteExists(_) => (StatusCode::CONFLICT, "outbound_route_exists", "An outbound route with this id exists"),
@@ -250,7 +264,7 @@ impl ApiError {
             ApiError::InvalidQuery(errors) | ApiError::InvalidBody(errors) | ApiError::Infeasible(errors) | ApiError::InvalidImport { errors, .. } => {
                 (join(errors), errors.clone())
             }
-            ApiError::InvalidPath(error) | ApiError::ReviewNotApplicable(error) => {
+            ApiError::InvalidPath(error) | ApiError::ReviewNotApplicable(error) | ApiError::TripStepNotApplicable(error) => {
                 (format!("{}: {}", error.field, error.message), vec![error.clone()])
             }
             ApiError::MalformedJson(message) | ApiError::UnreadableBody(message) => (message.clone(), Vec::new()),
@@ -289,6 +303,9 @@ impl From<crate::Error> for ApiError {
             crate::Error::Invalid(errors) => ApiError::InvalidBody(errors),
             crate::Error::Infeasible(errors) => ApiError::Infeasible(errors),
             crate::Error::VisitNotFound(id) => ApiError::VisitNotFound(id),
+            crate::Error::TripNotFound(id) => ApiError::TripNotFound(id),
+            crate::Error::OwnApplication(id) => ApiError::OwnApplication(id),
+            crate::Error::TripStepNotApplicable(error) => ApiError::TripStepNotApplicable(error),
             crate::Error::TokenNotFound(id) => ApiError::TokenNotFound(id),
             crate::Error::OutboundRouteNotFound(id) => ApiError::OutboundRouteNotFound(id),
             crate::Error::OutboundRouteExists(id) => ApiError::OutboundRouteExists(id),

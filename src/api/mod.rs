@@ -124,6 +124,7 @@ day by day; and the outbound visit-route library (出访线路库). Every error 
         (name = "evaluation", description = "Replay past visits and measure the suggestions"),
         (name = "outbound", description = "The outbound visit-route library (出访线路库): themed routes by country, suggestions from the city's needs, trip discipline checks"),
         (name = "visits", description = "Visit records (officers): planned, confirmed and completed visits and their outcomes"),
+        (name = "trips", description = "Official trips abroad (因公出国（境）): applications filed by officers, pre-reviewed, signed off by approvers"),
         (name = "access", description = "Bearer tokens and the audit log (admins)"),
         (name = "reference", description = "Divisions, zones and the industry taxonomy"),
         (name = "service", description = "Health"),
@@ -139,7 +140,7 @@ impl utoipa::Modify for BearerSecurity {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let scheme = HttpBuilder::new()
             .scheme(HttpAuthScheme::Bearer)
-            .description(Some("A token made with `visitmatch token create --role viewer|officer|admin` or `POST /v1/tokens`"))
+            .description(Some("A token made with `visitmatch token create --role viewer|officer|approver|admin` or `POST /v1/tokens`"))
             .build();
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
@@ -162,6 +163,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::exports::router())
         .merge(routes::labels::router())
         .merge(routes::visits::router())
+        .merge(routes::trips::router())
         .merge(routes::access::router())
         .merge(routes::session::router())
         .merge(routes::outbound::router())

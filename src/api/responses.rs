@@ -31,6 +31,11 @@ pub struct TokenRequired(pub Problem);
 #[response(status = 403, description = "The caller is a viewer", content_type = "application/problem+json")]
 pub struct OfficerRequired(pub Problem);
 
+/// 403 on a sign-off route.
+#[derive(IntoResponses)]
+#[response(status = 403, description = "The caller is not an approver, or the application is their own (`own_application`)", content_type = "application/problem+json")]
+pub struct ApproverRequired(pub Problem);
+
 /// 403 on an admins' route.
 #[derive(IntoResponses)]
 #[response(status = 403, description = "The caller is not an admin", content_type = "application/problem+json")]

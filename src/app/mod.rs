@@ -13,6 +13,7 @@ pub mod outbound;
 pub mod planning;
 pub mod screening;
 pub mod survey;
+pub mod trips;
 pub mod vocabulary;
 pub mod visits;
 

@@ -17,6 +17,7 @@ pub mod tokens;
 pub mod users;
 pub mod validate;
 pub mod visits;
+pub mod trips;
 pub mod workbook;
 
 pub use import::{decode_text, parse_mapped, parse_records, parse_workbook, parse_workbook_mapped, RecordFormat, TextEncoding, Vocabulary};
@@ -31,4 +32,5 @@ pub use synonyms::AcceptedLabel;
 pub use tokens::{NewToken, TokenInfo};
 pub use users::{LiveSession, UserInfo};
 pub use visits::VisitFilter;
+pub use trips::TripFilter;
 pub use validate::{to_record, validate_mapped, validate_record, RECORD_FIELDS};

@@ -66,6 +66,9 @@ pub enum StoreError {
     /// A visit replace named a visit that does not exist.
     #[error("no visit with id `{0}`")]
     VisitMissing(String),
+    /// A trip application that does not exist.
+    #[error("no trip application with id `{0}`")]
+    TripMissing(String),
 }
 
 /// The catalog's identity and revision, as recorded by the search index.
@@ -179,6 +182,20 @@ CREATE TABLE IF NOT EXISTS sessions (
     idle_seconds INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);
+CREATE TABLE IF NOT EXISTS trips (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    department TEXT NOT NULL,
+    departs TEXT NOT NULL,
+    record TEXT NOT NULL,
+    etag TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS trip_revisions (
+    trip_id TEXT NOT NULL REFERENCES trips(id),
+    revision INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (trip_id, revision)
+);
 ";
 
 /// The SQLite catalog. Cheap to share behind an `Arc`; calls are serialised on one connection,
@@ -531,7 +548,7 @@ fn add_status_column(connection: &Connection) -> Result<(), StoreError> {
 }
 
 /// The tables whose rows carry an ETag.
-const TAGGED_TABLES: [&str; 3] = ["bases", "visits", "outbound_routes"];
+const TAGGED_TABLES: [&str; 4] = ["bases", "visits", "outbound_routes", "trips"];
 
 /// Gives catalogs made before ETags were stored an `etag` column, and every row a tag.
 fn add_etag_columns(connection: &Connection) -> Result<(), StoreError> {

@@ -140,6 +140,7 @@ fn role_label(role: Role) -> String {
     let chinese = match role {
         Role::Viewer => "查看",
         Role::Officer => "外事干部",
+        Role::Approver => "审签人",
         Role::Admin => "管理员",
     };
     format!("{chinese} {}", role.code())

@@ -88,13 +88,13 @@ pub enum Command {
         #[command(subcommand)]
         action: IndexAction,
     },
-    /// Staff accounts that sign in on the page (roles: viewer, officer, admin).
+    /// Staff accounts that sign in on the page (roles: viewer, officer, approver, admin).
     User {
         /// What to do.
         #[command(subcommand)]
         action: admin::UserAction,
     },
-    /// Manage bearer tokens for scripts (roles: viewer, officer, admin).
+    /// Manage bearer tokens for scripts (roles: viewer, officer, approver, admin).
     Token {
         /// What to do.
         #[command(subcommand)]

@@ -18,6 +18,7 @@ mod outbound;
 mod relations;
 mod screening;
 mod taxonomy;
+mod trip;
 mod visit;
 
 pub use calendar::{CalendarDay, CalendarNote, CalendarNoteKind, Holiday, HolidayCalendar};
@@ -29,7 +30,8 @@ pub use keys::base_key;
 pub use meals::{diets_text, serves, Diet};
 pub use labels::{diet_labels, kind_labels, language_labels, propose_industry, split_list, status_labels, LabelError, LabelMapping, Labels};
 pub use screening::{BaseStatus, ReviewDecision, Screening, MAX_REVIEW_NOTE_CHARS};
-pub use outbound::{check_theme, OutboundRoute, RouteStop, RouteTask, ROUTE_THEMES};
+pub use outbound::{check_theme, OutboundRoute, PlannedStop, RouteStop, RouteTask, ROUTE_THEMES};
+pub use trip::{BudgetLine, FlagAnswer, ReviewFlag, TripDecision, TripEvent, TripInput, TripMember, TripRecord, TripStatus};
 pub use relations::{Concept, Country, DiasporaLink, Region, Relations, SisterCity};
 pub use hours::{ClockTime, OpeningHours, TimeRange, Weekday};
 pub use taxonomy::{IndustryNode, Taxonomy, TaxonomyMatch, Theme};

@@ -94,3 +94,20 @@ impl OutboundRoute {
     }
 }
 
+/// A stop of a planned trip.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlannedStop {
+    /// Country code.
+    pub country: String,
+    /// City.
+    pub city: String,
+    /// What is done there, in Chinese.
+    #[serde(default)]
+    pub purpose_zh: String,
+    /// Days there.
+    pub days: u16,
+    /// Task codes (cooperation concepts) served there.
+    #[serde(default)]
+    pub tasks: Vec<String>,
+}

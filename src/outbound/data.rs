@@ -89,6 +89,23 @@ pub struct TripRules {
     pub max_members: u16,
     /// Days of international travel a trip needs on top of its stops.
     pub travel_days: u16,
+    /// Trips a department's annual plan allows, unless it has its own count.
+    #[serde(default = "default_annual_trips")]
+    pub annual_trips_per_department: u16,
+    /// Departments with their own annual count (年度出访计划); internal, never sent.
+    #[serde(default, skip_serializing)]
+    pub annual_trips_by_department: std::collections::BTreeMap<String, u16>,
+}
+
+fn default_annual_trips() -> u16 {
+    2
+}
+
+impl TripRules {
+    /// The trips `department`'s annual plan allows.
+    pub fn annual_trips(&self, department: &str) -> u16 {
+        self.annual_trips_by_department.get(department).copied().unwrap_or(self.annual_trips_per_department)
+    }
 }
 
 /// Countries and rules, with the taxonomy and relations they refer to.

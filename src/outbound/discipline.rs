@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::data::{OutboundReference, TripRules};
+pub use crate::domain::PlannedStop;
 use crate::domain::{OutboundRoute, RouteStop};
-use crate::domain::{FieldCode, FieldError};
+use crate::domain::{FieldCode, FieldError, ReviewFlag, TripInput};
 use crate::domain::Relations;
 
 /// Most stops of one trip plan.
@@ -40,24 +41,6 @@ pub struct TripPlan {
     /// Purpose, in Chinese (defaults to the route's title and tasks).
     #[serde(default)]
     pub purpose_zh: Option<String>,
-}
-
-/// A stop of a planned trip.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PlannedStop {
-    /// Country code.
-    pub country: String,
-    /// City.
-    pub city: String,
-    /// What is done there, in Chinese.
-    #[serde(default)]
-    pub purpose_zh: String,
-    /// Days there.
-    pub days: u16,
-    /// Task codes (cooperation concepts) served there.
-    #[serde(default)]
-    pub tasks: Vec<String>,
 }
 
 /// A stop as it appears in the summary.
@@ -341,4 +324,142 @@ mod tests {
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["route", "days", "members", "stops[0].country", "stops[0].days", "stops[0].tasks"]);
     }
+}
+
+/// Longest department, name, title, budget item, justification or comment, in characters.
+pub const MAX_TRIP_FIELD_CHARS: usize = 200;
+/// Most members of one application.
+pub const MAX_TRIP_MEMBERS: usize = 100;
+/// Most budget lines of one application.
+pub const MAX_BUDGET_LINES: usize = 50;
+/// Most bases one application says it serves.
+pub const MAX_TRIP_BASES: usize = 50;
+
+/// The rule behind each flag, as the pre-review prints it.
+fn rule_of(code: &str) -> &'static str {
+    match code {
+        "stop_without_task" => "有事才去：每一站都要有任务",
+        "members_over_tasks" | "member_without_task" => "因事定人：每位团员都要承担任务",
+        "days_over_tasks" => "完事即回：在外天数以任务所需为限",
+        "annual_plan_exceeded" => "年度出访计划：各单位出访团组数以年度计划为限",
+        _ => "因公临时出国（境）管理规定：国家数、在外天数与团组人数的上限",
+    }
+}
+
+/// The pre-review (预审) of a trip application: the discipline check of [`check_trip`] with the
+/// rule behind each flag, plus members without a task (因事定人) and the department's annual
+/// plan, where `trips_this_year` counts its other applications submitted or signed off for
+/// trips leaving in the same year. Every bad field of the application is named.
+pub fn pre_review(
+    application: &TripInput,
+    trips_this_year: usize,
+    routes: &[OutboundRoute],
+    reference: &OutboundReference,
+    relations: &Relations,
+) -> Result<(TripCheck, Vec<ReviewFlag>), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut too_long = |field: String, text: &str| {
+        if text.trim().is_empty() {
+            errors.push(FieldError::new(&field, FieldCode::MissingField, "must not be empty"));
+        } else if text.chars().count() > MAX_TRIP_FIELD_CHARS {
+            errors.push(FieldError::new(&field, FieldCode::InvalidValue, format!("is longer than {MAX_TRIP_FIELD_CHARS} characters")));
+        }
+    };
+    too_long("department".into(), &application.department);
+    for (i, member) in application.members.iter().enumerate().take(MAX_TRIP_MEMBERS) {
+        too_long(format!("members[{i}].name"), &member.name);
+        too_long(format!("members[{i}].title"), &member.title);
+    }
+    for (i, line) in application.budget.iter().enumerate().take(MAX_BUDGET_LINES) {
+        too_long(format!("budget[{i}].item"), &line.item);
+    }
+    for (field, len, limit) in [
+        ("members", application.members.len(), MAX_TRIP_MEMBERS),
+        ("budget", application.budget.len(), MAX_BUDGET_LINES),
+        ("bases", application.bases.len(), MAX_TRIP_BASES),
+    ] {
+        if len > limit {
+            errors.push(FieldError::new(field, FieldCode::TooMany, format!("lists {len} entries; at most {limit} are allowed")));
+        }
+    }
+    if application.members.is_empty() {
+        errors.push(FieldError::new("members", FieldCode::MissingField, "a trip has at least one member"));
+    }
+    let days = application.days();
+    if !(1..=60).contains(&days) {
+        errors.push(FieldError::new("returns", FieldCode::InvalidValue, format!("must be on or after `departs` and at most 60 days after, got {days} days")));
+    }
+    for (i, member) in application.members.iter().enumerate().take(MAX_TRIP_MEMBERS) {
+        if member.tasks.len() > MAX_TASKS_PER_STOP {
+            errors.push(FieldError::new(&format!("members[{i}].tasks"), FieldCode::TooMany, format!("at most {MAX_TASKS_PER_STOP} tasks per member")));
+            continue;
+        }
+        for task in &member.tasks {
+            if !relations.concepts().iter().any(|c| &c.code == task) {
+                errors.push(FieldError::new(&format!("members[{i}].tasks"), FieldCode::InvalidValue, format!("`{task}` is not a cooperation concept")));
+            }
+        }
+    }
+    // The route and stops are checked whatever else is wrong, so every bad field is named at
+    // once; days and members were checked above.
+    let plan = TripPlan {
+        route: application.route.clone(),
+        stops: application.stops.clone(),
+        days: days.clamp(1, 60) as u16,
+        members: application.members.len().clamp(1, MAX_TRIP_MEMBERS) as u16,
+        purpose_zh: application.purpose_zh.clone(),
+    };
+    let check = match check_trip(&plan, routes, reference, relations) {
+        Ok(check) if errors.is_empty() => check,
+        Ok(_) => return Err(errors),
+        Err(more) => {
+            errors.extend(more);
+            return Err(errors);
+        }
+    };
+    // A code raised once is its own key; one raised for several stops is keyed by the stop.
+    let stop_keys = check.flags.iter().filter(|f| f.code == "stop_without_task").count() > 1;
+    let mut stop_index = (0..check.stops.len()).filter(|&i| check.stops[i].tasks_zh.is_empty());
+    let mut flags: Vec<ReviewFlag> = check
+        .flags
+        .iter()
+        .map(|f| {
+            let key = if f.code == "stop_without_task" && stop_keys {
+                format!("{}[{}]", f.code, stop_index.next().unwrap_or_default())
+            } else {
+                f.code.clone()
+            };
+            ReviewFlag { key, code: f.code.clone(), rule_zh: rule_of(&f.code).into(), message_zh: f.message_zh.clone(), message_en: f.message_en.clone(), justification: None }
+        })
+        .collect();
+    let stop_tasks: Vec<String> = match (&application.route, application.stops.is_empty()) {
+        (Some(id), true) => routes.iter().find(|r| &r.id == id).map(|r| r.stops.iter().flat_map(|s| s.tasks.clone()).collect()).unwrap_or_default(),
+        _ => application.stops.iter().flat_map(|s| s.tasks.clone()).collect(),
+    };
+    // The first member heads the delegation (团长) and needs no task of their own.
+    for (i, member) in application.members.iter().enumerate().skip(1) {
+        let served: Vec<&String> = member.tasks.iter().filter(|t| stop_tasks.contains(t)).collect();
+        if served.is_empty() {
+            flags.push(ReviewFlag {
+                key: format!("member_without_task[{i}]"),
+                code: "member_without_task".into(),
+                rule_zh: rule_of("member_without_task").into(),
+                message_zh: format!("{}（{}）不承担任何一站的任务", member.name, member.title),
+                message_en: format!("{} ({}) serves no task of any stop", member.name, member.title),
+                justification: None,
+            });
+        }
+    }
+    let allowed = usize::from(reference.rules.annual_trips(&application.department));
+    if trips_this_year >= allowed {
+        flags.push(ReviewFlag {
+            key: "annual_plan_exceeded".into(),
+            code: "annual_plan_exceeded".into(),
+            rule_zh: rule_of("annual_plan_exceeded").into(),
+            message_zh: format!("{}今年已申报{}个团组，年度计划{}个", application.department, trips_this_year, allowed),
+            message_en: format!("{} has {} other trips this year; its annual plan allows {}", application.department, trips_this_year, allowed),
+            justification: None,
+        });
+    }
+    Ok((check, flags))
 }

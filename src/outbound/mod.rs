@@ -18,5 +18,5 @@ pub mod suggest;
 
 pub use crate::domain::{OutboundRoute, RouteStop, RouteTask};
 pub use data::{validate_route, OutboundCountry, OutboundReference};
-pub use discipline::{check_trip, TripCheck, TripPlan};
+pub use discipline::{check_trip, pre_review, TripCheck, TripPlan, MAX_TRIP_BASES, MAX_TRIP_FIELD_CHARS};
 pub use suggest::{suggest, NeedsQuery, Suggestions};

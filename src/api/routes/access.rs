@@ -106,7 +106,7 @@ async fn revoke_token(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
-    /// Only this target: `base:{id}`, `token:{id}` or `visit:{id}`.
+    /// Only this target: `base:{id}`, `token:{id}`, `visit:{id}`, `route:{id}` or `trip:{id}`.
     #[param(example = "base:lucheng-001")]
     target: Option<String>,
     /// Only changes by this actor (`token:{name}`, `cli:{user}`).

@@ -13,4 +13,5 @@ pub mod outbound;
 pub mod reference;
 pub mod screening;
 pub mod session;
+pub mod trips;
 pub mod visits;

@@ -1,0 +1,237 @@
+//! Official trips abroad online (因公出国（境）网上申报、预审与审签): a department files an
+//! application, submits it to the pre-review and answers every flag, and an approver signs it
+//! off, returns it with comments or turns it down. Who may move an application where is decided
+//! here, once: only the applicant changes or submits it, only while it is a draft or returned;
+//! only an approver decides, never on an application filed under their own credential; a
+//! submitted revision is frozen and kept.
+
+use crate::access::Actor;
+use crate::catalog::{trips::TripContext, TripFilter};
+use crate::domain::{FieldCode, FieldError, FlagAnswer, ReviewFlag, TripDecision, TripEvent, TripInput, TripRecord, TripStatus};
+use crate::outbound::{pre_review, TripCheck, MAX_TRIP_FIELD_CHARS};
+use crate::Error;
+
+use super::library::BaseLibrary;
+
+/// Longest approver comment, in characters.
+pub const MAX_COMMENT_CHARS: usize = 1000;
+
+/// The pre-review of an application as it stands now: the summary and every flag.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TripReview {
+    /// The application summary (出访申请摘要) with days and members the tasks justify.
+    pub check: TripCheck,
+    /// Every flag with the rule that raised it; submitting needs an answer to each.
+    pub flags: Vec<ReviewFlag>,
+}
+
+/// Files a new application as a draft.
+pub fn file(library: &BaseLibrary, application: &TripInput, actor: &Actor) -> Result<(TripRecord, String), Error> {
+    let application = &normalised(application);
+    review(library, application, 0)?;
+    library.store().insert_trip(actor, |id, context| {
+        Ok(TripRecord {
+            id,
+            status: TripStatus::Draft,
+            revision: 1,
+            applicant: actor.name.clone(),
+            applicant_id: actor.id.clone(),
+            application: application.clone(),
+            flags: Vec::new(),
+            history: vec![event(context, actor, "filed", 1, None)],
+        })
+    })
+}
+
+/// Replaces the application of draft or returned `id`; a returned one becomes a new revision.
+pub fn revise(library: &BaseLibrary, id: &str, application: &TripInput, if_match: &str, actor: &Actor) -> Result<(TripRecord, String), Error> {
+    // Who and when first: a stranger to the application learns nothing from its checks.
+    applicant_changes(&get(library, id)?.0, actor, "revise")?;
+    let application = &normalised(application);
+    review(library, application, 0)?;
+    library.store().update_trip(id, if_match, actor, "trip_revised", |mut record, context| {
+        applicant_changes(&record, actor, "revise")?;
+        if record.status == TripStatus::Returned {
+            record.revision += 1;
+            record.status = TripStatus::Draft;
+        }
+        record.application = application.clone();
+        record.flags.clear();
+        record.history.push(event(context, actor, "revised", record.revision, None));
+        Ok(record)
+    })
+}
+
+/// Submits draft or returned `id`: the pre-review runs, and every flag must be answered in
+/// `answers` (else a 422 names `justifications.{code}`); the revision is then frozen.
+pub fn submit(library: &BaseLibrary, id: &str, answers: &[FlagAnswer], if_match: &str, actor: &Actor) -> Result<(TripRecord, String), Error> {
+    // What the pre-review reads is loaded before the write begins: the step runs inside the
+    // store's transaction and must not call the store again.
+    let (current, _) = get(library, id)?;
+    applicant_changes(&current, actor, "submit")?;
+    let routes = super::outbound::routes(library, None, None, None)?;
+    check_bases(library, &current.application)?;
+    library.store().update_trip(id, if_match, actor, "trip_submitted", |mut record, context| {
+        applicant_changes(&record, actor, "submit")?;
+        let (_, mut flags) = pre_review(&record.application, context.trips_this_year, &routes, library.outbound_reference(), library.relations())
+            .map_err(Error::Invalid)?;
+        let mut errors = Vec::new();
+        for flag in &mut flags {
+            match answers.iter().find(|a| a.key == flag.key).map(|a| a.justification.trim()) {
+                Some(text) if !text.is_empty() && text.chars().count() <= MAX_TRIP_FIELD_CHARS => flag.justification = Some(text.to_string()),
+                Some(text) if !text.is_empty() => errors.push(FieldError::new(
+                    &format!("justifications.{}", flag.key),
+                    FieldCode::InvalidValue,
+                    format!("is longer than {MAX_TRIP_FIELD_CHARS} characters"),
+                )),
+                _ => errors.push(FieldError::new(
+                    &format!("justifications.{}", flag.key),
+                    FieldCode::MissingField,
+                    format!("{}（{}）: justify it or change the plan", flag.message_zh, flag.rule_zh),
+                )),
+            }
+        }
+        for answer in answers.iter().filter(|a| !flags.iter().any(|f| f.key == a.key)) {
+            errors.push(FieldError::new(&format!("justifications.{}", answer.key), FieldCode::InvalidValue, "the pre-review raised no such flag"));
+        }
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        // Submitted again after a return, unchanged: still a new revision, so the one
+        // submitted before stays as it was.
+        if record.status == TripStatus::Returned {
+            record.revision += 1;
+        }
+        record.flags = flags;
+        record.status = TripStatus::Submitted;
+        record.history.push(event(context, actor, "submitted", record.revision, None));
+        Ok(record)
+    })
+}
+
+/// An approver's decision on submitted `id`. Returning or rejecting needs a comment; nobody
+/// decides on an application filed under their own credential.
+pub fn decide(
+    library: &BaseLibrary,
+    id: &str,
+    decision: TripDecision,
+    comment: Option<&str>,
+    if_match: &str,
+    actor: &Actor,
+) -> Result<(TripRecord, String), Error> {
+    let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+    if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
+        return Err(Error::Invalid(vec![FieldError::new("comment", FieldCode::InvalidValue, format!("must be at most {MAX_COMMENT_CHARS} characters"))]));
+    }
+    if decision != TripDecision::Approve && comment.is_none() {
+        return Err(Error::Invalid(vec![FieldError::new("comment", FieldCode::MissingField, "say what to change, or why the trip is turned down")]));
+    }
+    let action = match decision {
+        TripDecision::Approve => "approved",
+        TripDecision::Return => "returned",
+        TripDecision::Reject => "rejected",
+    };
+    library.store().update_trip(id, if_match, actor, &format!("trip_{action}"), |mut record, context| {
+        if record.applicant_id == actor.id {
+            return Err(Error::OwnApplication(id.to_string()));
+        }
+        if record.status != TripStatus::Submitted {
+            return Err(not_applicable(&record, "decide on"));
+        }
+        record.status = match decision {
+            TripDecision::Approve => TripStatus::Approved,
+            TripDecision::Return => TripStatus::Returned,
+            TripDecision::Reject => TripStatus::Rejected,
+        };
+        record.history.push(event(context, actor, action, record.revision, comment.map(str::to_string)));
+        Ok(record)
+    })
+}
+
+/// One application with its ETag.
+pub fn get(library: &BaseLibrary, id: &str) -> Result<(TripRecord, String), Error> {
+    library.store().trip(id)?.ok_or_else(|| Error::TripNotFound(id.to_string()))
+}
+
+/// The pre-review of application `id` as it stands now (what submitting it would raise).
+pub fn current_review(library: &BaseLibrary, id: &str) -> Result<TripReview, Error> {
+    let (record, _) = get(library, id)?;
+    let others = library
+        .store()
+        .trips(&TripFilter { status: vec![TripStatus::Submitted, TripStatus::Approved], department: Some(record.application.department.clone()) })?
+        .iter()
+        .filter(|t| t.id != record.id && t.application.departs.format("%Y").to_string() == record.application.departs.format("%Y").to_string())
+        .count();
+    let (check, flags) = review(library, &record.application, others)?;
+    Ok(TripReview { check, flags })
+}
+
+/// Every submitted revision of `id`, oldest first.
+pub fn revisions(library: &BaseLibrary, id: &str) -> Result<Vec<TripRecord>, Error> {
+    get(library, id)?;
+    Ok(library.store().trip_revisions(id)?)
+}
+
+/// The applications that pass `filter`, newest first.
+pub fn list(library: &BaseLibrary, filter: &TripFilter) -> Result<Vec<TripRecord>, Error> {
+    Ok(library.store().trips(filter)?)
+}
+
+/// The pre-review of `application`, its bases checked against the library (officers see every
+/// base, so a restricted one may be named).
+fn review(library: &BaseLibrary, application: &TripInput, trips_this_year: usize) -> Result<(TripCheck, Vec<ReviewFlag>), Error> {
+    let routes = super::outbound::routes(library, None, None, None)?;
+    let mut errors = match pre_review(application, trips_this_year, &routes, library.outbound_reference(), library.relations()) {
+        Ok(review) => return check_bases(library, application).map(|()| review),
+        Err(errors) => errors,
+    };
+    if let Err(Error::Invalid(more)) = check_bases(library, application) {
+        errors.extend(more);
+    }
+    Err(Error::Invalid(errors))
+}
+
+/// The application with its department written one way (spaces trimmed and collapsed), so the
+/// annual plan counts one department once.
+fn normalised(application: &TripInput) -> TripInput {
+    TripInput { department: application.department.split_whitespace().collect::<Vec<_>>().join(" "), ..application.clone() }
+}
+
+fn check_bases(library: &BaseLibrary, application: &TripInput) -> Result<(), Error> {
+    let table = library.base_table()?;
+    let errors: Vec<FieldError> = application
+        .bases
+        .iter()
+        .enumerate()
+        .take(crate::outbound::MAX_TRIP_BASES)
+        .filter(|(_, id)| table.by_id(id).is_none())
+        .map(|(i, id)| FieldError::new(&format!("bases[{i}]"), FieldCode::UnknownBase, format!("no base with id `{id}`")))
+        .collect();
+    if errors.is_empty() { Ok(()) } else { Err(Error::Invalid(errors)) }
+}
+
+fn applicant_changes(record: &TripRecord, actor: &Actor, what: &str) -> Result<(), Error> {
+    if record.applicant_id != actor.id {
+        return Err(Error::TripStepNotApplicable(FieldError::new(
+            "applicant",
+            FieldCode::InvalidValue,
+            format!("only the applicant ({}) may {what} `{}`", record.applicant, record.id),
+        )));
+    }
+    if !record.status.editable() {
+        return Err(not_applicable(record, what));
+    }
+    Ok(())
+}
+
+fn not_applicable(record: &TripRecord, what: &str) -> Error {
+    Error::TripStepNotApplicable(FieldError::new(
+        "status",
+        FieldCode::InvalidValue,
+        format!("cannot {what} `{}`: it is {}", record.id, record.status.code()),
+    ))
+}
+
+fn event(context: TripContext<'_>, actor: &Actor, action: &str, revision: u32, comment: Option<String>) -> TripEvent {
+    TripEvent { at: context.now.to_string(), actor: actor.name.clone(), action: action.into(), revision, comment }
+}

@@ -1,0 +1,237 @@
+//! Trip applications (因公出国（境）网上申报、预审与审签) over HTTP on a real server.
+//!
+//! Properties covered:
+//! 1. An officer files a draft; the pre-review shows every flag with its rule; submitting
+//!    without answering a flag is a 422 naming `justifications.{code}`; answered, the revision is
+//!    frozen and waits in the sign-off queue.
+//! 2. Nobody signs off an application filed under their own credential (403 `own_application`);
+//!    an officer cannot decide at all; returning needs a comment.
+//! 3. A returned application changed by its applicant is a new revision; both submitted
+//!    revisions are kept; another officer cannot change it; after approval nothing changes it.
+//! 4. Every step is in the audit log and in the application's history, with who and when.
+//! 5. A department's trips beyond its annual plan are flagged; bad fields are all named.
+
+mod common;
+
+use common::TestServer;
+use reqwest::blocking::{Client, RequestBuilder};
+use serde_json::{json, Value};
+use visitmatch::access::{Actor, Role};
+use visitmatch::app;
+
+struct Staff {
+    officer: String,
+    other_officer: String,
+    approver: String,
+    viewer: String,
+    admin: String,
+}
+
+fn start() -> (TestServer, Staff) {
+    let mut staff = None;
+    let server = TestServer::start_with(|state| {
+        let make = |name: &str, role| app::access::create_token(&state.library, name, role, &Actor::command_line()).unwrap().secret;
+        staff = Some(Staff {
+            officer: make("li-ming", Role::Officer),
+            other_officer: make("zhao-lei", Role::Officer),
+            approver: make("chen-jing", Role::Approver),
+            viewer: make("viewer-t", Role::Viewer),
+            admin: make("admin-t", Role::Admin),
+        });
+        state
+    });
+    (server, staff.unwrap())
+}
+
+fn send(request: RequestBuilder, token: &str) -> (u16, String, Value) {
+    let response = request.bearer_auth(token).send().unwrap();
+    let status = response.status().as_u16();
+    let etag = response.headers().get("etag").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (status, etag, response.json().unwrap_or(Value::Null))
+}
+
+fn client() -> Client {
+    Client::builder().timeout(std::time::Duration::from_secs(60)).build().unwrap()
+}
+
+/// Italy footwear route, 7 days for 3 stops (2 travel days justify 5), 3 members of whom one
+/// serves no task.
+fn application(department: &str) -> Value {
+    json!({
+        "department": department,
+        "route": "fsm-it-footwear-design",
+        "purpose_zh": "引进意大利鞋履设计人才，拓展欧洲高端渠道",
+        "departs": "2027-03-08",
+        "returns": "2027-03-14",
+        "members": [
+            {"name": "李明", "title": "市商务局副局长", "tasks": ["market", "diaspora"]},
+            {"name": "陈静", "title": "市人才办科长", "tasks": ["talent", "design"]},
+            {"name": "王强", "title": "办公室主任", "tasks": []}
+        ],
+        "bases": ["lucheng-001"],
+        "budget": [{"item": "国际旅费", "yuan": 48000}, {"item": "住宿费", "yuan": 21000}]
+    })
+}
+
+fn codes(flags: &Value) -> Vec<String> {
+    let mut codes: Vec<String> = flags.as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_string()).collect();
+    codes.sort();
+    codes
+}
+
+#[test]
+fn an_application_goes_from_draft_through_pre_review_to_sign_off_and_nobody_signs_their_own() {
+    let (server, staff) = start();
+    let url = |path: &str| server.url(path);
+    // Viewers and strangers cannot file.
+    assert_eq!(client().post(url("/v1/trips")).json(&application("市商务局")).send().unwrap().status().as_u16(), 401);
+    assert_eq!(send(client().post(url("/v1/trips")).json(&application("市商务局")), &staff.viewer).0, 403);
+
+    let (status, etag, draft) = send(client().post(url("/v1/trips")).json(&application("市商务局")), &staff.officer);
+    assert_eq!(status, 201, "{draft}");
+    let id = draft["id"].as_str().unwrap().to_string();
+    assert_eq!((draft["status"].as_str(), draft["revision"].as_u64()), (Some("draft"), Some(1)));
+
+    // The pre-review: 7 days, over the 5 a one-country trip may take and the 5 its tasks need, and
+    // a member with no task; each with its rule.
+    let (status, _, review) = send(client().get(url(&format!("/v1/trips/{id}/review"))), &staff.officer);
+    assert_eq!(status, 200, "{review}");
+    assert_eq!(codes(&review["flags"]), ["days_over_rule", "days_over_tasks", "member_without_task"], "{review}");
+    for flag in review["flags"].as_array().unwrap() {
+        assert!(!flag["rule_zh"].as_str().unwrap().is_empty() && !flag["message_zh"].as_str().unwrap().is_empty(), "{flag}");
+    }
+    assert!(review["flags"].to_string().contains("王强"), "the flag names the member: {review}");
+    assert!(review["check"]["summary_zh"].as_str().unwrap().contains("出访申请摘要"));
+
+    // Submitting with one flag unanswered names it; nothing is changed.
+    let submit = |etag: &str, answers: Value, token: &str| {
+        send(client().post(url(&format!("/v1/trips/{id}/submit"))).header("if-match", etag).json(&json!({"justifications": answers})), token)
+    };
+    let answers = json!([
+        {"key": "days_over_rule", "justification": "米兰鞋展与布伦塔河设计学院开学日期所限"},
+        {"key": "days_over_tasks", "justification": "同上"}
+    ]);
+    let (status, _, problem) = submit(&etag, answers.clone(), &staff.officer);
+    assert_eq!(status, 422, "{problem}");
+    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["justifications.member_without_task[2]"], "{problem}");
+    let (_, etag_now, unchanged) = send(client().get(url(&format!("/v1/trips/{id}"))), &staff.officer);
+    assert_eq!((unchanged["status"].as_str(), etag_now.as_str()), (Some("draft"), etag.as_str()));
+
+    // Only the applicant submits.
+    let mut all = answers.as_array().unwrap().clone();
+    all.push(json!({"key": "member_without_task[2]", "justification": "办公室主任负责团组联络与外事纪律"}));
+    let (status, _, problem) = submit(&etag, json!(all), &staff.other_officer);
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(problem["code"], "trip_step_not_applicable");
+    let (status, etag, submitted) = submit(&etag, json!(all), &staff.officer);
+    assert_eq!(status, 200, "{submitted}");
+    assert_eq!(submitted["status"], "submitted");
+    assert!(submitted["flags"].as_array().unwrap().iter().all(|f| f["justification"].is_string()), "{submitted}");
+
+    // Frozen: the applicant cannot change it now.
+    let (status, _, _) = send(client().put(url(&format!("/v1/trips/{id}"))).header("if-match", &etag).json(&application("市商务局")), &staff.officer);
+    assert_eq!(status, 409);
+
+    // The queue shows it.
+    let (_, _, queue) = send(client().get(url("/v1/trips?status=submitted")), &staff.approver);
+    assert!(queue["items"].as_array().unwrap().iter().any(|t| t["id"] == id.as_str()), "{queue}");
+
+    // An officer cannot decide; an approver must say why to return it.
+    let decide = |etag: &str, body: Value, token: &str| send(client().post(url(&format!("/v1/trips/{id}/decision"))).header("if-match", etag).json(&body), token);
+    assert_eq!(decide(&etag, json!({"decision": "approve"}), &staff.other_officer).0, 403);
+    let (status, _, problem) = decide(&etag, json!({"decision": "return"}), &staff.approver);
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("comment")), "{problem}");
+    let (status, etag, returned) = decide(&etag, json!({"decision": "return", "comment": "请压缩在外天数，去掉无任务人员"}), &staff.approver);
+    assert_eq!(status, 200, "{returned}");
+    assert_eq!(returned["status"], "returned");
+
+    // The applicant changes it: a new revision, now within the rules.
+    let mut changed = application("市商务局");
+    changed["returns"] = json!("2027-03-12");
+    changed["members"].as_array_mut().unwrap().pop();
+    let (status, etag, revised) = send(client().put(url(&format!("/v1/trips/{id}"))).header("if-match", &etag).json(&changed), &staff.officer);
+    assert_eq!(status, 200, "{revised}");
+    assert_eq!((revised["status"].as_str(), revised["revision"].as_u64()), (Some("draft"), Some(2)));
+    let (_, _, review) = send(client().get(url(&format!("/v1/trips/{id}/review"))), &staff.officer);
+    assert!(review["flags"].as_array().unwrap().is_empty(), "{review}");
+    let (status, etag, _) = submit(&etag, json!([]), &staff.officer);
+    assert_eq!(status, 200);
+
+    // An approver who files an application cannot sign it off; another approver can.
+    let (_, own_etag, own) = send(client().post(url("/v1/trips")).json(&changed), &staff.approver);
+    let own_id = own["id"].as_str().unwrap();
+    let (_, own_etag, _) = send(client().post(url(&format!("/v1/trips/{own_id}/submit"))).header("if-match", &own_etag).json(&json!({})), &staff.approver);
+    let (status, _, problem) = send(client().post(url(&format!("/v1/trips/{own_id}/decision"))).header("if-match", &own_etag).json(&json!({"decision": "approve"})), &staff.approver);
+    assert_eq!((status, problem["code"].as_str()), (403, Some("own_application")), "{problem}");
+    let (status, _, _) = send(client().post(url(&format!("/v1/trips/{own_id}/decision"))).header("if-match", &own_etag).json(&json!({"decision": "approve"})), &staff.admin);
+    assert_eq!(status, 200, "an admin is another approver");
+
+    let (status, etag, approved) = decide(&etag, json!({"decision": "approve", "comment": "同意"}), &staff.approver);
+    assert_eq!(status, 200, "{approved}");
+    assert_eq!(approved["status"], "approved");
+    assert_eq!(decide(&etag, json!({"decision": "reject", "comment": "x"}), &staff.approver).0, 409, "decided once");
+
+    // History: every step with who and when; both submitted revisions kept.
+    let steps: Vec<(&str, &str, u64)> = approved["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap(), e["actor"].as_str().unwrap(), e["revision"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("filed", "token:li-ming", 1),
+            ("submitted", "token:li-ming", 1),
+            ("returned", "token:chen-jing", 1),
+            ("revised", "token:li-ming", 2),
+            ("submitted", "token:li-ming", 2),
+            ("approved", "token:chen-jing", 2)
+        ]
+    );
+    assert!(approved["history"].as_array().unwrap().iter().all(|e| e["at"].as_str().is_some_and(|at| at.starts_with("20"))));
+    let (_, _, revisions) = send(client().get(url(&format!("/v1/trips/{id}/revisions"))), &staff.officer);
+    let kept: Vec<(u64, &str)> = revisions["items"].as_array().unwrap().iter().map(|r| (r["revision"].as_u64().unwrap(), r["application"]["returns"].as_str().unwrap())).collect();
+    assert_eq!(kept, [(1, "2027-03-14"), (2, "2027-03-12")]);
+    let (_, _, audit) = send(client().get(url(&format!("/v1/audit?target=trip:{id}"))), &staff.admin);
+    let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().rev().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["trip_filed", "trip_submitted", "trip_returned", "trip_revised", "trip_submitted", "trip_approved"]);
+}
+
+#[test]
+fn the_annual_plan_is_flagged_and_bad_fields_are_all_named() {
+    let (server, staff) = start();
+    let url = |path: &str| server.url(path);
+    // 市外事学校 has the default plan of 2 trips a year: the third submitted is flagged.
+    let mut plan = application("市外事学校");
+    plan["returns"] = json!("2027-03-12");
+    plan["members"].as_array_mut().unwrap().pop();
+    for n in 0..3 {
+        let (status, etag, draft) = send(client().post(url("/v1/trips")).json(&plan), &staff.officer);
+        assert_eq!(status, 201, "{draft}");
+        let id = draft["id"].as_str().unwrap();
+        let (_, _, review) = send(client().get(url(&format!("/v1/trips/{id}/review"))), &staff.officer);
+        let flagged = codes(&review["flags"]).contains(&"annual_plan_exceeded".to_string());
+        assert_eq!(flagged, n == 2, "trip {n}: {review}");
+        let answers = if flagged { json!([{"key": "annual_plan_exceeded", "justification": "市政府临时交办任务"}]) } else { json!([]) };
+        let (status, _, submitted) = send(client().post(url(&format!("/v1/trips/{id}/submit"))).header("if-match", &etag).json(&json!({"justifications": answers})), &staff.officer);
+        assert_eq!(status, 200, "{submitted}");
+    }
+    // Every bad field at once.
+    let mut bad = application("");
+    bad["returns"] = json!("2027-03-01");
+    bad["members"][0]["tasks"] = json!(["sightseeing"]);
+    bad["bases"] = json!(["nope-1"]);
+    bad["route"] = json!("no-such-route");
+    let (status, _, problem) = send(client().post(url("/v1/trips")).json(&bad), &staff.officer);
+    assert_eq!(status, 422, "{problem}");
+    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    for expected in ["department", "returns", "members[0].tasks", "route", "bases[0]"] {
+        assert!(fields.contains(&expected), "{expected} missing from {fields:?}");
+    }
+    let (status, _, problem) = send(client().post(url("/v1/trips")).json(&json!({"department": "x"})), &staff.officer);
+    assert!(status == 400 || status == 422, "{problem}");
+    assert_eq!(send(client().get(url("/v1/trips/trip-999999")), &staff.officer).0, 404);
+    assert_eq!(send(client().get(url("/v1/trips?status=lost")), &staff.officer).0, 400);
+}
