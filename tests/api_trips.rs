@@ -235,3 +235,94 @@ fn the_annual_plan_is_flagged_and_bad_fields_are_all_named() {
     assert_eq!(send(client().get(url("/v1/trips/trip-999999")), &staff.officer).0, 404);
     assert_eq!(send(client().get(url("/v1/trips?status=lost")), &staff.officer).0, 400);
 }
+
+/// Files, submits and signs off a trip on `route` between `departs` and `returns` with a head
+/// and one member serving `task`; returns its id and ETag.
+fn signed_off(server: &TestServer, staff: &Staff, route: &str, departs: &str, returns: &str, task: &str) -> (String, String) {
+    let body = json!({
+        "department": "市外办", "route": route, "departs": departs, "returns": returns,
+        "members": [{"name": "周平", "title": "市外办主任"}, {"name": "吴琳", "title": "科长", "tasks": [task]}]
+    });
+    let (status, etag, draft) = send(client().post(server.url("/v1/trips")).json(&body), &staff.officer);
+    assert_eq!(status, 201, "{draft}");
+    let id = draft["id"].as_str().unwrap().to_string();
+    let (status, etag, submitted) = send(client().post(server.url(&format!("/v1/trips/{id}/submit"))).header("if-match", &etag).json(&json!({})), &staff.officer);
+    assert_eq!(status, 200, "{submitted}");
+    let (status, etag, approved) = send(client().post(server.url(&format!("/v1/trips/{id}/decision"))).header("if-match", &etag).json(&json!({"decision": "approve"})), &staff.approver);
+    assert_eq!(status, 200, "{approved}");
+    (id, etag)
+}
+
+#[test]
+fn results_are_reported_after_return_and_assessed_by_route_theme_country_and_year() {
+    let (server, staff) = start();
+    let url = |path: &str| server.url(path);
+    let report = |id: &str, etag: &str, body: Value, token: &str| send(client().post(url(&format!("/v1/trips/{id}/report"))).header("if-match", etag).json(&body), token);
+    // Italy: four tasks, two met, one partly, one not; two agreements, one follow-up.
+    let (italy, etag) = signed_off(&server, &staff, "fsm-it-footwear-design", "2026-10-12", "2026-10-16", "talent");
+    let (status, _, problem) = report(&italy, &etag, json!({"tasks": [{"task": "talent", "result": "met"}, {"task": "sightseeing", "result": "met"}]}), &staff.officer);
+    assert_eq!(status, 422, "{problem}");
+    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["tasks[1].task", "tasks", "tasks", "tasks"], "{problem}");
+    let italy_report = json!({
+        "tasks": [{"task": "talent", "result": "met", "note": "引进设计师2名"}, {"task": "design", "result": "met"},
+                  {"task": "market", "result": "partly"}, {"task": "diaspora", "result": "not_met"}],
+        "agreements": 2, "follow_ups": 1, "bases_benefited": ["lucheng-001"], "contacts": ["Riviera del Brenta design school"]
+    });
+    assert_eq!(report(&italy, &etag, italy_report.clone(), &staff.other_officer).0, 409, "only the applicant reports");
+    let (status, _, reported) = report(&italy, &etag, italy_report, &staff.officer);
+    assert_eq!(status, 200, "{reported}");
+    assert_eq!(reported["status"], "reported");
+    assert_eq!(reported["history"].as_array().unwrap().last().unwrap()["action"], "reported");
+    // Korea, culture and tourism: both tasks met, one agreement.
+    let (korea, etag) = signed_off(&server, &staff, "ct-kr-east-asia-culture", "2026-11-02", "2026-11-06", "tourism");
+    let korea_report = json!({"tasks": [{"task": "tourism", "result": "met"}, {"task": "heritage_exchange", "result": "met"}], "agreements": 1});
+    assert_eq!(report(&korea, &etag, korea_report, &staff.officer).0, 200);
+    // A trip not yet back cannot report; one back long ago without a report is overdue.
+    let (future, etag) = signed_off(&server, &staff, "ct-kr-east-asia-culture", "2099-05-04", "2099-05-08", "tourism");
+    let (status, _, problem) = report(&future, &etag, json!({"tasks": [{"task": "tourism", "result": "met"}, {"task": "heritage_exchange", "result": "met"}]}), &staff.officer);
+    assert_eq!(status, 409, "{problem}");
+    let (late, _) = signed_off(&server, &staff, "fsm-it-footwear-design", "2026-08-03", "2026-08-07", "design");
+    let (_, _, overdue) = send(client().get(url("/v1/trips?overdue=true")), &staff.officer);
+    let ids: Vec<&str> = overdue["items"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [late.as_str()], "{overdue}");
+
+    // The assessment, checked against the arithmetic written out here: each trip 2 members ×
+    // 5 days = 10 member-days; Italy (1 + 1 + ½ + 0) / 4 tasks met, Korea 2 / 2.
+    let assess = |query: &str| send(client().get(url(&format!("/v1/trips/assessment{query}"))), &staff.officer).2;
+    let by_route = assess("");
+    let rows = by_route["rows"].as_array().unwrap();
+    let summary: Vec<(&str, u64, f64, f64)> = rows
+        .iter()
+        .map(|r| (r["group"].as_str().unwrap(), r["trips"].as_u64().unwrap(), r["tasks_met_share"].as_f64().unwrap(), r["agreements_per_member_day"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(summary, [("ct-kr-east-asia-culture", 1, 1.0, 0.1), ("fsm-it-footwear-design", 1, 0.625, 0.2)], "{by_route}");
+    assert_eq!(rows[1]["label_zh"], "意大利鞋服设计人才与品牌合作线路");
+    assert_eq!((rows[1]["days_used"].as_u64(), rows[1]["days_allowed"].as_u64(), rows[1]["member_days"].as_u64()), (Some(5), Some(5), Some(10)));
+    let by_theme = assess("?by=theme");
+    let themes: Vec<&str> = by_theme["rows"].as_array().unwrap().iter().map(|r| r["label_zh"].as_str().unwrap()).collect();
+    assert_eq!(themes, ["文化旅游", "时尚智造"], "{by_theme}");
+    let by_country = assess("?by=country");
+    let countries: Vec<&str> = by_country["rows"].as_array().unwrap().iter().map(|r| r["group"].as_str().unwrap()).collect();
+    assert_eq!(countries, ["KR", "IT"]);
+    let by_year = assess("?by=year&year=2026");
+    let year = &by_year["rows"][0];
+    assert_eq!((year["trips"].as_u64(), year["tasks"].as_u64(), year["member_days"].as_u64()), (Some(2), Some(6), Some(20)), "{by_year}");
+    assert!((year["tasks_met_share"].as_f64().unwrap() - 4.5 / 6.0).abs() < 1e-9);
+    assert!(assess("?by=year&year=2027")["rows"].as_array().unwrap().is_empty());
+    assert_eq!(send(client().get(url("/v1/trips/assessment?by=colour")), &staff.officer).0, 400);
+
+    // The results feed back into route suggestion, for staff only: the Korean route's trip met
+    // all its tasks, the Italian route's 62.5 %.
+    let needs = json!({"needs": "attract Korean visitors", "top": 5});
+    let (_, _, for_staff) = send(client().post(url("/v1/outbound-routes/suggest")).json(&needs), &staff.officer);
+    let korea = for_staff["routes"].as_array().unwrap().iter().find(|r| r["id"] == "ct-kr-east-asia-culture").unwrap();
+    assert!(korea["reasons_en"].to_string().contains("1 reported trip on this route, 100% of their tasks met"), "{korea}");
+    assert!(korea["reasons_zh"].to_string().contains("任务达成率100%"), "{korea}");
+    let public: Value = client().post(url("/v1/outbound-routes/suggest")).json(&needs).send().unwrap().json().unwrap();
+    let korea_public = public["routes"].as_array().unwrap().iter().find(|r| r["id"] == "ct-kr-east-asia-culture").unwrap();
+    assert!(!korea_public["reasons_en"].to_string().contains("reported trip"), "{korea_public}");
+    let gain = korea["score"].as_f64().unwrap() - korea_public["score"].as_f64().unwrap();
+    assert!((gain - 0.1 * 0.5 / 3.0).abs() < 1e-6, "one trip at 100 %: +0.1 × ½ × ⅓, got {gain}");
+    assert_eq!(send(client().get(url("/v1/trips/assessment")), &staff.viewer).0, 403);
+}

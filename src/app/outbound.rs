@@ -75,8 +75,15 @@ fn check_route(library: &BaseLibrary, route: &OutboundRoute) -> Result<(), Error
 }
 
 /// Ranks outbound routes and countries for the city's needs, linking bases to each route.
-pub fn suggest(library: &BaseLibrary, query: &NeedsQuery) -> Result<Suggestions, Error> {
-    with_context(library, |context| crate::outbound::suggest(query, context).map_err(Error::Invalid))?
+///
+/// Trip results are internal: they move the ranking and show in the reasons only for staff
+/// (`visibility` internal), so a public caller's ranking reveals nothing of them.
+pub fn suggest(library: &BaseLibrary, query: &NeedsQuery, visibility: crate::access::Visibility) -> Result<Suggestions, Error> {
+    let results = if visibility.sees_hidden() { super::trips::assessment(library, crate::outbound::AssessBy::Route, None, None)? } else { Vec::new() };
+    with_context(library, |context| {
+        let context = SuggestContext { route_results: &results, ..*context };
+        crate::outbound::suggest(query, &context).map_err(Error::Invalid)
+    })?
 }
 
 /// The bases a route serves and the bases to promote there.
@@ -89,6 +96,7 @@ fn with_context<T>(library: &BaseLibrary, work: impl FnOnce(&SuggestContext<'_>)
     let mut bases = Vec::new();
     library.for_each_base(|base| bases.push(base))?;
     let context = SuggestContext {
+        route_results: &[],
         routes: &routes,
         reference: library.outbound_reference(),
         taxonomy: library.taxonomy(),

@@ -7,8 +7,9 @@
 
 use crate::access::Actor;
 use crate::catalog::{trips::TripContext, TripFilter};
-use crate::domain::{FieldCode, FieldError, FlagAnswer, ReviewFlag, TripDecision, TripEvent, TripInput, TripRecord, TripStatus};
-use crate::outbound::{pre_review, TripCheck, MAX_TRIP_FIELD_CHARS};
+use crate::domain::{FieldCode, FieldError, FlagAnswer, ReviewFlag, TripDecision, TripEvent, TripInput, TripRecord, TripReport, TripStatus};
+use crate::domain::OutboundRoute;
+use crate::outbound::{assess, pre_review, AssessBy, AssessmentRow, TripCheck, MAX_TRIP_FIELD_CHARS};
 use crate::Error;
 
 use super::library::BaseLibrary;
@@ -39,6 +40,7 @@ pub fn file(library: &BaseLibrary, application: &TripInput, actor: &Actor) -> Re
             application: application.clone(),
             flags: Vec::new(),
             history: vec![event(context, actor, "filed", 1, None)],
+            report: None,
         })
     })
 }
@@ -148,6 +150,110 @@ pub fn decide(
     })
 }
 
+/// The assessment (绩效考核) of the reported trips, grouped `by`, for one `year` of departure
+/// and one `department` when given.
+pub fn assessment(library: &BaseLibrary, by: AssessBy, year: Option<i32>, department: Option<&str>) -> Result<Vec<AssessmentRow>, Error> {
+    let trips: Vec<TripRecord> = list(library, &TripFilter { status: vec![TripStatus::Reported], department: department.map(str::to_string) })?
+        .into_iter()
+        .filter(|t| year.is_none_or(|y| chrono::Datelike::year(&t.application.departs) == y))
+        .collect();
+    let routes = super::outbound::routes(library, None, None, None)?;
+    Ok(assess(&trips, by, &routes, library.taxonomy().themes(), library.outbound_reference(), library.relations()))
+}
+
+/// Longest note, contact or summary of a report, in characters.
+pub const MAX_REPORT_TEXT_CHARS: usize = 2000;
+/// Most contacts or bases one report lists.
+pub const MAX_REPORT_ENTRIES: usize = 50;
+
+/// Records what approved trip `id` achieved (the applicant, once the group is back): one
+/// outcome for each task its stops serve, agreements, follow-ups, bases that benefited and
+/// contacts. The application then counts in the assessment.
+pub fn report(library: &BaseLibrary, id: &str, report: &TripReport, if_match: &str, actor: &Actor) -> Result<(TripRecord, String), Error> {
+    let (current, _) = get(library, id)?;
+    applicant_only(&current, actor, "report on")?;
+    if current.status != TripStatus::Approved {
+        return Err(not_applicable(&current, "report on"));
+    }
+    let routes = super::outbound::routes(library, None, None, None)?;
+    check_report(library, report, &trip_tasks(&current.application, &routes))?;
+    library.store().update_trip(id, if_match, actor, "trip_reported", |mut record, context| {
+        applicant_only(&record, actor, "report on")?;
+        if record.status != TripStatus::Approved {
+            return Err(not_applicable(&record, "report on"));
+        }
+        let today = context.now.get(..10).and_then(|d| d.parse::<chrono::NaiveDate>().ok()).unwrap_or(record.application.returns);
+        if today < record.application.returns {
+            return Err(Error::TripStepNotApplicable(FieldError::new(
+                "status",
+                FieldCode::InvalidValue,
+                format!("`{}` returns on {}; its results are recorded after the group is back", record.id, record.application.returns),
+            )));
+        }
+        record.report = Some(report.clone());
+        record.status = TripStatus::Reported;
+        record.history.push(event(context, actor, "reported", record.revision, None));
+        Ok(record)
+    })
+}
+
+/// Signed-off trips whose results are overdue on `today`: back for longer than the rules allow
+/// (`report_within_days`) without a report.
+pub fn overdue(library: &BaseLibrary, today: chrono::NaiveDate) -> Result<Vec<TripRecord>, Error> {
+    let days = i64::from(library.outbound_reference().rules.report_within_days);
+    Ok(list(library, &TripFilter { status: vec![TripStatus::Approved], department: None })?
+        .into_iter()
+        .filter(|t| t.application.returns + chrono::Duration::days(days) < today)
+        .collect())
+}
+
+/// The tasks a trip serves: those of its stops (the route's when it names no stops), each once,
+/// in code order.
+pub fn trip_tasks(application: &TripInput, routes: &[OutboundRoute]) -> Vec<String> {
+    let mut tasks: Vec<String> = match (&application.route, application.stops.is_empty()) {
+        (Some(id), true) => routes.iter().find(|r| &r.id == id).map(|r| r.stops.iter().flat_map(|s| s.tasks.clone()).collect()).unwrap_or_default(),
+        _ => application.stops.iter().flat_map(|s| s.tasks.clone()).collect(),
+    };
+    tasks.sort();
+    tasks.dedup();
+    tasks
+}
+
+fn check_report(library: &BaseLibrary, report: &TripReport, tasks: &[String]) -> Result<(), Error> {
+    let mut errors = Vec::new();
+    let long = |text: &str| text.chars().count() > MAX_REPORT_TEXT_CHARS;
+    for (i, outcome) in report.tasks.iter().enumerate().take(tasks.len() + 1) {
+        if !tasks.contains(&outcome.task) {
+            errors.push(FieldError::new(&format!("tasks[{i}].task"), FieldCode::InvalidValue, format!("`{}` is not a task of this trip ({})", outcome.task, tasks.join(", "))));
+        } else if report.tasks[..i].iter().any(|o| o.task == outcome.task) {
+            errors.push(FieldError::new(&format!("tasks[{i}].task"), FieldCode::InvalidValue, format!("`{}` is reported twice", outcome.task)));
+        }
+        if outcome.note.as_deref().is_some_and(long) {
+            errors.push(FieldError::new(&format!("tasks[{i}].note"), FieldCode::InvalidValue, format!("is longer than {MAX_REPORT_TEXT_CHARS} characters")));
+        }
+    }
+    for task in tasks.iter().filter(|t| !report.tasks.iter().any(|o| &o.task == *t)) {
+        errors.push(FieldError::new("tasks", FieldCode::MissingField, format!("`{task}` has no outcome (met, partly or not_met)")));
+    }
+    for (field, len) in [("contacts", report.contacts.len()), ("bases_benefited", report.bases_benefited.len())] {
+        if len > MAX_REPORT_ENTRIES {
+            errors.push(FieldError::new(field, FieldCode::TooMany, format!("lists {len} entries; at most {MAX_REPORT_ENTRIES} are allowed")));
+        }
+    }
+    if report.contacts.iter().any(|c| c.chars().count() > MAX_TRIP_FIELD_CHARS) || report.summary_zh.as_deref().is_some_and(long) {
+        errors.push(FieldError::new("contacts", FieldCode::InvalidValue, format!("a contact is at most {MAX_TRIP_FIELD_CHARS} characters, the summary {MAX_REPORT_TEXT_CHARS}")));
+    }
+    if report.bases_benefited.len() <= MAX_REPORT_ENTRIES {
+        let table = library.base_table()?;
+        for (i, id) in report.bases_benefited.iter().enumerate() {
+            if table.by_id(id).is_none() {
+                errors.push(FieldError::new(&format!("bases_benefited[{i}]"), FieldCode::UnknownBase, format!("no base with id `{id}`")));
+            }
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(Error::Invalid(errors)) }
+}
+
 /// One application with its ETag.
 pub fn get(library: &BaseLibrary, id: &str) -> Result<(TripRecord, String), Error> {
     library.store().trip(id)?.ok_or_else(|| Error::TripNotFound(id.to_string()))
@@ -211,15 +317,20 @@ fn check_bases(library: &BaseLibrary, application: &TripInput) -> Result<(), Err
 }
 
 fn applicant_changes(record: &TripRecord, actor: &Actor, what: &str) -> Result<(), Error> {
+    applicant_only(record, actor, what)?;
+    if !record.status.editable() {
+        return Err(not_applicable(record, what));
+    }
+    Ok(())
+}
+
+fn applicant_only(record: &TripRecord, actor: &Actor, what: &str) -> Result<(), Error> {
     if record.applicant_id != actor.id {
         return Err(Error::TripStepNotApplicable(FieldError::new(
             "applicant",
             FieldCode::InvalidValue,
             format!("only the applicant ({}) may {what} `{}`", record.applicant, record.id),
         )));
-    }
-    if !record.status.editable() {
-        return Err(not_applicable(record, what));
     }
     Ok(())
 }

@@ -94,11 +94,14 @@ pub enum TripStatus {
     Approved,
     /// Turned down; final.
     Rejected,
+    /// Signed off, carried out, and its results recorded (成果).
+    Reported,
 }
 
 impl TripStatus {
     /// Every status.
-    pub const ALL: [TripStatus; 5] = [TripStatus::Draft, TripStatus::Submitted, TripStatus::Returned, TripStatus::Approved, TripStatus::Rejected];
+    pub const ALL: [TripStatus; 6] =
+        [TripStatus::Draft, TripStatus::Submitted, TripStatus::Returned, TripStatus::Approved, TripStatus::Rejected, TripStatus::Reported];
 
     /// The snake_case code.
     pub fn code(self) -> &'static str {
@@ -108,6 +111,7 @@ impl TripStatus {
             TripStatus::Returned => "returned",
             TripStatus::Approved => "approved",
             TripStatus::Rejected => "rejected",
+            TripStatus::Reported => "reported",
         }
     }
 
@@ -202,4 +206,70 @@ pub struct TripRecord {
     pub flags: Vec<ReviewFlag>,
     /// Every step, oldest first.
     pub history: Vec<TripEvent>,
+    /// What the trip achieved, recorded after return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<TripReport>,
+}
+
+/// How far a task was achieved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskResult {
+    /// Achieved (达成).
+    Met,
+    /// Partly achieved (部分达成).
+    Partly,
+    /// Not achieved (未达成).
+    NotMet,
+}
+
+impl TaskResult {
+    /// Its weight in the share of tasks met: 1, ½ or 0.
+    pub fn weight(self) -> f64 {
+        match self {
+            TaskResult::Met => 1.0,
+            TaskResult::Partly => 0.5,
+            TaskResult::NotMet => 0.0,
+        }
+    }
+}
+
+/// What became of one task of the trip.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskOutcome {
+    /// The task code (a cooperation concept served by the trip's stops).
+    #[schema(example = "talent")]
+    pub task: String,
+    /// Met, partly or not met.
+    pub result: TaskResult,
+    /// What happened.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The results of a trip (出访成果), recorded by the applicant after return.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "tasks": [{"task": "talent", "result": "met", "note": "引进设计师2名"}, {"task": "market", "result": "partly"}],
+    "agreements": 2, "follow_ups": 3, "bases_benefited": ["lucheng-001"], "contacts": ["Riviera del Brenta design school"]}))]
+pub struct TripReport {
+    /// One outcome per task the trip's stops serve.
+    pub tasks: Vec<TaskOutcome>,
+    /// Agreements or memoranda signed.
+    #[serde(default)]
+    pub agreements: u16,
+    /// Follow-up projects started.
+    #[serde(default)]
+    pub follow_ups: u16,
+    /// Bases of the library that benefited.
+    #[serde(default)]
+    pub bases_benefited: Vec<String>,
+    /// Contacts made (institutions, people).
+    #[serde(default)]
+    pub contacts: Vec<String>,
+    /// A summary in Chinese.
+    #[serde(default)]
+    pub summary_zh: Option<String>,
 }

@@ -92,6 +92,9 @@ pub struct TripRules {
     /// Trips a department's annual plan allows, unless it has its own count.
     #[serde(default = "default_annual_trips")]
     pub annual_trips_per_department: u16,
+    /// Days after return within which a trip's results are due.
+    #[serde(default = "default_report_days")]
+    pub report_within_days: u16,
     /// Departments with their own annual count (年度出访计划); internal, never sent.
     #[serde(default, skip_serializing)]
     pub annual_trips_by_department: std::collections::BTreeMap<String, u16>,
@@ -99,6 +102,10 @@ pub struct TripRules {
 
 fn default_annual_trips() -> u16 {
     2
+}
+
+fn default_report_days() -> u16 {
+    30
 }
 
 impl TripRules {

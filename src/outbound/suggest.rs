@@ -14,7 +14,9 @@
 //! | place | 0.2 | 1 when the needs name the country, 0.6 when they name its region |
 //! | relationship | 0.1 | sister city 1, friendly city 0.7, diaspora associations 0.5 |
 //!
-//! and says which parts spoke for it. A route lists the bases whose needs it serves (industry
+//! and says which parts spoke for it. A route with reported trips (see [`super::assessment`])
+//! then moves by up to ±0.05: 0.1 × (share of tasks met − ½), in full from three trips on, less
+//! with fewer; its reasons say how its trips went. A route lists the bases whose needs it serves (industry
 //! fit and a need that asks for one of its tasks or names its country) and the bases to promote
 //! there (industries the country is strong in or buys, with a promotion point).
 
@@ -23,6 +25,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::assessment::AssessmentRow;
 use super::data::{OutboundCountry, OutboundReference};
 use crate::domain::OutboundRoute;
 use crate::domain::{FieldCode, FieldError};
@@ -83,6 +86,10 @@ pub struct ScoreParts {
     pub place: f32,
     /// Sister city, friendly city, diaspora.
     pub relationship: f32,
+    /// What the route's reported trips achieved: (share of tasks met − ½) × min(trips, 3) / 3;
+    /// 0 without reported trips.
+    #[serde(default)]
+    pub results: f32,
 }
 
 /// A base linked to a route, with the text that links it.
@@ -175,7 +182,12 @@ pub struct SuggestContext<'a> {
     pub relations: &'a Relations,
     /// The base library (only public bases are ever linked).
     pub bases: &'a [ExchangeBase],
+    /// What reported trips achieved, by route (the assessment grouped by route).
+    pub route_results: &'a [AssessmentRow],
 }
+
+/// Weight of a route's track record (see the module's table).
+const RESULTS_WEIGHT: f32 = 0.1;
 
 /// Ranks routes and countries for `query`. Invalid queries get every failing field.
 pub fn suggest(query: &NeedsQuery, context: &SuggestContext<'_>) -> Result<Suggestions, Vec<FieldError>> {
@@ -191,7 +203,19 @@ pub fn suggest(query: &NeedsQuery, context: &SuggestContext<'_>) -> Result<Sugge
         .map(|route| {
             let task_mask = mask_of(context.relations, route.tasks.iter().map(|t| t.code.as_str()));
             let country = context.reference.country(&route.country);
-            let scored = score(&needs, &route.industries, task_mask, &route.country, country, context);
+            let mut scored = score(&needs, &route.industries, task_mask, &route.country, country, context);
+            // A route the needs speak for moves with how its trips went.
+            if let Some(results) = context.route_results.iter().find(|r| r.group == route.id)
+                && scored.total > 0.0
+            {
+                let record = (results.tasks_met_share as f32 - 0.5) * (results.trips.min(3) as f32 / 3.0);
+                scored.parts.results = record;
+                scored.total += RESULTS_WEIGHT * record;
+                let share = (results.tasks_met_share * 100.0).round();
+                scored.reasons_zh.push(format!("已出访{}次，任务达成率{share}%", results.trips));
+                let plural = if results.trips == 1 { "" } else { "s" };
+                scored.reasons_en.push(format!("{} reported trip{plural} on this route, {share}% of their tasks met", results.trips));
+            }
             RouteSuggestion {
                 id: route.id.clone(),
                 theme: route.theme.clone(),
@@ -437,7 +461,7 @@ fn score(
         reasons_en.push(format!("about {} Wenzhou diaspora associations in {country_en}", diaspora.associations));
     }
 
-    let parts = ScoreParts { industry, tasks, place, relationship };
+    let parts = ScoreParts { industry, tasks, place, relationship, results: 0.0 };
     let total = WEIGHTS[0] * industry + WEIGHTS[1] * tasks + WEIGHTS[2] * place + WEIGHTS[3] * relationship;
     Scored { total, parts, reasons_zh, reasons_en }
 }
@@ -508,7 +532,7 @@ mod tests {
         let (taxonomy, relations) = (Taxonomy::embedded(), Relations::embedded());
         let bases = parse_records(crate::catalog::EMBEDDED_BASES, RecordFormat::Jsonl, &taxonomy, &DivisionRegistry::embedded()).unwrap();
         let (routes, reference) = (embedded_routes(), OutboundReference::embedded());
-        let context = SuggestContext { routes: &routes, reference: &reference, taxonomy: &taxonomy, relations: &relations, bases: &bases };
+        let context = SuggestContext { routes: &routes, reference: &reference, taxonomy: &taxonomy, relations: &relations, bases: &bases, route_results: &[] };
         suggest(&query, &context).unwrap()
     }
 

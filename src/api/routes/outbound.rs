@@ -243,9 +243,10 @@ async fn delete_route(
         FieldsInvalid,
     )
 )]
-async fn suggest_routes(State(state): State<AppState>, _caller: Caller, AppJson(query): AppJson<NeedsQuery>) -> Result<Json<Suggestions>, ApiError> {
+async fn suggest_routes(State(state): State<AppState>, caller: Caller, AppJson(query): AppJson<NeedsQuery>) -> Result<Json<Suggestions>, ApiError> {
     let library = state.library.clone();
-    Ok(Json(run_blocking(move || app::outbound::suggest(&library, &query)).await??))
+    let visibility = caller.visibility();
+    Ok(Json(run_blocking(move || app::outbound::suggest(&library, &query, visibility)).await??))
 }
 
 /// Check an outbound trip plan (有事才去、因事定人、完事即回) and write its application summary.

@@ -23,7 +23,8 @@ use crate::app;
 use crate::app::trips::TripReview;
 use crate::app::BaseLibrary;
 use crate::catalog::TripFilter;
-use crate::domain::{FieldCode, FieldError, FlagAnswer, TripDecision, TripInput, TripRecord, TripStatus};
+use crate::domain::{FieldCode, FieldError, FlagAnswer, TripDecision, TripInput, TripRecord, TripReport, TripStatus};
+use crate::outbound::{AssessBy, AssessmentRow};
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -34,6 +35,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(submit_trip))
         .routes(routes!(decide_trip))
         .routes(routes!(trip_revisions))
+        .routes(routes!(report_trip))
+        .routes(routes!(trip_assessment))
 }
 
 /// Most justifications one submission may carry.
@@ -71,6 +74,9 @@ pub struct TripListParams {
     status: CommaList,
     /// Only this department's applications.
     department: Option<String>,
+    /// `true`: only signed-off trips whose results are overdue (back for longer than the rules'
+    /// `report_within_days` without a report).
+    overdue: Option<bool>,
     /// Page size, 1 to 500 (default 100).
     limit: Option<u32>,
     /// Applications to skip.
@@ -128,7 +134,16 @@ async fn list_trips(State(state): State<AppState>, _officer: Officer, Params(que
     let department = query.department.as_deref().map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "));
     let filter = TripFilter { status: query.status.0.iter().filter_map(|c| TripStatus::from_code(c)).collect(), department };
     let (offset, limit) = (query.offset.unwrap_or(0) as usize, query.limit.unwrap_or(100) as usize);
-    let trips = run_blocking(move || app::trips::list(&library, &filter)).await??;
+    let overdue = query.overdue == Some(true);
+    let trips = run_blocking(move || -> crate::Result<Vec<TripRecord>> {
+        if overdue {
+            let today = chrono::Utc::now().date_naive();
+            Ok(app::trips::overdue(&library, today)?.into_iter().filter(|t| filter.department.as_ref().is_none_or(|d| &t.application.department == d)).collect())
+        } else {
+            app::trips::list(&library, &filter)
+        }
+    })
+    .await??;
     let total = trips.len();
     Ok(Json(TripList { total, items: trips.into_iter().skip(offset).take(limit).collect() }).into_response())
 }
@@ -335,4 +350,121 @@ async fn trip_revisions(State(state): State<AppState>, _officer: Officer, path: 
     let library = state.library.clone();
     let items = run_blocking(move || app::trips::revisions(&library, &id)).await??;
     Ok(Json(TripRevisions { items }).into_response())
+}
+
+/// Record what a signed-off trip achieved (the applicant, once back): one outcome per task its
+/// stops serve, agreements, follow-up projects, the bases that benefited and contacts. Needs `If-Match`.
+#[utoipa::path(
+    post, path = "/v1/trips/{id}/report", tag = "trips",
+    params(
+        ("id" = String, Path, description = "Application id", example = "trip-000001"),
+        ("If-Match" = String, Header, description = "The ETag the application was read with"),
+    ),
+    request_body = TripReport,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Reported", body = TripRecord, headers(("ETag" = String, description = "New version"))),
+        (status = 400, description = "Malformed id or body", body = Problem, content_type = "application/problem+json"),
+        TokenRequired,
+        OfficerRequired,
+        (status = 404, description = "No such application", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not the applicant, not signed off, or the group is not back yet", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The application changed since it was read", body = Problem, content_type = "application/problem+json"),
+        NotDeclaredJson,
+        FieldsInvalid,
+        IfMatchMissing,
+    )
+)]
+async fn report_trip(
+    State(state): State<AppState>,
+    Officer(actor): Officer,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    AppJson(report): AppJson<TripReport>,
+) -> Result<Response, ApiError> {
+    let id = path_id(path)?;
+    let expected = if_match(&headers)?;
+    if report.tasks.len() > MAX_REPORTED_TASKS {
+        return Err(ApiError::InvalidBody(vec![FieldError::new("tasks", FieldCode::TooMany, format!("at most {MAX_REPORTED_TASKS} outcomes"))]));
+    }
+    let library = state.library.clone();
+    let (record, etag) = run_blocking(move || app::trips::report(&library, &id, &report, &expected, &actor)).await??;
+    Ok(with_etag(&etag, Json(record)))
+}
+
+/// Most task outcomes one report may carry.
+const MAX_REPORTED_TASKS: usize = 50;
+
+/// Query parameters of `GET /v1/trips/assessment`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AssessmentParams {
+    /// `route` (default), `theme`, `country`, `department` or `year`.
+    #[param(value_type = Option<String>)]
+    by: Option<String>,
+    /// Only trips leaving in this year.
+    year: Option<i32>,
+    /// Only this department's trips.
+    department: Option<String>,
+}
+
+impl AssessmentParams {
+    fn by(&self) -> Option<AssessBy> {
+        match self.by.as_deref() {
+            None | Some("route") => Some(AssessBy::Route),
+            Some("theme") => Some(AssessBy::Theme),
+            Some("country") => Some(AssessBy::Country),
+            Some("department") => Some(AssessBy::Department),
+            Some("year") => Some(AssessBy::Year),
+            Some(_) => None,
+        }
+    }
+}
+
+impl QueryParams for AssessmentParams {
+    fn check(&self, _library: &BaseLibrary) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if self.by().is_none() {
+            errors.push(FieldError::new("by", FieldCode::InvalidValue, "must be route, theme, country, department or year"));
+        }
+        if self.year.is_some_and(|y| !(2000..=2100).contains(&y)) {
+            errors.push(FieldError::new("year", FieldCode::InvalidValue, "must be a year from 2000 to 2100"));
+        }
+        if self.department.as_ref().is_some_and(|d| d.chars().count() > crate::outbound::MAX_TRIP_FIELD_CHARS) {
+            errors.push(FieldError::new("department", FieldCode::InvalidValue, "is too long"));
+        }
+        errors
+    }
+}
+
+/// The assessment table.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Assessment {
+    /// How the rows are grouped.
+    pub by: AssessBy,
+    /// One row per group, best share of tasks met first.
+    pub rows: Vec<AssessmentRow>,
+}
+
+/// The assessment of reported trips (出访成果绩效考核, officer): per route, theme, country,
+/// department or year, the share of tasks met, agreements and follow-ups per member-day, and
+/// days used against the days the rules allow.
+#[utoipa::path(
+    get, path = "/v1/trips/assessment", tag = "trips",
+    params(AssessmentParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The assessment", body = Assessment),
+        ParameterInvalid,
+        TokenRequired,
+        OfficerRequired,
+    )
+)]
+async fn trip_assessment(State(state): State<AppState>, _officer: Officer, Params(query): Params<AssessmentParams>) -> Result<Response, ApiError> {
+    let library = state.library.clone();
+    let by = query.by().unwrap_or_default();
+    let department = query.department.as_deref().map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "));
+    let year = query.year;
+    let rows = run_blocking(move || app::trips::assessment(&library, by, year, department.as_deref())).await??;
+    Ok(Json(Assessment { by, rows }).into_response())
 }
