@@ -71,7 +71,7 @@ pub fn submit(library: &BaseLibrary, id: &str, answers: &[FlagAnswer], if_match:
     // store's transaction and must not call the store again.
     let (current, _) = get(library, id)?;
     applicant_changes(&current, actor, "submit")?;
-    let routes = super::outbound::routes(library, None, None, None)?;
+    let routes = all_routes(library)?;
     check_bases(library, &current.application)?;
     library.store().update_trip(id, if_match, actor, "trip_submitted", |mut record, context| {
         applicant_changes(&record, actor, "submit")?;
@@ -157,7 +157,7 @@ pub fn assessment(library: &BaseLibrary, by: AssessBy, year: Option<i32>, depart
         .into_iter()
         .filter(|t| year.is_none_or(|y| chrono::Datelike::year(&t.application.departs) == y))
         .collect();
-    let routes = super::outbound::routes(library, None, None, None)?;
+    let routes = all_routes(library)?;
     Ok(assess(&trips, by, &routes, library.taxonomy().themes(), library.outbound_reference(), library.relations()))
 }
 
@@ -175,8 +175,8 @@ pub fn report(library: &BaseLibrary, id: &str, report: &TripReport, if_match: &s
     if current.status != TripStatus::Approved {
         return Err(not_applicable(&current, "report on"));
     }
-    let routes = super::outbound::routes(library, None, None, None)?;
-    check_report(library, report, &trip_tasks(&current.application, &routes))?;
+    let routes = all_routes(library)?;
+    check_report(library, report, &crate::outbound::discipline::trip_tasks(&current.application, &routes))?;
     library.store().update_trip(id, if_match, actor, "trip_reported", |mut record, context| {
         applicant_only(&record, actor, "report on")?;
         if record.status != TripStatus::Approved {
@@ -205,18 +205,6 @@ pub fn overdue(library: &BaseLibrary, today: chrono::NaiveDate) -> Result<Vec<Tr
         .into_iter()
         .filter(|t| t.application.returns + chrono::Duration::days(days) < today)
         .collect())
-}
-
-/// The tasks a trip serves: those of its stops (the route's when it names no stops), each once,
-/// in code order.
-pub fn trip_tasks(application: &TripInput, routes: &[OutboundRoute]) -> Vec<String> {
-    let mut tasks: Vec<String> = match (&application.route, application.stops.is_empty()) {
-        (Some(id), true) => routes.iter().find(|r| &r.id == id).map(|r| r.stops.iter().flat_map(|s| s.tasks.clone()).collect()).unwrap_or_default(),
-        _ => application.stops.iter().flat_map(|s| s.tasks.clone()).collect(),
-    };
-    tasks.sort();
-    tasks.dedup();
-    tasks
 }
 
 fn check_report(library: &BaseLibrary, report: &TripReport, tasks: &[String]) -> Result<(), Error> {
@@ -286,7 +274,7 @@ pub fn list(library: &BaseLibrary, filter: &TripFilter) -> Result<Vec<TripRecord
 /// The pre-review of `application`, its bases checked against the library (officers see every
 /// base, so a restricted one may be named).
 fn review(library: &BaseLibrary, application: &TripInput, trips_this_year: usize) -> Result<(TripCheck, Vec<ReviewFlag>), Error> {
-    let routes = super::outbound::routes(library, None, None, None)?;
+    let routes = all_routes(library)?;
     let mut errors = match pre_review(application, trips_this_year, &routes, library.outbound_reference(), library.relations()) {
         Ok(review) => return check_bases(library, application).map(|()| review),
         Err(errors) => errors,
@@ -295,6 +283,12 @@ fn review(library: &BaseLibrary, application: &TripInput, trips_this_year: usize
         errors.extend(more);
     }
     Err(Error::Invalid(errors))
+}
+
+/// Every route of the library (read from the catalog: route suggestion reads the assessment,
+/// so this module does not call into it).
+fn all_routes(library: &BaseLibrary) -> Result<Vec<OutboundRoute>, Error> {
+    Ok(library.store().routes()?.into_iter().map(|(route, _)| route).collect())
 }
 
 /// The application with its department written one way (spaces trimmed and collapsed), so the

@@ -432,10 +432,7 @@ pub fn pre_review(
             ReviewFlag { key, code: f.code.clone(), rule_zh: rule_of(&f.code).into(), message_zh: f.message_zh.clone(), message_en: f.message_en.clone(), justification: None }
         })
         .collect();
-    let stop_tasks: Vec<String> = match (&application.route, application.stops.is_empty()) {
-        (Some(id), true) => routes.iter().find(|r| &r.id == id).map(|r| r.stops.iter().flat_map(|s| s.tasks.clone()).collect()).unwrap_or_default(),
-        _ => application.stops.iter().flat_map(|s| s.tasks.clone()).collect(),
-    };
+    let stop_tasks = trip_tasks(application, routes);
     // The first member heads the delegation (团长) and needs no task of their own.
     for (i, member) in application.members.iter().enumerate().skip(1) {
         let served: Vec<&String> = member.tasks.iter().filter(|t| stop_tasks.contains(t)).collect();
@@ -462,4 +459,16 @@ pub fn pre_review(
         });
     }
     Ok((check, flags))
+}
+
+/// The tasks a trip serves: those of its stops (the route's when it names no stops), each once,
+/// in code order.
+pub fn trip_tasks(application: &TripInput, routes: &[OutboundRoute]) -> Vec<String> {
+    let mut tasks: Vec<String> = match (&application.route, application.stops.is_empty()) {
+        (Some(id), true) => routes.iter().find(|r| &r.id == id).map(|r| r.stops.iter().flat_map(|s| s.tasks.clone()).collect()).unwrap_or_default(),
+        _ => application.stops.iter().flat_map(|s| s.tasks.clone()).collect(),
+    };
+    tasks.sort();
+    tasks.dedup();
+    tasks
 }
