@@ -311,6 +311,15 @@ fn results_are_reported_after_return_and_assessed_by_route_theme_country_and_yea
     assert!((year["tasks_met_share"].as_f64().unwrap() - 4.5 / 6.0).abs() < 1e-9);
     assert!(assess("?by=year&year=2027")["rows"].as_array().unwrap().is_empty());
     assert_eq!(send(client().get(url("/v1/trips/assessment?by=colour")), &staff.officer).0, 400);
+    // The same table as a workbook, as the office files it.
+    let response = client().get(url("/v1/trips/assessment?by=route&format=xlsx")).bearer_auth(&staff.officer).send().unwrap();
+    assert_eq!(response.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert!(response.headers()["content-disposition"].to_str().unwrap().contains("filename*=UTF-8''"));
+    let rows = visitmatch::catalog::workbook::read_sheet(&response.bytes().unwrap(), None).unwrap();
+    let cells: Vec<&Vec<String>> = rows.iter().map(|(_, cells)| cells).collect();
+    assert!(cells[0][0].contains("出访成果绩效考核") && cells[2][5].contains("任务达成率"), "{cells:?}");
+    assert_eq!((cells[3][0].as_str(), cells[3][2].as_str()), ("韩国文旅推介与东亚文化之都交流线路", "1"), "{cells:?}");
+    assert_eq!(cells[4][5].parse::<f64>().unwrap(), 0.625, "{cells:?}");
 
     // The results feed back into route suggestion, for staff only: the Korean route's trip met
     // all its tasks, the Italian route's 62.5 %.

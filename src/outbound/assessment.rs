@@ -151,3 +151,46 @@ fn countries(trip: &TripRecord, route: Option<&OutboundRoute>) -> Vec<String> {
     codes.retain(|c| seen.insert(c.clone()));
     codes
 }
+
+/// The assessment as the office files it: a workbook with one bilingual row per group.
+pub fn assessment_workbook(rows: &[AssessmentRow], by: AssessBy) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, FormatBorder, Workbook};
+    let (by_zh, by_en) = match by {
+        AssessBy::Route => ("线路", "route"),
+        AssessBy::Theme => ("主题", "theme"),
+        AssessBy::Country => ("国家", "country"),
+        AssessBy::Department => ("单位", "department"),
+        AssessBy::Year => ("年度", "year"),
+    };
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("出访成果绩效考核")?;
+    let title = Format::new().set_bold().set_font_size(14);
+    let head = Format::new().set_bold().set_text_wrap().set_background_color("#E6E6E6").set_border(FormatBorder::Thin);
+    let cell = Format::new().set_text_wrap().set_border(FormatBorder::Thin);
+    let percent = Format::new().set_num_format("0.0%").set_border(FormatBorder::Thin);
+    let ratio = Format::new().set_num_format("0.000").set_border(FormatBorder::Thin);
+    sheet.write_with_format(0, 0, format!("出访成果绩效考核（按{by_zh}）"), &title)?;
+    sheet.write(1, 0, format!("Assessment of trips abroad, by {by_en}"))?;
+    let headers = [
+        "名称", "Name", "团组数 Trips", "人天 Member-days", "任务数 Tasks", "任务达成率 Tasks met", "签署协议 Agreements",
+        "后续项目 Follow-ups", "每人天协议 Agreements per member-day", "每人天项目 Follow-ups per member-day", "在外天数 Days used", "规定天数 Days allowed",
+    ];
+    for (column, header) in headers.iter().enumerate() {
+        sheet.write_with_format(3, column as u16, *header, &head)?;
+        sheet.set_column_width(column as u16, if column < 2 { 30.0 } else { 14.0 })?;
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let r = 4 + i as u32;
+        sheet.write_with_format(r, 0, &row.label_zh, &cell)?;
+        sheet.write_with_format(r, 1, &row.label_en, &cell)?;
+        for (column, value) in [(2, row.trips as f64), (3, f64::from(row.member_days)), (4, row.tasks as f64), (6, f64::from(row.agreements)), (7, f64::from(row.follow_ups)), (10, f64::from(row.days_used)), (11, f64::from(row.days_allowed))] {
+            sheet.write_with_format(r, column, value, &cell)?;
+        }
+        sheet.write_with_format(r, 5, row.tasks_met_share, &percent)?;
+        sheet.write_with_format(r, 8, row.agreements_per_member_day, &ratio)?;
+        sheet.write_with_format(r, 9, row.follow_ups_per_member_day, &ratio)?;
+    }
+    sheet.set_freeze_panes(4, 0)?;
+    workbook.save_to_buffer()
+}

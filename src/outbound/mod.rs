@@ -19,7 +19,7 @@ pub mod discipline;
 pub mod suggest;
 
 pub use crate::domain::{OutboundRoute, RouteStop, RouteTask};
-pub use assessment::{assess, AssessBy, AssessmentRow};
+pub use assessment::{assess, assessment_workbook, AssessBy, AssessmentRow};
 pub use data::{validate_route, OutboundCountry, OutboundReference};
 pub use discipline::{check_trip, pre_review, TripCheck, TripPlan, MAX_TRIP_BASES, MAX_TRIP_FIELD_CHARS};
 pub use suggest::{suggest, NeedsQuery, Suggestions};

@@ -406,6 +406,8 @@ pub struct AssessmentParams {
     year: Option<i32>,
     /// Only this department's trips.
     department: Option<String>,
+    /// `json` (default) or `xlsx` (the table as a workbook, 出访成果绩效考核.xlsx).
+    format: Option<String>,
 }
 
 impl AssessmentParams {
@@ -426,6 +428,9 @@ impl QueryParams for AssessmentParams {
         let mut errors = Vec::new();
         if self.by().is_none() {
             errors.push(FieldError::new("by", FieldCode::InvalidValue, "must be route, theme, country, department or year"));
+        }
+        if self.format.as_deref().is_some_and(|f| f != "json" && f != "xlsx") {
+            errors.push(FieldError::new("format", FieldCode::InvalidValue, "must be json or xlsx"));
         }
         if self.year.is_some_and(|y| !(2000..=2100).contains(&y)) {
             errors.push(FieldError::new("year", FieldCode::InvalidValue, "must be a year from 2000 to 2100"));
@@ -454,7 +459,10 @@ pub struct Assessment {
     params(AssessmentParams),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The assessment", body = Assessment),
+        (status = 200, description = "The assessment (JSON), or with `format=xlsx` as a workbook", content(
+            (Assessment = "application/json"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
         ParameterInvalid,
         TokenRequired,
         OfficerRequired,
@@ -466,5 +474,16 @@ async fn trip_assessment(State(state): State<AppState>, _officer: Officer, Param
     let department = query.department.as_deref().map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "));
     let year = query.year;
     let rows = run_blocking(move || app::trips::assessment(&library, by, year, department.as_deref())).await??;
+    if query.format.as_deref() == Some("xlsx") {
+        let bytes = crate::outbound::assessment_workbook(&rows, by).map_err(|e| ApiError::Internal(format!("the assessment workbook: {e}")))?;
+        // The Chinese file name for browsers that read RFC 6266's `filename*`, an ASCII one for the rest.
+        let encoded: String = "出访成果绩效考核.xlsx".bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+        let disposition = format!("attachment; filename=\"trip-assessment.xlsx\"; filename*=UTF-8''{encoded}");
+        return Ok((
+            [(axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()), (axum::http::header::CONTENT_DISPOSITION, disposition)],
+            bytes,
+        )
+            .into_response());
+    }
     Ok(Json(Assessment { by, rows }).into_response())
 }
