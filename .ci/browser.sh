@@ -27,6 +27,8 @@ start_server "$bin" browser
 # An officer's account for the page to sign in with (the server reads the catalog on each sign-in).
 password="browser-test $(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 printf '%s\n' "$password" | "$bin" --data-dir "$work/data" user create --role officer wangli > /dev/null
+# An approver's, to sign off the trip the officer files.
+printf '%s\n' "$password" | "$bin" --data-dir "$work/data" user create --role approver chenjing > /dev/null
 artifacts="$target/browser-artifacts"
-CHROMIUM="$chromium" node tests/browser/plan.test.mjs "http://127.0.0.1:$port" "$artifacts" wangli "$password"
+CHROMIUM="$chromium" node tests/browser/plan.test.mjs "http://127.0.0.1:$port" "$artifacts" wangli "$password" chenjing
 echo "screenshots: $artifacts"

@@ -81,6 +81,19 @@ const TEXT = {
     survey_city: '全市', needs_staff: '请先登录（外事干部或管理员）。',
     statuses: { candidate: '待审', active: '入库', rejected: '未通过', suspended: '停用' },
     tab_visits: '来访记录', visits_heading: '来访记录', v_status: '状态', v_list: '查看', v_all: '全部',
+    tab_trips: '出访申报', trips_heading: '因公出国（境）申报', trips_hint: '填写后先保存为草稿；预审提示的每一项须说明理由或修改后再提交审签。',
+    t_department: '申报单位', t_route: '出访线路', t_departs: '出境日期', t_returns: '入境日期', t_purpose: '出访任务',
+    t_members: '团组成员（每行：姓名，职务，承担任务；第一行为团长）', t_bases: '服务的基地（编号，逗号分隔）', t_file: '保存草稿',
+    trips_list: '申报与审签', t_filed: id => `已保存草稿 ${id}，请查看预审提示。`, t_count: n => `共 ${n} 个团组。`,
+    trip_statuses: { draft: '草稿', submitted: '待审签', returned: '已退回', approved: '已批准', rejected: '不予批准', reported: '已报成果' },
+    t_review: '预审', t_justify: '说明理由', t_submit: '提交审签', t_no_flags: '预审未发现问题。', t_approve: '批准', t_return: '退回修改',
+    t_reject: '不予批准', t_comment: '审签意见', t_report: '填报成果', t_save_report: '保存成果', t_agreements: '签署协议数',
+    t_follow_ups: '后续项目数', t_history: '经过', t_tasks: '本线路任务（每人写其承担的，用顿号分隔）', t_changed: (id, status) => `${id}：${status}。`, t_conflict: '该申报已被他人修改，已重新载入。',
+    task_results: { met: '达成', partly: '部分达成', not_met: '未达成' },
+    actions: { filed: '申报', revised: '修改', submitted: '提交', approved: '批准', returned: '退回', rejected: '不予批准', reported: '报成果' },
+    assessment_heading: '出访成果绩效考核', a_by: '分组', a_xlsx: '导出Excel',
+    assess_by: { route: '按线路', theme: '按主题', country: '按国家', department: '按单位', year: '按年度' },
+    a_cols: ['名称', '团组数', '人天', '任务达成率', '协议', '后续项目', '每人天协议', '在外/规定天数'], a_none: '还没有已报成果的团组。',
     visit_statuses: { planned: '计划中', confirmed: '已确认', completed: '已完成', cancelled: '已取消' },
     v_confirm: '确认', v_cancel: '取消来访', v_outcome: '记录成果', v_save_outcome: '保存成果', v_productive: '有成效的基地',
     v_agreements: '签约数', v_projects: '后续项目数', v_satisfaction: '满意度（1–5）', v_notes: '备注', v_count: n => `共 ${n} 条。`,
@@ -168,6 +181,19 @@ const TEXT = {
     survey_missing: 'Themes with no active base', survey_city: 'Whole city', needs_staff: 'Please sign in (protocol officer or administrator).',
     statuses: { candidate: 'Candidate', active: 'Active', rejected: 'Rejected', suspended: 'Suspended' },
     tab_visits: 'Visit records', visits_heading: 'Visit records', v_status: 'Status', v_list: 'Show', v_all: 'All',
+    tab_trips: 'Trips abroad', trips_heading: 'Official trips abroad', trips_hint: 'Save a draft first; justify each pre-review flag or change the plan, then submit for sign-off.',
+    t_department: 'Department', t_route: 'Outbound route', t_departs: 'Leaving China', t_returns: 'Back in China', t_purpose: 'Purpose',
+    t_members: 'Members (one a line: name, title, tasks; the first heads the delegation)', t_bases: 'Bases served (ids, comma-separated)', t_file: 'Save draft',
+    trips_list: 'Applications and sign-off', t_filed: id => `Saved draft ${id}; see its pre-review.`, t_count: n => `${n} applications.`,
+    trip_statuses: { draft: 'Draft', submitted: 'Awaiting sign-off', returned: 'Returned', approved: 'Approved', rejected: 'Rejected', reported: 'Results reported' },
+    t_review: 'Pre-review', t_justify: 'Justification', t_submit: 'Submit for sign-off', t_no_flags: 'The pre-review found nothing.', t_approve: 'Approve', t_return: 'Return for changes',
+    t_reject: 'Reject', t_comment: 'Comment', t_report: 'Report results', t_save_report: 'Save results', t_agreements: 'Agreements signed',
+    t_follow_ups: 'Follow-up projects', t_history: 'History', t_tasks: "This route's tasks (write each member's, separated by 、 or ;)", t_changed: (id, status) => `${id}: ${status}.`, t_conflict: 'Someone changed this application; reloaded.',
+    task_results: { met: 'Met', partly: 'Partly met', not_met: 'Not met' },
+    actions: { filed: 'filed', revised: 'revised', submitted: 'submitted', approved: 'approved', returned: 'returned', rejected: 'rejected', reported: 'results reported' },
+    assessment_heading: 'Assessment of trips', a_by: 'Group by', a_xlsx: 'Export to Excel',
+    assess_by: { route: 'By route', theme: 'By theme', country: 'By country', department: 'By department', year: 'By year' },
+    a_cols: ['Name', 'Trips', 'Member-days', 'Tasks met', 'Agreements', 'Follow-ups', 'Agreements per member-day', 'Days used / allowed'], a_none: 'No trip has reported results yet.',
     visit_statuses: { planned: 'Planned', confirmed: 'Confirmed', completed: 'Completed', cancelled: 'Cancelled' },
     v_confirm: 'Confirm', v_cancel: 'Cancel the visit', v_outcome: 'Record the outcome', v_save_outcome: 'Save the outcome',
     v_productive: 'Productive bases', v_agreements: 'Agreements signed', v_projects: 'Follow-up projects', v_satisfaction: 'Satisfaction (1–5)',
@@ -1602,6 +1628,17 @@ function fillSelects() {
   const route = keep('t-route');
   $('t-route').replaceChildren(...state.routes.map(r => el('option', { value: r.id, text: state.lang === 'en' ? r.title_en : r.title_zh })));
   if (route) $('t-route').value = route;
+  const tripRoute = keep('ta-route');
+  $('ta-route').replaceChildren(...state.routes.map(r => el('option', { value: r.id, text: state.lang === 'en' ? r.title_en : r.title_zh })));
+  if (tripRoute) $('ta-route').value = tripRoute;
+  const tripStatus = keep('ta-status');
+  $('ta-status').replaceChildren(el('option', { value: '', text: t('v_all') }),
+    ...Object.entries(t('trip_statuses')).map(([code, name]) => el('option', { value: code, text: name })));
+  $('ta-status').value = tripStatus;
+  const by = keep('a-by');
+  $('a-by').replaceChildren(...Object.entries(t('assess_by')).map(([code, name]) => el('option', { value: code, text: name })));
+  $('a-by').value = by || 'route';
+  showRouteTasks();
   const visitStatus = keep('v-status');
   $('v-status').replaceChildren(el('option', { value: '', text: t('v_all') }),
     ...Object.entries(t('visit_statuses')).map(([code, name]) => el('option', { value: code, text: name })));
@@ -1615,7 +1652,222 @@ function fillSelects() {
   $('f-kind').value = kind;
 }
 
-const TABS = ['plan', 'library', 'outbound', 'intake', 'visits'];
+const TABS = ['plan', 'library', 'outbound', 'intake', 'visits', 'trips'];
+
+// ---- Trips abroad: file, pre-review, sign-off, results, assessment ------------------------
+
+// The selected route's tasks, named as the route names them, for the members' lines.
+function showRouteTasks() {
+  const route = state.routes.find(r => r.id === $('ta-route').value);
+  $('ta-tasks-hint').textContent = route ? `${t('t_tasks')}：${route.tasks.map(x => state.lang === 'en' ? x.en : x.zh).join('、')}` : '';
+}
+
+function tripFromForm() {
+  const route = state.routes.find(r => r.id === $('ta-route').value);
+  // A task may be written as the route names it (文旅推介) or by its code (tourism).
+  const code = word => {
+    const task = route && route.tasks.find(x => x.zh === word || x.en.toLowerCase() === word.toLowerCase());
+    return task ? task.code : word;
+  };
+  const members = $('ta-members').value.split('\n').map(line => line.trim()).filter(Boolean).map(line => {
+    // Name and title end at the first two commas; the rest are tasks (a task's name may hold a comma).
+    const [name = '', title = '', ...rest] = line.split(/[，,]/).map(part => part.trim());
+    const tasks = rest.join('，');
+    return { name, title, tasks: tasks.split(/[、;；]+|\s{2,}/).map(w => w.trim()).filter(Boolean).map(code) };
+  });
+  const trip = { department: $('ta-department').value.trim(), route: $('ta-route').value, departs: $('ta-departs').value, returns: $('ta-returns').value, members };
+  if ($('ta-purpose_zh').value.trim()) trip.purpose_zh = $('ta-purpose_zh').value.trim();
+  const bases = $('ta-bases').value.split(/[,，、\s]+/).filter(Boolean);
+  if (bases.length) trip.bases = bases;
+  return trip;
+}
+
+async function fileTrip(event) {
+  event.preventDefault();
+  const form = $('trip-apply');
+  clearErrors(form);
+  try {
+    const record = await api('POST', '/v1/trips', tripFromForm());
+    $('trips-status').textContent = t('t_filed')(record.id);
+    $('ta-status').value = '';
+    await listTrips();
+  } catch (error) {
+    showProblem(form, 'trip-apply-error', error, 'ta-');
+  }
+}
+
+async function tripWithEtag(id) {
+  const response = await send('GET', `/v1/trips/${encodeURIComponent(id)}`, { headers: { accept: 'application/json' } });
+  const body = await response.json();
+  if (!response.ok) throw new ApiProblem(body);
+  return { record: body, etag: response.headers.get('etag') };
+}
+
+async function listTrips(event) {
+  if (event) event.preventDefault();
+  const status = $('ta-status').value;
+  try {
+    const page = await api('GET', `/v1/trips?limit=50${status ? `&status=${status}` : ''}`);
+    $('trips-status').textContent = t('t_count')(page.total);
+    $('trips').replaceChildren(...page.items.map(tripItem));
+    // Drafts and returned applications show their pre-review at once.
+    for (const item of page.items.filter(i => ['draft', 'returned'].includes(i.status))) await showReview(item.id);
+  } catch (error) {
+    $('trips-status').textContent = (error.problem && [401, 403].includes(error.problem.status)) ? t('needs_staff') : t('failed') + error.message;
+  }
+}
+
+// Takes one step on an application at its current version; a conflict reloads the list.
+async function tripStep(id, path, body, errorBox) {
+  try {
+    const { etag } = await tripWithEtag(id);
+    const headers = { 'content-type': 'application/json', accept: 'application/json', 'if-match': etag };
+    const response = await send('POST', `/v1/trips/${encodeURIComponent(id)}/${path}`, { headers, body: JSON.stringify(body) });
+    const saved = await response.json();
+    if (!response.ok) throw new ApiProblem(saved);
+    $('trips-status').textContent = t('t_changed')(id, t('trip_statuses')[saved.status]);
+    await listTrips();
+  } catch (error) {
+    const problem = error.problem || {};
+    if (problem.status === 412) {
+      $('trips-status').textContent = t('t_conflict');
+      await listTrips();
+      return;
+    }
+    errorBox.textContent = (problem.errors || []).map(e => `${e.field}: ${e.message}`).join('；') || problem.detail || String(error);
+    errorBox.hidden = false;
+  }
+}
+
+// A task as the route names it (Chinese or English), else its code.
+function taskLabel(routeId, code) {
+  const route = state.routes.find(r => r.id === routeId);
+  const task = route && route.tasks.find(x => x.code === code);
+  return task ? (state.lang === 'en' ? task.en : task.zh) : code;
+}
+
+function tripItem(record) {
+  const a = record.application;
+  const route = state.routes.find(r => r.id === a.route);
+  const routeName = route ? (state.lang === 'en' ? route.title_en : route.title_zh) : (a.route || '');
+  const error = el('p', { class: 'field-error', role: 'alert', hidden: '' });
+  const actions = el('div', { class: 'actions' });
+  const button = (text, onClick, primary = false) => {
+    const node = el('button', { type: 'button', class: primary ? 'primary' : '', text });
+    node.addEventListener('click', onClick);
+    actions.append(node);
+    return node;
+  };
+  const history = record.history.map(e => `${e.at.slice(0, 16).replace('T', ' ')} ${e.actor} ${t('actions')[e.action] || e.action}${e.comment ? '：' + e.comment : ''}`).join('；');
+  const li = el('li', { class: 'trip-item', 'data-trip': record.id, 'data-status': record.status },
+    el('h3', { text: `${record.id} · ${a.department} · ${routeName} · ${a.departs} – ${a.returns} · ${a.members.length}` }),
+    el('p', { class: 'trip-status', text: t('trip_statuses')[record.status] }),
+    el('p', { class: 'hint', text: `${t('t_history')}：${history}` }));
+  for (const flag of record.flags.filter(f => f.justification)) {
+    li.append(el('p', { class: 'hint', text: `${flag.message_zh}（${flag.rule_zh}）— ${flag.justification}` }));
+  }
+  li.append(el('div', { class: 'review', 'data-review': record.id }));
+  if (['draft', 'returned'].includes(record.status)) {
+    button(t('t_submit'), () => {
+      const justifications = [...li.querySelectorAll('.justify')].map(input => ({ key: input.dataset.key, justification: input.value.trim() })).filter(j => j.justification);
+      tripStep(record.id, 'submit', { justifications }, error);
+    }, true);
+  }
+  const approver = state.session && ['approver', 'admin'].includes(state.session.role);
+  if (record.status === 'submitted' && approver) {
+    const comment = el('input', { id: `comment-${record.id}`, class: 'comment' });
+    li.append(el('div', { class: 'field' }, el('label', { for: comment.id, text: t('t_comment') }), comment));
+    for (const [decision, primary] of [['approve', true], ['return', false], ['reject', false]]) {
+      button(t(`t_${decision}`), () => tripStep(record.id, 'decision', { decision, comment: comment.value.trim() || undefined }, error), primary);
+    }
+  }
+  if (record.status === 'approved') button(t('t_report'), () => li.append(reportForm(record, error)), true);
+  if (record.report) {
+    const r = record.report;
+    li.append(el('p', { text: r.tasks.map(o => `${taskLabel(a.route, o.task)}：${t('task_results')[o.result]}`).join('；') + ` · ${t('t_agreements')} ${r.agreements} · ${t('t_follow_ups')} ${r.follow_ups}` }));
+  }
+  li.append(actions, error);
+  return li;
+}
+
+async function showReview(id) {
+  const box = document.querySelector(`[data-review="${id}"]`);
+  if (!box) return;
+  try {
+    const review = await api('GET', `/v1/trips/${encodeURIComponent(id)}/review`);
+    if (!review.flags.length) {
+      box.replaceChildren(el('p', { class: 'hint', text: `${t('t_review')}：${t('t_no_flags')}` }));
+      return;
+    }
+    box.replaceChildren(el('h4', { text: t('t_review') }), ...review.flags.map((flag, i) => {
+      const input = el('input', { id: `justify-${id}-${i}`, class: 'justify', 'data-key': flag.key });
+      return el('div', { class: 'field flag', 'data-flag': flag.code },
+        el('p', { text: `${state.lang === 'en' ? flag.message_en : flag.message_zh}（${flag.rule_zh}）` }),
+        el('label', { for: input.id, text: t('t_justify') }), input);
+    }));
+  } catch (error) {
+    box.replaceChildren(el('p', { class: 'field-error', text: t('failed') + error.message }));
+  }
+}
+
+// One outcome per task the trip's stops serve.
+function reportForm(record, error) {
+  const route = state.routes.find(r => r.id === record.application.route);
+  const stops = record.application.stops.length ? record.application.stops : (route ? route.stops : []);
+  const tasks = [...new Set(stops.flatMap(s => s.tasks))].sort();
+  const form = el('form', { class: 'report-form', novalidate: '' });
+  const selects = tasks.map(task => {
+    const select = el('select', { id: `result-${record.id}-${task}`, 'data-task': task });
+    for (const [code, name] of Object.entries(t('task_results'))) select.append(el('option', { value: code, text: name }));
+    form.append(el('div', { class: 'field' }, el('label', { for: select.id, text: taskLabel(record.application.route, task) }), select));
+    return select;
+  });
+  const number = name => {
+    const input = el('input', { id: `${name}-${record.id}`, type: 'number', min: '0', value: '0' });
+    form.append(el('div', { class: 'field' }, el('label', { for: input.id, text: t(`t_${name}`) }), input));
+    return input;
+  };
+  const agreements = number('agreements');
+  const followUps = number('follow_ups');
+  const save = el('button', { type: 'submit', class: 'primary', text: t('t_save_report') });
+  form.append(el('div', { class: 'actions' }, save));
+  form.addEventListener('submit', event => {
+    event.preventDefault();
+    const report = { tasks: selects.map(s => ({ task: s.dataset.task, result: s.value })), agreements: Number(agreements.value), follow_ups: Number(followUps.value) };
+    tripStep(record.id, 'report', report, error);
+  });
+  return form;
+}
+
+async function showAssessment(event) {
+  if (event) event.preventDefault();
+  const table = $('assessment');
+  try {
+    const result = await api('GET', `/v1/trips/assessment?by=${$('a-by').value}`);
+    table.querySelector('thead tr').replaceChildren(...t('a_cols').map(c => el('th', { text: c })));
+    const percent = x => `${Math.round(x * 1000) / 10}%`;
+    table.querySelector('tbody').replaceChildren(...result.rows.map(r => el('tr', { 'data-group': r.group },
+      el('td', { text: state.lang === 'en' ? r.label_en : r.label_zh }), el('td', { text: String(r.trips) }), el('td', { text: String(r.member_days) }),
+      el('td', { text: percent(r.tasks_met_share) }), el('td', { text: String(r.agreements) }), el('td', { text: String(r.follow_ups) }),
+      el('td', { text: r.agreements_per_member_day.toFixed(3) }), el('td', { text: `${r.days_used} / ${r.days_allowed}` }))));
+    table.hidden = false;
+    $('trips-status').textContent = result.rows.length ? '' : t('a_none');
+  } catch (error) {
+    $('trips-status').textContent = (error.problem && [401, 403].includes(error.problem.status)) ? t('needs_staff') : t('failed') + error.message;
+  }
+}
+
+async function downloadAssessment() {
+  try {
+    const blob = await api('GET', `/v1/trips/assessment?by=${$('a-by').value}&format=xlsx`, undefined, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const link = el('a', { href: URL.createObjectURL(blob), download: '出访成果绩效考核.xlsx' });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  } catch (error) {
+    $('trips-status').textContent = (error.problem && [401, 403].includes(error.problem.status)) ? t('needs_staff') : t('failed') + error.message;
+  }
+}
 
 function selectTab(name) {
   for (const tab of TABS) {
@@ -1682,6 +1934,11 @@ async function start() {
   $('queue-load').addEventListener('click', loadQueue);
   $('survey-load').addEventListener('click', loadSurvey);
   $('visits-form').addEventListener('submit', listVisits);
+  $('trip-apply').addEventListener('submit', fileTrip);
+  $('ta-route').addEventListener('change', showRouteTasks);
+  $('trips-form').addEventListener('submit', listTrips);
+  $('assessment-form').addEventListener('submit', showAssessment);
+  $('assessment-xlsx').addEventListener('click', downloadAssessment);
   TABS.forEach((tab, index) => {
     $(`tab-${tab}`).addEventListener('click', () => selectTab(tab));
     $(`tab-${tab}`).addEventListener('keydown', event => {

@@ -3,7 +3,9 @@
 // sign-in and sign-out, the outbound-route library, the survey intake (import, review, progress)
 // and the visit records (confirm, record the outcome).
 //
-//   node plan.test.mjs http://127.0.0.1:PORT [ARTIFACT_DIR] [OFFICER_USERNAME OFFICER_PASSWORD]
+//   node plan.test.mjs http://127.0.0.1:PORT [ARTIFACT_DIR] [OFFICER_USERNAME OFFICER_PASSWORD [APPROVER_USERNAME]]
+//
+// The approver's account shares the officer's password.
 //
 // Exits non-zero on the first failed check; saves screenshots of the plan and the library.
 import { chromium } from 'playwright-core';
@@ -15,6 +17,7 @@ const artifacts = process.argv[3] || 'artifacts';
 const username = process.argv[4];
 const password = process.argv[5];
 const token = username && password;
+const approverName = process.argv[6];
 assert.ok(base && /^http:\/\/(127\.0\.0\.1|localhost):\d+$/.test(base), 'pass the server URL on 127.0.0.1');
 mkdirSync(artifacts, { recursive: true });
 
@@ -210,11 +213,20 @@ await step('the base library searches with filters and shows a base', async () =
 });
 
 // Signs in from the header; the name and role show where the form was.
-async function signIn() {
-  await page.fill('#s-username', username);
+async function signIn(who = username) {
+  await page.fill('#s-username', who);
   await page.fill('#s-password', password);
   await page.click('#signin-form button[type=submit]');
-  await page.locator('#who').filter({ hasText: username }).waitFor();
+  await page.locator('#who').filter({ hasText: who }).waitFor();
+}
+
+// Signs whoever is signed in out, and `who` in.
+async function signInAs(who) {
+  if (await page.locator('#sign-out').isVisible()) {
+    await page.click('#sign-out');
+    await page.locator('#signin-form').waitFor({ state: 'visible' });
+  }
+  await signIn(who);
 }
 
 await step('signing in shows restricted bases and saves visits; a wrong password and signing out are explained', async () => {
@@ -495,6 +507,55 @@ await step('a halal delegation over National Day: the holiday is marked, meals a
   assert.match(await page.locator('#checklist').textContent(), /花生过敏/);
   await page.fill('#dietary_needs', '');
   await page.fill('#allergies', '');
+});
+
+await step('a trip abroad goes from draft through pre-review and sign-off to its results and the assessment', async () => {
+  if (!token || !approverName) { console.log('# skipped: no officer and approver accounts given'); return; }
+  await signInAs(username);
+  await page.click('#tab-trips');
+  await page.fill('#ta-department', '市外办');
+  // (Not the route an earlier step lengthened.)
+  await page.selectOption('#ta-route', 'ct-kr-east-asia-culture');
+  // Seven days abroad for a route whose stops need five, and a member with no task.
+  await page.fill('#ta-departs', '2026-10-12');
+  await page.fill('#ta-returns', '2026-10-18');
+  await page.fill('#ta-members', '周平，市外办主任\n吴琳，科长，吸引韩国游客，对接旅行商\n王强，办公室主任');
+  await page.click('#trip-apply button[type=submit]');
+  const item = page.locator('.trip-item[data-status=draft]').first();
+  await item.locator('.flag').first().waitFor();
+  const flags = await item.locator('.flag').evaluateAll(nodes => nodes.map(n => n.dataset.flag).sort());
+  assert.deepEqual(flags, ['days_over_rule', 'days_over_tasks', 'member_without_task']);
+  assert.match(await item.locator('.review').textContent(), /完事即回/);
+  // Submitting with no justification names what is missing.
+  await item.getByRole('button', { name: '提交审签' }).click();
+  await item.locator('.field-error').filter({ hasText: 'justifications.member_without_task[2]' }).waitFor();
+  for (const input of await item.locator('.justify').all()) await input.fill('米兰鞋展日期所限；王强负责联络');
+  await item.getByRole('button', { name: '提交审签' }).click();
+  await page.locator('.trip-item[data-status=submitted]').first().waitFor();
+  // The officer cannot sign off; the approver can.
+  assert.equal(await page.locator('.trip-item[data-status=submitted]').first().getByRole('button', { name: '批准', exact: true }).count(), 0);
+  await signInAs(approverName);
+  await page.click('#trips-form button[type=submit]');
+  const queued = page.locator('.trip-item[data-status=submitted]').first();
+  await queued.getByRole('button', { name: '批准', exact: true }).click();
+  await page.locator('.trip-item[data-status=approved]').first().waitFor();
+  // Back as the applicant: the results, then the assessment.
+  await signInAs(username);
+  await page.click('#trips-form button[type=submit]');
+  const approved = page.locator('.trip-item[data-status=approved]').first();
+  await approved.getByRole('button', { name: '填报成果' }).click();
+  await approved.locator('select[data-task=tourism]').selectOption('partly');
+  await approved.locator('input[type=number]').first().fill('2');
+  await approved.getByRole('button', { name: '保存成果' }).click();
+  const reported = page.locator('.trip-item[data-status=reported]').first();
+  await reported.waitFor();
+  assert.match(await reported.textContent(), /批准/);
+  await page.click('#assessment-form button[type=submit]');
+  const row = page.locator('#assessment tr[data-group="ct-kr-east-asia-culture"]');
+  await row.waitFor();
+  assert.match(await row.textContent(), /韩国文旅推介与东亚文化之都交流线路/);
+  assert.match(await row.textContent(), /75%/, 'two tasks, one met and one partly');
+  await page.screenshot({ path: `${artifacts}/trips.png`, fullPage: true });
 });
 
 await step('nothing was loaded from elsewhere and the console stayed clean', async () => {
