@@ -88,7 +88,7 @@ const TEXT = {
     trip_statuses: { draft: '草稿', submitted: '待审签', returned: '已退回', approved: '已批准', rejected: '不予批准', reported: '已报成果' },
     t_review: '预审', t_justify: '说明理由', t_submit: '提交审签', t_no_flags: '预审未发现问题。', t_approve: '批准', t_return: '退回修改',
     t_reject: '不予批准', t_comment: '审签意见', t_report: '填报成果', t_save_report: '保存成果', t_agreements: '签署协议数',
-    t_follow_ups: '后续项目数', t_history: '经过', t_tasks: '本线路任务（每人写其承担的，用顿号分隔）', t_changed: (id, status) => `${id}：${status}。`, t_conflict: '该申报已被他人修改，已重新载入。',
+    t_follow_ups: '后续项目数', t_history: '经过', t_edit: '修改', t_save_changes: id => `保存对 ${id} 的修改`, t_overdue: '成果逾期未报', t_tasks: '本线路任务（每人写其承担的，用顿号分隔）', t_changed: (id, status) => `${id}：${status}。`, t_conflict: '该申报已被他人修改，已重新载入。',
     task_results: { met: '达成', partly: '部分达成', not_met: '未达成' },
     actions: { filed: '申报', revised: '修改', submitted: '提交', approved: '批准', returned: '退回', rejected: '不予批准', reported: '报成果' },
     assessment_heading: '出访成果绩效考核', a_by: '分组', a_xlsx: '导出Excel',
@@ -188,7 +188,7 @@ const TEXT = {
     trip_statuses: { draft: 'Draft', submitted: 'Awaiting sign-off', returned: 'Returned', approved: 'Approved', rejected: 'Rejected', reported: 'Results reported' },
     t_review: 'Pre-review', t_justify: 'Justification', t_submit: 'Submit for sign-off', t_no_flags: 'The pre-review found nothing.', t_approve: 'Approve', t_return: 'Return for changes',
     t_reject: 'Reject', t_comment: 'Comment', t_report: 'Report results', t_save_report: 'Save results', t_agreements: 'Agreements signed',
-    t_follow_ups: 'Follow-up projects', t_history: 'History', t_tasks: "This route's tasks (write each member's, separated by 、 or ;)", t_changed: (id, status) => `${id}: ${status}.`, t_conflict: 'Someone changed this application; reloaded.',
+    t_follow_ups: 'Follow-up projects', t_history: 'History', t_edit: 'Change', t_save_changes: id => `Save changes to ${id}`, t_overdue: 'Results overdue', t_tasks: "This route's tasks (write each member's, separated by 、 or ;)", t_changed: (id, status) => `${id}: ${status}.`, t_conflict: 'Someone changed this application; reloaded.',
     task_results: { met: 'Met', partly: 'Partly met', not_met: 'Not met' },
     actions: { filed: 'filed', revised: 'revised', submitted: 'submitted', approved: 'approved', returned: 'returned', rejected: 'rejected', reported: 'results reported' },
     assessment_heading: 'Assessment of trips', a_by: 'Group by', a_xlsx: 'Export to Excel',
@@ -1633,7 +1633,8 @@ function fillSelects() {
   if (tripRoute) $('ta-route').value = tripRoute;
   const tripStatus = keep('ta-status');
   $('ta-status').replaceChildren(el('option', { value: '', text: t('v_all') }),
-    ...Object.entries(t('trip_statuses')).map(([code, name]) => el('option', { value: code, text: name })));
+    ...Object.entries(t('trip_statuses')).map(([code, name]) => el('option', { value: code, text: name })),
+    el('option', { value: 'overdue', text: t('t_overdue') }));
   $('ta-status').value = tripStatus;
   const by = keep('a-by');
   $('a-by').replaceChildren(...Object.entries(t('assess_by')).map(([code, name]) => el('option', { value: code, text: name })));
@@ -1687,7 +1688,18 @@ async function fileTrip(event) {
   const form = $('trip-apply');
   clearErrors(form);
   try {
-    const record = await api('POST', '/v1/trips', tripFromForm());
+    let record;
+    if (state.editingTrip) {
+      // A change to a draft or a returned application, on the version it was loaded at.
+      const headers = { 'content-type': 'application/json', accept: 'application/json', 'if-match': state.editingTrip.etag };
+      const response = await send('PUT', `/v1/trips/${encodeURIComponent(state.editingTrip.id)}`, { headers, body: JSON.stringify(tripFromForm()) });
+      record = await response.json();
+      if (!response.ok) throw new ApiProblem(record);
+      state.editingTrip = null;
+      $('trip-apply').querySelector('button[type=submit]').textContent = t('t_file');
+    } else {
+      record = await api('POST', '/v1/trips', tripFromForm());
+    }
     $('trips-status').textContent = t('t_filed')(record.id);
     $('ta-status').value = '';
     await listTrips();
@@ -1706,8 +1718,9 @@ async function tripWithEtag(id) {
 async function listTrips(event) {
   if (event) event.preventDefault();
   const status = $('ta-status').value;
+  const query = status === 'overdue' ? '&overdue=true' : (status ? `&status=${status}` : '');
   try {
-    const page = await api('GET', `/v1/trips?limit=50${status ? `&status=${status}` : ''}`);
+    const page = await api('GET', `/v1/trips?limit=50${query}`);
     $('trips-status').textContent = t('t_count')(page.total);
     $('trips').replaceChildren(...page.items.map(tripItem));
     // Drafts and returned applications show their pre-review at once.
@@ -1768,6 +1781,7 @@ function tripItem(record) {
   }
   li.append(el('div', { class: 'review', 'data-review': record.id }));
   if (['draft', 'returned'].includes(record.status)) {
+    button(t('t_edit'), () => editTrip(record.id, error));
     button(t('t_submit'), () => {
       const justifications = [...li.querySelectorAll('.justify')].map(input => ({ key: input.dataset.key, justification: input.value.trim() })).filter(j => j.justification);
       tripStep(record.id, 'submit', { justifications }, error);
@@ -1788,6 +1802,33 @@ function tripItem(record) {
   }
   li.append(actions, error);
   return li;
+}
+
+// Loads a draft or returned application into the form to change it (a returned one becomes a new revision).
+async function editTrip(id, errorBox) {
+  try {
+    const { record, etag } = await tripWithEtag(id);
+    const a = record.application;
+    const route = state.routes.find(r => r.id === a.route);
+    const named = code => {
+      const task = route && route.tasks.find(x => x.code === code);
+      return task ? (state.lang === 'en' ? task.en : task.zh) : code;
+    };
+    $('ta-department').value = a.department;
+    if (a.route) $('ta-route').value = a.route;
+    $('ta-departs').value = a.departs;
+    $('ta-returns').value = a.returns;
+    $('ta-purpose_zh').value = a.purpose_zh || '';
+    $('ta-members').value = a.members.map(m => [m.name, m.title, ...(m.tasks.length ? [m.tasks.map(named).join('、')] : [])].join('，')).join('\n');
+    $('ta-bases').value = a.bases.join(', ');
+    showRouteTasks();
+    state.editingTrip = { id, etag };
+    $('trip-apply').querySelector('button[type=submit]').textContent = t('t_save_changes')(id);
+    $('ta-department').focus();
+  } catch (error) {
+    errorBox.textContent = t('failed') + error.message;
+    errorBox.hidden = false;
+  }
 }
 
 async function showReview(id) {

@@ -534,9 +534,32 @@ await step('a trip abroad goes from draft through pre-review and sign-off to its
   await page.locator('.trip-item[data-status=submitted]').first().waitFor();
   // The officer cannot sign off; the approver can.
   assert.equal(await page.locator('.trip-item[data-status=submitted]').first().getByRole('button', { name: '批准', exact: true }).count(), 0);
+  // The approver returns it with a comment; the applicant shortens the trip, drops the member
+  // without a task, and submits the new revision with nothing left to justify.
   await signInAs(approverName);
   await page.click('#trips-form button[type=submit]');
-  const queued = page.locator('.trip-item[data-status=submitted]').first();
+  let queued = page.locator('.trip-item[data-status=submitted]').first();
+  await queued.locator('input.comment').fill('请压缩在外天数，去掉无任务人员');
+  await queued.getByRole('button', { name: '退回修改' }).click();
+  await page.locator('.trip-item[data-status=returned]').first().waitFor();
+  await signInAs(username);
+  await page.click('#trips-form button[type=submit]');
+  const returned = page.locator('.trip-item[data-status=returned]').first();
+  assert.match(await returned.textContent(), /请压缩在外天数/);
+  await page.fill('#ta-members', '');
+  await returned.getByRole('button', { name: '修改' }).click();
+  await page.locator('#trip-apply button[type=submit]').filter({ hasText: '保存对' }).waitFor();
+  assert.match(await page.inputValue('#ta-members'), /吴琳，科长，吸引韩国游客，对接旅行商/, 'tasks come back as the route names them');
+  await page.fill('#ta-returns', '2026-10-16');
+  await page.fill('#ta-members', '周平，市外办主任\n吴琳，科长，吸引韩国游客，对接旅行商');
+  await page.click('#trip-apply button[type=submit]');
+  const revised = page.locator('.trip-item[data-status=draft]').first();
+  await revised.locator('.review').filter({ hasText: '预审未发现问题' }).waitFor();
+  await revised.getByRole('button', { name: '提交审签' }).click();
+  await page.locator('.trip-item[data-status=submitted]').first().waitFor();
+  await signInAs(approverName);
+  await page.click('#trips-form button[type=submit]');
+  queued = page.locator('.trip-item[data-status=submitted]').first();
   await queued.getByRole('button', { name: '批准', exact: true }).click();
   await page.locator('.trip-item[data-status=approved]').first().waitFor();
   // Back as the applicant: the results, then the assessment.
@@ -555,6 +578,7 @@ await step('a trip abroad goes from draft through pre-review and sign-off to its
   await row.waitFor();
   assert.match(await row.textContent(), /韩国文旅推介与东亚文化之都交流线路/);
   assert.match(await row.textContent(), /75%/, 'two tasks, one met and one partly');
+  assert.match(await row.textContent(), /5 \/ 5/, 'five days used of five allowed');
   await page.screenshot({ path: `${artifacts}/trips.png`, fullPage: true });
 });
 
