@@ -333,5 +333,26 @@ fn results_are_reported_after_return_and_assessed_by_route_theme_country_and_yea
     assert!(!korea_public["reasons_en"].to_string().contains("reported trip"), "{korea_public}");
     let gain = korea["score"].as_f64().unwrap() - korea_public["score"].as_f64().unwrap();
     assert!((gain - 0.1 * 0.5 / 3.0).abs() < 1e-6, "one trip at 100 %: +0.1 × ½ × ⅓, got {gain}");
+
+    // A staff evaluation of past visits carries the trips' assessment (for its report's chart);
+    // a public one never does.
+    let visits: String = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/past_visits/visits.csv"))
+        .unwrap()
+        .lines()
+        .take(11)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let evaluate = |token: Option<&str>| {
+        let request = client().post(url("/v1/evaluations?k=10&itinerary_sample=0")).header("content-type", "text/csv").body(visits.clone());
+        let request = match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        };
+        request.send().unwrap().json::<Value>().unwrap()
+    };
+    let staff_summary = evaluate(Some(&staff.officer));
+    let routes: Vec<&str> = staff_summary["trips"]["by_route"].as_array().unwrap().iter().map(|r| r["group"].as_str().unwrap()).collect();
+    assert_eq!(routes, ["ct-kr-east-asia-culture", "fsm-it-footwear-design"], "{}", staff_summary["trips"]);
+    assert!(evaluate(None).get("trips").is_none(), "public evaluations know nothing of trips");
     assert_eq!(send(client().get(url("/v1/trips/assessment")), &staff.viewer).0, 403);
 }

@@ -84,6 +84,8 @@ pub struct CheckedEvaluation {
     pub rankers: Vec<NamedRanker>,
     /// Cut-off, sample, threads and the cancel flag.
     pub options: EvaluateOptions,
+    /// What the caller may see: staff reports also show the results of trips abroad.
+    pub visibility: Visibility,
 }
 
 /// Reads and checks an upload (on a blocking thread): its shape against the limits before it
@@ -151,7 +153,7 @@ pub fn check_table(library: &BaseLibrary, table: &RawTable, rankers: Vec<NamedRa
     library.for_each_base(|b| bases.push(b))?;
     let known: HashSet<String> = bases.iter().filter(|b| visibility.sees(!b.is_public())).map(|b| b.id.clone()).collect();
     let visits = check_visits(table, &known, library.divisions()).map_err(Error::Invalid)?;
-    Ok(CheckedEvaluation { visits, bases, rankers, options })
+    Ok(CheckedEvaluation { visits, bases, rankers, options, visibility })
 }
 
 /// Runs a checked evaluation, every visit under every configuration, and builds its report
@@ -159,7 +161,15 @@ pub fn check_table(library: &BaseLibrary, table: &RawTable, rankers: Vec<NamedRa
 pub fn run(library: &BaseLibrary, checked: &CheckedEvaluation, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<(report::Report, serde_json::Value), Error> {
     let outcomes = evaluate(library, &checked.bases, &checked.visits, &checked.rankers, &checked.options, progress)?;
     let built = report::build(&outcomes, &checked.bases).map_err(internal_report_error)?;
-    let summary = report::summary_json(&built, checked.options.k, checked.visits.len(), report_labels(library, &checked.rankers));
+    let mut summary = report::summary_json(&built, checked.options.k, checked.visits.len(), report_labels(library, &checked.rankers));
+    // Trips abroad are internal: a staff report adds their assessment by route and by theme.
+    if checked.visibility.sees_hidden() {
+        let by = |by| super::trips::assessment(library, by, None, None);
+        summary["trips"] = serde_json::json!({
+            "by_route": by(crate::outbound::AssessBy::Route)?,
+            "by_theme": by(crate::outbound::AssessBy::Theme)?,
+        });
+    }
     Ok((built, summary))
 }
 

@@ -432,6 +432,25 @@ pub fn html(report: &Report, summary: &Value) -> String {
             .collect::<Vec<_>>(),
     );
     let mut charts = vec![overview];
+    // The results of trips abroad (staff reports only), when any trip has reported them.
+    for (key, title) in [("by_route", "出访成果：各线路 Trips abroad by route"), ("by_theme", "出访成果：各主题 Trips abroad by theme")] {
+        let rows = summary["trips"][key].as_array().cloned().unwrap_or_default();
+        if rows.is_empty() {
+            continue;
+        }
+        let labels: Vec<String> = rows
+            .iter()
+            .map(|r| format!("{} {} ({})", r["label_zh"].as_str().unwrap_or(""), r["label_en"].as_str().unwrap_or(""), r["trips"].as_u64().unwrap_or(0)))
+            .collect();
+        let series = vec![
+            ("任务达成率 share of tasks met".to_string(), rows.iter().map(|r| r["tasks_met_share"].as_f64().unwrap_or(0.0)).collect()),
+            ("在外天数/规定天数 days used / allowed".to_string(), rows.iter().map(|r| {
+                let allowed = r["days_allowed"].as_f64().unwrap_or(0.0);
+                if allowed > 0.0 { r["days_used"].as_f64().unwrap_or(0.0) / allowed } else { 0.0 }
+            }).collect()),
+        ];
+        charts.push(bar_chart(title, &labels, &series));
+    }
     for (key, table) in &report.breakdowns {
         let (labels, series) = by_group(table, key, &configs, summary);
         let title = match *key {
