@@ -233,6 +233,15 @@ fn the_annual_plan_is_flagged_and_bad_fields_are_all_named() {
     let (status, _, problem) = send(client().post(url("/v1/trips")).json(&json!({"department": "x"})), &staff.officer);
     assert!(status == 400 || status == 422, "{problem}");
     assert_eq!(send(client().get(url("/v1/trips/trip-999999")), &staff.officer).0, 404);
+    // A base removed from the library after filing: the pre-review says what must change.
+    let mut serving = plan.clone();
+    serving["bases"] = json!(["lucheng-002"]);
+    let (_, _, filed) = send(client().post(url("/v1/trips")).json(&serving), &staff.officer);
+    let (_, base_etag, _) = send(client().get(url("/v1/bases/lucheng-002")), &staff.admin);
+    assert_eq!(send(client().delete(url("/v1/bases/lucheng-002")).header("if-match", &base_etag), &staff.admin).0, 204);
+    let (status, _, review) = send(client().get(url(&format!("/v1/trips/{}/review", filed["id"].as_str().unwrap()))), &staff.officer);
+    assert_eq!(status, 200, "{review}");
+    assert_eq!((review["problems"][0]["field"].as_str(), review["check"].is_null()), (Some("bases[0]"), true), "{review}");
     assert_eq!(send(client().get(url("/v1/trips?status=lost")), &staff.officer).0, 400);
 }
 

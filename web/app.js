@@ -88,7 +88,7 @@ const TEXT = {
     trip_statuses: { draft: '草稿', submitted: '待审签', returned: '已退回', approved: '已批准', rejected: '不予批准', reported: '已报成果' },
     t_review: '预审', t_justify: '说明理由', t_submit: '提交审签', t_no_flags: '预审未发现问题。', t_approve: '批准', t_return: '退回修改',
     t_reject: '不予批准', t_comment: '审签意见', t_report: '填报成果', t_save_report: '保存成果', t_agreements: '签署协议数',
-    t_follow_ups: '后续项目数', t_history: '经过', t_edit: '修改', t_save_changes: id => `保存对 ${id} 的修改`, t_overdue: '成果逾期未报', t_tasks: '本线路任务（每人写其承担的，用顿号分隔）', t_changed: (id, status) => `${id}：${status}。`, t_conflict: '该申报已被他人修改，已重新载入。',
+    t_follow_ups: '后续项目数', t_bases_benefited: '受益基地（编号，逗号分隔）', t_contacts: '结识的机构和人士（每行一个）', t_summary: '成果小结', t_history: '经过', t_edit: '修改', t_save_changes: id => `保存对 ${id} 的修改`, t_overdue: '成果逾期未报', t_tasks: '本线路任务（每人写其承担的，用顿号分隔）', t_changed: (id, status) => `${id}：${status}。`, t_conflict: '该申报已被他人修改，已重新载入。',
     task_results: { met: '达成', partly: '部分达成', not_met: '未达成' },
     actions: { filed: '申报', revised: '修改', submitted: '提交', approved: '批准', returned: '退回', rejected: '不予批准', reported: '报成果' },
     assessment_heading: '出访成果绩效考核', a_by: '分组', a_xlsx: '导出Excel',
@@ -188,7 +188,7 @@ const TEXT = {
     trip_statuses: { draft: 'Draft', submitted: 'Awaiting sign-off', returned: 'Returned', approved: 'Approved', rejected: 'Rejected', reported: 'Results reported' },
     t_review: 'Pre-review', t_justify: 'Justification', t_submit: 'Submit for sign-off', t_no_flags: 'The pre-review found nothing.', t_approve: 'Approve', t_return: 'Return for changes',
     t_reject: 'Reject', t_comment: 'Comment', t_report: 'Report results', t_save_report: 'Save results', t_agreements: 'Agreements signed',
-    t_follow_ups: 'Follow-up projects', t_history: 'History', t_edit: 'Change', t_save_changes: id => `Save changes to ${id}`, t_overdue: 'Results overdue', t_tasks: "This route's tasks (write each member's, separated by 、 or ;)", t_changed: (id, status) => `${id}: ${status}.`, t_conflict: 'Someone changed this application; reloaded.',
+    t_follow_ups: 'Follow-up projects', t_bases_benefited: 'Bases that benefited (ids, comma-separated)', t_contacts: 'Contacts made (one a line)', t_summary: 'Summary', t_history: 'History', t_edit: 'Change', t_save_changes: id => `Save changes to ${id}`, t_overdue: 'Results overdue', t_tasks: "This route's tasks (write each member's, separated by 、 or ;)", t_changed: (id, status) => `${id}: ${status}.`, t_conflict: 'Someone changed this application; reloaded.',
     task_results: { met: 'Met', partly: 'Partly met', not_met: 'Not met' },
     actions: { filed: 'filed', revised: 'revised', submitted: 'submitted', approved: 'approved', returned: 'returned', rejected: 'rejected', reported: 'results reported' },
     assessment_heading: 'Assessment of trips', a_by: 'Group by', a_xlsx: 'Export to Excel',
@@ -1799,6 +1799,9 @@ function tripItem(record) {
   if (record.report) {
     const r = record.report;
     li.append(el('p', { text: r.tasks.map(o => `${taskLabel(a.route, o.task)}：${t('task_results')[o.result]}`).join('；') + ` · ${t('t_agreements')} ${r.agreements} · ${t('t_follow_ups')} ${r.follow_ups}` }));
+    if (r.bases_benefited.length || r.contacts.length) {
+      li.append(el('p', { class: 'hint', text: [r.bases_benefited.length ? `${t('t_bases_benefited')}：${r.bases_benefited.join('、')}` : '', r.contacts.length ? `${t('t_contacts')}：${r.contacts.join('、')}` : ''].filter(Boolean).join(' · ') }));
+    }
   }
   li.append(actions, error);
   return li;
@@ -1836,6 +1839,10 @@ async function showReview(id) {
   if (!box) return;
   try {
     const review = await api('GET', `/v1/trips/${encodeURIComponent(id)}/review`);
+    if (review.problems.length) {
+      box.replaceChildren(...review.problems.map(p => el('p', { class: 'field-error', text: `${p.field}: ${p.message}` })));
+      return;
+    }
     if (!review.flags.length) {
       box.replaceChildren(el('p', { class: 'hint', text: `${t('t_review')}：${t('t_no_flags')}` }));
       return;
@@ -1870,11 +1877,21 @@ function reportForm(record, error) {
   };
   const agreements = number('agreements');
   const followUps = number('follow_ups');
+  const text = (name, rows) => {
+    const input = el(rows ? 'textarea' : 'input', { id: `${name}-${record.id}`, ...(rows ? { rows: String(rows) } : {}) });
+    form.append(el('div', { class: 'field' }, el('label', { for: input.id, text: t(`t_${name}`) }), input));
+    return input;
+  };
+  const bases = text('bases_benefited');
+  const contacts = text('contacts', 3);
+  const summary = text('summary', 3);
   const save = el('button', { type: 'submit', class: 'primary', text: t('t_save_report') });
   form.append(el('div', { class: 'actions' }, save));
   form.addEventListener('submit', event => {
     event.preventDefault();
-    const report = { tasks: selects.map(s => ({ task: s.dataset.task, result: s.value })), agreements: Number(agreements.value), follow_ups: Number(followUps.value) };
+    const report = { tasks: selects.map(s => ({ task: s.dataset.task, result: s.value })), agreements: Number(agreements.value), follow_ups: Number(followUps.value),
+      bases_benefited: bases.value.split(/[,，、\s]+/).filter(Boolean), contacts: contacts.value.split('\n').map(c => c.trim()).filter(Boolean) };
+    if (summary.value.trim()) report.summary_zh = summary.value.trim();
     tripStep(record.id, 'report', report, error);
   });
   return form;

@@ -20,10 +20,14 @@ pub const MAX_COMMENT_CHARS: usize = 1000;
 /// The pre-review of an application as it stands now: the summary and every flag.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct TripReview {
-    /// The application summary (出访申请摘要) with days and members the tasks justify.
-    pub check: TripCheck,
+    /// The application summary (出访申请摘要) with days and members the tasks justify; absent
+    /// while a problem below stands.
+    pub check: Option<TripCheck>,
     /// Every flag with the rule that raised it; submitting needs an answer to each.
     pub flags: Vec<ReviewFlag>,
+    /// What must change before it can be submitted: a route or base removed from the library
+    /// since the application was written.
+    pub problems: Vec<FieldError>,
 }
 
 /// Files a new application as a draft.
@@ -256,8 +260,11 @@ pub fn current_review(library: &BaseLibrary, id: &str) -> Result<TripReview, Err
         .iter()
         .filter(|t| t.id != record.id && t.application.departs.format("%Y").to_string() == record.application.departs.format("%Y").to_string())
         .count();
-    let (check, flags) = review(library, &record.application, others)?;
-    Ok(TripReview { check, flags })
+    Ok(match review(library, &record.application, others) {
+        Ok((check, flags)) => TripReview { check: Some(check), flags, problems: Vec::new() },
+        Err(Error::Invalid(problems)) => TripReview { check: None, flags: Vec::new(), problems },
+        Err(other) => return Err(other),
+    })
 }
 
 /// Every submitted revision of `id`, oldest first.

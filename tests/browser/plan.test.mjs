@@ -569,10 +569,14 @@ await step('a trip abroad goes from draft through pre-review and sign-off to its
   await approved.getByRole('button', { name: '填报成果' }).click();
   await approved.locator('select[data-task=tourism]').selectOption('partly');
   await approved.locator('input[type=number]').first().fill('2');
+  await approved.locator('input[id^=bases_benefited]').fill('lucheng-036');
+  await approved.locator('textarea[id^=contacts]').fill('首尔国际旅游展组委会\n全州市文化局');
   await approved.getByRole('button', { name: '保存成果' }).click();
   const reported = page.locator('.trip-item[data-status=reported]').first();
   await reported.waitFor();
   assert.match(await reported.textContent(), /批准/);
+  assert.match(await reported.textContent(), /lucheng-036/);
+  assert.match(await reported.textContent(), /全州市文化局/);
   await page.click('#assessment-form button[type=submit]');
   const row = page.locator('#assessment tr[data-group="ct-kr-east-asia-culture"]');
   await row.waitFor();
