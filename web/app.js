@@ -1528,15 +1528,21 @@ async function changeVisit(id, change, errorBox) {
     $('visits-status').textContent = t('v_changed')(id, t('visit_statuses')[saved.visit.status]);
     await listVisits();
   } catch (error) {
-    const problem = error.problem || {};
-    if (problem.status === 412) {
-      $('visits-status').textContent = t('v_conflict');
-      await listVisits();
-      return;
-    }
-    errorBox.textContent = (problem.errors || []).map(e => `${e.field}: ${e.message}`).join('；') || problem.detail || String(error);
-    errorBox.hidden = false;
+    await stepFailed(error, errorBox, $('visits-status'), t('v_conflict'), listVisits);
   }
+}
+
+// A change refused: one saved meanwhile by someone else reloads the list with a word; any
+// other refusal is shown next to the record.
+async function stepFailed(error, errorBox, statusLine, conflictText, reload) {
+  const problem = error.problem || {};
+  if (problem.status === 412) {
+    statusLine.textContent = conflictText;
+    await reload();
+    return;
+  }
+  errorBox.textContent = (problem.errors || []).map(e => `${e.field}: ${e.message}`).join('；') || problem.detail || String(error);
+  errorBox.hidden = false;
 }
 
 function visitItem(record) {
@@ -1741,14 +1747,7 @@ async function tripStep(id, path, body, errorBox) {
     $('trips-status').textContent = t('t_changed')(id, t('trip_statuses')[saved.status]);
     await listTrips();
   } catch (error) {
-    const problem = error.problem || {};
-    if (problem.status === 412) {
-      $('trips-status').textContent = t('t_conflict');
-      await listTrips();
-      return;
-    }
-    errorBox.textContent = (problem.errors || []).map(e => `${e.field}: ${e.message}`).join('；') || problem.detail || String(error);
-    errorBox.hidden = false;
+    await stepFailed(error, errorBox, $('trips-status'), t('t_conflict'), listTrips);
   }
 }
 

@@ -254,12 +254,7 @@ pub fn get(library: &BaseLibrary, id: &str) -> Result<(TripRecord, String), Erro
 /// The pre-review of application `id` as it stands now (what submitting it would raise).
 pub fn current_review(library: &BaseLibrary, id: &str) -> Result<TripReview, Error> {
     let (record, _) = get(library, id)?;
-    let others = library
-        .store()
-        .trips(&TripFilter { status: vec![TripStatus::Submitted, TripStatus::Approved], department: Some(record.application.department.clone()) })?
-        .iter()
-        .filter(|t| t.id != record.id && t.application.departs.format("%Y").to_string() == record.application.departs.format("%Y").to_string())
-        .count();
+    let others = library.store().trips_this_year(&record)?;
     Ok(match review(library, &record.application, others) {
         Ok((check, flags)) => TripReview { check: Some(check), flags, problems: Vec::new() },
         Err(Error::Invalid(problems)) => TripReview { check: None, flags: Vec::new(), problems },
@@ -301,7 +296,7 @@ fn all_routes(library: &BaseLibrary) -> Result<Vec<OutboundRoute>, Error> {
 /// The application with its department written one way (spaces trimmed and collapsed), so the
 /// annual plan counts one department once.
 fn normalised(application: &TripInput) -> TripInput {
-    TripInput { department: application.department.split_whitespace().collect::<Vec<_>>().join(" "), ..application.clone() }
+    TripInput { department: crate::domain::department_key(&application.department), ..application.clone() }
 }
 
 fn check_bases(library: &BaseLibrary, application: &TripInput) -> Result<(), Error> {

@@ -60,16 +60,9 @@ impl Store {
             return Err(StoreError::EtagMismatch { id: id.to_string(), current }.into());
         }
         let record = decode_trip(id, &before)?;
-        let year = record.application.departs.format("%Y").to_string();
-        let trips_this_year: i64 = transaction
-            .query_row(
-                "SELECT count(*) FROM trips WHERE department = ?1 AND substr(departs, 1, 4) = ?2 AND status IN ('submitted', 'approved') AND id != ?3",
-                params![record.application.department, year, id],
-                |row| row.get(0),
-            )
-            .map_err(StoreError::from)?;
+        let trips_this_year = others_in_year(&transaction, &record)?;
         let now = now(&transaction)?;
-        let record = step(record, TripContext { now: &now, trips_this_year: trips_this_year as usize })?;
+        let record = step(record, TripContext { now: &now, trips_this_year })?;
         let (json, etag) = save_trip(&transaction, &record)?;
         if record.status == TripStatus::Submitted {
             transaction
@@ -86,6 +79,12 @@ impl Store {
         let connection = self.lock();
         let Some((json, etag)) = record_with_etag(&connection, "trips", id)? else { return Ok(None) };
         Ok(Some((decode_trip(id, &json)?, etag)))
+    }
+
+    /// The department's other applications submitted or signed off for trips leaving in the
+    /// same year as `record`: what its annual plan counts.
+    pub fn trips_this_year(&self, record: &TripRecord) -> Result<usize, StoreError> {
+        others_in_year(&self.lock(), record)
     }
 
     /// Every submitted revision of an application, oldest first, as it was submitted.
@@ -111,6 +110,16 @@ impl Store {
         }
         Ok(trips)
     }
+}
+
+fn others_in_year(connection: &Connection, record: &TripRecord) -> Result<usize, StoreError> {
+    let year = record.application.departs.format("%Y").to_string();
+    let count: i64 = connection.query_row(
+        "SELECT count(*) FROM trips WHERE department = ?1 AND substr(departs, 1, 4) = ?2 AND status IN ('submitted', 'approved') AND id != ?3",
+        params![record.application.department, year, record.id],
+        |row| row.get(0),
+    )?;
+    Ok(count as usize)
 }
 
 fn now(connection: &Connection) -> Result<String, StoreError> {

@@ -73,6 +73,12 @@ pub struct TripInput {
     pub budget: Vec<BudgetLine>,
 }
 
+/// A department as the catalog keeps it (spaces trimmed and collapsed), so the annual plan
+/// counts one department once however its name was typed.
+pub fn department_key(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 impl TripInput {
     /// Days abroad, leaving and re-entering China included.
     pub fn days(&self) -> i64 {

@@ -82,9 +82,13 @@ async fn export_bases(State(state): State<AppState>, Officer(_officer): Officer,
         ExportForm::Csv => ("text/csv; charset=utf-8", "bases.csv"),
         ExportForm::Jsonl => ("application/x-ndjson", "bases.jsonl"),
     };
-    // The Chinese file name for browsers that read RFC 6266's `filename*`, an ASCII one for the rest.
-    let chinese = format!("基地库.{}", name.rsplit('.').next().unwrap_or("xlsx"));
-    let encoded: String = chinese.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
-    let disposition = format!("attachment; filename=\"{name}\"; filename*=UTF-8''{encoded}");
+    let disposition = attachment(name, &format!("基地库.{}", name.rsplit('.').next().unwrap_or("xlsx")));
     Ok(([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+}
+
+/// A `Content-Disposition` for a download: the Chinese file name for browsers that read RFC
+/// 6266's `filename*`, an ASCII one for the rest.
+pub(crate) fn attachment(ascii: &str, chinese: &str) -> String {
+    let encoded: String = chinese.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }

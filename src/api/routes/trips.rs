@@ -131,7 +131,7 @@ pub struct TripList {
 )]
 async fn list_trips(State(state): State<AppState>, _officer: Officer, Params(query): Params<TripListParams>) -> Result<Response, ApiError> {
     let library = state.library.clone();
-    let department = query.department.as_deref().map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "));
+    let department = query.department.as_deref().map(crate::domain::department_key);
     let filter = TripFilter { status: query.status.0.iter().filter_map(|c| TripStatus::from_code(c)).collect(), department };
     let (offset, limit) = (query.offset.unwrap_or(0) as usize, query.limit.unwrap_or(100) as usize);
     let overdue = query.overdue == Some(true);
@@ -471,14 +471,12 @@ pub struct Assessment {
 async fn trip_assessment(State(state): State<AppState>, _officer: Officer, Params(query): Params<AssessmentParams>) -> Result<Response, ApiError> {
     let library = state.library.clone();
     let by = query.by().unwrap_or_default();
-    let department = query.department.as_deref().map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "));
+    let department = query.department.as_deref().map(crate::domain::department_key);
     let year = query.year;
     let rows = run_blocking(move || app::trips::assessment(&library, by, year, department.as_deref())).await??;
     if query.format.as_deref() == Some("xlsx") {
         let bytes = crate::outbound::assessment_workbook(&rows, by).map_err(|e| ApiError::Internal(format!("the assessment workbook: {e}")))?;
-        // The Chinese file name for browsers that read RFC 6266's `filename*`, an ASCII one for the rest.
-        let encoded: String = "出访成果绩效考核.xlsx".bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
-        let disposition = format!("attachment; filename=\"trip-assessment.xlsx\"; filename*=UTF-8''{encoded}");
+        let disposition = super::exports::attachment("trip-assessment.xlsx", "出访成果绩效考核.xlsx");
         return Ok((
             [(axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()), (axum::http::header::CONTENT_DISPOSITION, disposition)],
             bytes,
