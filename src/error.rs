@@ -27,9 +27,22 @@ pub enum Error {
     /// A trip application that does not exist.
     #[error("no trip application with id `{0}`")]
     TripNotFound(String),
-    /// An approver deciding on an application filed under their own credential.
-    #[error("`{0}` was filed under your own credential; another approver signs it off")]
+    /// An approver deciding on their own application.
+    #[error("`{0}` is your own application; another approver signs it off")]
     OwnApplication(String),
+    /// Someone other than the applicant changing, submitting or reporting on an application.
+    #[error("only the applicant ({applicant}) may {what} `{id}`")]
+    NotApplicant {
+        /// The application.
+        id: String,
+        /// The applicant's username.
+        applicant: String,
+        /// The step refused (`revise`, `submit`, `report on`).
+        what: String,
+    },
+    /// A trip step taken with a script's token rather than by a person.
+    #[error("trip applications are filed, signed off and reported by a person: sign in on the page, or use a token issued to your staff account")]
+    PersonRequired,
     /// A step the application's status or applicant does not allow; the field says which.
     #[error("{}", .0.message)]
     TripStepNotApplicable(FieldError),
@@ -100,6 +113,8 @@ impl Error {
                 | Error::VisitNotFound(_)
                 | Error::TripNotFound(_)
                 | Error::OwnApplication(_)
+                | Error::NotApplicant { .. }
+                | Error::PersonRequired
                 | Error::TripStepNotApplicable(_)
                 | Error::TokenNotFound(_)
                 | Error::UserNotFound(_)

@@ -300,7 +300,7 @@ fn explicit_candidates_are_planned_and_the_rules_still_hold() {
     let mut officer = String::new();
     let server = TestServer::start_with(|state| {
         let actor = visitmatch::access::Actor::command_line();
-        officer = app::access::create_token(&state.library, "officer", visitmatch::access::Role::Officer, &actor).unwrap().secret;
+        officer = app::access::create_token(&state.library, "officer", visitmatch::access::Role::Officer, None, &actor).unwrap().secret;
         state
     });
     let mut body = request("prato_3_days.json");

@@ -126,7 +126,7 @@ fn a_trip_plan_gets_its_application_summary_and_flags() {
 fn officers_write_routes_conditionally_and_into_the_audit_log() {
     let mut tokens = None;
     let server = TestServer::start_with(|state| {
-        let make = |name: &str, role| app::access::create_token(&state.library, name, role, &Actor::command_line()).unwrap().secret;
+        let make = |name: &str, role| app::access::create_token(&state.library, name, role, None, &Actor::command_line()).unwrap().secret;
         tokens = Some((make("officer-r", Role::Officer), make("viewer-r", Role::Viewer), make("admin-r", Role::Admin)));
         state
     });

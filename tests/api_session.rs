@@ -35,7 +35,7 @@ fn server_with_users(policy: SessionPolicy) -> (TestServer, String) {
         let cli = Actor::command_line();
         app::access::create_user(&state.library, "wangli", Role::Officer, PASSWORD, &cli).expect("an officer");
         app::access::create_user(&state.library, "chen.admin", Role::Admin, PASSWORD, &cli).expect("an admin");
-        admin_token = Some(app::access::create_token(&state.library, "script", Role::Admin, &cli).expect("a token").secret);
+        admin_token = Some(app::access::create_token(&state.library, "script", Role::Admin, None, &cli).expect("a token").secret);
         state.sign_in = std::sync::Arc::new(SignInDesk::new(policy, false));
         state
     });

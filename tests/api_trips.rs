@@ -4,8 +4,10 @@
 //! 1. An officer files a draft; the pre-review shows every flag with its rule; submitting
 //!    without answering a flag is a 422 naming `justifications.{code}`; answered, the revision is
 //!    frozen and waits in the sign-off queue.
-//! 2. Nobody signs off an application filed under their own credential (403 `own_application`);
-//!    an officer cannot decide at all; returning needs a comment.
+//! 2. Nobody signs off their own application (403 `own_application`), whichever credential
+//!    they file and sign with (a token issued to them, or their session on the page); a
+//!    script's token takes no step (403 `person_required`); an officer cannot decide at all;
+//!    returning needs a comment.
 //! 3. A returned application changed by its applicant is a new revision; both submitted
 //!    revisions are kept; another officer cannot change it; after approval nothing changes it.
 //! 4. Every step is in the audit log and in the application's history, with who and when.
@@ -19,24 +21,33 @@ use serde_json::{json, Value};
 use visitmatch::access::{Actor, Role};
 use visitmatch::app;
 
+/// Tokens issued to staff accounts (each acts as its person), and a script's token.
 struct Staff {
     officer: String,
     other_officer: String,
     approver: String,
     viewer: String,
     admin: String,
+    script: String,
 }
+
+const PASSWORD: &str = "瓯海区 protocol 2027";
 
 fn start() -> (TestServer, Staff) {
     let mut staff = None;
     let server = TestServer::start_with(|state| {
-        let make = |name: &str, role| app::access::create_token(&state.library, name, role, &Actor::command_line()).unwrap().secret;
+        let cli = Actor::command_line();
+        let person = |username: &str, role| {
+            app::access::create_user(&state.library, username, role, PASSWORD, &cli).unwrap();
+            app::access::create_token(&state.library, &format!("{username}-laptop"), role, Some(username), &cli).unwrap().secret
+        };
         staff = Some(Staff {
-            officer: make("li-ming", Role::Officer),
-            other_officer: make("zhao-lei", Role::Officer),
-            approver: make("chen-jing", Role::Approver),
-            viewer: make("viewer-t", Role::Viewer),
-            admin: make("admin-t", Role::Admin),
+            officer: person("li-ming", Role::Officer),
+            other_officer: person("zhao-lei", Role::Officer),
+            approver: person("chen-jing", Role::Approver),
+            viewer: person("viewer-t", Role::Viewer),
+            admin: person("admin-t", Role::Admin),
+            script: app::access::create_token(&state.library, "nightly-import", Role::Admin, None, &cli).unwrap().secret,
         });
         state
     });
@@ -86,6 +97,8 @@ fn an_application_goes_from_draft_through_pre_review_to_sign_off_and_nobody_sign
     // Viewers and strangers cannot file.
     assert_eq!(client().post(url("/v1/trips")).json(&application("市商务局")).send().unwrap().status().as_u16(), 401);
     assert_eq!(send(client().post(url("/v1/trips")).json(&application("市商务局")), &staff.viewer).0, 403);
+    let (status, _, problem) = send(client().post(url("/v1/trips")).json(&application("市商务局")), &staff.script);
+    assert_eq!((status, problem["code"].as_str()), (403, Some("person_required")), "a script files nothing: {problem}");
 
     let (status, etag, draft) = send(client().post(url("/v1/trips")).json(&application("市商务局")), &staff.officer);
     assert_eq!(status, 201, "{draft}");
@@ -118,12 +131,14 @@ fn an_application_goes_from_draft_through_pre_review_to_sign_off_and_nobody_sign
     let (_, etag_now, unchanged) = send(client().get(url(&format!("/v1/trips/{id}"))), &staff.officer);
     assert_eq!((unchanged["status"].as_str(), etag_now.as_str()), (Some("draft"), etag.as_str()));
 
-    // Only the applicant submits.
+    // Only the applicant submits; a script's token takes no step of a person's.
     let mut all = answers.as_array().unwrap().clone();
     all.push(json!({"key": "member_without_task[2]", "justification": "办公室主任负责团组联络与外事纪律"}));
     let (status, _, problem) = submit(&etag, json!(all), &staff.other_officer);
-    assert_eq!(status, 409, "{problem}");
-    assert_eq!(problem["code"], "trip_step_not_applicable");
+    assert_eq!((status, problem["code"].as_str()), (403, Some("not_applicant")), "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("li-ming"), "names the applicant: {problem}");
+    let (status, _, problem) = submit(&etag, json!(all), &staff.script);
+    assert_eq!((status, problem["code"].as_str()), (403, Some("person_required")), "{problem}");
     let (status, etag, submitted) = submit(&etag, json!(all), &staff.officer);
     assert_eq!(status, 200, "{submitted}");
     assert_eq!(submitted["status"], "submitted");
@@ -164,6 +179,24 @@ fn an_application_goes_from_draft_through_pre_review_to_sign_off_and_nobody_sign
     let (_, own_etag, _) = send(client().post(url(&format!("/v1/trips/{own_id}/submit"))).header("if-match", &own_etag).json(&json!({})), &staff.approver);
     let (status, _, problem) = send(client().post(url(&format!("/v1/trips/{own_id}/decision"))).header("if-match", &own_etag).json(&json!({"decision": "approve"})), &staff.approver);
     assert_eq!((status, problem["code"].as_str()), (403, Some("own_application")), "{problem}");
+    // Nor with another credential: signed in on the page, they are the same person.
+    let signed_in = client().post(url("/v1/session")).json(&json!({"username": "chen-jing", "password": PASSWORD})).send().unwrap();
+    assert_eq!(signed_in.status().as_u16(), 201);
+    let cookie = signed_in.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let csrf = signed_in.json::<Value>().unwrap()["csrf_token"].as_str().unwrap().to_string();
+    let by_session = client()
+        .post(url(&format!("/v1/trips/{own_id}/decision")))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .header("if-match", &own_etag)
+        .json(&json!({"decision": "approve"}))
+        .send()
+        .unwrap();
+    let status = by_session.status().as_u16();
+    let problem: Value = by_session.json().unwrap();
+    assert_eq!((status, problem["code"].as_str()), (403, Some("own_application")), "{problem}");
+    let (status, _, problem) = send(client().post(url(&format!("/v1/trips/{own_id}/decision"))).header("if-match", &own_etag).json(&json!({"decision": "approve"})), &staff.script);
+    assert_eq!((status, problem["code"].as_str()), (403, Some("person_required")), "a script's admin token signs nothing: {problem}");
     let (status, _, _) = send(client().post(url(&format!("/v1/trips/{own_id}/decision"))).header("if-match", &own_etag).json(&json!({"decision": "approve"})), &staff.admin);
     assert_eq!(status, 200, "an admin is another approver");
 
@@ -182,12 +215,12 @@ fn an_application_goes_from_draft_through_pre_review_to_sign_off_and_nobody_sign
     assert_eq!(
         steps,
         [
-            ("filed", "token:li-ming", 1),
-            ("submitted", "token:li-ming", 1),
-            ("returned", "token:chen-jing", 1),
-            ("revised", "token:li-ming", 2),
-            ("submitted", "token:li-ming", 2),
-            ("approved", "token:chen-jing", 2)
+            ("filed", "li-ming", 1),
+            ("submitted", "li-ming", 1),
+            ("returned", "chen-jing", 1),
+            ("revised", "li-ming", 2),
+            ("submitted", "li-ming", 2),
+            ("approved", "chen-jing", 2)
         ]
     );
     assert!(approved["history"].as_array().unwrap().iter().all(|e| e["at"].as_str().is_some_and(|at| at.starts_with("20"))));
@@ -200,11 +233,63 @@ fn an_application_goes_from_draft_through_pre_review_to_sign_off_and_nobody_sign
 }
 
 #[test]
+fn a_token_issued_to_a_person_acts_as_them_never_above_their_role_and_dies_with_their_account() {
+    let mut library = None;
+    let (server, staff) = {
+        let mut staff = None;
+        let server = TestServer::start_with(|state| {
+            let cli = Actor::command_line();
+            app::access::create_user(&state.library, "li-ming", Role::Officer, PASSWORD, &cli).unwrap();
+            app::access::create_user(&state.library, "zhou.admin", Role::Admin, PASSWORD, &cli).unwrap();
+            staff = Some(app::access::create_token(&state.library, "zhou-laptop", Role::Admin, Some("zhou.admin"), &cli).unwrap().secret);
+            library = Some(state.library.clone());
+            state
+        });
+        (server, staff.unwrap())
+    };
+    let library = library.unwrap();
+    let url = |path: &str| server.url(path);
+    let make = |body: Value| send(client().post(url("/v1/tokens")).json(&body), &staff);
+    let field = |problem: &Value| problem["errors"][0]["field"].as_str().map(str::to_string);
+
+    let (status, _, problem) = make(json!({"name": "li-laptop", "role": "approver", "user": "li-ming"}));
+    assert_eq!((status, field(&problem)), (422, Some("role".into())), "never above the account's role: {problem}");
+    let (status, _, problem) = make(json!({"name": "x", "role": "officer", "user": "nobody"}));
+    assert_eq!((status, field(&problem)), (422, Some("user".into())), "{problem}");
+    let (status, _, made) = make(json!({"name": "li-laptop", "role": "officer", "user": "LI-MING"}));
+    assert_eq!((status, made["user"].as_str()), (201, Some("li-ming")), "{made}");
+    let token = made["secret"].as_str().unwrap().to_string();
+    let (_, _, listed) = send(client().get(url("/v1/tokens")), &staff);
+    assert!(listed.as_array().unwrap().iter().any(|t| t["name"] == "li-laptop" && t["user"] == "li-ming"), "{listed}");
+
+    // It files as li-ming, and the history names the person.
+    let (status, _, draft) = send(client().post(url("/v1/trips")).json(&application("市商务局")), &token);
+    assert_eq!((status, draft["applicant"].as_str()), (201, Some("li-ming")), "{draft}");
+    assert_eq!(draft["history"][0]["actor"], "li-ming");
+
+    // Disabled, the account's tokens stop working at once; enabled again, they work.
+    app::access::set_user_disabled(&library, "li-ming", true, &Actor::command_line()).unwrap();
+    let (status, _, problem) = send(client().get(url("/v1/trips")), &token);
+    assert_eq!((status, problem["code"].as_str()), (401, Some("invalid_token")), "{problem}");
+    app::access::set_user_disabled(&library, "li-ming", false, &Actor::command_line()).unwrap();
+    assert_eq!(send(client().get(url("/v1/trips")), &token).0, 200);
+}
+
+#[test]
 fn the_annual_plan_is_flagged_and_bad_fields_are_all_named() {
     let (server, staff) = start();
     let url = |path: &str| server.url(path);
     // 市外事学校 has the default plan of 2 trips a year: the third submitted is flagged.
-    let mut plan = application("市外事学校");
+    // Typed in English and in full, the department is one unit, kept under its Chinese name; a
+    // unit not in the list is refused with what was typed.
+    let (status, _, filed) = send(client().post(url("/v1/trips")).json(&application(" bureau of  Commerce")), &staff.officer);
+    assert_eq!((status, filed["application"]["department"].as_str()), (201, Some("市商务局")), "{filed}");
+    let (status, _, problem) = send(client().post(url("/v1/trips")).json(&application("温州市财政局大楼")), &staff.officer);
+    assert_eq!((status, problem["errors"][0]["field"].as_str(), problem["errors"][0]["value"].as_str()), (422, Some("department"), Some("温州市财政局大楼")), "{problem}");
+    let (_, _, listed) = send(client().get(url("/v1/trips?department=温州市商务局")), &staff.officer);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "the filter reads the name as filing does: {listed}");
+
+    let mut plan = application("市教育局");
     plan["returns"] = json!("2027-03-12");
     plan["members"].as_array_mut().unwrap().pop();
     for n in 0..3 {
@@ -278,7 +363,7 @@ fn results_are_reported_after_return_and_assessed_by_route_theme_country_and_yea
                   {"task": "market", "result": "partly"}, {"task": "diaspora", "result": "not_met"}],
         "agreements": 2, "follow_ups": 1, "bases_benefited": ["lucheng-001"], "contacts": ["Riviera del Brenta design school"]
     });
-    assert_eq!(report(&italy, &etag, italy_report.clone(), &staff.other_officer).0, 409, "only the applicant reports");
+    assert_eq!(report(&italy, &etag, italy_report.clone(), &staff.other_officer).0, 403, "only the applicant reports");
     let (status, _, reported) = report(&italy, &etag, italy_report, &staff.officer);
     assert_eq!(status, 200, "{reported}");
     assert_eq!(reported["status"], "reported");

@@ -30,7 +30,7 @@ struct Tokens {
 fn server_with_tokens() -> (TestServer, Tokens) {
     let mut tokens = None;
     let server = TestServer::start_with(|state| {
-        let make = |name: &str, role| app::access::create_token(&state.library, name, role, &Actor::command_line()).expect("a token").secret;
+        let make = |name: &str, role| app::access::create_token(&state.library, name, role, None, &Actor::command_line()).expect("a token").secret;
         tokens = Some(Tokens {
             admin: make("admin-a", Role::Admin),
             admin2: make("admin-b", Role::Admin),

@@ -35,7 +35,7 @@ struct Tokens {
 fn server_with_tokens(adjust: impl FnOnce(visitmatch::api::AppState) -> visitmatch::api::AppState) -> (TestServer, Tokens) {
     let mut tokens = None;
     let server = TestServer::start_with(|state| {
-        let make = |name: &str, role| app::access::create_token(&state.library, name, role, &Actor::command_line()).expect("a token").secret;
+        let make = |name: &str, role| app::access::create_token(&state.library, name, role, None, &Actor::command_line()).expect("a token").secret;
         tokens = Some(Tokens {
             viewer: make("viewer-a", Role::Viewer),
             // A second viewer token under the same name: ownership follows the token, not its name.

@@ -17,7 +17,7 @@ use visitmatch::access::{Actor, Role};
 fn mixed_load_gets_no_server_errors() {
     let mut token = None;
     let server = TestServer::start_with(|state| {
-        token = Some(app::access::create_token(&state.library, "load", Role::Admin, &Actor::command_line()).unwrap().secret);
+        token = Some(app::access::create_token(&state.library, "load", Role::Admin, None, &Actor::command_line()).unwrap().secret);
         state
     });
     let report = load::run(&server.base_url, token.as_deref(), 1200, 8);

@@ -83,12 +83,12 @@ const TEXT = {
     tab_visits: '来访记录', visits_heading: '来访记录', v_status: '状态', v_list: '查看', v_all: '全部',
     tab_trips: '出访申报', trips_heading: '因公出国（境）申报', trips_hint: '填写后先保存为草稿；预审提示的每一项须说明理由或修改后再提交审签。',
     t_department: '申报单位', t_route: '出访线路', t_departs: '出境日期', t_returns: '入境日期', t_purpose: '出访任务',
-    t_members: '团组成员（每行：姓名，职务，承担任务；第一行为团长）', t_bases: '服务的基地（编号，逗号分隔）', t_file: '保存草稿',
+    t_members: '团组成员（每行：姓名，职务，承担任务；第一行为团长）', t_bases: '服务的基地（输入名称选取）', t_file: '保存草稿',
     trips_list: '申报与审签', t_filed: id => `已保存草稿 ${id}，请查看预审提示。`, t_count: n => `共 ${n} 个团组。`,
     trip_statuses: { draft: '草稿', submitted: '待审签', returned: '已退回', approved: '已批准', rejected: '不予批准', reported: '已报成果' },
     t_review: '预审', t_justify: '说明理由', t_submit: '提交审签', t_no_flags: '预审未发现问题。', t_approve: '批准', t_return: '退回修改',
     t_reject: '不予批准', t_comment: '审签意见', t_report: '填报成果', t_save_report: '保存成果', t_agreements: '签署协议数',
-    t_follow_ups: '后续项目数', t_bases_benefited: '受益基地（编号，逗号分隔）', t_contacts: '结识的机构和人士（每行一个）', t_summary: '成果小结', t_history: '经过', t_edit: '修改', t_save_changes: id => `保存对 ${id} 的修改`, t_overdue: '成果逾期未报', t_tasks: '本线路任务（每人写其承担的，用顿号分隔）', t_changed: (id, status) => `${id}：${status}。`, t_conflict: '该申报已被他人修改，已重新载入。',
+    t_follow_ups: '后续项目数', t_bases_benefited: '受益基地（输入名称选取）', t_bases_served: '服务的基地', t_choose: '请选择', t_benefited: '受益基地', t_not_found: '未找到', t_remove: name => `移除 ${name}`, t_contacts: '结识的机构和人士（每行一个）', t_summary: '成果小结', t_history: '经过', t_edit: '修改', t_save_changes: id => `保存对 ${id} 的修改`, t_overdue: '成果逾期未报', t_tasks: '本线路任务（每人写其承担的，用顿号分隔）', t_changed: (id, status) => `${id}：${status}。`, t_conflict: '该申报已被他人修改，已重新载入。',
     task_results: { met: '达成', partly: '部分达成', not_met: '未达成' },
     actions: { filed: '申报', revised: '修改', submitted: '提交', approved: '批准', returned: '退回', rejected: '不予批准', reported: '报成果' },
     assessment_heading: '出访成果绩效考核', a_by: '分组', a_xlsx: '导出Excel',
@@ -183,12 +183,12 @@ const TEXT = {
     tab_visits: 'Visit records', visits_heading: 'Visit records', v_status: 'Status', v_list: 'Show', v_all: 'All',
     tab_trips: 'Trips abroad', trips_heading: 'Official trips abroad', trips_hint: 'Save a draft first; justify each pre-review flag or change the plan, then submit for sign-off.',
     t_department: 'Department', t_route: 'Outbound route', t_departs: 'Leaving China', t_returns: 'Back in China', t_purpose: 'Purpose',
-    t_members: 'Members (one a line: name, title, tasks; the first heads the delegation)', t_bases: 'Bases served (ids, comma-separated)', t_file: 'Save draft',
+    t_members: 'Members (one a line: name, title, tasks; the first heads the delegation)', t_bases: 'Bases served (type a name to pick)', t_file: 'Save draft',
     trips_list: 'Applications and sign-off', t_filed: id => `Saved draft ${id}; see its pre-review.`, t_count: n => `${n} applications.`,
     trip_statuses: { draft: 'Draft', submitted: 'Awaiting sign-off', returned: 'Returned', approved: 'Approved', rejected: 'Rejected', reported: 'Results reported' },
     t_review: 'Pre-review', t_justify: 'Justification', t_submit: 'Submit for sign-off', t_no_flags: 'The pre-review found nothing.', t_approve: 'Approve', t_return: 'Return for changes',
     t_reject: 'Reject', t_comment: 'Comment', t_report: 'Report results', t_save_report: 'Save results', t_agreements: 'Agreements signed',
-    t_follow_ups: 'Follow-up projects', t_bases_benefited: 'Bases that benefited (ids, comma-separated)', t_contacts: 'Contacts made (one a line)', t_summary: 'Summary', t_history: 'History', t_edit: 'Change', t_save_changes: id => `Save changes to ${id}`, t_overdue: 'Results overdue', t_tasks: "This route's tasks (write each member's, separated by 、 or ;)", t_changed: (id, status) => `${id}: ${status}.`, t_conflict: 'Someone changed this application; reloaded.',
+    t_follow_ups: 'Follow-up projects', t_bases_benefited: 'Bases that benefited (type a name to pick)', t_bases_served: 'Bases served', t_choose: 'Choose', t_benefited: 'Bases that benefited', t_not_found: 'not found', t_remove: name => `Remove ${name}`, t_contacts: 'Contacts made (one a line)', t_summary: 'Summary', t_history: 'History', t_edit: 'Change', t_save_changes: id => `Save changes to ${id}`, t_overdue: 'Results overdue', t_tasks: "This route's tasks (write each member's, separated by 、 or ;)", t_changed: (id, status) => `${id}: ${status}.`, t_conflict: 'Someone changed this application; reloaded.',
     task_results: { met: 'Met', partly: 'Partly met', not_met: 'Not met' },
     actions: { filed: 'filed', revised: 'revised', submitted: 'submitted', approved: 'approved', returned: 'returned', rejected: 'rejected', reported: 'results reported' },
     assessment_heading: 'Assessment of trips', a_by: 'Group by', a_xlsx: 'Export to Excel',
@@ -250,7 +250,7 @@ const DAY_COLOURS = ['#c0392b', '#1f6fb2', '#2e8540', '#8e44ad', '#d35400', '#16
 const FIELD_INPUTS = { visit: 'start_date', hotel: 'hotel', must_visit: 'form', avoid: 'form', max_visits_per_day: 'max_visits', banquet: 'banquet_day' };
 
 const state = {
-  lang: 'zh', divisions: [], industries: [], examples: [], outlines: null,
+  lang: 'zh', divisions: [], departments: [], tripBases: null, industries: [], examples: [], outlines: null,
   themes: [], routes: [], suggestions: null,
   matches: [], pinned: new Set(), excluded: new Set(), lastPlanRequest: null, lastPlan: null, libraryOffset: 0, session: null, shownBase: null, editing: null, editingRoute: null,
 };
@@ -1634,6 +1634,10 @@ function fillSelects() {
   const route = keep('t-route');
   $('t-route').replaceChildren(...state.routes.map(r => el('option', { value: r.id, text: state.lang === 'en' ? r.title_en : r.title_zh })));
   if (route) $('t-route').value = route;
+  const department = keep('ta-department');
+  $('ta-department').replaceChildren(el('option', { value: '', text: t('t_choose') }),
+    ...state.departments.map(d => el('option', { value: d.zh, text: state.lang === 'en' ? d.en : d.zh })));
+  $('ta-department').value = department;
   const tripRoute = keep('ta-route');
   $('ta-route').replaceChildren(...state.routes.map(r => el('option', { value: r.id, text: state.lang === 'en' ? r.title_en : r.title_zh })));
   if (tripRoute) $('ta-route').value = tripRoute;
@@ -1661,6 +1665,97 @@ function fillSelects() {
 
 const TABS = ['plan', 'library', 'outbound', 'intake', 'visits', 'trips'];
 
+// ---- Picking bases by name -------------------------------------------------------------------
+
+// Names of the bases met so far, by id (`null`: no such base for this caller).
+const baseNames = new Map();
+
+function baseName(id) {
+  const names = baseNames.get(id);
+  if (!names) return names === null ? `${id}（${t('t_not_found')}）` : id;
+  return state.lang === 'en' && names.en ? names.en : names.zh;
+}
+
+// Looks up the names of the bases not met yet.
+async function resolveBases(ids) {
+  await Promise.all(ids.filter(id => !baseNames.has(id)).map(async id => {
+    try {
+      const base = await api('GET', `/v1/bases/${encodeURIComponent(id)}`);
+      baseNames.set(id, { zh: base.name_zh, en: base.name_en });
+    } catch {
+      baseNames.set(id, null);
+    }
+  }));
+}
+
+// A field where an officer types part of a base's name and picks it from the suggestions (or
+// presses Enter for the first); the bases picked show as names, each with a remove button.
+function basePicker(input, chosenList) {
+  const chosen = [];
+  const options = el('datalist', { id: `${input.id}-options` });
+  input.setAttribute('list', options.id);
+  input.after(options);
+  const draw = () => chosenList.replaceChildren(...chosen.map(id => {
+    const name = baseName(id);
+    const remove = el('button', { type: 'button', class: 'chip-remove', 'aria-label': t('t_remove')(name), text: '×' });
+    remove.addEventListener('click', () => { chosen.splice(chosen.indexOf(id), 1); draw(); });
+    return el('li', { class: 'chip', 'data-base': id }, el('span', { text: name }), remove);
+  }));
+  // The suggestions are for `searched`; Enter waits for those of what is typed now.
+  let searched = '';
+  const add = async id => {
+    input.value = '';
+    options.replaceChildren();
+    searched = '';
+    if (chosen.includes(id)) return;
+    chosen.push(id);
+    await resolveBases([id]);
+    draw();
+  };
+  const search = async q => {
+    const page = await api('GET', `/v1/bases?${new URLSearchParams({ q, limit: '8' })}`).catch(() => ({ items: [] }));
+    if (input.value.trim() !== q) return;
+    searched = q;
+    const seen = new Set();
+    options.replaceChildren(...page.items.map(({ base }) => {
+      baseNames.set(base.id, { zh: base.name_zh, en: base.name_en });
+      // The division tells two bases of one name apart; the id only when that is not enough.
+      let value = `${baseName(base.id)} · ${divisionName(base.location.division)}`;
+      if (seen.has(value)) value += ` · ${base.id}`;
+      seen.add(value);
+      return el('option', { value, 'data-base': base.id });
+    }));
+  };
+  let timer;
+  input.addEventListener('input', () => {
+    const picked = [...options.options].find(o => o.value === input.value);
+    if (picked) { add(picked.dataset.base); return; }
+    clearTimeout(timer);
+    const q = input.value.trim();
+    if (q) timer = setTimeout(() => search(q), 200);
+  });
+  input.addEventListener('keydown', async event => {
+    const q = input.value.trim();
+    if (event.key !== 'Enter' || !q) return;
+    event.preventDefault();
+    clearTimeout(timer);
+    if (searched !== q) await search(q);
+    const first = options.options[0];
+    if (searched === q && first) add(first.dataset.base);
+  });
+  return {
+    ids: () => [...chosen],
+    set: async ids => { chosen.splice(0, chosen.length, ...ids); await resolveBases(ids); draw(); },
+  };
+}
+
+// A line naming bases ("服务的基地：A、B"), filled in once their names are known.
+function basesLine(label, ids) {
+  const line = el('p', { class: 'hint', text: `${label}：${ids.join('、')}` });
+  resolveBases(ids).then(() => { line.textContent = `${label}：${ids.map(baseName).join(state.lang === 'en' ? ', ' : '、')}`; });
+  return line;
+}
+
 // ---- Trips abroad: file, pre-review, sign-off, results, assessment ------------------------
 
 // The selected route's tasks, named as the route names them, for the members' lines.
@@ -1684,7 +1779,7 @@ function tripFromForm() {
   });
   const trip = { department: $('ta-department').value.trim(), route: $('ta-route').value, departs: $('ta-departs').value, returns: $('ta-returns').value, members };
   if ($('ta-purpose_zh').value.trim()) trip.purpose_zh = $('ta-purpose_zh').value.trim();
-  const bases = $('ta-bases').value.split(/[,，、\s]+/).filter(Boolean);
+  const bases = state.tripBases.ids();
   if (bases.length) trip.bases = bases;
   return trip;
 }
@@ -1778,6 +1873,7 @@ function tripItem(record) {
   for (const flag of record.flags.filter(f => f.justification)) {
     li.append(el('p', { class: 'hint', text: `${flag.message_zh}（${flag.rule_zh}）— ${flag.justification}` }));
   }
+  if (a.bases.length) li.append(basesLine(t('t_bases_served'), a.bases));
   li.append(el('div', { class: 'review', 'data-review': record.id }));
   if (['draft', 'returned'].includes(record.status)) {
     button(t('t_edit'), () => editTrip(record.id, error));
@@ -1798,9 +1894,8 @@ function tripItem(record) {
   if (record.report) {
     const r = record.report;
     li.append(el('p', { text: r.tasks.map(o => `${taskLabel(a.route, o.task)}：${t('task_results')[o.result]}`).join('；') + ` · ${t('t_agreements')} ${r.agreements} · ${t('t_follow_ups')} ${r.follow_ups}` }));
-    if (r.bases_benefited.length || r.contacts.length) {
-      li.append(el('p', { class: 'hint', text: [r.bases_benefited.length ? `${t('t_bases_benefited')}：${r.bases_benefited.join('、')}` : '', r.contacts.length ? `${t('t_contacts')}：${r.contacts.join('、')}` : ''].filter(Boolean).join(' · ') }));
-    }
+    if (r.bases_benefited.length) li.append(basesLine(t('t_benefited'), r.bases_benefited));
+    if (r.contacts.length) li.append(el('p', { class: 'hint', text: `${t('t_contacts')}：${r.contacts.join('、')}` }));
   }
   li.append(actions, error);
   return li;
@@ -1822,7 +1917,7 @@ async function editTrip(id, errorBox) {
     $('ta-returns').value = a.returns;
     $('ta-purpose_zh').value = a.purpose_zh || '';
     $('ta-members').value = a.members.map(m => [m.name, m.title, ...(m.tasks.length ? [m.tasks.map(named).join('、')] : [])].join('，')).join('\n');
-    $('ta-bases').value = a.bases.join(', ');
+    await state.tripBases.set(a.bases);
     showRouteTasks();
     state.editingTrip = { id, etag };
     $('trip-apply').querySelector('button[type=submit]').textContent = t('t_save_changes')(id);
@@ -1882,6 +1977,9 @@ function reportForm(record, error) {
     return input;
   };
   const bases = text('bases_benefited');
+  const benefited = el('ul', { class: 'chips' });
+  bases.after(benefited);
+  const benefitedPicker = basePicker(bases, benefited);
   const contacts = text('contacts', 3);
   const summary = text('summary', 3);
   const save = el('button', { type: 'submit', class: 'primary', text: t('t_save_report') });
@@ -1889,7 +1987,7 @@ function reportForm(record, error) {
   form.addEventListener('submit', event => {
     event.preventDefault();
     const report = { tasks: selects.map(s => ({ task: s.dataset.task, result: s.value })), agreements: Number(agreements.value), follow_ups: Number(followUps.value),
-      bases_benefited: bases.value.split(/[,，、\s]+/).filter(Boolean), contacts: contacts.value.split('\n').map(c => c.trim()).filter(Boolean) };
+      bases_benefited: benefitedPicker.ids(), contacts: contacts.value.split('\n').map(c => c.trim()).filter(Boolean) };
     if (summary.value.trim()) report.summary_zh = summary.value.trim();
     tripStep(record.id, 'report', report, error);
   });
@@ -1939,10 +2037,12 @@ async function start() {
   // Who is signed in, first: an ended session's cookie is answered 401 and cleared here, so the
   // reads below go out without it.
   await loadSession();
-  const [divisions, industries, examples, outlines, routes] = await Promise.all([
+  const [divisions, industries, examples, outlines, routes, departments] = await Promise.all([
     api('GET', '/v1/divisions'), api('GET', '/v1/industries'), api('GET', '/assets/examples.json'), api('GET', '/assets/divisions.geojson'),
-    api('GET', '/v1/outbound-routes'),
+    api('GET', '/v1/outbound-routes'), api('GET', '/v1/departments'),
   ]);
+  state.departments = departments.departments;
+  state.tripBases = basePicker($('ta-bases'), $('ta-bases-chosen'));
   state.divisions = divisions.divisions;
   state.industries = industries.industries;
   state.themes = industries.themes;

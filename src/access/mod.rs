@@ -144,6 +144,20 @@ pub struct Actor {
     pub name: String,
     /// The role the change was made with.
     pub role: Role,
+    /// The staff account behind the credential: a signed-in person, or the account a token was
+    /// issued to. `None` for a script's token, the command line and the system. Steps that a
+    /// person answers for (filing a trip, signing it off) ask for it, and "their own" compares
+    /// it, so one person holding two credentials is still one person.
+    pub person: Option<Person>,
+}
+
+/// A staff account, as the actor behind a credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// The account id (`usr_…`).
+    pub id: String,
+    /// The username the person signs in with.
+    pub username: String,
 }
 
 impl Actor {
@@ -151,7 +165,7 @@ impl Actor {
     pub fn command_line() -> Actor {
         let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
         let name = format!("cli:{user}");
-        Actor { id: name.clone(), name, role: Role::Admin }
+        Actor { id: name.clone(), name, role: Role::Admin, person: None }
     }
 }
 

@@ -102,9 +102,22 @@ pub enum ApiError {
     /// 404: no trip application with this id.
     #[error("no trip application with id `{0}`")]
     TripNotFound(String),
-    /// 403: an approver deciding on an application filed under their own credential.
-    #[error("`{0}` was filed under your own credential; another approver signs it off")]
+    /// 403: an approver deciding on their own application.
+    #[error("`{0}` is your own application; another approver signs it off")]
     OwnApplication(String),
+    /// 403: someone other than the applicant changing, submitting or reporting on it.
+    #[error("only the applicant ({applicant}) may {what} `{id}`")]
+    NotApplicant {
+        /// The application.
+        id: String,
+        /// The applicant's username.
+        applicant: String,
+        /// The step refused.
+        what: String,
+    },
+    /// 403: a trip step taken with a script's token.
+    #[error("trip applications are filed, signed off and reported by a person: sign in on the page, or use a token issued to your staff account")]
+    PersonRequired,
     /// 409: a step the application's status or applicant does not allow.
     #[error("{}", .0.message)]
     TripStepNotApplicable(FieldError),
@@ -219,6 +232,8 @@ impl ApiError {
             ApiError::VisitNotFound(_) => (StatusCode::NOT_FOUND, "visit_not_found", "No such visit"),
             ApiError::TripNotFound(_) => (StatusCode::NOT_FOUND, "trip_not_found", "No such trip application"),
             ApiError::OwnApplication(_) => (StatusCode::FORBIDDEN, "own_application", "Nobody signs off an application of their own"),
+            ApiError::NotApplicant { .. } => (StatusCode::FORBIDDEN, "not_applicant", "Only the applicant takes this step"),
+            ApiError::PersonRequired => (StatusCode::FORBIDDEN, "person_required", "This step is a person's, not a script token's"),
             ApiError::TripStepNotApplicable(_) => {
                 (StatusCode::CONFLICT, "trip_step_not_applicable", "The step does not apply to the application as it stands")
             }
@@ -305,6 +320,8 @@ impl From<crate::Error> for ApiError {
             crate::Error::VisitNotFound(id) => ApiError::VisitNotFound(id),
             crate::Error::TripNotFound(id) => ApiError::TripNotFound(id),
             crate::Error::OwnApplication(id) => ApiError::OwnApplication(id),
+            crate::Error::NotApplicant { id, applicant, what } => ApiError::NotApplicant { id, applicant, what },
+            crate::Error::PersonRequired => ApiError::PersonRequired,
             crate::Error::TripStepNotApplicable(error) => ApiError::TripStepNotApplicable(error),
             crate::Error::TokenNotFound(id) => ApiError::TokenNotFound(id),
             crate::Error::OutboundRouteNotFound(id) => ApiError::OutboundRouteNotFound(id),

@@ -33,8 +33,18 @@ pub struct OfficerRequired(pub Problem);
 
 /// 403 on a sign-off route.
 #[derive(IntoResponses)]
-#[response(status = 403, description = "The caller is not an approver, or the application is their own (`own_application`)", content_type = "application/problem+json")]
+#[response(status = 403, description = "The caller is not an approver, uses a script's token (`person_required`), or the application is their own (`own_application`)", content_type = "application/problem+json")]
 pub struct ApproverRequired(pub Problem);
+
+/// 403 on filing a trip application.
+#[derive(IntoResponses)]
+#[response(status = 403, description = "The caller is a viewer, or uses a script's token rather than their own (`person_required`)", content_type = "application/problem+json")]
+pub struct PersonRequired(pub Problem);
+
+/// 403 on the applicant's steps of a trip application.
+#[derive(IntoResponses)]
+#[response(status = 403, description = "The caller is a viewer, uses a script's token (`person_required`), or is not the applicant (`not_applicant`)", content_type = "application/problem+json")]
+pub struct ApplicantRequired(pub Problem);
 
 /// 403 on an admins' route.
 #[derive(IntoResponses)]

@@ -10,13 +10,33 @@ use crate::Error;
 
 use super::library::BaseLibrary;
 
-/// Makes a bearer token; its secret is in the answer and nowhere else.
-pub fn create_token(library: &BaseLibrary, name: &str, role: Role, actor: &Actor) -> Result<NewToken, Error> {
+/// Makes a bearer token; its secret is in the answer and nowhere else. Issued to `user` (a
+/// username), it acts as that person, so it may not allow more than their account does and
+/// the account must be enabled.
+pub fn create_token(library: &BaseLibrary, name: &str, role: Role, user: Option<&str>, actor: &Actor) -> Result<NewToken, Error> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
         return Err(Error::Invalid(vec![FieldError::new("name", FieldCode::InvalidValue, "must be 1 to 64 printable characters")]));
     }
-    Ok(library.store().create_token(name, role, actor)?)
+    let owner = match user.map(str::trim) {
+        None => None,
+        Some(username) => {
+            let account = library.store().user(username)?.filter(|account| account.disabled_at.is_none());
+            let account = account.ok_or_else(|| {
+                Error::Invalid(vec![FieldError::new("user", FieldCode::InvalidValue, format!("no enabled staff account named `{username}`")).with_value(username)])
+            })?;
+            if role > account.role {
+                return Err(Error::Invalid(vec![FieldError::new(
+                    "role",
+                    FieldCode::InvalidValue,
+                    format!("a token issued to {} ({}) cannot allow more than their account: at most `{}`", account.username, account.role.code(), account.role.code()),
+                )
+                .with_value(role.code())]));
+            }
+            Some(account.id)
+        }
+    };
+    Ok(library.store().create_token(name, role, owner.as_deref(), actor)?)
 }
 
 /// Who holds this token secret, if it is a live token.

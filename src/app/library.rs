@@ -81,7 +81,7 @@ impl BaseLibrary {
         if library.store.version()?.revision == 0 {
             let mut bases = parse_records(EMBEDDED_BASES, RecordFormat::Jsonl, &library.taxonomy, &library.divisions)
                 .map_err(Error::Invalid)?;
-            let seeder = Actor { id: "system:seed".into(), name: "system:seed".into(), role: Role::Admin };
+            let seeder = Actor { id: "system:seed".into(), name: "system:seed".into(), role: Role::Admin, person: None };
             library.store.write(&mut bases, WriteMode::Upsert, BaseStatus::Active, &seeder)?;
             report.seeded = Some(bases.len());
         }

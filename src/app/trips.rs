@@ -1,11 +1,13 @@
 //! Official trips abroad online (因公出国（境）网上申报、预审与审签): a department files an
 //! application, submits it to the pre-review and answers every flag, and an approver signs it
 //! off, returns it with comments or turns it down. Who may move an application where is decided
-//! here, once: only the applicant changes or submits it, only while it is a draft or returned;
-//! only an approver decides, never on an application filed under their own credential; a
-//! submitted revision is frozen and kept.
+//! here, once: every step is a person's (a signed-in staff account, or a token issued to one;
+//! never a script's token); only the applicant changes, submits or reports on it, changes and
+//! submits only while it is a draft or returned; only an approver decides, never on their own
+//! application, whichever credential either was used with; a submitted revision is frozen and
+//! kept.
 
-use crate::access::Actor;
+use crate::access::{Actor, Person};
 use crate::catalog::{trips::TripContext, TripFilter};
 use crate::domain::{FieldCode, FieldError, FlagAnswer, ReviewFlag, TripDecision, TripEvent, TripInput, TripRecord, TripReport, TripStatus};
 use crate::domain::OutboundRoute;
@@ -32,15 +34,16 @@ pub struct TripReview {
 
 /// Files a new application as a draft.
 pub fn file(library: &BaseLibrary, application: &TripInput, actor: &Actor) -> Result<(TripRecord, String), Error> {
-    let application = &normalised(application);
+    let applicant = person(actor)?;
+    let application = &normalised(library, application);
     review(library, application, 0)?;
     library.store().insert_trip(actor, |id, context| {
         Ok(TripRecord {
             id,
             status: TripStatus::Draft,
             revision: 1,
-            applicant: actor.name.clone(),
-            applicant_id: actor.id.clone(),
+            applicant: applicant.username.clone(),
+            applicant_id: applicant.id.clone(),
             application: application.clone(),
             flags: Vec::new(),
             history: vec![event(context, actor, "filed", 1, None)],
@@ -53,7 +56,7 @@ pub fn file(library: &BaseLibrary, application: &TripInput, actor: &Actor) -> Re
 pub fn revise(library: &BaseLibrary, id: &str, application: &TripInput, if_match: &str, actor: &Actor) -> Result<(TripRecord, String), Error> {
     // Who and when first: a stranger to the application learns nothing from its checks.
     applicant_changes(&get(library, id)?.0, actor, "revise")?;
-    let application = &normalised(application);
+    let application = &normalised(library, application);
     review(library, application, 0)?;
     library.store().update_trip(id, if_match, actor, "trip_revised", |mut record, context| {
         applicant_changes(&record, actor, "revise")?;
@@ -116,7 +119,7 @@ pub fn submit(library: &BaseLibrary, id: &str, answers: &[FlagAnswer], if_match:
 }
 
 /// An approver's decision on submitted `id`. Returning or rejecting needs a comment; nobody
-/// decides on an application filed under their own credential.
+/// decides on their own application.
 pub fn decide(
     library: &BaseLibrary,
     id: &str,
@@ -125,6 +128,7 @@ pub fn decide(
     if_match: &str,
     actor: &Actor,
 ) -> Result<(TripRecord, String), Error> {
+    let approver = person(actor)?;
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
     if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
         return Err(Error::Invalid(vec![FieldError::new("comment", FieldCode::InvalidValue, format!("must be at most {MAX_COMMENT_CHARS} characters"))]));
@@ -138,7 +142,7 @@ pub fn decide(
         TripDecision::Reject => "rejected",
     };
     library.store().update_trip(id, if_match, actor, &format!("trip_{action}"), |mut record, context| {
-        if record.applicant_id == actor.id {
+        if record.applicant_id == approver.id {
             return Err(Error::OwnApplication(id.to_string()));
         }
         if record.status != TripStatus::Submitted {
@@ -295,8 +299,14 @@ fn all_routes(library: &BaseLibrary) -> Result<Vec<OutboundRoute>, Error> {
 
 /// The application with its department written one way (spaces trimmed and collapsed), so the
 /// annual plan counts one department once.
-fn normalised(application: &TripInput) -> TripInput {
-    TripInput { department: crate::domain::department_key(&application.department), ..application.clone() }
+/// The name a department is kept under, however it was typed (see
+/// [`crate::outbound::Departments::canonical`]): filters and the assessment use it too.
+pub fn department(library: &BaseLibrary, name: &str) -> String {
+    library.outbound_reference().departments.canonical(name)
+}
+
+fn normalised(library: &BaseLibrary, application: &TripInput) -> TripInput {
+    TripInput { department: department(library, &application.department), ..application.clone() }
 }
 
 fn check_bases(library: &BaseLibrary, application: &TripInput) -> Result<(), Error> {
@@ -321,14 +331,16 @@ fn applicant_changes(record: &TripRecord, actor: &Actor, what: &str) -> Result<(
 }
 
 fn applicant_only(record: &TripRecord, actor: &Actor, what: &str) -> Result<(), Error> {
-    if record.applicant_id != actor.id {
-        return Err(Error::TripStepNotApplicable(FieldError::new(
-            "applicant",
-            FieldCode::InvalidValue,
-            format!("only the applicant ({}) may {what} `{}`", record.applicant, record.id),
-        )));
+    if person(actor)?.id != record.applicant_id {
+        return Err(Error::NotApplicant { id: record.id.clone(), applicant: record.applicant.clone(), what: what.to_string() });
     }
     Ok(())
+}
+
+/// The person taking a step: filing, changing, signing off and reporting are answered for by
+/// a person, so a script's token (one not issued to a staff account) cannot take them.
+fn person(actor: &Actor) -> Result<&Person, Error> {
+    actor.person.as_ref().ok_or(Error::PersonRequired)
 }
 
 fn not_applicable(record: &TripRecord, what: &str) -> Error {
@@ -340,5 +352,7 @@ fn not_applicable(record: &TripRecord, what: &str) -> Error {
 }
 
 fn event(context: TripContext<'_>, actor: &Actor, action: &str, revision: u32, comment: Option<String>) -> TripEvent {
-    TripEvent { at: context.now.to_string(), actor: actor.name.clone(), action: action.into(), revision, comment }
+    // Every step is a person's (see `person`): the history names them, not the credential.
+    let who = actor.person.as_ref().map_or(&actor.name, |person| &person.username);
+    TripEvent { at: context.now.to_string(), actor: who.clone(), action: action.into(), revision, comment }
 }

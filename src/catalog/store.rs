@@ -142,7 +142,8 @@ CREATE TABLE IF NOT EXISTS tokens (
     hash TEXT NOT NULL UNIQUE,
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     created_by TEXT NOT NULL,
-    revoked_at TEXT
+    revoked_at TEXT,
+    user_id TEXT
 );
 CREATE TABLE IF NOT EXISTS visits (
     id TEXT PRIMARY KEY,
@@ -215,6 +216,7 @@ impl Store {
         connection.execute_batch(SCHEMA)?;
         add_etag_columns(&connection)?;
         add_status_column(&connection)?;
+        add_token_owner_column(&connection)?;
         connection.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('catalog_id', ?1), ('revision', '0')",
             params![new_catalog_id()],
@@ -543,6 +545,16 @@ fn add_status_column(connection: &Connection) -> Result<(), StoreError> {
     let has_column: bool = connection.prepare("SELECT 1 FROM pragma_table_info('bases') WHERE name = 'status'")?.exists([])?;
     if !has_column {
         connection.execute_batch("ALTER TABLE bases ADD COLUMN status TEXT NOT NULL DEFAULT 'active'")?;
+    }
+    Ok(())
+}
+
+/// Gives catalogs made before tokens could be issued to a person a `user_id` column (their
+/// tokens stay scripts' tokens).
+fn add_token_owner_column(connection: &Connection) -> Result<(), StoreError> {
+    let has_column: bool = connection.prepare("SELECT 1 FROM pragma_table_info('tokens') WHERE name = 'user_id'")?.exists([])?;
+    if !has_column {
+        connection.execute_batch("ALTER TABLE tokens ADD COLUMN user_id TEXT")?;
     }
     Ok(())
 }

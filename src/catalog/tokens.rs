@@ -1,11 +1,15 @@
 //! Bearer tokens in the catalog: stored hashed, looked up by hash, revoked in place.
+//!
+//! A token is a script's, or is issued to a staff account: then it acts as that person (their
+//! own trip applications are theirs whichever credential they use), never above their role,
+//! and stops working while the account is disabled.
 
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::store::{insert_audit, Store, StoreError};
-use crate::access::{hash_token, new_token_id, new_token_secret, Actor, Role};
+use crate::access::{hash_token, new_token_id, new_token_secret, Actor, Person, Role};
 
 /// A token as listed: never its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -18,6 +22,10 @@ pub struct TokenInfo {
     pub name: String,
     /// What it allows.
     pub role: Role,
+    /// The staff account it was issued to, when it acts for a person rather than a script.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "wangli")]
+    pub user: Option<String>,
     /// When it was made (UTC).
     pub created_at: String,
     /// Who made it.
@@ -40,15 +48,16 @@ pub struct NewToken {
 }
 
 impl Store {
-    /// Makes a token for `name` with `role`; the secret is returned once and stored hashed.
-    pub fn create_token(&self, name: &str, role: Role, actor: &Actor) -> Result<NewToken, StoreError> {
+    /// Makes a token for `name` with `role`, issued to the account with id `user_id` when
+    /// given (the caller has checked it may be); the secret is returned once and stored hashed.
+    pub fn create_token(&self, name: &str, role: Role, user_id: Option<&str>, actor: &Actor) -> Result<NewToken, StoreError> {
         let secret = new_token_secret();
         let id = new_token_id();
         let mut connection = self.lock();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         transaction.execute(
-            "INSERT INTO tokens(id, name, role, hash, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, name, role.code(), hash_token(&secret), actor.name],
+            "INSERT INTO tokens(id, name, role, hash, created_by, user_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, name, role.code(), hash_token(&secret), actor.name, user_id],
         )?;
         let info = token_info(&transaction, &id)?.expect("the token was just inserted");
         let after = serde_json::to_string(&info).expect("token info serialises");
@@ -57,14 +66,29 @@ impl Store {
         Ok(NewToken { info, secret })
     }
 
-    /// The holder of a live token with this secret, if any.
+    /// The holder of a live token with this secret, if any. A token issued to a person is
+    /// dead while their account is disabled, and never acts above the account's role.
     pub fn verify_token(&self, secret: &str) -> Result<Option<Actor>, StoreError> {
         let connection = self.lock();
-        let found: Option<(String, String, String)> = connection
-            .prepare_cached("SELECT id, name, role FROM tokens WHERE hash = ?1 AND revoked_at IS NULL")?
-            .query_row(params![hash_token(secret)], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        type Row = (String, String, String, Option<String>, Option<String>, Option<String>, Option<String>);
+        let found: Option<Row> = connection
+            .prepare_cached(
+                "SELECT t.id, t.name, t.role, t.user_id, u.username, u.role, u.disabled_at
+                 FROM tokens t LEFT JOIN users u ON u.id = t.user_id
+                 WHERE t.hash = ?1 AND t.revoked_at IS NULL",
+            )?
+            .query_row(params![hash_token(secret)], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
+            })
             .optional()?;
-        Ok(found.and_then(|(id, name, role)| Some(Actor { id, name: format!("token:{name}"), role: Role::from_code(&role)? })))
+        let Some((id, name, role, user_id, username, user_role, disabled_at)) = found else { return Ok(None) };
+        let Some(role) = Role::from_code(&role) else { return Ok(None) };
+        let name = format!("token:{name}");
+        let Some(user_id) = user_id else { return Ok(Some(Actor { id, name, role, person: None })) };
+        let (Some(username), Some(user_role), None) = (username, user_role.as_deref().and_then(Role::from_code), disabled_at) else {
+            return Ok(None);
+        };
+        Ok(Some(Actor { id, name, role: role.min(user_role), person: Some(Person { id: user_id, username }) }))
     }
 
     /// Every token, newest first, revoked ones included.
@@ -101,7 +125,8 @@ impl Store {
 fn token_info(connection: &rusqlite::Connection, id: &str) -> Result<Option<TokenInfo>, StoreError> {
     Ok(connection
         .query_row(
-            "SELECT id, name, role, created_at, created_by, revoked_at FROM tokens WHERE id = ?1",
+            "SELECT t.id, t.name, t.role, t.created_at, t.created_by, t.revoked_at, u.username
+             FROM tokens t LEFT JOIN users u ON u.id = t.user_id WHERE t.id = ?1",
             params![id],
             |row| {
                 let role: String = row.get(2)?;
@@ -109,6 +134,7 @@ fn token_info(connection: &rusqlite::Connection, id: &str) -> Result<Option<Toke
                     id: row.get(0)?,
                     name: row.get(1)?,
                     role: Role::from_code(&role).unwrap_or(Role::Viewer),
+                    user: row.get(6)?,
                     created_at: row.get(3)?,
                     created_by: row.get(4)?,
                     revoked_at: row.get(5)?,

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::store::{insert_audit, Store, StoreError};
 use crate::access::staff::{new_user_id, SessionPolicy};
-use crate::access::{Actor, Role};
+use crate::access::{Actor, Person, Role};
 
 /// A staff account as listed: never its password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -36,7 +36,8 @@ pub struct UserInfo {
 impl UserInfo {
     /// The actor this account acts as: its username names the person in the audit log.
     pub fn actor(&self) -> Actor {
-        Actor { id: self.id.clone(), name: self.username.clone(), role: self.role }
+        let person = Person { id: self.id.clone(), username: self.username.clone() };
+        Actor { id: self.id.clone(), name: self.username.clone(), role: self.role, person: Some(person) }
     }
 }
 
@@ -118,6 +119,11 @@ impl Store {
         let mut statement = connection.prepare("SELECT id FROM users ORDER BY username")?;
         let ids: Vec<String> = statement.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?;
         ids.iter().filter_map(|id| user_by(&connection, "id", id).transpose()).collect()
+    }
+
+    /// The account with this username (compared without ASCII case), enabled or not.
+    pub fn user(&self, username: &str) -> Result<Option<UserInfo>, StoreError> {
+        user_by(&self.lock(), "username", username)
     }
 
     /// An enabled account with this username and its password hash.

@@ -27,6 +27,10 @@ pub enum TokenAction {
         /// Who or what holds it (shown in the audit log as `token:{name}`).
         #[arg(long, default_value = "unnamed")]
         name: String,
+        /// The staff account it is issued to: it then acts as that person, at most with their
+        /// role. Without it the token is a script's and cannot file or sign off trips.
+        #[arg(long)]
+        user: Option<String>,
     },
     /// List tokens (never their secrets).
     List,
@@ -82,15 +86,17 @@ pub enum VisitsAction {
 pub(super) fn token(data_dir: &Path, action: TokenAction) -> CliResult {
     let library = open(data_dir)?;
     match action {
-        TokenAction::Create { role, name } => {
-            let token = app::access::create_token(&library, &name, role, &Actor::command_line())?;
-            eprintln!("token {} ({}, {}); the secret below is shown only now:", token.info.id, token.info.name, role.code());
+        TokenAction::Create { role, name, user } => {
+            let token = app::access::create_token(&library, &name, role, user.as_deref(), &Actor::command_line())?;
+            let holder = token.info.user.as_deref().map_or(String::new(), |user| format!(", issued to {user}"));
+            eprintln!("token {} ({}, {}{holder}); the secret below is shown only now:", token.info.id, token.info.name, role.code());
             println!("{}", token.secret);
         }
         TokenAction::List => {
             for token in app::access::tokens(&library)? {
                 let state = token.revoked_at.as_deref().map_or("live".to_string(), |at| format!("revoked {at}"));
-                println!("{}\t{}\t{}\t{}\t{}", token.id, token.role.code(), token.name, token.created_at, state);
+                let user = token.user.as_deref().unwrap_or("-");
+                println!("{}\t{}\t{}\t{}\t{}\t{}", token.id, token.role.code(), token.name, user, token.created_at, state);
             }
         }
         TokenAction::Revoke { id } => {

@@ -31,7 +31,7 @@ pub use meals::{diets_text, serves, Diet};
 pub use labels::{diet_labels, kind_labels, language_labels, propose_industry, split_list, status_labels, LabelError, LabelMapping, Labels};
 pub use screening::{BaseStatus, ReviewDecision, Screening, MAX_REVIEW_NOTE_CHARS};
 pub use outbound::{check_theme, OutboundRoute, PlannedStop, RouteStop, RouteTask, ROUTE_THEMES};
-pub use trip::{department_key, BudgetLine, FlagAnswer, ReviewFlag, TaskOutcome, TaskResult, TripDecision, TripEvent, TripInput, TripMember, TripRecord, TripReport, TripStatus};
+pub use trip::{BudgetLine, FlagAnswer, ReviewFlag, TaskOutcome, TaskResult, TripDecision, TripEvent, TripInput, TripMember, TripRecord, TripReport, TripStatus};
 pub use relations::{Concept, Country, DiasporaLink, Region, Relations, SisterCity};
 pub use hours::{ClockTime, OpeningHours, TimeRange, Weekday};
 pub use taxonomy::{IndustryNode, Taxonomy, TaxonomyMatch, Theme};

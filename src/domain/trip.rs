@@ -46,7 +46,8 @@ pub struct BudgetLine {
                 {"name": "陈静", "title": "市人才办科长", "tasks": ["talent", "design"]}],
     "bases": ["lucheng-001"], "budget": [{"item": "国际旅费", "yuan": 48000}]}))]
 pub struct TripInput {
-    /// The department filing (申报单位).
+    /// The unit filing (申报单位), by its Chinese or English name or another of its names
+    /// (`GET /v1/departments`); kept under its Chinese name.
     pub department: String,
     /// Purpose in Chinese (defaults to the route's title and tasks).
     #[serde(default)]
@@ -71,12 +72,6 @@ pub struct TripInput {
     /// Budget lines.
     #[serde(default)]
     pub budget: Vec<BudgetLine>,
-}
-
-/// A department as the catalog keeps it (spaces trimmed and collapsed), so the annual plan
-/// counts one department once however its name was typed.
-pub fn department_key(name: &str) -> String {
-    name.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 impl TripInput {
@@ -181,7 +176,7 @@ pub struct FlagAnswer {
 pub struct TripEvent {
     /// When, UTC (RFC 3339).
     pub at: String,
-    /// Who (a staff account or token name).
+    /// Who: the staff account's username.
     pub actor: String,
     /// `filed`, `revised`, `submitted`, `approved`, `returned` or `rejected`.
     pub action: String,
@@ -203,7 +198,8 @@ pub struct TripRecord {
     pub revision: u32,
     /// Who filed it.
     pub applicant: String,
-    /// The applicant's credential id: nobody signs off an application filed under their own.
+    /// The applicant's staff account id: nobody signs off their own application, whichever
+    /// credential they use.
     pub applicant_id: String,
     /// The application.
     pub application: TripInput,

@@ -7,6 +7,8 @@ use crate::domain::{FieldCode, FieldError};
 use crate::domain::{is_valid_base_id, Relations, Taxonomy};
 use crate::domain::{check_theme, OutboundRoute};
 
+use super::departments::Departments;
+
 /// The countries' industry features and links, embedded in the binary.
 pub const EMBEDDED_COUNTRIES: &str = include_str!("../../fixtures/outbound/countries.json");
 /// The routes a new catalog starts with.
@@ -95,9 +97,6 @@ pub struct TripRules {
     /// Days after return within which a trip's results are due.
     #[serde(default = "default_report_days")]
     pub report_within_days: u16,
-    /// Departments with their own annual count (年度出访计划); internal, never sent.
-    #[serde(default, skip_serializing)]
-    pub annual_trips_by_department: std::collections::BTreeMap<String, u16>,
 }
 
 fn default_annual_trips() -> u16 {
@@ -108,19 +107,14 @@ fn default_report_days() -> u16 {
     30
 }
 
-impl TripRules {
-    /// The trips `department`'s annual plan allows.
-    pub fn annual_trips(&self, department: &str) -> u16 {
-        self.annual_trips_by_department.get(department).copied().unwrap_or(self.annual_trips_per_department)
-    }
-}
-
 /// Countries and rules, with the taxonomy and relations they refer to.
 pub struct OutboundReference {
     /// Countries.
     pub countries: Vec<OutboundCountry>,
     /// Trip limits.
     pub rules: TripRules,
+    /// The units that file trip applications.
+    pub departments: Departments,
 }
 
 impl OutboundReference {
@@ -132,7 +126,13 @@ impl OutboundReference {
         }
         let countries: Countries = serde_json::from_str(EMBEDDED_COUNTRIES).expect("the embedded countries are valid");
         let rules: TripRules = serde_json::from_str(EMBEDDED_RULES).expect("the embedded rules are valid");
-        OutboundReference { countries: countries.countries, rules }
+        OutboundReference { countries: countries.countries, rules, departments: Departments::embedded() }
+    }
+
+    /// The trips `department`'s annual plan (年度出访计划) allows: its own count, or the rule
+    /// for every unit.
+    pub fn annual_trips(&self, department: &str) -> u16 {
+        self.departments.find(department).and_then(|d| d.annual_trips).unwrap_or(self.rules.annual_trips_per_department)
     }
 
     /// One country.

@@ -373,6 +373,19 @@ pub fn pre_review(
     for (i, line) in application.budget.iter().enumerate().take(MAX_BUDGET_LINES) {
         too_long(format!("budget[{i}].item"), &line.item);
     }
+    let department = application.department.trim();
+    let unknown_department =
+        !department.is_empty() && department.chars().count() <= MAX_TRIP_FIELD_CHARS && reference.departments.find(department).is_none();
+    if unknown_department {
+        errors.push(
+            FieldError::new(
+                "department",
+                FieldCode::InvalidValue,
+                format!("is not a unit that files trip applications (e.g. {}; the list: GET /v1/departments)", reference.departments.examples()),
+            )
+            .with_value(&application.department.chars().take(80).collect::<String>()),
+        );
+    }
     for (field, len, limit) in [
         ("members", application.members.len(), MAX_TRIP_MEMBERS),
         ("budget", application.budget.len(), MAX_BUDGET_LINES),
@@ -447,7 +460,7 @@ pub fn pre_review(
             });
         }
     }
-    let allowed = usize::from(reference.rules.annual_trips(&application.department));
+    let allowed = usize::from(reference.annual_trips(&application.department));
     if trips_this_year >= allowed {
         flags.push(ReviewFlag {
             key: "annual_plan_exceeded".into(),

@@ -513,16 +513,29 @@ await step('a trip abroad goes from draft through pre-review and sign-off to its
   if (!token || !approverName) { console.log('# skipped: no officer and approver accounts given'); return; }
   await signInAs(username);
   await page.click('#tab-trips');
-  await page.fill('#ta-department', '市外办');
+  await page.selectOption('#ta-department', '市外办');
   // (Not the route an earlier step lengthened.)
   await page.selectOption('#ta-route', 'ct-kr-east-asia-culture');
   // Seven days abroad for a route whose stops need five, and a member with no task.
   await page.fill('#ta-departs', '2026-10-12');
   await page.fill('#ta-returns', '2026-10-18');
   await page.fill('#ta-members', '周平，市外办主任\n吴琳，科长，吸引韩国游客，对接旅行商\n王强，办公室主任');
+  // The base served is picked by typing part of its name; it shows as its name, and can be removed.
+  await page.fill('#ta-bases', '瓯菜文化');
+  await page.locator('#ta-bases-options option').first().waitFor({ state: 'attached' });
+  await page.press('#ta-bases', 'Enter');
+  await page.locator('#ta-bases-chosen .chip[data-base="lucheng-036"]').waitFor();
+  assert.match(await page.locator('#ta-bases-chosen').textContent(), /瓯菜文化体验馆/);
+  await page.fill('#ta-bases', '鞋');
+  await page.locator('#ta-bases-options option').first().waitFor({ state: 'attached' });
+  await page.press('#ta-bases', 'Enter');
+  await page.locator('#ta-bases-chosen .chip').nth(1).waitFor();
+  await page.locator('#ta-bases-chosen .chip').nth(1).getByRole('button').click();
+  assert.equal(await page.locator('#ta-bases-chosen .chip').count(), 1, 'the second base was removed');
   await page.click('#trip-apply button[type=submit]');
   const item = page.locator('.trip-item[data-status=draft]').first();
   await item.locator('.flag').first().waitFor();
+  await item.getByText('服务的基地：瓯菜文化体验馆（示例）').waitFor();
   const flags = await item.locator('.flag').evaluateAll(nodes => nodes.map(n => n.dataset.flag).sort());
   assert.deepEqual(flags, ['days_over_rule', 'days_over_tasks', 'member_without_task']);
   assert.match(await item.locator('.review').textContent(), /完事即回/);
@@ -569,13 +582,17 @@ await step('a trip abroad goes from draft through pre-review and sign-off to its
   await approved.getByRole('button', { name: '填报成果' }).click();
   await approved.locator('select[data-task=tourism]').selectOption('partly');
   await approved.locator('input[type=number]').first().fill('2');
-  await approved.locator('input[id^=bases_benefited]').fill('lucheng-036');
+  await approved.locator('input[id^=bases_benefited]').fill('瓯菜文化');
+  await approved.locator('datalist option').first().waitFor({ state: 'attached' });
+  await approved.locator('input[id^=bases_benefited]').press('Enter');
+  await approved.locator('.chip[data-base="lucheng-036"]').waitFor();
   await approved.locator('textarea[id^=contacts]').fill('首尔国际旅游展组委会\n全州市文化局');
   await approved.getByRole('button', { name: '保存成果' }).click();
   const reported = page.locator('.trip-item[data-status=reported]').first();
   await reported.waitFor();
   assert.match(await reported.textContent(), /批准/);
-  assert.match(await reported.textContent(), /lucheng-036/);
+  await reported.getByText('受益基地：瓯菜文化体验馆（示例）').waitFor();
+  assert.doesNotMatch(await reported.textContent(), /lucheng-036/, 'bases by name, not id');
   assert.match(await reported.textContent(), /全州市文化局/);
   await page.click('#assessment-form button[type=submit]');
   const row = page.locator('#assessment tr[data-group="ct-kr-east-asia-culture"]');

@@ -32,12 +32,17 @@ pub const MAX_AUDIT_LIMIT: u32 = 200;
 /// A token to make.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "wang-li", "role": "officer"}))]
+#[schema(example = json!({"name": "wangli-laptop", "role": "officer", "user": "wangli"}))]
 pub struct TokenRequest {
     /// Who or what will hold it (1–64 printable characters).
     pub name: String,
     /// What it allows.
     pub role: Role,
+    /// The staff account it is issued to: the token then acts as that person (at most their
+    /// role; dead while the account is disabled). Without it the token is a script's, and may
+    /// not take the steps a person answers for (filing or signing off a trip application).
+    #[serde(default)]
+    pub user: Option<String>,
 }
 
 /// Make a bearer token (admin). The secret is in this answer and nowhere else.
@@ -60,7 +65,7 @@ async fn create_token(
     AppJson(request): AppJson<TokenRequest>,
 ) -> Result<(StatusCode, Json<NewToken>), ApiError> {
     let library = state.library.clone();
-    let token = run_blocking(move || app::access::create_token(&library, &request.name, request.role, &actor)).await??;
+    let token = run_blocking(move || app::access::create_token(&library, &request.name, request.role, request.user.as_deref(), &actor)).await??;
     Ok((StatusCode::CREATED, Json(token)))
 }
 

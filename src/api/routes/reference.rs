@@ -1,4 +1,5 @@
-//! `GET /v1/divisions` and `GET /v1/industries`: the reference data filters and forms use.
+//! `GET /v1/divisions`, `GET /v1/industries` and `GET /v1/departments`: the reference data
+//! filters and forms use.
 
 use axum::extract::State;
 use axum::Json;
@@ -9,10 +10,11 @@ use utoipa_axum::routes;
 
 use crate::api::AppState;
 use crate::domain::{Cluster, Division, IndustryNode, Theme};
+use crate::outbound::Department;
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_divisions)).routes(routes!(list_industries))
+    OpenApiRouter::new().routes(routes!(list_divisions)).routes(routes!(list_industries)).routes(routes!(list_departments))
 }
 
 /// Divisions, functional zones and geographic clusters.
@@ -45,4 +47,18 @@ async fn list_divisions(State(state): State<AppState>) -> Json<DivisionList> {
 async fn list_industries(State(state): State<AppState>) -> Json<IndustryList> {
     let taxonomy = state.library.taxonomy();
     Json(IndustryList { industries: taxonomy.industries().to_vec(), themes: taxonomy.themes().to_vec() })
+}
+
+/// The units that file trip applications (申报单位).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DepartmentList {
+    /// City departments, then the county-level governments; an application may name one by
+    /// any of its names and keeps the Chinese one.
+    pub departments: Vec<Department>,
+}
+
+/// The units that file trip applications.
+#[utoipa::path(get, path = "/v1/departments", tag = "reference", responses((status = 200, description = "Departments", body = DepartmentList)))]
+async fn list_departments(State(state): State<AppState>) -> Json<DepartmentList> {
+    Json(DepartmentList { departments: state.library.outbound_reference().departments.all().to_vec() })
 }

@@ -17,7 +17,9 @@ use super::bases::{created, with_etag};
 use crate::api::auth::{if_match, Approver, Officer};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{path_id, AppJson, CommaList, Params, QueryParams};
-use crate::api::responses::{ApproverRequired, BodyNotJson, FieldsInvalid, IfMatchMissing, NotDeclaredJson, OfficerRequired, ParameterInvalid, TokenRequired};
+use crate::api::responses::{
+    ApplicantRequired, ApproverRequired, BodyNotJson, FieldsInvalid, IfMatchMissing, NotDeclaredJson, OfficerRequired, ParameterInvalid, PersonRequired, TokenRequired,
+};
 use crate::api::{run_blocking, AppState};
 use crate::app;
 use crate::app::trips::TripReview;
@@ -53,7 +55,7 @@ const MAX_ANSWERS: usize = 20;
          headers(("ETag" = String, description = "Version of the application"), ("Location" = String, description = "URL of the application"))),
         BodyNotJson,
         TokenRequired,
-        OfficerRequired,
+        PersonRequired,
         NotDeclaredJson,
         FieldsInvalid,
     )
@@ -131,7 +133,7 @@ pub struct TripList {
 )]
 async fn list_trips(State(state): State<AppState>, _officer: Officer, Params(query): Params<TripListParams>) -> Result<Response, ApiError> {
     let library = state.library.clone();
-    let department = query.department.as_deref().map(crate::domain::department_key);
+    let department = query.department.as_deref().map(|name| app::trips::department(&state.library, name));
     let filter = TripFilter { status: query.status.0.iter().filter_map(|c| TripStatus::from_code(c)).collect(), department };
     let (offset, limit) = (query.offset.unwrap_or(0) as usize, query.limit.unwrap_or(100) as usize);
     let overdue = query.overdue == Some(true);
@@ -182,9 +184,9 @@ async fn get_trip(State(state): State<AppState>, _officer: Officer, path: Result
         (status = 200, description = "Changed", body = TripRecord, headers(("ETag" = String, description = "New version"))),
         (status = 400, description = "Malformed id or body", body = Problem, content_type = "application/problem+json"),
         TokenRequired,
-        OfficerRequired,
+        ApplicantRequired,
         (status = 404, description = "No such application", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not the applicant, or the application is submitted, signed off or turned down (`trip_step_not_applicable`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The application is submitted, signed off or turned down (`trip_step_not_applicable`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The application changed since it was read", body = Problem, content_type = "application/problem+json"),
         NotDeclaredJson,
         FieldsInvalid,
@@ -251,9 +253,9 @@ pub struct Submission {
         (status = 200, description = "Submitted", body = TripRecord, headers(("ETag" = String, description = "New version"))),
         (status = 400, description = "Malformed id or body", body = Problem, content_type = "application/problem+json"),
         TokenRequired,
-        OfficerRequired,
+        ApplicantRequired,
         (status = 404, description = "No such application", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not the applicant, or not a draft or returned application", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft or returned application (`trip_step_not_applicable`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The application changed since it was read", body = Problem, content_type = "application/problem+json"),
         NotDeclaredJson,
         FieldsInvalid,
@@ -366,9 +368,9 @@ async fn trip_revisions(State(state): State<AppState>, _officer: Officer, path: 
         (status = 200, description = "Reported", body = TripRecord, headers(("ETag" = String, description = "New version"))),
         (status = 400, description = "Malformed id or body", body = Problem, content_type = "application/problem+json"),
         TokenRequired,
-        OfficerRequired,
+        ApplicantRequired,
         (status = 404, description = "No such application", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not the applicant, not signed off, or the group is not back yet", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not signed off, or the group is not back yet (`trip_step_not_applicable`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The application changed since it was read", body = Problem, content_type = "application/problem+json"),
         NotDeclaredJson,
         FieldsInvalid,
@@ -471,7 +473,7 @@ pub struct Assessment {
 async fn trip_assessment(State(state): State<AppState>, _officer: Officer, Params(query): Params<AssessmentParams>) -> Result<Response, ApiError> {
     let library = state.library.clone();
     let by = query.by().unwrap_or_default();
-    let department = query.department.as_deref().map(crate::domain::department_key);
+    let department = query.department.as_deref().map(|name| app::trips::department(&state.library, name));
     let year = query.year;
     let rows = run_blocking(move || app::trips::assessment(&library, by, year, department.as_deref())).await??;
     if query.format.as_deref() == Some("xlsx") {
