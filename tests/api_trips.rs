@@ -168,6 +168,10 @@ fn an_application_goes_from_draft_through_pre_review_to_sign_off_and_nobody_sign
     let (status, etag, revised) = send(client().put(url(&format!("/v1/trips/{id}"))).header("if-match", &etag).json(&changed), &staff.officer);
     assert_eq!(status, 200, "{revised}");
     assert_eq!((revised["status"].as_str(), revised["revision"].as_u64()), (Some("draft"), Some(2)));
+    // Saved again: one step in the history (the record does not grow with each save), two in the audit log.
+    let (status, etag, saved_again) = send(client().put(url(&format!("/v1/trips/{id}"))).header("if-match", &etag).json(&changed), &staff.officer);
+    assert_eq!(status, 200, "{saved_again}");
+    assert_eq!(saved_again["history"].as_array().unwrap().len(), revised["history"].as_array().unwrap().len(), "{saved_again}");
     let (_, _, review) = send(client().get(url(&format!("/v1/trips/{id}/review"))), &staff.officer);
     assert!(review["flags"].as_array().unwrap().is_empty(), "{review}");
     let (status, etag, _) = submit(&etag, json!([]), &staff.officer);
@@ -229,7 +233,7 @@ fn an_application_goes_from_draft_through_pre_review_to_sign_off_and_nobody_sign
     assert_eq!(kept, [(1, "2027-03-14"), (2, "2027-03-12")]);
     let (_, _, audit) = send(client().get(url(&format!("/v1/audit?target=trip:{id}"))), &staff.admin);
     let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().rev().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["trip_filed", "trip_submitted", "trip_returned", "trip_revised", "trip_submitted", "trip_approved"]);
+    assert_eq!(actions, ["trip_filed", "trip_submitted", "trip_returned", "trip_revised", "trip_revised", "trip_submitted", "trip_approved"]);
 }
 
 #[test]
@@ -273,6 +277,32 @@ fn a_token_issued_to_a_person_acts_as_them_never_above_their_role_and_dies_with_
     assert_eq!((status, problem["code"].as_str()), (401, Some("invalid_token")), "{problem}");
     app::access::set_user_disabled(&library, "li-ming", false, &Actor::command_line()).unwrap();
     assert_eq!(send(client().get(url("/v1/trips")), &token).0, 200);
+}
+
+#[test]
+fn an_application_returned_twenty_times_is_filed_anew() {
+    let (server, staff) = start();
+    let url = |path: &str| server.url(path);
+    let mut plan = application("市教育局");
+    plan["returns"] = json!("2027-03-12");
+    plan["members"].as_array_mut().unwrap().pop();
+    let (_, mut etag, draft) = send(client().post(url("/v1/trips")).json(&plan), &staff.officer);
+    let id = draft["id"].as_str().unwrap().to_string();
+    for revision in 1..=20 {
+        let (status, next, submitted) = send(client().post(url(&format!("/v1/trips/{id}/submit"))).header("if-match", &etag).json(&json!({})), &staff.officer);
+        assert_eq!(status, 200, "revision {revision}: {submitted}");
+        let (status, next, _) = send(client().post(url(&format!("/v1/trips/{id}/decision"))).header("if-match", &next).json(&json!({"decision": "return", "comment": "再改"})), &staff.approver);
+        assert_eq!(status, 200);
+        let (status, next, revised) = send(client().put(url(&format!("/v1/trips/{id}"))).header("if-match", &next).json(&plan), &staff.officer);
+        if revision < 20 {
+            assert_eq!((status, revised["revision"].as_u64()), (200, Some(revision + 1)), "{revised}");
+            etag = next;
+        } else {
+            assert_eq!((status, revised["code"].as_str(), revised["errors"][0]["field"].as_str()), (409, Some("trip_step_not_applicable"), Some("revision")), "{revised}");
+        }
+    }
+    let (_, _, revisions) = send(client().get(url(&format!("/v1/trips/{id}/revisions"))), &staff.officer);
+    assert_eq!(revisions["items"].as_array().unwrap().len(), 20, "every submitted revision kept, no more");
 }
 
 #[test]

@@ -16,6 +16,9 @@ use crate::Error;
 
 use super::library::BaseLibrary;
 
+/// Most revisions of one application: a trip returned this often is filed anew.
+pub const MAX_REVISIONS: u32 = 20;
+
 /// Longest approver comment, in characters.
 pub const MAX_COMMENT_CHARS: usize = 1000;
 
@@ -61,12 +64,25 @@ pub fn revise(library: &BaseLibrary, id: &str, application: &TripInput, if_match
     library.store().update_trip(id, if_match, actor, "trip_revised", |mut record, context| {
         applicant_changes(&record, actor, "revise")?;
         if record.status == TripStatus::Returned {
+            if record.revision >= MAX_REVISIONS {
+                return Err(Error::TripStepNotApplicable(FieldError::new(
+                    "revision",
+                    FieldCode::InvalidValue,
+                    format!("`{}` has been returned {} times; file a new application", record.id, record.revision),
+                )));
+            }
             record.revision += 1;
             record.status = TripStatus::Draft;
         }
         record.application = application.clone();
         record.flags.clear();
-        record.history.push(event(context, actor, "revised", record.revision, None));
+        // Saving a draft again and again is one step in its history (the audit log keeps each
+        // save), so the record does not grow with every save.
+        let revised = event(context, actor, "revised", record.revision, None);
+        match record.history.last_mut() {
+            Some(last) if last.action == "revised" && last.revision == record.revision => *last = revised,
+            _ => record.history.push(revised),
+        }
         Ok(record)
     })
 }

@@ -186,7 +186,7 @@ async fn get_trip(State(state): State<AppState>, _officer: Officer, path: Result
         TokenRequired,
         ApplicantRequired,
         (status = 404, description = "No such application", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The application is submitted, signed off or turned down (`trip_step_not_applicable`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The application is submitted, signed off or turned down, or was returned 20 times (`trip_step_not_applicable`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The application changed since it was read", body = Problem, content_type = "application/problem+json"),
         NotDeclaredJson,
         FieldsInvalid,
