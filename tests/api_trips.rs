@@ -234,6 +234,11 @@ fn an_application_goes_from_draft_through_pre_review_to_sign_off_and_nobody_sign
     let (_, _, audit) = send(client().get(url(&format!("/v1/audit?target=trip:{id}"))), &staff.admin);
     let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().rev().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["trip_filed", "trip_submitted", "trip_returned", "trip_revised", "trip_revised", "trip_submitted", "trip_approved"]);
+    assert_eq!(audit["items"][0]["actor"], "chen-jing via token:chen-jing-laptop", "the person and the credential");
+    let (_, _, by_person) = send(client().get(url(&format!("/v1/audit?target=trip:{id}&actor=chen-jing"))), &staff.admin);
+    assert_eq!(by_person["items"].as_array().unwrap().len(), 2, "a person's name finds their steps by token: {by_person}");
+    let (_, _, by_prefix) = send(client().get(url(&format!("/v1/audit?target=trip:{id}&actor=chen"))), &staff.admin);
+    assert_eq!(by_prefix["items"].as_array().unwrap().len(), 0, "a name is matched whole: {by_prefix}");
 }
 
 #[test]

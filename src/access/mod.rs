@@ -140,7 +140,8 @@ pub struct Actor {
     /// Who holds the credential, unique among callers: the token's id (`tok_…`; two tokens
     /// may share a name), or the name itself for the command line and the system.
     pub id: String,
-    /// A readable name: the token's name (`token:wang-li`) or `cli:{user}` for the command line.
+    /// A readable name: the username of a signed-in person, `{username} via token:{name}` for a
+    /// token issued to one, `token:{name}` for a script's token, `cli:{user}` for the command line.
     pub name: String,
     /// The role the change was made with.
     pub role: Role,

@@ -40,7 +40,8 @@ pub struct AuditEntry {
 pub struct AuditQuery {
     /// Only this target (`base:lucheng-001`).
     pub target: Option<String>,
-    /// Only this actor.
+    /// Only this actor; a person's name also finds what they did with tokens issued to them
+    /// (`wangli via token:wangli-laptop`).
     pub actor: Option<String>,
     /// Only this action.
     pub action: Option<String>,
@@ -58,7 +59,13 @@ impl Store {
         for (column, value) in [("target", &query.target), ("actor", &query.actor), ("action", &query.action)] {
             if let Some(value) = value {
                 values.push(value.clone());
-                conditions.push(format!("{column} = ?{}", values.len()));
+                let n = values.len();
+                conditions.push(if column == "actor" {
+                    // substr, not LIKE: a name may hold `_`, which LIKE reads as a wildcard.
+                    format!("(actor = ?{n} OR substr(actor, 1, length(?{n} || ' via token:')) = ?{n} || ' via token:')")
+                } else {
+                    format!("{column} = ?{n}")
+                });
             }
         }
         if let Some(before) = query.before_id {

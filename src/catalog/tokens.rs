@@ -88,6 +88,8 @@ impl Store {
         let (Some(username), Some(user_role), None) = (username, user_role.as_deref().and_then(Role::from_code), disabled_at) else {
             return Ok(None);
         };
+        // The audit log names the person, and the credential they used.
+        let name = format!("{username} via {name}");
         Ok(Some(Actor { id, name, role: role.min(user_role), person: Some(Person { id: user_id, username }) }))
     }
 

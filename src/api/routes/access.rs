@@ -114,7 +114,8 @@ pub struct AuditParams {
     /// Only this target: `base:{id}`, `token:{id}`, `visit:{id}`, `route:{id}` or `trip:{id}`.
     #[param(example = "base:lucheng-001")]
     target: Option<String>,
-    /// Only changes by this actor (`token:{name}`, `cli:{user}`).
+    /// Only changes by this actor: a username (with what they did through tokens issued to
+    /// them), `token:{name}` for a script's token, `cli:{user}`.
     actor: Option<String>,
     /// Only this action (`create`, `replace`, `patch`, `delete`, `import`, …).
     action: Option<String>,
