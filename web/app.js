@@ -333,6 +333,11 @@ function showSignedIn(session) {
 
 function showSignedOut(message) {
   state.session = null;
+  // What staff saw (restricted bases' names, applications) is not left for the next person.
+  baseNames.clear();
+  $('trips').replaceChildren();
+  $('trips-status').textContent = '';
+  $('assessment').hidden = true;
   showStaffActions();
   $('signed-in').hidden = true;
   $('signin-form').hidden = false;
@@ -1875,7 +1880,9 @@ function tripItem(record) {
   }
   if (a.bases.length) li.append(basesLine(t('t_bases_served'), a.bases));
   li.append(el('div', { class: 'review', 'data-review': record.id }));
-  if (['draft', 'returned'].includes(record.status)) {
+  // The server decides who may take each step; the page offers only the steps this person may.
+  const mine = state.session && state.session.username.toLowerCase() === record.applicant.toLowerCase();
+  if (['draft', 'returned'].includes(record.status) && mine) {
     button(t('t_edit'), () => editTrip(record.id, error));
     button(t('t_submit'), () => {
       const justifications = [...li.querySelectorAll('.justify')].map(input => ({ key: input.dataset.key, justification: input.value.trim() })).filter(j => j.justification);
@@ -1883,14 +1890,14 @@ function tripItem(record) {
     }, true);
   }
   const approver = state.session && ['approver', 'admin'].includes(state.session.role);
-  if (record.status === 'submitted' && approver) {
+  if (record.status === 'submitted' && approver && !mine) {
     const comment = el('input', { id: `comment-${record.id}`, class: 'comment' });
     li.append(el('div', { class: 'field' }, el('label', { for: comment.id, text: t('t_comment') }), comment));
     for (const [decision, primary] of [['approve', true], ['return', false], ['reject', false]]) {
       button(t(`t_${decision}`), () => tripStep(record.id, 'decision', { decision, comment: comment.value.trim() || undefined }, error), primary);
     }
   }
-  if (record.status === 'approved') button(t('t_report'), () => li.append(reportForm(record, error)), true);
+  if (record.status === 'approved' && mine) button(t('t_report'), () => li.append(reportForm(record, error)), true);
   if (record.report) {
     const r = record.report;
     li.append(el('p', { text: r.tasks.map(o => `${taskLabel(a.route, o.task)}：${t('task_results')[o.result]}`).join('；') + ` · ${t('t_agreements')} ${r.agreements} · ${t('t_follow_ups')} ${r.follow_ups}` }));

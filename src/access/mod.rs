@@ -28,7 +28,7 @@ pub enum Role {
     /// filing trip applications.
     Officer,
     /// Everything an officer may do, plus signing off trip applications (审签) other than
-    /// those filed under their own credential.
+    /// their own, whichever credential either step used.
     Approver,
     /// Everything an officer may do, plus base writes, tokens and the audit log.
     Admin,
@@ -162,6 +162,11 @@ pub struct Person {
 }
 
 impl Actor {
+    /// Whether this is the local command line (the server's own operator).
+    pub fn is_command_line(&self) -> bool {
+        self.id.starts_with("cli:")
+    }
+
     /// The local command line, acting as an admin of its own data directory.
     pub fn command_line() -> Actor {
         let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());

@@ -98,8 +98,11 @@ pub fn new_session_secret() -> String {
 
 /// A new user id, safe to show.
 pub fn new_user_id() -> String {
-    format!("usr_{}", random_hex::<6>())
+    format!("{USER_ID_PREFIX}{}", random_hex::<6>())
 }
+
+/// Prefix of every staff account id.
+pub const USER_ID_PREFIX: &str = "usr_";
 
 /// The stored form of a session secret.
 pub fn hash_session(secret: &str) -> String {

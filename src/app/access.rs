@@ -12,7 +12,9 @@ use super::library::BaseLibrary;
 
 /// Makes a bearer token; its secret is in the answer and nowhere else. Issued to `user` (a
 /// username), it acts as that person, so it may not allow more than their account does and
-/// the account must be enabled.
+/// the account must be enabled; and since whoever makes it holds its secret, over HTTP a
+/// person issues one only to themself (an admin who could make tokens for others could sign
+/// off their own trips as someone else). The server's command line issues to anyone.
 pub fn create_token(library: &BaseLibrary, name: &str, role: Role, user: Option<&str>, actor: &Actor) -> Result<NewToken, Error> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
@@ -25,6 +27,15 @@ pub fn create_token(library: &BaseLibrary, name: &str, role: Role, user: Option<
             let account = account.ok_or_else(|| {
                 Error::Invalid(vec![FieldError::new("user", FieldCode::InvalidValue, format!("no enabled staff account named `{username}`")).with_value(username)])
             })?;
+            let own = actor.person.as_ref().is_some_and(|person| person.id == account.id);
+            if !own && !actor.is_command_line() {
+                return Err(Error::Invalid(vec![FieldError::new(
+                    "user",
+                    FieldCode::InvalidValue,
+                    format!("a token for {} is issued to them on the server's command line (`visitmatch token create --user {}`), or by them signed in", account.username, account.username),
+                )
+                .with_value(username)]));
+            }
             if role > account.role {
                 return Err(Error::Invalid(vec![FieldError::new(
                     "role",

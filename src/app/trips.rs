@@ -64,14 +64,7 @@ pub fn revise(library: &BaseLibrary, id: &str, application: &TripInput, if_match
     library.store().update_trip(id, if_match, actor, "trip_revised", |mut record, context| {
         applicant_changes(&record, actor, "revise")?;
         if record.status == TripStatus::Returned {
-            if record.revision >= MAX_REVISIONS {
-                return Err(Error::TripStepNotApplicable(FieldError::new(
-                    "revision",
-                    FieldCode::InvalidValue,
-                    format!("`{}` has been returned {} times; file a new application", record.id, record.revision),
-                )));
-            }
-            record.revision += 1;
+            next_revision(&mut record)?;
             record.status = TripStatus::Draft;
         }
         record.application = application.clone();
@@ -125,7 +118,7 @@ pub fn submit(library: &BaseLibrary, id: &str, answers: &[FlagAnswer], if_match:
         // Submitted again after a return, unchanged: still a new revision, so the one
         // submitted before stays as it was.
         if record.status == TripStatus::Returned {
-            record.revision += 1;
+            next_revision(&mut record)?;
         }
         record.flags = flags;
         record.status = TripStatus::Submitted;
@@ -160,6 +153,15 @@ pub fn decide(
     library.store().update_trip(id, if_match, actor, &format!("trip_{action}"), |mut record, context| {
         if record.applicant_id == approver.id {
             return Err(Error::OwnApplication(id.to_string()));
+        }
+        if !record.applicant_id.starts_with(crate::access::staff::USER_ID_PREFIX) {
+            // Filed with a script's token before every step was a person's: nobody can tell
+            // whose it is, so nobody can tell it is not the approver's own.
+            return Err(Error::TripStepNotApplicable(FieldError::new(
+                "applicant",
+                FieldCode::InvalidValue,
+                format!("`{id}` was filed with a script's token, not by a person; the department files it again"),
+            )));
         }
         if record.status != TripStatus::Submitted {
             return Err(not_applicable(&record, "decide on"));
@@ -350,6 +352,19 @@ fn applicant_only(record: &TripRecord, actor: &Actor, what: &str) -> Result<(), 
     if person(actor)?.id != record.applicant_id {
         return Err(Error::NotApplicant { id: record.id.clone(), applicant: record.applicant.clone(), what: what.to_string() });
     }
+    Ok(())
+}
+
+/// Opens the next revision of a returned application, up to [`MAX_REVISIONS`].
+fn next_revision(record: &mut TripRecord) -> Result<(), Error> {
+    if record.revision >= MAX_REVISIONS {
+        return Err(Error::TripStepNotApplicable(FieldError::new(
+            "revision",
+            FieldCode::InvalidValue,
+            format!("`{}` has been returned {} times; file a new application", record.id, record.revision),
+        )));
+    }
+    record.revision += 1;
     Ok(())
 }
 

@@ -17,7 +17,8 @@ pub struct AuditEntry {
     /// When, UTC (RFC 3339 with milliseconds).
     #[schema(example = "2026-11-29T09:30:00.123Z")]
     pub at: String,
-    /// Who: a token's name (`token:wang-li`) or `cli:{user}`.
+    /// Who: a signed-in person's username, `{username} via token:{name}` for a token issued to
+    /// them, a script's token (`token:nightly-import`) or `cli:{user}`.
     pub actor: String,
     /// The role the change was made with.
     pub role: String,
@@ -62,7 +63,8 @@ impl Store {
                 let n = values.len();
                 conditions.push(if column == "actor" {
                     // substr, not LIKE: a name may hold `_`, which LIKE reads as a wildcard.
-                    format!("(actor = ?{n} OR substr(actor, 1, length(?{n} || ' via token:')) = ?{n} || ' via token:')")
+                    // Usernames compare without ASCII case, as at sign-in.
+                    format!("(lower(actor) = lower(?{n}) OR substr(lower(actor), 1, length(?{n} || ' via token:')) = lower(?{n}) || ' via token:')")
                 } else {
                     format!("{column} = ?{n}")
                 });

@@ -115,7 +115,7 @@ impl Store {
 fn others_in_year(connection: &Connection, record: &TripRecord) -> Result<usize, StoreError> {
     let year = record.application.departs.format("%Y").to_string();
     let count: i64 = connection.query_row(
-        "SELECT count(*) FROM trips WHERE department = ?1 AND substr(departs, 1, 4) = ?2 AND status IN ('submitted', 'approved') AND id != ?3",
+        "SELECT count(*) FROM trips WHERE department = ?1 AND substr(departs, 1, 4) = ?2 AND status IN ('submitted', 'approved', 'reported') AND id != ?3",
         params![record.application.department, year, record.id],
         |row| row.get(0),
     )?;

@@ -2,7 +2,8 @@
 //!
 //! A user has a username, a role and an argon2id password hash; a session row holds the
 //! SHA-256 of its secret, its user, and the instants (Unix seconds) it was last used and must
-//! end. Disabling a user or changing their password ends all their sessions. Every change,
+//! end. Disabling a user or changing their password ends all their sessions and revokes the
+//! tokens issued to them. Every change,
 //! sign-in and sign-out is in the audit log under the person's username.
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -107,6 +108,12 @@ impl Store {
         let Some(before) = user_by(&transaction, "username", username)? else { return Ok(None) };
         change(&transaction, &before)?;
         transaction.execute("DELETE FROM sessions WHERE user_id = ?1", params![before.id])?;
+        // Tokens issued to the person end with their sessions: a new password after a lost
+        // laptop, or a disabled account enabled again, starts with no old credential alive.
+        transaction.execute(
+            "UPDATE tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE user_id = ?1 AND revoked_at IS NULL",
+            params![before.id],
+        )?;
         let after = user_by(&transaction, "id", &before.id)?.expect("the user exists");
         insert_audit(&transaction, actor, action, &user_target(&after), Some(&json(&before)), Some(&json(&after)))?;
         transaction.commit()?;

@@ -178,7 +178,7 @@ pub struct TripEvent {
     pub at: String,
     /// Who: the staff account's username.
     pub actor: String,
-    /// `filed`, `revised`, `submitted`, `approved`, `returned` or `rejected`.
+    /// `filed`, `revised`, `submitted`, `approved`, `returned`, `rejected` or `reported`.
     pub action: String,
     /// The revision the step applies to.
     pub revision: u32,

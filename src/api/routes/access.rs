@@ -39,8 +39,10 @@ pub struct TokenRequest {
     /// What it allows.
     pub role: Role,
     /// The staff account it is issued to: the token then acts as that person (at most their
-    /// role; dead while the account is disabled). Without it the token is a script's, and may
-    /// not take the steps a person answers for (filing or signing off a trip application).
+    /// role; dead while the account is disabled, revoked when it is disabled or its password
+    /// changes). Over HTTP only the caller's own account (the server's command line issues to
+    /// anyone). Without it the token is a script's, and may not take the steps a person
+    /// answers for (filing or signing off a trip application).
     #[serde(default)]
     pub user: Option<String>,
 }
