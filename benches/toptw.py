@@ -130,7 +130,7 @@ def main():
         "distances truncated to 1 decimal for Solomon files, 2 for `pr` files) and the score",
         "recomputed from the instance file. Gap % = (BKS − score) / BKS; negative means above the BKS.",
         "The two cores run a portfolio: one search with the default ruins, one with ruins twice as",
-        "large (`SearchParams::large_ruins`), different seeds; the better plan is kept.",
+        "large and, for a single tour, a fresh start around a random site after 500 iterations without progress (`SearchParams::explorer`), different seeds; the better plan is kept.",
         "",
     ]
     for limit in limits:

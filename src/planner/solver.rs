@@ -57,6 +57,10 @@ pub struct SearchParams {
     pub restart_after: u64,
     /// Relative noise on insertion ratios.
     pub insertion_noise: f64,
+    /// Iterations without a better plan of this start before a single-tour search starts over
+    /// from a new construction around a random site (the best plan of every start is kept);
+    /// `None`: never.
+    pub fresh_start_after: Option<u64>,
 }
 
 impl Default for SearchParams {
@@ -70,6 +74,7 @@ impl Default for SearchParams {
             // at 1.03–1.06 %, 500 brought it to 0.90–0.91 % on two seeds of three.
             restart_after: 500,
             insertion_noise: 0.6,
+            fresh_start_after: None,
         }
     }
 }
@@ -166,10 +171,18 @@ pub fn solve(problem: &Problem, params: &SearchParams, stop: Stop) -> Solution {
         value: 0,
         travel: Duration::ZERO,
     };
-    let mut cache = InsertionCache::new(candidates.len(), problem.tours().len());
+    let empty = current.clone();
+    let mut cache = InsertionCache::new(problem, &candidates, problem.tours().len());
     repair(problem, &mut current, &candidates, &mut cache, &mut rng, 0.0);
     current.refresh_totals(problem);
     let mut best = current.clone();
+    // Only a single tour starts over: it settles in one region of the map, while several tours
+    // cover the map between them and gain more from the time spent polishing (on TOPTW at 1 s,
+    // fresh starts on every row cost 0.1 % of mean gap on the rows with 3 and 4 tours).
+    let fresh_start_after = params.fresh_start_after.filter(|_| problem.tours().len() == 1);
+    // The best plan of every start so far, once the search starts over (`fresh_start_after`).
+    let mut best_of_starts: Option<State> = None;
+    let mut last_new_best = 0u64;
 
     let mut weights = [1.0f64; REMOVALS.len()];
     let mut iteration = 0u64;
@@ -207,6 +220,7 @@ pub fn solve(problem: &Problem, params: &SearchParams, stop: Stop) -> Solution {
         if candidate.is_better_than(&best) {
             best = candidate.clone();
             last_improvement = iteration;
+            last_new_best = iteration;
             reward = 3.0;
         } else if candidate.is_better_than(&current) {
             reward = 1.0;
@@ -219,7 +233,28 @@ pub fn solve(problem: &Problem, params: &SearchParams, stop: Stop) -> Solution {
             current = best.clone();
             last_improvement = iteration;
         }
+        if fresh_start_after.is_some_and(|after| iteration - last_new_best > after) {
+            // Settled in one region: start over around a random site, keeping the best so far.
+            if best_of_starts.as_ref().is_none_or(|kept| best.is_better_than(kept)) {
+                best_of_starts = Some(best.clone());
+            }
+            current = empty.clone();
+            let seed_site = candidates[rng.below(candidates.len())];
+            let tour = rng.below(current.routes.len());
+            if current.routes[tour].price_insertion(problem, seed_site, 0).is_some() && current.routes[tour].insert(problem, seed_site, 0) {
+                current.route_of[seed_site] = Some(tour);
+            }
+            repair(problem, &mut current, &candidates, &mut cache, &mut rng, params.insertion_noise);
+            current.refresh_totals(problem);
+            best = current.clone();
+            last_new_best = iteration;
+            last_improvement = iteration;
+        }
     }
+    let best = match best_of_starts {
+        Some(kept) if kept.is_better_than(&best) => kept,
+        _ => best,
+    };
     into_solution(problem, &best, iteration)
 }
 
@@ -322,17 +357,19 @@ fn improve(problem: &Problem, state: &mut State, neighbours: &[Vec<usize>], pinn
 }
 
 impl SearchParams {
-    /// The same search with ruins twice as large (up to 60 % of the plan, 90 visits at once).
-    /// Small ruins polish a plan; large ones move a long single tour out of the region it
-    /// settled in (on TOPTW pr19 with one tour, plans of 484 and of 545 against a best known
-    /// 562 are two such basins).
-    pub fn large_ruins(self) -> SearchParams {
-        SearchParams { max_removal_share: 0.6, max_removal: 90, ..self }
+    /// The exploring member of the portfolio: ruins twice as large (up to 60 % of the plan, 90
+    /// visits at once), and for a single tour a fresh start around a random site after 500
+    /// iterations without a better plan. Small ruins polish a plan; a long single tour settles in one region of the
+    /// map, which large ruins alone do not always leave (on TOPTW pr19 with one tour, plans of
+    /// 484 and of 545 against a best known 562 are two such regions; pr16 with one tour has one
+    /// at 614 against 674). Measured in benches/README.md.
+    pub fn explorer(self) -> SearchParams {
+        SearchParams { max_removal_share: 0.6, max_removal: 90, fresh_start_after: Some(500), ..self }
     }
 }
 
 /// Runs `threads` independent searches side by side (seeds `seed`, `seed + 1`, …), every
-/// second one with [`SearchParams::large_ruins`], and keeps the best plan: a portfolio that
+/// second one with [`SearchParams::explorer`], and keeps the best plan: a portfolio that
 /// costs no extra wall-clock time on a multi-core machine and evens out both the luck of a
 /// single run and the basins one kind of ruin gets stuck in.
 pub fn solve_parallel(problem: &Problem, params: &SearchParams, stop: Stop, threads: usize) -> Solution {
@@ -344,7 +381,7 @@ pub fn solve_parallel(problem: &Problem, params: &SearchParams, stop: Stop, thre
         let handles: Vec<_> = (0..threads)
             .map(|i| {
                 let seeded = SearchParams { seed: params.seed.wrapping_add(i as u64), ..*params };
-                let params = if i % 2 == 1 { seeded.large_ruins() } else { seeded };
+                let params = if i % 2 == 1 { seeded.explorer() } else { seeded };
                 let stop = stop.clone();
                 scope.spawn(move || solve(problem, &params, stop))
             })
@@ -425,11 +462,57 @@ fn destroy(problem: &Problem, state: &mut State, how: Removal, count: usize, pin
 struct InsertionCache {
     routes: usize,
     best: Vec<Option<(f64, Insertion)>>,
+    /// Granular neighbourhoods: `close[a * sites + b]` when either of sites `a` and `b` is among
+    /// the other's [`GRANULAR_NEIGHBOURS`] nearest. A site is priced only in the gaps next to a
+    /// close visit (and at the tour's ends): the far gaps are rarely worth it, and pricing them
+    /// was most of the search's time. Empty: every gap (large problems, where the table would
+    /// not pay for itself).
+    close: Vec<bool>,
+    sites: usize,
 }
 
+/// Nearest sites whose neighbourhood a site is priced in (see [`InsertionCache::close`]).
+const GRANULAR_NEIGHBOURS: usize = 30;
+/// Largest problem the granular table is built for (sites squared booleans).
+const GRANULAR_MAX_SITES: usize = 4000;
+
 impl InsertionCache {
-    fn new(candidates: usize, routes: usize) -> Self {
-        InsertionCache { routes, best: vec![None; candidates * routes] }
+    fn new(problem: &Problem, candidates: &[usize], routes: usize) -> Self {
+        let sites = problem.sites().len();
+        let mut close = Vec::new();
+        if sites <= GRANULAR_MAX_SITES && candidates.len() > GRANULAR_NEIGHBOURS {
+            close = vec![false; sites * sites];
+            for (a, near) in nearest_sites(problem, candidates, GRANULAR_NEIGHBOURS).iter().enumerate() {
+                for &b in near {
+                    close[a * sites + b] = true;
+                    close[b * sites + a] = true;
+                }
+            }
+        }
+        InsertionCache { routes, best: vec![None; candidates.len() * routes], close, sites }
+    }
+
+    /// The gaps of `route` where `site` is priced, in order, into `gaps`.
+    fn gaps(&self, route: &Route, site: usize, gaps: &mut Vec<usize>) {
+        gaps.clear();
+        let len = route.len();
+        if self.close.is_empty() {
+            gaps.extend(0..=len);
+            return;
+        }
+        let row = &self.close[site * self.sites..(site + 1) * self.sites];
+        gaps.push(0);
+        for (p, &visit) in route.visits().iter().enumerate() {
+            if row[visit] {
+                if gaps.last() != Some(&p) {
+                    gaps.push(p);
+                }
+                gaps.push(p + 1);
+            }
+        }
+        if gaps.last() != Some(&len) {
+            gaps.push(len);
+        }
     }
 }
 
@@ -453,14 +536,16 @@ fn repair(
 ) {
     let m = cache.routes;
     let mut open: Vec<usize> = (0..candidates.len()).filter(|&c| state.route_of[candidates[c]].is_none()).collect();
-    let fill = |cache: &mut InsertionCache, state: &State, open: &[usize], r: usize| {
+    let mut gaps = Vec::new();
+    let fill = |cache: &mut InsertionCache, state: &State, open: &[usize], r: usize, gaps: &mut Vec<usize>| {
         let route = &state.routes[r];
         for &c in open {
-            cache.best[c * m + r] = route.best_insertion(problem, candidates[c], 0..=route.len(), insertion_ratio);
+            cache.gaps(route, candidates[c], gaps);
+            cache.best[c * m + r] = route.best_insertion(problem, candidates[c], gaps.iter().copied(), insertion_ratio);
         }
     };
     for r in 0..m {
-        fill(cache, state, &open, r);
+        fill(cache, state, &open, r, &mut gaps);
     }
     // Without a meal break an insertion only delays what follows and tightens what precedes,
     // so a site that fitted nowhere can afterwards only fit next to the new visit.
@@ -493,15 +578,16 @@ fn repair(
             let route = &state.routes[r];
             let new_gaps = insertion.gap..=(insertion.gap + 1).min(route.len());
             for &c in &open {
-                let slot = &mut cache.best[c * m + r];
-                *slot = if slot.is_some() {
-                    route.best_insertion(problem, candidates[c], 0..=route.len(), insertion_ratio)
+                let priced = if cache.best[c * m + r].is_some() {
+                    cache.gaps(route, candidates[c], &mut gaps);
+                    route.best_insertion(problem, candidates[c], gaps.iter().copied(), insertion_ratio)
                 } else {
                     route.best_insertion(problem, candidates[c], new_gaps.clone(), insertion_ratio)
                 };
+                cache.best[c * m + r] = priced;
             }
         } else {
-            fill(cache, state, &open, r);
+            fill(cache, state, &open, r, &mut gaps);
         }
     }
 }
