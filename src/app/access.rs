@@ -23,6 +23,9 @@ pub fn create_token(library: &BaseLibrary, name: &str, role: Role, user: Option<
     let owner = match user.map(str::trim) {
         None => None,
         Some(username) => {
+            // What a username may be is decided once: an overlong or odd `user` is refused
+            // (and echoed truncated) before any lookup.
+            let username = &staff::check_username("user", username).map_err(|e| Error::Invalid(vec![e]))?;
             let account = library.store().user(username)?.filter(|account| account.disabled_at.is_none());
             let account = account.ok_or_else(|| {
                 Error::Invalid(vec![FieldError::new("user", FieldCode::InvalidValue, format!("no enabled staff account named `{username}`")).with_value(username)])
